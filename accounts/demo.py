@@ -1,0 +1,39 @@
+"""Demo accounts for `manage.py loaddemo` (listed in README)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from accounts.consent import CONSENT_VERSION
+from accounts.models import User
+
+DEMO_PATIENT_EMAIL = "pasien@antrean.local"
+DEMO_CLERK_EMAIL = "petugas@antrean.local"
+DEMO_ADMIN_EMAIL = "admin@antrean.local"
+DEMO_PASSWORD = "antrean-demo-2026"
+
+_PROFILE = dict(
+    phone="+6281234567890", religion="islam", sex="L", education="s1", blood_type="O",
+    marital_status="kawin", occupation="swasta",
+)
+
+
+def _ensure(email: str, full_name: str, **flags) -> User:
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults=dict(full_name=full_name, email_confirmed_at=timezone.now(),
+                      consent_version=CONSENT_VERSION, consent_at=timezone.now(), **_PROFILE, **flags),
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def load() -> dict[str, User]:
+    """Idempotent: running it twice leaves one of each account."""
+    return {
+        "patient": _ensure(DEMO_PATIENT_EMAIL, "Budi Santoso"),
+        "clerk": _ensure(DEMO_CLERK_EMAIL, "Siti Petugas", is_staff=True),
+        "admin": _ensure(DEMO_ADMIN_EMAIL, "Admin RSUD", is_staff=True, is_superuser=True),
+    }

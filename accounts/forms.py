@@ -1,0 +1,88 @@
+"""Account forms: each owns its validation and shows errors under the field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.consent import CONSENT_TEXT, CONSENT_VERSION
+from accounts.models import User
+from accounts.phone import normalize_mobile
+
+PROFILE_FIELDS = [
+    "full_name", "phone", "email", "religion", "sex", "education",
+    "blood_type", "marital_status", "occupation",
+]
+
+
+class ProfileFieldsMixin:
+    """Shared checks for the SOP 000 B fields: all required, phone normalised, e-mail unique."""
+
+    def _require_profile_fields(self) -> None:
+        for name in PROFILE_FIELDS:
+            self.fields[name].required = True
+        self.fields["phone"].help_text = _("Indonesian mobile number, e.g. 0812-3456-7890.")
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+        self.fields["email"].widget.attrs.update({"autocomplete": "email"})
+        self.fields["full_name"].widget.attrs.update({"autocomplete": "name"})
+
+    def clean_phone(self) -> str:
+        return normalize_mobile(self.cleaned_data.get("phone", ""))
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data.get("email", "")).lower()
+        others = User.objects.filter(email__iexact=email)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(
+                _("An account with this e-mail address already exists."), code="duplicate_email"
+            )
+        return email
+
+
+class SignupForm(ProfileFieldsMixin, BaseUserCreationForm):
+    consent = forms.BooleanField(
+        required=True,
+        error_messages={"required": _("You must agree to the processing of your data to register.")},
+    )
+
+    class Meta:
+        model = User
+        fields = PROFILE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._require_profile_fields()
+        self.fields["consent"].label = CONSENT_TEXT % {
+            "hospital": settings.HOSPITAL_NAME, "version": CONSENT_VERSION,
+        }
+        self.fields["password1"].label = _("Password")
+        self.fields["password2"].label = _("Password again")
+
+
+class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = PROFILE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._require_profile_fields()
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Django's login form, labelled for e-mail and case-insensitive."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("E-mail")
+        self.fields["username"].widget = forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        self.error_messages["invalid_login"] = _(
+            "The e-mail address or password is wrong. Check both and try again."
+        )
+
+    def clean_username(self) -> str:
+        return self.cleaned_data.get("username", "").strip().lower()

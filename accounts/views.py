@@ -1,0 +1,106 @@
+"""Account pages: thin views over forms and services; Django's auth views do the rest."""
+
+from __future__ import annotations
+
+from axes.helpers import get_cool_off
+from axes.utils import reset as axes_reset
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+
+from accounts import services
+from accounts.forms import PROFILE_FIELDS, EmailAuthenticationForm, ProfileForm, SignupForm
+
+_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
+        try:
+            user = services.account_signup(
+                request=request, password=form.cleaned_data["password1"], **fields
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            login(request, user, backend=_MODEL_BACKEND)
+            messages.success(
+                request,
+                _("Welcome! We sent a confirmation link to %(email)s. Confirm it before your first booking.")
+                % {"email": user.email},
+            )
+            return redirect("dashboard")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_update_profile(request=request, user=form.instance, changed=form.changed_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if "email" in form.changed_data:
+                messages.info(request, _("We sent a confirmation link to your new e-mail address."))
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        services.account_confirm_email(token=token)
+    except ValidationError as exc:
+        return render(request, "accounts/email_confirm_result.html", {"error": exc.messages[0]}, status=400)
+    return render(request, "accounts/email_confirm_result.html", {"error": None})
+
+
+@login_required
+def resend_confirmation(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if not request.user.email_confirmed:
+            services.send_confirmation_email(request=request, user=request.user)
+        messages.success(request, _("We sent a new confirmation link to %(email)s.") % {"email": request.user.email})
+        return redirect("accounts:resend_confirmation")
+    return render(request, "accounts/email_confirm_resend.html")
+
+
+def lockout(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
+    """django-axes calls this once an (account, IP) pair has failed too often."""
+    until = timezone.localtime(timezone.now() + get_cool_off(request))
+    form = EmailAuthenticationForm(request, data=request.POST or None)
+    form.is_bound = False  # show the empty form, not validation errors
+    message = _("Too many failed sign-in attempts. Try again after %(time)s, or reset your password.") % {
+        "time": time_format(until, "H:i"),
+    }
+    return render(request, "registration/login.html", {"form": form, "lockout_message": message}, status=429)
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's one-time link view; a successful reset also lifts a sign-in lockout."""
+
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=form.user.email.lower())
+        return response

@@ -1,0 +1,54 @@
+"""Shared pytest fixtures: personas used across apps."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+
+PASSWORD = "kopi-tubruk-pagi-2026"
+
+_PROFILE = dict(
+    phone="+6281234567890", religion="islam", sex="P", education="sma", blood_type="A",
+    marital_status="kawin", occupation="irt",
+)
+
+
+def make_account(email: str, full_name: str, **extra) -> User:
+    fields = dict(_PROFILE, full_name=full_name, email_confirmed_at=timezone.now(), **extra)
+    return User.objects.create_user(email=email, password=PASSWORD, **fields)
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def patient(db) -> User:
+    """Sari, a mother who books for her family from her phone."""
+    return make_account("sari@example.com", "Sari Wulandari")
+
+
+@pytest.fixture
+def other_patient(db) -> User:
+    """Joko, an unrelated account holder who must never see Sari's family."""
+    return make_account("joko@example.com", "Joko Prasetyo", sex="L")
+
+
+@pytest.fixture
+def clerk(db) -> User:
+    """A registration-counter clerk (staff, no superuser)."""
+    return make_account("clerk@rsud.example", "Dewi Petugas", is_staff=True)
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return make_account("admin@rsud.example", "Admin RSUD", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def patient_client(client, patient):
+    client.force_login(patient)
+    return client

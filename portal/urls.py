@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from families import views as families_views
+from portal import views
+
+admin.site.site_header = "Antrean"
+admin.site.site_title = "Antrean"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("akun/", include("accounts.auth_urls")),
+    path("akun/", include("accounts.urls")),
+    path("beranda/", families_views.dashboard, name="dashboard"),
+    path("keluarga/", include("families.urls")),
+    path("antrian/", include("queueing.urls")),
+    path("penjamin/", include("guarantors.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "django.views.defaults.page_not_found"
