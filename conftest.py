@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+
+pytest_plugins = ["portal.tests.browser"]
 from django.utils import timezone
 
 from accounts.models import User
