@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +24,12 @@ class ProfileFieldsMixin:
     def _require_profile_fields(self) -> None:
         for name in PROFILE_FIELDS:
             self.fields[name].required = True
-        self.fields["phone"].help_text = _("Indonesian mobile number, e.g. 0812-3456-7890.")
-        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+        phone = self.fields["phone"]
+        # People type spaces, dashes and +62; the stored E.164 form is at most 16 characters.
+        phone.max_length = 25
+        phone.validators = [v for v in phone.validators if not isinstance(v, MaxLengthValidator)]
+        phone.help_text = _("Indonesian mobile number, e.g. 0812-3456-7890.")
+        phone.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel", "maxlength": "25"})
         self.fields["email"].widget.attrs.update({"autocomplete": "email"})
         self.fields["full_name"].widget.attrs.update({"autocomplete": "name"})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,6 +17,8 @@ if (BASE_DIR / ".env").exists():
 DEBUG = env.bool("DEBUG", default=True)
 # The development key is only accepted while DEBUG is on; production must set SECRET_KEY.
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me" if DEBUG else environ.Env.NOTSET)
+if not DEBUG and len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured("Set SECRET_KEY to at least 50 random characters when DEBUG is off.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -200,3 +203,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# --- families (patient index, family members) -----------------------------
+# The hospital's medical record number: digits, zero-padded to this width ("12-34-56" -> 00123456).
+MRN_DIGITS = env.int("MRN_DIGITS", default=8)
+# SOP 002: when True, every member's KK number must equal the account holder's own ("self") KK.
+FAMILY_KK_MUST_MATCH = env.bool("FAMILY_KK_MUST_MATCH", default=False)
+# Failed MRN + birth date lookups allowed per account per window before lookups are refused.
+FAMILY_LOOKUP_MAX_FAILURES = env.int("FAMILY_LOOKUP_MAX_FAILURES", default=10)
+FAMILY_LOOKUP_WINDOW_MINUTES = env.int("FAMILY_LOOKUP_WINDOW_MINUTES", default=60)
+
+# --- guarantors (BPJS VClaim eligibility) ---------------------------------
+# Empty BPJS_VCLAIM_URL: with DEBUG on, the first check starts the bundled simulator on a free
+# loopback port (BPJS_EMBEDDED_SIMULATOR); with DEBUG off, checks report "not yet verified".
+BPJS_VCLAIM_URL = env("BPJS_VCLAIM_URL", default="")
+BPJS_CONS_ID = env("BPJS_CONS_ID", default="")
+BPJS_SECRET = env("BPJS_SECRET", default="")
+BPJS_USER_KEY = env("BPJS_USER_KEY", default="")
+BPJS_TIMEOUT = env.float("BPJS_TIMEOUT", default=4.0)
+BPJS_CACHE_SECONDS = env.int("BPJS_CACHE_SECONDS", default=300)
+BPJS_EMBEDDED_SIMULATOR = env.bool("BPJS_EMBEDDED_SIMULATOR", default=True)
+# --- end guarantors --------------------------------------------------------

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.consent import CONSENT_VERSION
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP_URL = reverse("accounts:signup")
+
+
+def signup_data(**overrides) -> dict:
+    data = {
+        "full_name": "Rina Kusuma", "phone": "0812-3456-7890", "email": "Rina@Example.com",
+        "religion": "islam", "sex": "P", "education": "s1", "blood_type": "B",
+        "marital_status": "kawin", "occupation": "pns",
+        "password1": "jalan-pagi-ke-pasar", "password2": "jalan-pagi-ke-pasar", "consent": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def field_error_codes(response, field: str) -> list[str]:
+    return [e.code for e in response.context["form"].errors.as_data().get(field, [])]
+
+
+def test_signup_creates_account_signs_in_and_emails_confirmation_link(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(SIGNUP_URL, signup_data())
+
+    assert response.status_code == 302 and response.url == reverse("dashboard")
+    user = User.objects.get()
+    assert user.email == "rina@example.com"
+    assert user.phone == "+6281234567890"
+    assert user.consent_version == CONSENT_VERSION and user.consent_at is not None
+    assert user.email_confirmed_at is None
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["rina@example.com"]
+    assert "/akun/konfirmasi-email/" in mail.outbox[0].body
+
+
+def test_signup_page_shows_every_sop_field(client):
+    html = client.get(SIGNUP_URL).content.decode()
+    for name in ["full_name", "phone", "email", "religion", "sex", "education", "blood_type",
+                 "marital_status", "occupation", "password1", "password2", "consent"]:
+        assert f'name="{name}"' in html
+
+
+@pytest.mark.parametrize("field", [
+    "full_name", "phone", "email", "religion", "sex", "education", "blood_type",
+    "marital_status", "occupation", "password1", "password2", "consent",
+])
+def test_signup_requires_each_field(client, field):
+    response = client.post(SIGNUP_URL, signup_data(**{field: ""}))
+
+    assert response.status_code == 200
+    assert "required" in field_error_codes(response, field)
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("phone, code", [
+    ("+1 415 555 0100", "not_indonesian"),
+    ("0812", "invalid_mobile"),
+    ("0212345678", "invalid_mobile"),  # a Jakarta landline, not a mobile
+    ("08123456789012345", "invalid_mobile"),
+    ("08abc", "invalid"),
+])
+def test_signup_rejects_bad_phone_numbers(client, phone, code):
+    response = client.post(SIGNUP_URL, signup_data(phone=phone))
+
+    assert field_error_codes(response, "phone") == [code]
+
+
+@pytest.mark.parametrize("phone", ["081234567890", "+62 812-3456-7890", "62812 3456 7890", "(0812) 3456.7890"])
+def test_signup_normalises_common_phone_forms(client, phone):
+    client.post(SIGNUP_URL, signup_data(phone=phone))
+
+    assert User.objects.get().phone == "+6281234567890"
+
+
+@pytest.mark.parametrize("field, value", [
+    ("email", "not-an-email"), ("religion", "atheist"), ("sex", "X"), ("education", "phd"),
+    ("blood_type", "C"), ("marital_status", "complicated"), ("occupation", "astronaut"),
+])
+def test_signup_rejects_invalid_values(client, field, value):
+    response = client.post(SIGNUP_URL, signup_data(**{field: value}))
+
+    assert field_error_codes(response, field) in (["invalid"], ["invalid_choice"])
+
+
+def test_signup_refuses_duplicate_email_in_other_case(client, patient):
+    response = client.post(SIGNUP_URL, signup_data(email=patient.email.upper()))
+
+    assert field_error_codes(response, "email") == ["duplicate_email"]
+    assert User.objects.count() == 1
+
+
+def test_signup_refuses_password_mismatch(client):
+    response = client.post(SIGNUP_URL, signup_data(password2="something-else-entirely"))
+
+    assert field_error_codes(response, "password2") == ["password_mismatch"]
+
+
+@pytest.mark.parametrize("password, code", [
+    ("short1", "password_too_short"), ("12345678901", "password_entirely_numeric"),
+    ("password123", "password_too_common"),
+])
+def test_signup_applies_django_password_validators(client, password, code):
+    response = client.post(SIGNUP_URL, signup_data(password1=password, password2=password))
+
+    assert code in field_error_codes(response, "password2")
+
+
+def test_signup_error_keeps_typed_values_but_not_passwords(client):
+    response = client.post(SIGNUP_URL, signup_data(phone="123"))
+    html = response.content.decode()
+
+    assert 'value="Rina Kusuma"' in html
+    assert 'value="rina@example.com"' in html or 'value="Rina@Example.com"' in html
+    assert "jalan-pagi-ke-pasar" not in html
+    assert 'class="invalid-feedback"' in html or "invalid-feedback" in html
+
+
+def test_signup_error_is_shown_in_indonesian_by_default(client):
+    response = client.post(SIGNUP_URL, signup_data(phone="+1 415 555 0100"))
+
+    assert "Masukkan nomor ponsel Indonesia" in response.content.decode()
+
+
+def test_email_confirmation_link_confirms_and_rejects_tampering(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(SIGNUP_URL, signup_data())
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/konfirmasi-email/" in line)
+    path = link[link.index("/akun/"):]
+
+    assert client.get(path[:-3] + "xyz/").status_code == 400
+    assert client.get(path).status_code == 200
+    assert User.objects.get().email_confirmed
+
+
+def test_resend_confirmation_sends_a_new_link(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(SIGNUP_URL, signup_data())
+    response = client.post(reverse("accounts:resend_confirmation"))
+
+    assert response.status_code == 302
+    assert len(mail.outbox) == 2
