@@ -1,3 +1,325 @@
-from django.db import models
+"""Clinics, practice schedules, daily quotas and queue bookings (SOP 000 I, SOP 002)."""
 
-# Create your models here.
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+# Booking codes are read aloud at the counter and typed on phones: no 0/O, 1/I/L.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8  # 31**8 ~ 8.5e11: unguessable by enumeration, short enough to read out
+
+
+def new_booking_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+
+
+class Weekday(models.IntegerChoices):
+    """Python's date.weekday() numbering."""
+
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class Clinic(models.Model):
+    """A polyclinic (poli), e.g. GIGI for dental."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    bpjs_code = models.CharField(_("BPJS clinic code"), max_length=8, blank=True)
+    prefix = models.CharField(_("queue label prefix"), max_length=8, help_text=_("Printed before the number, e.g. GIGI-007."))
+    active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("clinic")
+        verbose_name_plural = _("clinics")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Doctor(models.Model):
+    name = models.CharField(_("name"), max_length=150)
+    bpjs_code = models.CharField(_("BPJS doctor code"), max_length=16, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("doctor")
+        verbose_name_plural = _("doctors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Schedule(models.Model):
+    """A doctor's weekly practice session at a clinic."""
+
+    doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, related_name="schedules", verbose_name=_("doctor"))
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="schedules", verbose_name=_("clinic"))
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    start_time = models.TimeField(_("start"))
+    end_time = models.TimeField(_("end"))
+    total_quota = models.PositiveSmallIntegerField(_("total quota"))
+    online_quota = models.PositiveSmallIntegerField(
+        _("online quota"), help_text=_("Places offered online; the rest stay for the counter.")
+    )
+    minutes_per_patient = models.PositiveSmallIntegerField(_("average minutes per patient"), default=10)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["clinic__sort_order", "weekday", "start_time"]
+        verbose_name = _("practice schedule")
+        verbose_name_plural = _("practice schedules")
+        constraints = [
+            models.CheckConstraint(condition=Q(online_quota__lte=F("total_quota")),
+                                   name="queueing_schedule_online_within_total"),
+            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="queueing_schedule_ends_after_start"),
+            models.CheckConstraint(condition=Q(minutes_per_patient__gte=1), name="queueing_schedule_minutes_positive"),
+            models.UniqueConstraint(fields=["doctor", "weekday", "start_time"],
+                                    name="queueing_schedule_doctor_slot_unique"),
+        ]
+        indexes = [models.Index(fields=["clinic", "weekday"], name="queueing_sched_clinic_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.clinic} · {self.doctor} · {self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+    def estimated_time(self, number: int) -> dt.time:
+        """SOP: number n is expected at start + (n-1) x average minutes."""
+        start = dt.datetime.combine(dt.date(2000, 1, 1), self.start_time)
+        return (start + dt.timedelta(minutes=(number - 1) * self.minutes_per_patient)).time()
+
+
+class ExceptionScope(models.TextChoices):
+    HOSPITAL = "hospital", _("Whole hospital")
+    CLINIC = "clinic", _("One clinic")
+    DOCTOR = "doctor", _("One doctor")
+
+
+class ScheduleException(models.Model):
+    """A day on which the hospital, a clinic or a doctor does not practise (holiday, leave)."""
+
+    date = models.DateField(_("date"))
+    scope = models.CharField(_("applies to"), max_length=16, choices=ExceptionScope.choices)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("clinic"))
+    doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("doctor"))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("schedule exception")
+        verbose_name_plural = _("schedule exceptions")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope="hospital", clinic__isnull=True, doctor__isnull=True)
+                           | Q(scope="clinic", clinic__isnull=False, doctor__isnull=True)
+                           | Q(scope="doctor", clinic__isnull=True, doctor__isnull=False)),
+                name="queueing_scheduleexception_scope_matches_target",
+            ),
+        ]
+        indexes = [models.Index(fields=["date"], name="queueing_exc_date_idx")]
+
+    def __str__(self) -> str:
+        target = self.clinic or self.doctor or _("whole hospital")
+        return f"{self.date:%Y-%m-%d} · {target} · {self.reason}"
+
+    def covers(self, schedule: Schedule) -> bool:
+        return (self.scope == ExceptionScope.HOSPITAL
+                or (self.scope == ExceptionScope.CLINIC and self.clinic_id == schedule.clinic_id)
+                or (self.scope == ExceptionScope.DOCTOR and self.doctor_id == schedule.doctor_id))
+
+
+class BookingMode(models.TextChoices):
+    INSTANT = "instant", _("Instant: the number is given on confirmation (SOP 000)")
+    VERIFICATION = "verification", _("Verification: a clerk verifies, then the number is given (SOP 002)")
+
+
+class BookingSettings(models.Model):
+    """The hospital-wide booking window and mode; a single row (pk=1)."""
+
+    earliest_days_ahead = models.PositiveSmallIntegerField(
+        _("earliest day ahead"), default=1, help_text=_("0 allows booking for today until the same-day cut-off."))
+    latest_days_ahead = models.PositiveSmallIntegerField(_("latest day ahead"), default=14)
+    opening_time = models.TimeField(
+        _("opening time"), default=dt.time(0, 0),
+        help_text=_("The latest day of the window opens for booking at this time each day."))
+    same_day_cutoff = models.TimeField(_("same-day booking cut-off"), default=dt.time(10, 0))
+    cancel_cutoff_hours = models.PositiveSmallIntegerField(
+        _("cancel cut-off (hours before practice starts)"), default=2)
+    mode = models.CharField(_("mode"), max_length=16, choices=BookingMode.choices, default=BookingMode.INSTANT)
+
+    class Meta:
+        verbose_name = _("booking settings")
+        verbose_name_plural = _("booking settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="queueing_bookingsettings_singleton"),
+            models.CheckConstraint(condition=Q(earliest_days_ahead__lte=F("latest_days_ahead")),
+                                   name="queueing_bookingsettings_window_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Booking settings"))
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> BookingSettings:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class DayQuota(models.Model):
+    """The counter row for one schedule on one date: the hot row every booking updates.
+
+    `last_number` is the last queue number handed out and never goes down, so numbers are never
+    reused; `active_count` is the number of places taken and goes down on cancel/reject.
+    `quota` is the schedule's online quota copied when the row is made, so the database can
+    check `active_count <= quota` inside the row.
+    """
+
+    schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="day_quotas")
+    date = models.DateField(_("date"))
+    quota = models.PositiveSmallIntegerField(_("online quota"))
+    last_number = models.PositiveIntegerField(_("last number given"), default=0)
+    active_count = models.PositiveIntegerField(_("places taken"), default=0)
+    closed = models.BooleanField(_("closed by an exception"), default=False)
+
+    class Meta:
+        verbose_name = _("day quota")
+        verbose_name_plural = _("day quotas")
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "date"], name="queueing_dayquota_schedule_date_unique"),
+            models.CheckConstraint(condition=Q(active_count__lte=F("quota")), name="queueing_dayquota_within_quota"),
+            models.CheckConstraint(condition=Q(active_count__gte=0) & Q(last_number__gte=0),
+                                   name="queueing_dayquota_counters_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule_id}@{self.date}: {self.active_count}/{self.quota} (#{self.last_number})"
+
+    @property
+    def places_left(self) -> int:
+        return max(self.quota - self.active_count, 0)
+
+
+class BookingStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested (waiting for verification)")
+    VERIFIED = "verified", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+    CHECKED_IN = "checked_in", _("Checked in")
+    SERVED = "served", _("Served")
+    NO_SHOW = "no_show", _("Did not come")
+
+
+# A booking in one of these holds a place in the day quota and the patient's day.
+HOLDING_STATUSES = (BookingStatus.REQUESTED, BookingStatus.VERIFIED, BookingStatus.CHECKED_IN,
+                    BookingStatus.SERVED, BookingStatus.NO_SHOW)
+NUMBERED_STATUSES = (BookingStatus.VERIFIED, BookingStatus.CHECKED_IN, BookingStatus.SERVED, BookingStatus.NO_SHOW)
+# The patient may still cancel these.
+CANCELLABLE_STATUSES = (BookingStatus.REQUESTED, BookingStatus.VERIFIED)
+
+
+class Booking(models.Model):
+    """One queue place for one patient on one schedule-day. Never deleted: status changes only."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.CharField(_("booking code"), max_length=CODE_LENGTH, default=new_booking_code, editable=False)
+    # The confirm form's one-time token: a double-clicked confirm finds the first booking.
+    confirm_token = models.UUIDField(default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey("families.Patient", on_delete=models.PROTECT, related_name="bookings",
+                                verbose_name=_("patient"))
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings",
+                                verbose_name=_("booked by"))
+    day_quota = models.ForeignKey(DayQuota, on_delete=models.PROTECT, related_name="bookings")
+    date = models.DateField(_("exam date"))
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("clinic"))
+    doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("doctor"))
+    number = models.PositiveIntegerField(_("queue number"), null=True, blank=True)
+    label = models.CharField(_("queue label"), max_length=20, blank=True)
+    estimated_time = models.TimeField(_("estimated time"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=BookingStatus.choices,
+                              default=BookingStatus.REQUESTED)
+    reject_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
+    guarantor = models.ForeignKey("guarantors.GuarantorType", on_delete=models.PROTECT, related_name="bookings",
+                                  verbose_name=_("guarantor"))
+    card_number = models.CharField(_("card number"), max_length=32, blank=True)
+    referral_number = models.CharField(_("referral number"), max_length=32, blank=True)
+    guarantor_verified = models.BooleanField(_("guarantor verified"), default=False)
+    guarantor_check = models.JSONField(_("guarantor check result"), default=dict, blank=True)
+    affected = models.BooleanField(_("affected by a schedule change"), default=False)
+    affected_note = models.CharField(_("schedule change note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "clinic__sort_order", "number"]
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="queueing_booking_code_unique"),
+            models.UniqueConstraint(fields=["confirm_token"], name="queueing_booking_confirm_token_unique"),
+            models.UniqueConstraint(fields=["patient", "date"], condition=Q(status__in=HOLDING_STATUSES),
+                                    name="queueing_booking_one_active_per_patient_day"),
+            models.UniqueConstraint(fields=["day_quota", "number"], condition=Q(number__isnull=False),
+                                    name="queueing_booking_number_unique_per_day"),
+            models.CheckConstraint(condition=Q(number__isnull=True) | Q(number__gte=1),
+                                   name="queueing_booking_number_positive"),
+            models.CheckConstraint(condition=~Q(status__in=NUMBERED_STATUSES) | Q(number__isnull=False),
+                                   name="queueing_booking_numbered_when_confirmed"),
+            models.CheckConstraint(condition=~Q(status=BookingStatus.REJECTED) | ~Q(reject_reason=""),
+                                   name="queueing_booking_rejection_has_reason"),
+        ]
+        indexes = [
+            models.Index(fields=["date", "clinic", "status"], name="queueing_booking_day_idx"),
+            models.Index(fields=["account", "-date"], name="queueing_booking_acct_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.label or _('(no number yet)')}"
+
+    @property
+    def is_holding(self) -> bool:
+        return self.status in HOLDING_STATUSES
+
+    @property
+    def is_cancellable_status(self) -> bool:
+        return self.status in CANCELLABLE_STATUSES
+
+
+class BookingEvent(models.Model):
+    """One status change of a booking: who, when, from what to what, and why."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(_("from"), max_length=16, choices=BookingStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=BookingStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("booking event")
+        verbose_name_plural = _("booking events")
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.from_status or '-'} -> {self.to_status}"
