@@ -1,5 +1,10 @@
 from django.urls import path
 
+from guarantors import views
+
 app_name = "guarantors"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.guarantor_list, name="guarantor_list"),
+    path("<slug:code>/dokumen/", views.guarantor_documents, name="guarantor_documents"),
+]
