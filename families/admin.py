@@ -1,3 +1,184 @@
-from django.contrib import admin
+"""Clerk-facing admin for the patient index: search, assign MRNs, see flagged NIKs."""
 
-# Register your models here.
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from families import services
+from families.models import AccountPatient, IdentityDocument, LinkLog, Patient, PatientAccessLog
+from families.validators import (
+    format_mrn, normalize_mrn, validate_birth_date, validate_bpjs_number, validate_kk, validate_nik,
+)
+
+_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d")
+
+
+class PatientAdminForm(forms.ModelForm):
+    """Same formats as the patient pages; an MRN typed with dashes is stored normalised."""
+
+    class Meta:
+        model = Patient
+        fields = "__all__"
+
+    def clean_mrn(self) -> str | None:
+        raw = self.cleaned_data.get("mrn")
+        if not raw:
+            return None
+        mrn = normalize_mrn(raw)
+        if Patient.objects.filter(mrn=mrn).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("Another patient already has this medical record number."), code="mrn_exists")
+        return mrn
+
+    def clean_nik(self) -> str:
+        value = self.cleaned_data.get("nik", "")
+        if not value:
+            return ""
+        nik = validate_nik(value)
+        if Patient.objects.filter(nik=nik).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("Another patient already has this NIK."), code="nik_exists")
+        return nik
+
+    def clean_kk_number(self) -> str:
+        value = self.cleaned_data.get("kk_number", "")
+        return validate_kk(value) if value else ""
+
+    def clean_bpjs_number(self) -> str:
+        value = self.cleaned_data.get("bpjs_number", "")
+        return validate_bpjs_number(value) if value else ""
+
+    def clean_birth_date(self) -> dt.date:
+        return validate_birth_date(self.cleaned_data["birth_date"])
+
+
+class AccountPatientInline(admin.TabularInline):
+    model = AccountPatient
+    extra = 0
+    fields = ("account", "relationship", "created_at")
+    readonly_fields = ("account", "created_at")
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class IdentityDocumentInline(admin.TabularInline):
+    model = IdentityDocument
+    extra = 0
+    fields = ("kind", "content_type", "size", "uploaded_at", "open_link")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("file"))
+    def open_link(self, obj: IdentityDocument) -> str:
+        # Through the checked view (which logs the view), never a storage URL.
+        url = reverse("families:document_view", kwargs={"document_id": obj.pk})
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("open"))
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    form = PatientAdminForm
+    list_display = ("full_name", "mrn_display", "masked_nik", "birth_date", "sex", "nik_mismatch", "updated_at")
+    list_filter = ("nik_mismatch", "sex")
+    search_fields = ("full_name",)
+    search_help_text = _("Medical record number, NIK, name, or date of birth (dd/mm/yyyy).")
+    readonly_fields = ("id", "created_at", "updated_at")
+    inlines = (AccountPatientInline, IdentityDocumentInline)
+    ordering = ("full_name",)
+    show_full_result_count = False  # a COUNT(*) over 500,000 rows on every search page is wasted work
+    fieldsets = (
+        (None, {"fields": ("mrn", "full_name", "nik", "kk_number", "nik_mismatch")}),
+        (_("Birth"), {"fields": ("sex", "birth_place", "birth_date", "mother_name")}),
+        (_("Address"), {"fields": ("address_street", ("address_rt", "address_rw"), "address_village",
+                                   "address_district", "address_regency", "address_province")}),
+        (_("Other data"), {"fields": ("phone", "religion", "blood_type", "marital_status", "education",
+                                      "occupation", "bpjs_number")}),
+        (_("Record"), {"fields": ("id", "created_at", "updated_at")}),
+    )
+
+    @admin.display(description=_("medical record number"), ordering="mrn")
+    def mrn_display(self, obj: Patient) -> str:
+        return format_mrn(obj.mrn) or "—"
+
+    @admin.display(description=_("NIK"))
+    def masked_nik(self, obj: Patient) -> str:
+        return obj.masked_nik
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        """Exact matches on MRN, NIK and birth date (indexed); the name by substring."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        exact = Q()
+        digits = term.replace("-", "").replace(" ", "").replace(".", "")
+        if digits.isdigit():
+            if len(digits) == 16:
+                exact |= Q(nik=digits) | Q(kk_number=digits)
+            try:
+                exact |= Q(mrn=normalize_mrn(digits))
+            except ValidationError:
+                pass
+        for fmt in _DATE_FORMATS:
+            try:
+                exact |= Q(birth_date=dt.datetime.strptime(term, fmt).date())
+            except ValueError:
+                continue
+        if exact:
+            return queryset.filter(exact), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        if request.method == "GET":
+            patient = self.get_object(request, object_id)
+            if patient is not None:
+                services.access_log(request.user, patient, "admin:patient")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class SuperuserOnlyAdmin(admin.ModelAdmin):
+    """Read-only audit trails: superusers may read, nobody may edit or delete."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(PatientAccessLog)
+class PatientAccessLogAdmin(SuperuserOnlyAdmin):
+    list_display = ("at", "user", "patient", "what")
+    list_filter = ("what",)
+    search_fields = ("user__email", "patient__mrn")
+    list_select_related = ("user", "patient")
+    date_hierarchy = "at"
+
+
+@admin.register(LinkLog)
+class LinkLogAdmin(SuperuserOnlyAdmin):
+    list_display = ("at", "action", "account", "patient", "relationship", "actor", "note")
+    list_filter = ("action",)
+    search_fields = ("account__email", "patient__mrn")
+    list_select_related = ("account", "patient", "actor")
+    date_hierarchy = "at"

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import BloodType, Education, MaritalStatus, Occupation, Religion, Sex
+
+# What a member's record must hold before booking (SOP 000 I.2 "data keluarga telah dilengkapi");
+# the new-member form marks exactly these with *.
+REQUIRED_PATIENT_FIELDS: tuple[str, ...] = (
+    "full_name", "nik", "sex", "birth_place", "birth_date", "address_street", "address_village",
+    "address_district", "address_regency", "address_province", "phone", "religion", "blood_type",
+    "marital_status", "education", "occupation", "mother_name",
+)
 
 
 class Relationship(models.TextChoices):
@@ -77,6 +87,27 @@ class Patient(models.Model):
         """3302**********0001: enough for a person to recognise, not enough to misuse."""
         return f"{self.nik[:4]}{'*' * 8}{self.nik[-4:]}" if len(self.nik) == 16 else ""
 
+    @property
+    def masked_name(self) -> str:
+        """'Budi Santoso' -> 'Bu** Sa*****': shown after an MRN match, before the link exists."""
+        return " ".join(word[:2] + "*" * max(len(word) - 2, 0) if len(word) > 2 else word[:1] + "*"
+                        for word in self.full_name.split())
+
+    @property
+    def missing_fields(self) -> list[str]:
+        """Names of required fields still empty (imported records are often incomplete)."""
+        return [name for name in REQUIRED_PATIENT_FIELDS if getattr(self, name) in ("", None)]
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing_fields
+
+    @property
+    def age(self) -> int:
+        from families.validators import age_on  # validators import settings only; avoid a cycle at import
+
+        return age_on(self.birth_date)
+
 
 class AccountPatient(models.Model):
     """An account may book for a patient: the family link (SOP 000 E/F)."""
@@ -98,3 +129,130 @@ class AccountPatient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} -> {self.patient_id} ({self.relationship})"
+
+
+class LinkAction(models.TextChoices):
+    CREATED = "created", _("Link created")
+    CHANGED = "changed", _("Relationship changed")
+    REMOVED = "removed", _("Link removed")
+    MERGED = "merged", _("Moved by a patient merge")
+
+
+class LinkLog(models.Model):
+    """History of account-patient links; kept when the link or a merged patient row is gone."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("account")
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.SET_NULL, null=True, related_name="link_logs", verbose_name=_("patient")
+    )
+    # The patient row id at the time of the event: after a merge `patient` points at the kept row.
+    patient_ref = models.UUIDField(_("patient row id"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("done by"),
+    )
+    action = models.CharField(_("action"), max_length=16, choices=LinkAction.choices)
+    relationship = models.CharField(_("relationship"), max_length=16, choices=Relationship.choices, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("family link log entry")
+        verbose_name_plural = _("family link log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.patient_ref} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class PatientAccessLog(models.Model):
+    """Who looked at a patient's record or documents (Permenkes 24/2022 art. 30 audit trail)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("user")
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.SET_NULL, null=True, related_name="access_logs", verbose_name=_("patient")
+    )
+    patient_ref = models.UUIDField(_("patient row id"))
+    what = models.CharField(_("what was viewed"), max_length=100)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("patient access log entry")
+        verbose_name_plural = _("patient access log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.what} {self.patient_ref}"
+
+
+class DocumentKind(models.TextChoices):
+    KTP = "ktp", _("ID card (KTP)")
+    KK = "kk", _("Family card (KK)")
+    BPJS = "bpjs", _("BPJS Kesehatan card")
+
+
+def identity_upload_to(instance: IdentityDocument, filename: str) -> str:
+    """A random name under a random folder: nothing about the patient, nothing guessable."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"identity/{secrets.token_hex(1)}/{secrets.token_urlsafe(24)}.{extension}"
+
+
+class IdentityDocument(models.Model):
+    """A photo or scan of a patient's KTP, KK or BPJS card; one current file per kind."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="documents", verbose_name=_("patient")
+    )
+    kind = models.CharField(_("document"), max_length=8, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=identity_upload_to, max_length=200)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("identity document")
+        verbose_name_plural = _("identity documents")
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "kind"], name="families_identitydocument_one_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.uploaded_at:%Y-%m-%d})"
+
+    @property
+    def extension(self) -> str:
+        return {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(self.content_type, "bin")
+
+
+class LookupKind(models.TextChoices):
+    EXISTING_PATIENT = "existing", _("Existing-patient lookup")
+    MRN_CHECK = "mrn_check", _("Medical record number check")
+    NIK_TAKEN = "nik_taken", _("NIK already registered")
+
+
+class LookupFailure(models.Model):
+    """A failed MRN + birth date lookup: counted per account to stop anyone walking the index.
+
+    A table rather than the cache so that every gunicorn worker (and server) sees the same count.
+    """
+
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=LookupKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("failed patient lookup")
+        verbose_name_plural = _("failed patient lookups")
+        indexes = [models.Index(fields=["account", "at"], name="families_lookupfail_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

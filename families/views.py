@@ -1,13 +1,221 @@
-"""Family member pages (SOP 000 E-H)."""
+"""Family member pages (SOP 000 E-H): thin views over forms, selectors and services."""
 
 from __future__ import annotations
 
+import time
+import uuid
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.phone import format_mobile
+from families import selectors, services
+from families.forms import DocumentUploadForm, ExistingConfirmForm, ExistingLookupForm, MemberEditForm, NewMemberForm
+from families.models import AccountPatient, DocumentKind, Patient
+from families.panels import dashboard_panels
+from families.validators import format_mrn
+
+# The patient found by MRN + birth date waits in the session, never in a form field the
+# person could change, until they confirm; it expires so a shared phone does not keep it.
+FOUND_SESSION_KEY = "families.found_patient"
+FOUND_TTL_SECONDS = 15 * 60
+
+
+def add_service_error(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's error under its field when the form has that field, else above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
+@never_cache
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The account's home: its family members and what to do next."""
-    return render(request, "families/dashboard.html", {})
+    """The account's home: its family members, and panels other apps register (extra_panels)."""
+    context = {"members": selectors.members_for(request.user), "extra_panels": dashboard_panels(request)}
+    return render(request, "families/dashboard.html", context)
+
+
+@login_required
+@never_cache
+def member_add_new(request: HttpRequest) -> HttpResponse:
+    account = request.user
+    has_self = selectors.self_link(account) is not None
+    initial = {"phone": format_mobile(account.phone)} if has_self else selectors.initial_from_account(account)
+    form = NewMemberForm(request.POST or None, account=account, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            link = services.member_add_new(
+                account=account, relationship=form.cleaned_data["relationship"],
+                nik_mismatch=form.cleaned_data["nik_mismatch"], **form.patient_values(),
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s has been added to your account.") % {"name": link.patient.full_name})
+            return redirect("dashboard")
+    return render(request, "families/member_add.html", {"form": form, "tab": "new"})
+
+
+@login_required
+@never_cache
+def member_add_existing(request: HttpRequest) -> HttpResponse:
+    form = ExistingLookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_find_by_mrn(account=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if selectors.is_linked(request.user, patient):
+                messages.info(request, _("This patient is already a member of your account."))
+                return redirect("dashboard")
+            request.session[FOUND_SESSION_KEY] = {"patient": str(patient.pk), "until": time.time() + FOUND_TTL_SECONDS}
+            return redirect("families:member_add_existing_confirm")
+    return render(request, "families/member_add.html", {"form": form, "tab": "existing"})
+
+
+def _found_patient(request: HttpRequest) -> Patient | None:
+    found = request.session.get(FOUND_SESSION_KEY) or {}
+    if found.get("until", 0) < time.time():
+        return None
+    return Patient.objects.filter(pk=found.get("patient")).first()
+
+
+@login_required
+@never_cache
+def member_add_existing_confirm(request: HttpRequest) -> HttpResponse:
+    patient = _found_patient(request)
+    if patient is None:
+        messages.warning(request, _("Search for the patient again with the medical record number and date of birth."))
+        return redirect("families:member_add_existing")
+    masked_name = patient.masked_name
+    form = ExistingConfirmForm(request.POST or None, account=request.user, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            link = services.member_link_existing(
+                account=request.user, patient_id=patient.pk, relationship=form.cleaned_data["relationship"],
+                nik_mismatch=form.cleaned_data["nik_mismatch"], **form.patient_values(),
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            request.session.pop(FOUND_SESSION_KEY, None)
+            messages.success(request, _("%(name)s has been added to your account.") % {"name": link.patient.full_name})
+            return redirect("dashboard")
+    return render(request, "families/member_existing_confirm.html", {"form": form, "masked_name": masked_name})
+
+
+def _edit_page(request: HttpRequest, link: AccountPatient, *, name: str, form=None, check_form=None,
+               upload_form=None) -> HttpResponse:
+    documents = selectors.documents_by_kind(link.patient)
+    context = {
+        "link": link, "member_name": name, "mrn_display": format_mrn(link.patient.mrn),
+        "form": form or MemberEditForm(account=request.user, link=link),
+        "check_form": check_form or ExistingLookupForm(prefix="cek"),
+        "upload_form": upload_form or DocumentUploadForm(prefix="doc"),
+        "documents": [(kind, label, documents.get(kind)) for kind, label in DocumentKind.choices],
+    }
+    return render(request, "families/member_edit.html", context)
+
+
+@login_required
+@never_cache
+def member_edit(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    link = selectors.member_for(request.user, patient_id)
+    name = link.patient.full_name
+    form = MemberEditForm(request.POST or None, account=request.user, link=link)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(
+                account=request.user, link=link, relationship=form.cleaned_data["relationship"],
+                nik_mismatch=form.cleaned_data["nik_mismatch"], **form.patient_values(),
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The data of %(name)s have been saved.") % {"name": form.cleaned_data.get("full_name") or name})
+            return redirect("dashboard")
+    return _edit_page(request, link, name=name, form=form)
+
+
+@login_required
+@never_cache
+@require_POST
+def member_check_mrn(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    """SOP 000 H "Cek Nomor Rekam Medis": attach the hospital's MRN to a member added as new."""
+    link = selectors.member_for(request.user, patient_id)
+    check_form = ExistingLookupForm(request.POST, prefix="cek")
+    if check_form.is_valid():
+        try:
+            patient = services.member_attach_mrn(account=request.user, link=link, **check_form.cleaned_data)
+        except ValidationError as exc:
+            add_service_error(check_form, exc)
+        else:
+            messages.success(request, _("Medical record number %(mrn)s is now attached to %(name)s.")
+                             % {"mrn": format_mrn(patient.mrn), "name": patient.full_name})
+            return redirect("families:member_edit", patient_id=patient.pk)
+    return _edit_page(request, link, name=link.patient.full_name, check_form=check_form)
+
+
+@login_required
+@never_cache
+@require_POST
+def member_document_upload(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    link = selectors.member_for(request.user, patient_id)
+    upload_form = DocumentUploadForm(request.POST, request.FILES, prefix="doc")
+    if upload_form.is_valid():
+        kind = upload_form.cleaned_data["kind"]
+        services.document_store(actor=request.user, patient=link.patient, kind=kind, upload=upload_form.cleaned_data["file"])
+        messages.success(request, _("%(document)s saved.") % {"document": DocumentKind(kind).label})
+        return redirect(reverse("families:member_edit", kwargs={"patient_id": link.patient_id}) + "#dokumen")
+    return _edit_page(request, link, name=link.patient.full_name, upload_form=upload_form)
+
+
+@login_required
+@never_cache
+def member_remove(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    link = selectors.member_for(request.user, patient_id)
+    if request.method == "POST":
+        try:
+            services.member_unlink(account=request.user, link=link)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("%(name)s has been removed from your account.") % {"name": link.patient.full_name})
+        return redirect("dashboard")
+    return render(request, "families/member_remove.html", {"link": link})
+
+
+@login_required
+@never_cache
+@require_GET
+def document_view(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
+    """Serve a document to a linked account or to staff (logged); 404 for everyone else."""
+    document = selectors.document_for_viewer(request.user, document_id)
+    if not selectors.is_linked(request.user, document.patient):
+        services.access_log(request.user, document.patient, f"document:{document.kind}")
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    # Images were re-encoded by us and may show in the browser; PDFs are only ever downloaded.
+    response = FileResponse(
+        handle, content_type=document.content_type, as_attachment=document.content_type == "application/pdf",
+        filename=f"{document.kind}.{document.extension}",
+    )
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

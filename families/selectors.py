@@ -1,0 +1,68 @@
+"""Reads of family members, always through the signed-in account's own links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.phone import format_mobile
+from families.models import AccountPatient, IdentityDocument, LookupFailure, Patient, Relationship
+
+
+def members_for(account: User) -> QuerySet[AccountPatient]:
+    """The account's links with their patients: the holder first, then in the order added."""
+    self_first = Case(When(relationship=Relationship.SELF, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return (
+        AccountPatient.objects.filter(account=account)
+        .select_related("patient")
+        .order_by(self_first, "created_at", "id")
+    )
+
+
+def member_for(account: User, patient_id: uuid.UUID) -> AccountPatient:
+    """The account's link to this patient, or 404 whatever the reason (no leak of other families)."""
+    return get_object_or_404(members_for(account), patient_id=patient_id)
+
+
+def self_link(account: User) -> AccountPatient | None:
+    return AccountPatient.objects.filter(account=account, relationship=Relationship.SELF).select_related("patient").first()
+
+
+def is_linked(user: User, patient: Patient) -> bool:
+    return AccountPatient.objects.filter(account=user, patient=patient).exists()
+
+
+def documents_by_kind(patient: Patient) -> dict[str, IdentityDocument]:
+    return {doc.kind: doc for doc in IdentityDocument.objects.filter(patient=patient)}
+
+
+def document_for_viewer(user: User, document_id: uuid.UUID) -> IdentityDocument:
+    """A document the user may see: staff see any, an account only its own family's; else 404."""
+    documents = IdentityDocument.objects.select_related("patient")
+    if not (user.is_active and user.is_staff):
+        documents = documents.filter(patient__account_links__account=user)
+    return get_object_or_404(documents, pk=document_id)
+
+
+def lookup_window_start() -> dt.datetime:
+    return timezone.now() - dt.timedelta(minutes=settings.FAMILY_LOOKUP_WINDOW_MINUTES)
+
+
+def lookup_failures_recent(account: User) -> int:
+    """Failed MRN/NIK lookups by this account within the rate-limit window."""
+    return LookupFailure.objects.filter(account=account, at__gte=lookup_window_start()).count()
+
+
+def initial_from_account(account: User) -> dict:
+    """Prefill the new-member form with the holder's own profile when they add themselves."""
+    return {
+        "relationship": Relationship.SELF, "full_name": account.full_name, "sex": account.sex,
+        "phone": format_mobile(account.phone), "religion": account.religion, "blood_type": account.blood_type,
+        "marital_status": account.marital_status, "education": account.education, "occupation": account.occupation,
+    }

@@ -1,0 +1,387 @@
+"""Writes that carry the family rules: add, link, edit, merge and unlink members; documents.
+
+Lock order (whenever more than one is taken): the account row (rate limit), then patient rows
+in id order, then their links and documents. Uniqueness of NIK, MRN and "one self per
+account" is enforced by named constraints; the checks here only give the person a clear error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from families import selectors
+from families.models import (
+    AccountPatient, IdentityDocument, LinkAction, LinkLog, LookupFailure, LookupKind, Patient,
+    PatientAccessLog, Relationship,
+)
+from families.signals import patient_merged
+from families.uploads import CleanUpload
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Fields a person may not change once the hospital has assigned an MRN: the registration
+# counter corrects them against the ID card.
+IDENTITY_FIELDS = ("full_name", "nik", "sex", "birth_date")
+_NOT_MERGED = {"id", "mrn", "nik_mismatch", "created_at", "updated_at"}
+
+NO_MATCH = _("No patient matches this medical record number and date of birth. Check both against the patient card.")
+RATE_LIMITED = _("Too many unsuccessful attempts. Try again in an hour, or ask the registration counter for help.")
+NIK_TAKEN = _(
+    "This NIK is already registered at the hospital. Add this person with the “Existing patient” tab, "
+    "using the medical record number on the patient card."
+)
+
+
+def _field_error(field: str, message: Any, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+# --- Audit -------------------------------------------------------------------------------
+
+def access_log(user: User | None, patient: Patient, what: str) -> PatientAccessLog:
+    """Record that `user` looked at `what` of `patient` (clerk views of records and documents)."""
+    return PatientAccessLog.objects.create(user=user, patient=patient, patient_ref=patient.pk, what=what[:100])
+
+
+def _log_link(link: AccountPatient, action: str, actor: User | None, note: str = "") -> None:
+    LinkLog.objects.create(
+        account_id=link.account_id, patient_id=link.patient_id, patient_ref=link.patient_id, actor=actor,
+        action=action, relationship=link.relationship, note=note,
+    )
+
+
+# --- Rate limit on lookups that reveal whether a record exists ----------------------------
+
+def _lock_account(account: User) -> None:
+    """Serialise one account's lookups so that parallel requests cannot overrun the limit."""
+    list(User.objects.select_for_update(no_key=True).filter(pk=account.pk).values_list("pk", flat=True))
+
+
+def _limited_lookup(account: User, kind: str, probe: Callable[[], T], failed: Callable[[T], bool]) -> T:
+    """Run `probe` unless the account is over its failure limit; count a failed probe.
+
+    The failure row commits even though the caller then raises: that is the point.
+    """
+    with transaction.atomic():
+        _lock_account(account)
+        if selectors.lookup_failures_recent(account) >= settings.FAMILY_LOOKUP_MAX_FAILURES:
+            blocked, result = True, None
+        else:
+            blocked, result = False, probe()
+            if failed(result):
+                LookupFailure.objects.create(account=account, kind=kind)
+                # Rows far outside the window only matter as recent history; keep the table small.
+                LookupFailure.objects.filter(account=account, at__lt=timezone.now() - dt.timedelta(days=30)).delete()
+    if blocked:
+        raise ValidationError(RATE_LIMITED, code="rate_limited")
+    return result
+
+
+def patient_find_by_mrn(*, account: User, mrn: str, birth_date: dt.date, kind: str = LookupKind.EXISTING_PATIENT) -> Patient:
+    """The patient with this MRN and birth date; one generic error for every kind of miss."""
+    found = _limited_lookup(
+        account, kind, lambda: Patient.objects.filter(mrn=mrn, birth_date=birth_date).first(), lambda p: p is None
+    )
+    if found is None:
+        raise ValidationError(NO_MATCH, code="no_match")
+    return found
+
+
+def _check_nik_free(account: User, nik: str, exclude: uuid.UUID | None = None) -> None:
+    """A NIK already in the index cannot be added again; the probe counts toward the limit."""
+    others = Patient.objects.filter(nik=nik)
+    if exclude:
+        others = others.exclude(pk=exclude)
+    if _limited_lookup(account, LookupKind.NIK_TAKEN, others.exists, bool):
+        raise _field_error("nik", NIK_TAKEN, "nik_exists")
+
+
+# --- Family rules -----------------------------------------------------------------------
+
+def _check_relationship(account: User, relationship: str, patient_id: uuid.UUID | None = None) -> None:
+    if relationship != Relationship.SELF:
+        return
+    selves = AccountPatient.objects.filter(account=account, relationship=Relationship.SELF)
+    if patient_id:
+        selves = selves.exclude(patient_id=patient_id)
+    if selves.exists():
+        raise _field_error(
+            "relationship", _("This account already has a member with the relationship “Self”."), "self_exists"
+        )
+
+
+def _check_kk(account: User, relationship: str, kk_number: str) -> None:
+    """SOP 002 (when the hospital turns it on): members must be on the holder's family card."""
+    if not settings.FAMILY_KK_MUST_MATCH or relationship == Relationship.SELF:
+        return
+    own = selectors.self_link(account)
+    if own is None or not own.patient.kk_number:
+        raise _field_error(
+            "kk_number",
+            _("First add yourself (relationship “Self”) with your family card number; members must be on the same card."),
+            "kk_self_missing",
+        )
+    if kk_number != own.patient.kk_number:
+        raise _field_error(
+            "kk_number", _("Only members on your own family card (KK) can be added. Check the KK number."), "kk_mismatch"
+        )
+
+
+def _explain_conflict(account: User, relationship: str, nik: str, patient_id: uuid.UUID | None) -> ValidationError:
+    """After an IntegrityError: a concurrent request won a race; name the rule it broke."""
+    try:
+        _check_relationship(account, relationship, patient_id)
+        if nik and Patient.objects.filter(nik=nik).exclude(pk=patient_id).exists():
+            return _field_error("nik", NIK_TAKEN, "nik_exists")
+    except ValidationError as exc:
+        return exc
+    return ValidationError(_("Someone changed these data at the same time. Please try again."), code="conflict")
+
+
+def member_add_new(*, account: User, relationship: str, nik_mismatch: bool = False, **fields: Any) -> AccountPatient:
+    """Create a new patient (no MRN yet) and link it to the account (SOP 000 E)."""
+    nik = fields.get("nik", "")
+    _check_relationship(account, relationship)
+    _check_kk(account, relationship, fields.get("kk_number", ""))
+    if nik:
+        _check_nik_free(account, nik)
+    try:
+        with transaction.atomic():
+            patient = Patient.objects.create(nik_mismatch=nik_mismatch, **fields)
+            link = AccountPatient.objects.create(account=account, patient=patient, relationship=relationship)
+            _log_link(link, LinkAction.CREATED, actor=account, note="new patient")
+    except IntegrityError as exc:
+        raise _explain_conflict(account, relationship, nik, None) from exc
+    return link
+
+
+def member_link_existing(
+    *, account: User, patient_id: uuid.UUID, relationship: str, nik_mismatch: bool = False, **fill: Any
+) -> AccountPatient:
+    """Link a found patient to the account and fill in only the fields still empty (SOP 000 F).
+
+    Filling blanks only means knowing an MRN and birth date never lets anyone overwrite the
+    hospital's data.
+    """
+    if fill.get("nik"):
+        _check_nik_free(account, fill["nik"], exclude=patient_id)
+    try:
+        with transaction.atomic():
+            patient = Patient.objects.select_for_update(no_key=True).filter(pk=patient_id).first()
+            if patient is None:
+                raise ValidationError(NO_MATCH, code="no_match")
+            if AccountPatient.objects.filter(account=account, patient=patient).exists():
+                raise ValidationError(_("This patient is already a member of your account."), code="already_linked")
+            _check_relationship(account, relationship)
+            values = {k: v for k, v in fill.items() if v not in ("", None) and getattr(patient, k) in ("", None)}
+            _check_kk(account, relationship, values.get("kk_number") or patient.kk_number)
+            for name, value in values.items():
+                setattr(patient, name, value)
+            patient.nik_mismatch = patient.nik_mismatch or nik_mismatch
+            patient.save()
+            link = AccountPatient.objects.create(account=account, patient=patient, relationship=relationship)
+            _log_link(link, LinkAction.CREATED, actor=account, note="existing patient, MRN + birth date")
+    except IntegrityError as exc:
+        raise _explain_conflict(account, relationship, fill.get("nik", ""), patient_id) from exc
+    return link
+
+
+def member_update(
+    *, account: User, link: AccountPatient, relationship: str, nik_mismatch: bool = False, **values: Any
+) -> AccountPatient:
+    """Save a member's edited data (SOP 000 G); identity stays as the hospital has it once an MRN exists."""
+    current = Patient.objects.get(pk=link.patient_id)
+    if current.mrn:
+        values = {k: v for k, v in values.items() if k not in IDENTITY_FIELDS or getattr(current, k) in ("", None)}
+    nik = values.get("nik", current.nik)
+    if nik and nik != current.nik:
+        _check_nik_free(account, nik, exclude=current.pk)
+    _check_relationship(account, relationship, link.patient_id)
+    _check_kk(account, relationship, values.get("kk_number", current.kk_number))
+    try:
+        with transaction.atomic():
+            patient = Patient.objects.select_for_update(no_key=True).get(pk=link.patient_id)
+            for name, value in values.items():
+                setattr(patient, name, value)
+            patient.nik_mismatch = nik_mismatch
+            patient.save()
+            link = AccountPatient.objects.select_for_update().get(pk=link.pk)
+            if link.relationship != relationship:
+                link.relationship = relationship
+                link.save(update_fields=["relationship"])
+                _log_link(link, LinkAction.CHANGED, actor=account)
+    except IntegrityError as exc:
+        raise _explain_conflict(account, relationship, nik, link.patient_id) from exc
+    link.patient = patient
+    return link
+
+
+def member_unlink(*, account: User, link: AccountPatient) -> None:
+    """Remove a member from the account; the hospital's patient record stays."""
+    if link.relationship == Relationship.SELF:
+        raise ValidationError(_("You cannot remove yourself from your own account."), code="cannot_remove_self")
+    with transaction.atomic():
+        deleted, _rows = AccountPatient.objects.filter(pk=link.pk, account=account).delete()
+        if deleted:
+            _log_link(link, LinkAction.REMOVED, actor=account)
+
+
+# --- MRN check and merge (SOP 000 H) ---------------------------------------------------------
+
+def member_attach_mrn(*, account: User, link: AccountPatient, mrn: str, birth_date: dt.date) -> Patient:
+    """Give a member added as new the hospital's MRN, merging the two patient rows if needed."""
+    found = patient_find_by_mrn(account=account, mrn=mrn, birth_date=birth_date, kind=LookupKind.MRN_CHECK)
+    member = Patient.objects.get(pk=link.patient_id)
+    if found.pk == member.pk:
+        return member
+    if member.mrn:
+        raise ValidationError(
+            _("This member already has another medical record number. Ask the registration counter to correct it."),
+            code="member_has_mrn",
+        )
+    if member.birth_date != birth_date:
+        raise _field_error(
+            "birth_date",
+            _("This date of birth differs from the member's data. Correct the member's date of birth first."),
+            "birth_date_differs",
+        )
+    if member.nik and found.nik and member.nik != found.nik:
+        raise ValidationError(
+            _("This medical record belongs to a different NIK. Ask the registration counter to check it."),
+            code="nik_conflict",
+        )
+    return patient_merge(kept=found, removed=member, actor=account)
+
+
+def patient_merge(*, kept: Patient, removed: Patient, actor: User | None) -> Patient:
+    """Fold `removed` into `kept`: links, documents and logs move, empty fields are filled, one row remains."""
+    if kept.pk == removed.pk:
+        return kept
+    with transaction.atomic():
+        # Both rows FOR UPDATE (one is deleted), in id order so two merges cannot deadlock.
+        rows = {p.pk: p for p in Patient.objects.select_for_update().filter(pk__in=[kept.pk, removed.pk]).order_by("pk")}
+        if len(rows) != 2:
+            raise ValidationError(_("These data changed meanwhile. Please try again."), code="conflict")
+        kept, removed = rows[kept.pk], rows[removed.pk]
+        if kept.mrn and removed.mrn:
+            raise ValidationError(_("Two records with different medical record numbers cannot be merged here."),
+                                  code="merge_two_mrns")
+        _move_links(kept, removed, actor)
+        _move_documents(kept, removed)
+        LinkLog.objects.filter(patient=removed).update(patient=kept)
+        PatientAccessLog.objects.filter(patient=removed).update(patient=kept)
+        patient_merged.send(sender=Patient, kept=kept, removed=removed)
+        _ensure_unreferenced(removed)
+        values = _merged_values(kept, removed)
+        removed.delete()  # first: its NIK must be free before `kept` takes it
+        for name, value in values.items():
+            setattr(kept, name, value)
+        kept.save()
+    return kept
+
+
+def _move_links(kept: Patient, removed: Patient, actor: User | None) -> None:
+    for link in AccountPatient.objects.select_for_update().filter(patient=removed).order_by("pk"):
+        existing = AccountPatient.objects.select_for_update().filter(account_id=link.account_id, patient=kept).first()
+        if existing is None:
+            link.patient = kept
+            link.save(update_fields=["patient"])
+            _log_link(link, LinkAction.MERGED, actor, note=f"from patient row {removed.pk}")
+            continue
+        # The account linked both rows: keep one link, and keep "self" if either said so.
+        relationship = Relationship.SELF if link.relationship == Relationship.SELF else existing.relationship
+        link.delete()
+        if relationship != existing.relationship:
+            existing.relationship = relationship
+            existing.save(update_fields=["relationship"])
+        _log_link(existing, LinkAction.MERGED, actor, note=f"duplicate link from patient row {removed.pk} dropped")
+
+
+def _move_documents(kept: Patient, removed: Patient) -> None:
+    current = {doc.kind: doc for doc in IdentityDocument.objects.select_for_update().filter(patient=kept)}
+    for doc in IdentityDocument.objects.select_for_update().filter(patient=removed):
+        other = current.get(doc.kind)
+        if other is None:
+            doc.patient = kept
+            doc.save(update_fields=["patient"])
+            continue
+        newer, older = (doc, other) if doc.uploaded_at > other.uploaded_at else (other, doc)
+        older_name = older.file.name
+        older.delete()
+        if newer is doc:
+            doc.patient = kept
+            doc.save(update_fields=["patient"])
+        _delete_file_on_commit(older_name)
+
+
+def _ensure_unreferenced(removed: Patient) -> None:
+    """Refuse to merge if another app still points at `removed`: never cascade its rows away."""
+    for relation in Patient._meta.related_objects:
+        model = relation.related_model
+        if model._default_manager.filter(**{relation.field.name: removed}).exists():
+            log.error("patient merge blocked: %s rows still reference the removed patient", model._meta.label)
+            raise ValidationError(
+                _("This record cannot be merged automatically. Ask the registration counter."), code="merge_blocked"
+            )
+
+
+def _merged_values(kept: Patient, removed: Patient) -> dict[str, Any]:
+    """Kept values win; empty ones are filled from the removed row."""
+    values: dict[str, Any] = {}
+    for field in Patient._meta.concrete_fields:
+        if field.name in _NOT_MERGED:
+            continue
+        if getattr(kept, field.name) in ("", None) and getattr(removed, field.name) not in ("", None):
+            values[field.name] = getattr(removed, field.name)
+    values["nik_mismatch"] = kept.nik_mismatch or removed.nik_mismatch
+    return values
+
+
+# --- Identity documents -------------------------------------------------------------------
+
+def _delete_file_on_commit(name: str) -> None:
+    def delete() -> None:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            log.exception("could not delete a replaced identity document file")
+
+    transaction.on_commit(delete)
+
+
+def document_store(*, actor: User, patient: Patient, kind: str, upload: CleanUpload) -> IdentityDocument:
+    """Store a checked file as the patient's current `kind` document; a replaced file is deleted after commit."""
+    old_name = new_name = None
+    try:
+        with transaction.atomic():
+            # Serialise uploads for one patient, so two first uploads cannot both insert.
+            list(Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).values_list("pk", flat=True))
+            document = IdentityDocument.objects.filter(patient=patient, kind=kind).first()
+            old_name = document.file.name if document else None
+            document = document or IdentityDocument(patient=patient, kind=kind)
+            document.file.save(f"{kind}.{upload.extension}", ContentFile(upload.content), save=False)
+            new_name = document.file.name
+            document.content_type, document.size = upload.content_type, len(upload.content)
+            document.uploaded_by, document.uploaded_at = actor, timezone.now()
+            document.save()
+    except Exception:
+        if new_name:
+            default_storage.delete(new_name)  # the row rolled back: leave no orphan file behind
+        raise
+    if old_name:
+        _delete_file_on_commit(old_name)
+    return document
