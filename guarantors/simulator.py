@@ -85,6 +85,8 @@ FIXTURE_PARTICIPANTS: tuple[FixtureParticipant, ...] = (
                        hak_kelas=("3", "KELAS III"), jenis=("21", "PBI (APBN)")),
     FixtureParticipant("0002000000014", "3302014405700006", "WARSIH", "1970-05-04", "P",
                        status=("1", "TIDAK AKTIF"), hak_kelas=("3", "KELAS III"), jenis=("21", "PBI (APBN)")),
+    # Answers, but only after `slow_seconds`: a timeout, or a late success with a long timeout.
+    FixtureParticipant(CARD_SLOW, "3302010101800007", "TONI LAMBAT", "1980-01-01", "L"),
 )
 
 POLI = {
