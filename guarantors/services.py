@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
@@ -74,7 +74,7 @@ def _clinic_rules(guarantor_type: GuarantorType, clinic_code: str | None) -> Que
         return ClinicDocumentRule.objects.none()
     return ClinicDocumentRule.objects.filter(clinic_code=clinic_code, is_active=True).filter(
         Q(guarantor_type=guarantor_type) | Q(guarantor_type__isnull=True)
-    ).order_by("guarantor_type_id", "pk")
+    ).order_by(F("guarantor_type").asc(nulls_first=True), "pk")  # rules for every guarantor first
 
 
 def required_documents(guarantor_type: GuarantorType | str, clinic_code: str | None = None) -> list[str]:
