@@ -1,0 +1,190 @@
+"""Reads with logic: the booking window, open days, what a clinic-day still offers, my bookings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from families import models as families_models
+from families.models import Patient
+from queueing.models import (
+    Booking,
+    BookingEvent,
+    BookingSettings,
+    Clinic,
+    ExceptionScope,
+    Schedule,
+    ScheduleException,
+)
+
+# Identity data the registration counter needs before a first visit (Permenkes 24/2022 art. 14).
+MEMBER_REQUIRED_FIELDS = (
+    "nik", "birth_place", "address_street", "address_village", "address_district",
+    "address_regency", "address_province",
+)
+ID_DOCUMENT_KINDS = ("ktp", "kk")
+
+
+def booking_window(*, cfg: BookingSettings, now: dt.datetime | None = None) -> tuple[dt.date, dt.date] | None:
+    """First and last bookable date right now, or None when the window is empty."""
+    now = timezone.localtime(now)
+    today = now.date()
+    first = today + dt.timedelta(days=cfg.earliest_days_ahead)
+    if first == today and now.time() >= cfg.same_day_cutoff:
+        first += dt.timedelta(days=1)
+    last = today + dt.timedelta(days=cfg.latest_days_ahead)
+    if now.time() < cfg.opening_time:
+        last -= dt.timedelta(days=1)  # the newest day opens at the opening time, not at midnight
+    return (first, last) if first <= last else None
+
+
+def window_dates(*, cfg: BookingSettings, now: dt.datetime | None = None) -> list[dt.date]:
+    window = booking_window(cfg=cfg, now=now)
+    if window is None:
+        return []
+    first, last = window
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _exception_covering(date: dt.date) -> Exists:
+    """True for a Schedule row (in a queryset) closed on `date` by any exception."""
+    return Exists(ScheduleException.objects.filter(date=date).filter(
+        Q(scope=ExceptionScope.HOSPITAL)
+        | Q(scope=ExceptionScope.CLINIC, clinic=OuterRef("clinic"))
+        | Q(scope=ExceptionScope.DOCTOR, doctor=OuterRef("doctor"))
+    ))
+
+
+def bookable_schedules() -> QuerySet[Schedule]:
+    return Schedule.objects.filter(active=True, clinic__active=True, doctor__active=True)
+
+
+def schedules_covered(schedules: list[Schedule], exceptions: list[ScheduleException]) -> set[int]:
+    return {s.pk for s in schedules if any(e.covers(s) for e in exceptions)}
+
+
+def open_dates(*, cfg: BookingSettings, now: dt.datetime | None = None) -> list[dt.date]:
+    """Window dates on which at least one schedule runs and is not closed (two queries)."""
+    dates = window_dates(cfg=cfg, now=now)
+    if not dates:
+        return []
+    schedules = list(bookable_schedules().only("id", "weekday", "clinic_id", "doctor_id"))
+    by_weekday: dict[int, list[Schedule]] = defaultdict(list)
+    for schedule in schedules:
+        by_weekday[schedule.weekday].append(schedule)
+    exceptions: dict[dt.date, list[ScheduleException]] = defaultdict(list)
+    for exc in ScheduleException.objects.filter(date__range=(dates[0], dates[-1])):
+        exceptions[exc.date].append(exc)
+    return [d for d in dates
+            if len(schedules_covered(by_weekday[d.weekday()], exceptions[d])) < len(by_weekday[d.weekday()])]
+
+
+def clinics_on(date: dt.date) -> QuerySet[Clinic]:
+    """Clinics with at least one open schedule on `date` (one query)."""
+    open_schedules = bookable_schedules().filter(clinic=OuterRef("pk"), weekday=date.weekday()).annotate(
+        closed=_exception_covering(date)).filter(closed=False)
+    return Clinic.objects.filter(active=True).filter(Exists(open_schedules))
+
+
+def offers_on(date: dt.date, *, clinic: Clinic | None = None) -> QuerySet[Schedule]:
+    """Open schedules on `date` with their doctor, places left and hours: one query per clinic-day."""
+    qs = (bookable_schedules().filter(weekday=date.weekday())
+          .select_related("doctor", "clinic")
+          .annotate(today=FilteredRelation("day_quotas", condition=Q(day_quotas__date=date)))
+          .annotate(
+              closed=_exception_covering(date),
+              day_closed=Coalesce(F("today__closed"), Value(False)),
+              day_quota=Coalesce(F("today__quota"), F("online_quota")),
+              taken=Coalesce(F("today__active_count"), Value(0)),
+          )
+          .filter(closed=False, day_closed=False)
+          .order_by("start_time", "doctor__name"))
+    if clinic is not None:
+        qs = qs.filter(clinic=clinic)
+    return qs
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A doctor's session on a date as the patient sees it."""
+
+    schedule: Schedule
+    places_left: int
+
+    @property
+    def full(self) -> bool:
+        return self.places_left <= 0
+
+
+def doctors_on(clinic: Clinic, date: dt.date) -> list[Offer]:
+    return [Offer(s, max(s.day_quota - s.taken, 0)) for s in offers_on(date, clinic=clinic)]
+
+
+def offer_for(schedule_id: int, date: dt.date) -> Offer | None:
+    """The schedule if it is bookable on `date` (right weekday, active, not closed)."""
+    schedule = offers_on(date).filter(pk=schedule_id).first()
+    return Offer(schedule, max(schedule.day_quota - schedule.taken, 0)) if schedule else None
+
+
+def _identity_document_model():
+    """families' uploaded ID documents, if that app version has them."""
+    try:
+        return apps.get_model("families", "IdentityDocument")
+    except LookupError:
+        return None
+
+
+def members_for(account) -> QuerySet[Patient]:
+    """The patients this account may book for (its family links), with what the checks need."""
+    qs = Patient.objects.filter(account_links__account=account).order_by("full_name")
+    document_model = _identity_document_model()
+    if document_model is not None:
+        qs = qs.annotate(has_id_document=Exists(document_model.objects.filter(
+            patient=OuterRef("pk"), kind__in=ID_DOCUMENT_KINDS)))
+    return qs
+
+
+def _required_fields() -> tuple[str, ...]:
+    return getattr(families_models, "REQUIRED_PATIENT_FIELDS", MEMBER_REQUIRED_FIELDS)
+
+
+def member_missing_fields(patient: Patient) -> list[str]:
+    """What the registration counter still needs from this member, in the person's words.
+
+    An ID-card photo is needed the first time: for a patient the hospital has not registered
+    yet (no medical record number) and who has none uploaded. `patient` should come from
+    `members_for`, which annotates the document check; otherwise it costs a query.
+    """
+    missing = [str(Patient._meta.get_field(name).verbose_name) for name in _required_fields()
+               if getattr(patient, name) in ("", None)]
+    if not patient.mrn and _identity_document_model() is not None:
+        has_document = getattr(patient, "has_id_document", None)
+        if has_document is None:
+            has_document = _identity_document_model().objects.filter(
+                patient=patient, kind__in=ID_DOCUMENT_KINDS).exists()
+        if not has_document:
+            missing.append(str(_("a photo of the ID card (KTP) or family card (KK)")))
+    return missing
+
+
+def bookings_for(account) -> QuerySet[Booking]:
+    """Bookings the account made or that belong to a member of its family."""
+    family = Patient.objects.filter(account_links__account=account).values("pk")
+    return (Booking.objects.filter(Q(account=account) | Q(patient__in=family))
+            .select_related("patient", "clinic", "doctor", "guarantor", "day_quota__schedule")
+            .prefetch_related(Prefetch("events", queryset=BookingEvent.objects.order_by("at", "id"))))
+
+
+def upcoming_and_past(account, *, today: dt.date | None = None) -> tuple[list[Booking], list[Booking]]:
+    today = today or timezone.localdate()
+    bookings = list(bookings_for(account).order_by("date", "created_at"))
+    upcoming = [b for b in bookings if b.date >= today]
+    past = [b for b in reversed(bookings) if b.date < today]
+    return upcoming, past

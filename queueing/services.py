@@ -1,0 +1,397 @@
+"""Writes that carry the booking rules. Each runs in one short transaction.
+
+Lock order, the same in every function here, so two writers never wait on each other in a
+circle:
+  1. a new booking row (its unique-index entries: patient+date, confirm token, code);
+  2. DayQuota rows (ordered by id when there are several);
+  3. existing booking rows.
+`booking_create` takes the DayQuota row last and holds it only for one UPDATE ... RETURNING,
+one UPDATE of the new booking and the COMMIT: the counter row is the hot spot of a rush.
+E-mail is sent after commit, never inside a transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from families.models import Patient
+from guarantors.models import GuarantorType
+from queueing import selectors
+from queueing.models import (
+    CANCELLABLE_STATUSES,
+    HOLDING_STATUSES,
+    Booking,
+    BookingEvent,
+    BookingMode,
+    BookingSettings,
+    BookingStatus,
+    DayQuota,
+    ExceptionScope,
+    Schedule,
+    ScheduleException,
+)
+
+log = logging.getLogger(__name__)
+
+BPJS_CARD_PATTERN = r"^[0-9]{13}$"  # used when a BPJS type has no pattern of its own
+REFERRAL_PATTERN = r"^[0-9A-Za-z]{10,20}$"
+
+
+# --- checks shared with the forms --------------------------------------------------------
+
+def check_account_may_book(account) -> None:
+    if not account.email_confirmed:
+        raise ValidationError(_("Confirm your e-mail address before your first booking."), code="email_unconfirmed")
+    if not account.profile_complete:
+        raise ValidationError(_("Complete your profile before booking."), code="profile_incomplete")
+
+
+def check_member(patient: Patient) -> None:
+    missing = selectors.member_missing_fields(patient)
+    if missing:
+        raise ValidationError(
+            _("%(name)s's data is incomplete: %(missing)s. Complete it first."),
+            code="member_incomplete", params={"name": patient.full_name, "missing": ", ".join(missing)},
+        )
+
+
+def card_pattern(guarantor: GuarantorType) -> str:
+    if guarantor.card_number_pattern:
+        return guarantor.card_number_pattern
+    return BPJS_CARD_PATTERN if guarantor.code.startswith("bpjs") else ""
+
+
+def check_guarantor_fields(guarantor: GuarantorType, card_number: str, referral_number: str) -> None:
+    """Format checks only; BPJS's own answer is stored later in guarantor_check."""
+    errors: dict[str, ValidationError] = {}
+    pattern = card_pattern(guarantor)
+    if guarantor.needs_card_number and not card_number:
+        errors["card_number"] = ValidationError(_("Enter the card number."), code="card_number_required")
+    elif card_number and pattern and not re.fullmatch(pattern, card_number):
+        errors["card_number"] = ValidationError(
+            _("This card number does not have the right format."), code="card_number_invalid")
+    if guarantor.needs_referral and not referral_number:
+        errors["referral_number"] = ValidationError(_("Enter the referral number."), code="referral_required")
+    elif referral_number and not re.fullmatch(REFERRAL_PATTERN, referral_number):
+        errors["referral_number"] = ValidationError(
+            _("This referral number does not have the right format."), code="referral_invalid")
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_date_bookable(cfg: BookingSettings, date: dt.date, now: dt.datetime | None = None) -> None:
+    window = selectors.booking_window(cfg=cfg, now=now)
+    if window is None or not window[0] <= date <= window[1]:
+        raise ValidationError(_("Bookings for this date are not open."), code="date_outside_window")
+
+
+# --- booking_create ----------------------------------------------------------------------
+
+def _full_error() -> ValidationError:
+    return ValidationError(_("No places are left with this doctor on this date. Choose another doctor or date."),
+                           code="full")
+
+
+def _closed_error() -> ValidationError:
+    return ValidationError(_("This doctor does not practise on this date."), code="schedule_closed")
+
+
+def _already_booked_error() -> ValidationError:
+    # SOP 000 I.9: "sudah memiliki antrian untuk hari ini".
+    return ValidationError(_("This patient already has a queue for that day."), code="already_booked")
+
+
+def label_for(prefix: str, number: int) -> str:
+    return f"{prefix}-{number:03d}"
+
+
+def _day_quota(schedule: Schedule, date: dt.date) -> DayQuota:
+    """The counter row; made on the first booking. get_or_create re-reads when two race to make it."""
+    day_quota, _created = DayQuota.objects.get_or_create(
+        schedule=schedule, date=date, defaults={"quota": schedule.online_quota})
+    return day_quota
+
+
+def _take_place(day_quota_id: int, *, with_number: bool) -> int | None:
+    """Take a place (and a number) with one UPDATE ... RETURNING; None when full or closed.
+
+    A single statement: the row lock is taken here and held only until COMMIT.
+    """
+    table = DayQuota._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET active_count = active_count + 1, last_number = last_number + %s "
+            f"WHERE id = %s AND active_count < quota AND closed = %s RETURNING last_number",
+            [1 if with_number else 0, day_quota_id, False],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _give_number(day_quota_id: int) -> int:
+    table = DayQuota._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last_number = last_number + 1 WHERE id = %s RETURNING last_number",
+                       [day_quota_id])
+        return cursor.fetchone()[0]
+
+
+def _existing_for(token: uuid.UUID, patient: Patient, date: dt.date) -> list[Booking]:
+    return list(Booking.objects.filter(
+        Q(confirm_token=token) | Q(patient=patient, date=date, status__in=HOLDING_STATUSES)))
+
+
+def _resolve_existing(existing: list[Booking], token: uuid.UUID, account) -> Booking | None:
+    """The booking a repeated confirm already made, or a refusal when the day is taken."""
+    for booking in existing:
+        if booking.confirm_token == token:
+            if booking.account_id != account.pk:
+                raise ValidationError(_("This form has expired. Start again."), code="token_reused")
+            return booking
+    if existing:
+        raise _already_booked_error()
+    return None
+
+
+def booking_create(*, account, patient: Patient, schedule: Schedule, date: dt.date, guarantor: GuarantorType,
+                   token: uuid.UUID, card_number: str = "", referral_number: str = "",
+                   now: dt.datetime | None = None) -> Booking:
+    """Book a place for `patient` with `schedule` on `date`; a repeated `token` returns the first booking."""
+    found = _resolve_existing(_existing_for(token, patient, date), token, account)
+    if found:
+        return found
+    cfg = BookingSettings.load()
+    check_account_may_book(account)
+    member = selectors.members_for(account).filter(pk=patient.pk).first()
+    if member is None:
+        raise ValidationError(_("You cannot book for this person."), code="not_family")
+    check_member(member)
+    check_guarantor_fields(guarantor, card_number, referral_number)
+    check_date_bookable(cfg, date, now)
+    offer = selectors.offer_for(schedule.pk, date)
+    if offer is None:
+        raise _closed_error()
+    if offer.full:
+        raise _full_error()  # fast refusal without writing; the UPDATE below is the real check
+    day_quota = _day_quota(offer.schedule, date)
+    instant = cfg.mode == BookingMode.INSTANT
+    try:
+        with transaction.atomic():
+            booking = Booking.objects.create(
+                confirm_token=token, patient=patient, account=account, day_quota=day_quota, date=date,
+                clinic=offer.schedule.clinic, doctor=offer.schedule.doctor, guarantor=guarantor,
+                card_number=card_number, referral_number=referral_number, status=BookingStatus.REQUESTED,
+            )
+            final = BookingStatus.VERIFIED if instant else BookingStatus.REQUESTED
+            BookingEvent.objects.create(booking=booking, to_status=final, actor=account)
+            # The hot row, last: everything above may wait on others without holding it.
+            number = _take_place(day_quota.pk, with_number=instant)
+            if number is None:
+                day_quota.refresh_from_db(fields=["closed"])
+                raise _closed_error() if day_quota.closed else _full_error()
+            if instant:
+                _set_number(booking, offer.schedule, number)
+    except IntegrityError as exc:
+        # Lost a race to a second confirm or a second booking for the same day.
+        found = _resolve_existing(_existing_for(token, patient, date), token, account)
+        if found:
+            return found
+        raise ValidationError(_("Something changed while you were booking. Please try again."),
+                              code="conflict") from exc
+    return booking
+
+
+def _set_number(booking: Booking, schedule: Schedule, number: int) -> None:
+    booking.status = BookingStatus.VERIFIED
+    booking.number = number
+    booking.label = label_for(schedule.clinic.prefix, number)
+    booking.estimated_time = schedule.estimated_time(number)
+    Booking.objects.filter(pk=booking.pk).update(
+        status=booking.status, number=number, label=booking.label, estimated_time=booking.estimated_time)
+
+
+# --- status changes ------------------------------------------------------------------------
+
+def cancel_deadline(booking: Booking, cfg: BookingSettings) -> dt.datetime:
+    start = dt.datetime.combine(booking.date, booking.day_quota.schedule.start_time)
+    return timezone.make_aware(start) - dt.timedelta(hours=cfg.cancel_cutoff_hours)
+
+
+def can_cancel(booking: Booking, cfg: BookingSettings, now: dt.datetime | None = None) -> bool:
+    """Until the cut-off; a booking hit by a schedule change may always be cancelled."""
+    if booking.status not in CANCELLABLE_STATUSES:
+        return False
+    return booking.affected or (now or timezone.now()) < cancel_deadline(booking, cfg)
+
+
+def _release(booking: Booking, *, to_status: str, actor, reason: str, allowed: Iterable[str],
+             refusal: ValidationError, **fields) -> Booking:
+    """Move a booking out of the quota: DayQuota row first, then the booking (lock order 2, 3)."""
+    with transaction.atomic():
+        list(DayQuota.objects.select_for_update(no_key=True).filter(pk=booking.day_quota_id).values_list("pk"))
+        changed = Booking.objects.filter(pk=booking.pk, status__in=list(allowed)).update(
+            status=to_status, updated_at=timezone.now(), **fields)
+        if not changed:
+            raise refusal  # someone else changed it first
+        DayQuota.objects.filter(pk=booking.day_quota_id).update(active_count=F("active_count") - 1)
+        BookingEvent.objects.create(booking=booking, from_status=booking.status, to_status=to_status,
+                                    actor=actor, reason=reason)
+    booking.refresh_from_db()
+    return booking
+
+
+def booking_cancel(*, booking: Booking, actor, now: dt.datetime | None = None) -> Booking:
+    """The patient cancels: the place is freed, the number is never given again."""
+    cfg = BookingSettings.load()
+    if booking.status not in CANCELLABLE_STATUSES:
+        raise ValidationError(_("This booking can no longer be cancelled."), code="not_cancellable")
+    if not can_cancel(booking, cfg, now):
+        raise ValidationError(
+            _("Bookings can be cancelled until %(hours)s hours before the practice starts."),
+            code="cancel_cutoff_passed", params={"hours": cfg.cancel_cutoff_hours})
+    return _release(booking, to_status=BookingStatus.CANCELLED, actor=actor, reason=_("Cancelled by the patient"),
+                    allowed=CANCELLABLE_STATUSES,
+                    refusal=ValidationError(_("This booking can no longer be cancelled."), code="not_cancellable"))
+
+
+def booking_reject(*, booking: Booking, actor, reason: str) -> Booking:
+    """A clerk rejects a request (SOP 002 step 4): a reason is required; the place is freed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the rejection."), code="reason_required")
+    refusal = ValidationError(_("Only requested or confirmed bookings can be rejected."), code="not_rejectable")
+    if booking.status not in CANCELLABLE_STATUSES:
+        raise refusal
+    booking = _release(booking, to_status=BookingStatus.REJECTED, actor=actor, reason=reason,
+                       allowed=CANCELLABLE_STATUSES, refusal=refusal, reject_reason=reason)
+    transaction.on_commit(lambda: _mail(booking, "rejected"))
+    return booking
+
+
+def booking_verify(*, booking: Booking, actor) -> Booking:
+    """A clerk verifies a request (SOP 002 steps 5-6): the number is given now, in verification order."""
+    refusal = ValidationError(_("Only requested bookings can be verified."), code="not_requested")
+    if booking.status != BookingStatus.REQUESTED:
+        raise refusal
+    schedule = Schedule.objects.select_related("clinic").get(pk=booking.day_quota.schedule_id)
+    with transaction.atomic():
+        number = _give_number(booking.day_quota_id)
+        changed = Booking.objects.filter(pk=booking.pk, status=BookingStatus.REQUESTED).update(
+            status=BookingStatus.VERIFIED, number=number, label=label_for(schedule.clinic.prefix, number),
+            estimated_time=schedule.estimated_time(number), updated_at=timezone.now())
+        if not changed:
+            raise refusal  # verified twice at once: the rollback takes the number back, no gap
+        BookingEvent.objects.create(booking=booking, from_status=BookingStatus.REQUESTED,
+                                    to_status=BookingStatus.VERIFIED, actor=actor)
+    booking.refresh_from_db()
+    transaction.on_commit(lambda: _mail(booking, "verified"))
+    return booking
+
+
+# --- schedule exceptions and schedule edits ----------------------------------------------------
+
+def _schedules_under(exception: ScheduleException) -> list[Schedule]:
+    schedules = Schedule.objects.filter(weekday=exception.date.weekday())
+    if exception.scope == ExceptionScope.CLINIC:
+        schedules = schedules.filter(clinic_id=exception.clinic_id)
+    elif exception.scope == ExceptionScope.DOCTOR:
+        schedules = schedules.filter(doctor_id=exception.doctor_id)
+    return list(schedules)
+
+
+def exception_create(*, exception: ScheduleException, actor=None) -> list[Booking]:
+    """Save a closure, close its day quotas and mark the bookings it hits; e-mail them after commit.
+
+    Closing the DayQuota rows waits for bookings in flight on them, so none slips in unmarked,
+    and any booking after that is refused by the `closed` flag in the counter UPDATE.
+    """
+    exception.full_clean()
+    exception.created_by = actor
+    schedules = _schedules_under(exception)
+    with transaction.atomic():
+        exception.save()
+        for schedule in schedules:
+            _day_quota(schedule, exception.date)
+        quota_ids = list(DayQuota.objects.select_for_update(no_key=True)
+                         .filter(schedule__in=schedules, date=exception.date).order_by("id")
+                         .values_list("id", flat=True))
+        DayQuota.objects.filter(id__in=quota_ids).update(closed=True)
+        hit = Booking.objects.filter(day_quota_id__in=quota_ids, status__in=CANCELLABLE_STATUSES)
+        affected = list(hit.select_related("account", "clinic", "doctor", "patient"))
+        hit.update(affected=True, affected_note=exception.reason[:300], updated_at=timezone.now())
+    for booking in affected:
+        booking.affected, booking.affected_note = True, exception.reason[:300]
+    transaction.on_commit(lambda: [_mail(b, "affected") for b in affected])
+    return affected
+
+
+def exception_delete(*, exception: ScheduleException) -> None:
+    """Remove a closure and reopen the day quotas no other exception still closes."""
+    schedules = _schedules_under(exception)
+    with transaction.atomic():
+        exception.delete()
+        others = list(ScheduleException.objects.filter(date=exception.date))
+        still_closed = selectors.schedules_covered(schedules, others)
+        DayQuota.objects.filter(schedule__in=[s for s in schedules if s.pk not in still_closed],
+                                date=exception.date).update(closed=False)
+
+
+def schedule_sync_day_quotas(*, schedule: Schedule, today: dt.date | None = None) -> int:
+    """Carry a changed online quota to the coming days; never below the places already taken."""
+    today = today or timezone.localdate()
+    return DayQuota.objects.filter(schedule=schedule, date__gte=today).update(
+        quota=Greatest(F("active_count"), schedule.online_quota))
+
+
+# --- e-mail after commit ---------------------------------------------------------------------
+
+_SUBJECTS = {
+    "affected": lambda b: _("Schedule change for your queue on %(date)s") % {"date": b.date.strftime("%d-%m-%Y")},
+    "verified": lambda b: _("Your queue number %(label)s is confirmed") % {"label": b.label},
+    "rejected": lambda b: _("Your queue request was not accepted"),
+}
+
+
+def _mail(booking: Booking, kind: str) -> None:
+    """Tell the account holder; a mail server hiccup must not undo what was committed."""
+    account = booking.account
+    context = {"booking": booking, "account": account, "hospital": settings.HOSPITAL_NAME}
+    try:
+        send_mail(subject=_SUBJECTS[kind](booking),
+                  message=render_to_string(f"queueing/emails/booking_{kind}.txt", context),
+                  from_email=None, recipient_list=[account.email])
+    except Exception:  # noqa: BLE001 - logged without personal data; the page still shows the change
+        log.exception("booking e-mail %s failed for booking %s", kind, booking.code)
+
+
+# --- patient merges (families.signals.patient_merged) -----------------------------------------
+
+def bookings_repoint(*, kept: Patient, removed: Patient) -> int:
+    """Move the removed duplicate's bookings to the kept patient, inside the merge transaction.
+
+    Two active bookings on one day would break the one-per-day rule: the merge is refused
+    until one of them is cancelled, rather than dropping either silently.
+    """
+    removed_days = Booking.objects.filter(patient=removed, status__in=HOLDING_STATUSES).values("date")
+    if Booking.objects.filter(patient=kept, status__in=HOLDING_STATUSES, date__in=removed_days).exists():
+        raise ValidationError(_("Both records have a queue on the same day. Cancel one of them first."),
+                              code="merge_same_day_bookings")
+    return Booking.objects.filter(patient=removed).update(patient=kept, updated_at=timezone.now())
+
+
+def on_patient_merged(sender, *, kept: Patient, removed: Patient, **kwargs) -> None:
+    bookings_repoint(kept=kept, removed=removed)
