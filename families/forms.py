@@ -34,6 +34,14 @@ DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 _DIGITS = {"inputmode": "numeric", "autocomplete": "off"}
 
 
+def _helper() -> FormHelper:
+    """Templates write the <form> tag and the CSRF token; crispy renders fields and errors."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -70,8 +78,7 @@ class PatientFieldsForm(forms.ModelForm):
         if self.instance.nik_mismatch and "confirm_nik" in self.fields:
             self.initial.setdefault("confirm_nik", True)
             self.fields["confirm_nik"].widget = forms.CheckboxInput()
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = _helper()
 
     def _tune_widgets(self) -> None:
         fields = self.fields
@@ -99,6 +106,11 @@ class PatientFieldsForm(forms.ModelForm):
     def validate_unique(self) -> None:
         """Skip the model's unique checks: the services check NIK uniqueness under the rate limit,
         with a message that reveals nothing about the other record."""
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # Model.full_clean() would also run the NIK UniqueConstraint ("Patient with this NIK
+        # already exists"), unthrottled; the format is checked in clean_nik instead.
+        return super()._get_validation_exclusions() | {"nik"}
 
     def clean_full_name(self) -> str:
         return " ".join(self.cleaned_data["full_name"].split())
@@ -228,8 +240,7 @@ class ExistingLookupForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = _helper()
 
     def clean_mrn(self) -> str:
         return normalize_mrn(self.cleaned_data["mrn"])
@@ -265,8 +276,7 @@ class DocumentUploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
+        self.helper = _helper()
 
     def clean_file(self):
         return clean_upload(self.cleaned_data["file"])
