@@ -94,9 +94,10 @@ class GuarantorFieldsForm(forms.Form):
         if not card:
             self.add_error("card_number", ValidationError(_("Enter the card number."), code="card_required"))
         elif not gtype.card_number_matches(card):
-            self.add_error("card_number", ValidationError(
-                _("This does not look like a %(label)s.") % {"label": gtype.card_number_label or _("card number")},
-                code="card_format"))
+            message = (_("A BPJS Kesehatan card number has 13 digits.") if gtype.is_bpjs_kesehatan else
+                       _("Please check the %(label)s: the format is not right.")
+                       % {"label": gtype.card_number_label or _("card number")})
+            self.add_error("card_number", ValidationError(message, code="card_format"))
 
     def _clean_referral_number(self, gtype: GuarantorType) -> None:
         if not gtype.needs_referral:

@@ -282,8 +282,8 @@ def _judge_referral(check: _Check, referral: Referral, card: str, clinic_bpjs_co
                     "referral_not_yet_valid")
     elif exam_date > valid_until:
         check.error("referral_number", _(
-            "This referral was issued on %(date)s and was valid for 90 days, until %(until)s: it will have expired "
-            "on the examination date. Please ask your primary care clinic for a new referral.") % dates,
+            "This referral was issued on %(date)s and is valid for 90 days, until %(until)s, so it is no longer "
+            "valid on the examination date. Please ask your primary care clinic for a new referral.") % dates,
             "referral_expired")
     # An empty poli (some hospital referrals) cannot be compared; the clerk sees it in the summary.
     if clinic_bpjs_code and referral.poli_code and referral.poli_code.upper() != clinic_bpjs_code.upper():
