@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from families import models as families_models
 from families.models import Patient
 from queueing.models import (
+    HOLDING_STATUSES,
     Booking,
     BookingEvent,
     BookingSettings,
@@ -103,6 +104,7 @@ def offers_on(date: dt.date, *, clinic: Clinic | None = None) -> QuerySet[Schedu
               day_closed=Coalesce(F("today__closed"), Value(False)),
               day_quota=Coalesce(F("today__quota"), F("online_quota")),
               taken=Coalesce(F("today__active_count"), Value(0)),
+              day_quota_id=F("today__id"),
           )
           .filter(closed=False, day_closed=False)
           .order_by("start_time", "doctor__name"))
@@ -149,6 +151,18 @@ def members_for(account) -> QuerySet[Patient]:
         qs = qs.annotate(has_id_document=Exists(document_model.objects.filter(
             patient=OuterRef("pk"), kind__in=ID_DOCUMENT_KINDS)))
     return qs
+
+
+def member_for_booking(account, patient_id, *, date: dt.date, token) -> Patient | None:
+    """The member with, in the same query, whether that day is taken and whether `token` was used.
+
+    One query instead of three on the hot path of a booking.
+    """
+    holding = Booking.objects.filter(patient=OuterRef("pk"), date=date, status__in=HOLDING_STATUSES)
+    return (members_for(account).filter(pk=patient_id)
+            .annotate(booked_that_day=Exists(holding),
+                      token_used=Exists(Booking.objects.filter(confirm_token=token)))
+            .first())
 
 
 def _required_fields() -> tuple[str, ...]:

@@ -95,13 +95,13 @@ def child(patient) -> Patient:
 
 @pytest.fixture
 def book(patient, umum, cfg):
-    """Call booking_create with sensible defaults."""
+    """Call booking_create with sensible defaults and objects instead of ids."""
     from queueing import services
 
-    def _book(patient_obj, schedule, date, **kwargs):
+    def _book(patient_obj, schedule, date, *, guarantor=None, **kwargs):
         kwargs.setdefault("account", patient)
-        kwargs.setdefault("guarantor", umum)
         kwargs.setdefault("token", uuid.uuid4())
-        return services.booking_create(patient=patient_obj, schedule=schedule, date=date, **kwargs)
+        return services.booking_create(patient_id=patient_obj.pk, schedule_id=schedule.pk, date=date,
+                                       guarantor_id=(guarantor or umum).pk, **kwargs)
 
     return _book

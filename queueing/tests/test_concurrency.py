@@ -59,6 +59,11 @@ def run_at_once(count: int, work: Callable[[int], object]) -> list[object]:
     return results
 
 
+def create(account, member, schedule, date, guarantor, token: uuid.UUID | None = None) -> Booking:
+    return services.booking_create(account=account, patient_id=member.pk, schedule_id=schedule.pk, date=date,
+                                   guarantor_id=guarantor.pk, token=token or uuid.uuid4())
+
+
 def error_codes(results: list[object]) -> Counter:
     return Counter(getattr(r, "code", type(r).__name__) for r in results if isinstance(r, Exception))
 
@@ -82,8 +87,7 @@ def assert_counters_match_rows(schedule, date) -> DayQuota:
 def test_fifty_concurrent_bookings_for_ten_places_give_ten_numbers_and_forty_full(patient, umum, hot, tomorrow):
     members = [make_member(patient, f"Pasien {i}", relationship="other") for i in range(50)]
 
-    results = run_at_once(50, lambda i: services.booking_create(
-        account=patient, patient=members[i], schedule=hot, date=tomorrow, guarantor=umum, token=uuid.uuid4()))
+    results = run_at_once(50, lambda i: create(patient, members[i], hot, tomorrow, umum))
 
     booked = [r for r in results if isinstance(r, Booking)]
     assert sorted(b.number for b in booked) == list(range(1, 11))
@@ -96,8 +100,7 @@ def test_one_patient_confirming_twice_at_once_gets_one_booking(patient, umum, ho
     member = make_member(patient)
     token = uuid.uuid4()
 
-    results = run_at_once(8, lambda i: services.booking_create(
-        account=patient, patient=member, schedule=hot, date=tomorrow, guarantor=umum, token=token))
+    results = run_at_once(8, lambda i: create(patient, member, hot, tomorrow, umum, token))
 
     assert error_codes(results) == Counter()
     assert len({r.pk for r in results}) == 1
@@ -109,25 +112,21 @@ def test_one_patient_booking_from_two_tabs_at_once_gets_one_booking(patient, umu
     member = make_member(patient)
     other_clinic = next(s for s in make_schedule("UMUM", "dr. Andi") if s.weekday == tomorrow.weekday())
 
-    results = run_at_once(6, lambda i: services.booking_create(
-        account=patient, patient=member, schedule=hot if i % 2 else other_clinic, date=tomorrow, guarantor=umum,
-        token=uuid.uuid4()))
+    results = run_at_once(6, lambda i: create(patient, member, hot if i % 2 else other_clinic, tomorrow, umum))
 
     assert error_codes(results) == Counter({"already_booked": 5})
     assert Booking.objects.filter(status__in=HOLDING_STATUSES).count() == 1
 
 
 def test_concurrent_cancel_and_book_keep_the_counters_right(patient, umum, hot, tomorrow):
-    first = [services.booking_create(account=patient, patient=make_member(patient, f"Awal {i}", relationship="other"),
-                                     schedule=hot, date=tomorrow, guarantor=umum, token=uuid.uuid4())
+    first = [create(patient, make_member(patient, f"Awal {i}", relationship="other"), hot, tomorrow, umum)
              for i in range(10)]
     newcomers = [make_member(patient, f"Baru {i}", relationship="other") for i in range(20)]
 
     def work(i: int):
         if i < 10:
             return services.booking_cancel(booking=first[i], actor=patient)
-        return services.booking_create(account=patient, patient=newcomers[i - 10], schedule=hot, date=tomorrow,
-                                       guarantor=umum, token=uuid.uuid4())
+        return create(patient, newcomers[i - 10], hot, tomorrow, umum)
 
     results = run_at_once(30, work)
 
@@ -143,8 +142,7 @@ def test_clerks_verifying_at_once_give_gapless_numbers(patient, umum, clerk, hot
     settings_row = BookingSettings.load()
     settings_row.mode = BookingMode.VERIFICATION
     settings_row.save()
-    requests = [services.booking_create(account=patient, patient=make_member(patient, f"P {i}", relationship="other"),
-                                        schedule=hot, date=tomorrow, guarantor=umum, token=uuid.uuid4())
+    requests = [create(patient, make_member(patient, f"P {i}", relationship="other"), hot, tomorrow, umum)
                 for i in range(10)]
 
     results = run_at_once(20, lambda i: services.booking_verify(booking=requests[i % 10], actor=clerk))
@@ -163,8 +161,7 @@ def test_a_closure_added_during_a_rush_leaves_no_booking_unmarked(patient, umum,
         if i == 15:
             return services.exception_create(exception=ScheduleException(
                 date=tomorrow, scope=ExceptionScope.CLINIC, clinic=hot.clinic, reason="Listrik padam"))
-        return services.booking_create(account=patient, patient=members[i], schedule=hot, date=tomorrow,
-                                       guarantor=umum, token=uuid.uuid4())
+        return create(patient, members[i], hot, tomorrow, umum)
 
     results = run_at_once(30, work)
 

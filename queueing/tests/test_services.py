@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import make_account
 from queueing import services
@@ -54,6 +54,7 @@ def test_repeated_token_returns_the_same_booking(book, member, gigi_tomorrow, to
     assert Booking.objects.count() == 1
 
 
+@translation.override("en")
 def test_booking_refuses_second_booking_same_day_whatever_the_clinic(book, member, gigi_tomorrow, tomorrow):
     book(member, gigi_tomorrow, tomorrow)
     other_clinic = next(s for s in make_schedule("UMUM", "dr. Andi") if s.weekday == tomorrow.weekday())
@@ -117,6 +118,7 @@ def test_booking_refuses_someone_elses_family_member(book, other_patient, gigi_t
     assert codes(exc.value) == {"not_family"}
 
 
+@translation.override("en")
 def test_booking_refuses_a_member_with_missing_identity_data(book, patient, gigi_tomorrow, tomorrow):
     incomplete = make_member(patient, "Tanpa NIK", relationship="child", nik="", address_village="")
     with pytest.raises(ValidationError) as exc:

@@ -1,0 +1,85 @@
+"""Booking wizard state held in the session, one entry per wizard so two tabs do not clash.
+
+The wizard id in the URL is also the confirm form's idempotency token: a double-clicked
+"Yes, book" carries the same token twice and gets the same booking back.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from django.contrib.sessions.backends.base import SessionBase
+
+SESSION_KEY = "queueing_wizards"
+MAX_WIZARDS = 20  # oldest dropped first; keeps the session small
+STEPS = ("member", "date", "guarantor", "clinic", "doctor", "confirm")
+# What each step writes.
+STEP_KEYS = {
+    "member": ("patient",),
+    "date": ("date",),
+    "guarantor": ("guarantor", "card_number", "referral_number"),
+    "clinic": ("clinic",),
+    "doctor": ("schedule",),
+}
+# A changed answer clears only the answers that depend on it: a card number belongs to one
+# person, a schedule to one weekday and clinic. Other answers are checked again when used.
+CLEARS = {
+    "member": STEP_KEYS["guarantor"],
+    "date": ("schedule",),
+    "guarantor": (),
+    "clinic": ("schedule",),
+    "doctor": (),
+}
+
+
+class Wizard:
+    def __init__(self, session: SessionBase, wid: str, data: dict[str, Any]) -> None:
+        self.session, self.id, self.data = session, wid, data
+
+    @property
+    def token(self) -> uuid.UUID:
+        return uuid.UUID(self.id)
+
+    @classmethod
+    def start(cls, session: SessionBase, **prefill: Any) -> Wizard:
+        wizards = dict(session.get(SESSION_KEY, {}))
+        while len(wizards) >= MAX_WIZARDS:
+            wizards.pop(min(wizards, key=lambda k: wizards[k].get("t", 0)))
+        wid = uuid.uuid4().hex
+        wizards[wid] = {"t": time.time(), **prefill}
+        session[SESSION_KEY] = wizards
+        return cls(session, wid, wizards[wid])
+
+    @classmethod
+    def load(cls, session: SessionBase, wid: str) -> Wizard | None:
+        data = session.get(SESSION_KEY, {}).get(wid)
+        return cls(session, wid, data) if data is not None else None
+
+    def first_missing_step(self) -> str:
+        for step, keys in STEP_KEYS.items():
+            if keys[0] not in self.data:
+                return step
+        return "confirm"
+
+    def reachable(self, step: str) -> bool:
+        return STEPS.index(step) <= STEPS.index(self.first_missing_step())
+
+    def save_step(self, step: str, values: dict[str, Any]) -> None:
+        changed = any(self.data.get(k) != values.get(k) for k in STEP_KEYS[step])
+        self.data.update(values)
+        if changed:
+            for key in CLEARS[step]:
+                self.data.pop(key, None)
+        self._store()
+
+    def forget(self, *keys: str) -> None:
+        for key in keys:
+            self.data.pop(key, None)
+        self._store()
+
+    def _store(self) -> None:
+        wizards = dict(self.session.get(SESSION_KEY, {}))
+        wizards[self.id] = self.data
+        self.session[SESSION_KEY] = wizards
