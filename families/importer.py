@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.choices import BloodType, Education, MaritalStatus, Occupation, Religion, Sex
@@ -105,6 +106,11 @@ def _first_message(exc: ValidationError) -> tuple[str, str]:
 
 
 def _parse_date(raw: str) -> dt.date:
+    if len(raw) == 10 and raw[4] == "-":
+        try:
+            return dt.date.fromisoformat(raw)  # the common case, ten times faster than strptime
+        except ValueError:
+            pass
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(raw, fmt).date()
@@ -113,7 +119,7 @@ def _parse_date(raw: str) -> dt.date:
     raise RowError("birth_date", "date_format", "use YYYY-MM-DD or DD/MM/YYYY")
 
 
-def _clean_cell(column: str, raw: str) -> Any:
+def _clean_cell(column: str, raw: str, today: dt.date) -> Any:
     """One cell's value, or RowError. Validators are shared with the web forms."""
     try:
         if column == "mrn":
@@ -123,7 +129,7 @@ def _clean_cell(column: str, raw: str) -> Any:
                 raise RowError(column, "sex", "use L or P")
             return _SEX[raw.lower()]
         if column == "birth_date":
-            return validate_birth_date(_parse_date(raw))
+            return validate_birth_date(_parse_date(raw), today)
         if column == "nik":
             return validate_nik(raw)
         if column == "kk_number":
@@ -157,6 +163,7 @@ class PatientImporter:
                  dry_run: bool = False) -> None:
         self.existing, self.lenient, self.batch_size, self.dry_run = existing, lenient, batch_size, dry_run
         self.result = ImportResult()
+        self.today = timezone.localdate()  # once: localdate() per cell is a measurable cost at 500k rows
         self._seen_mrn: set[str] = set()
         self._seen_nik: dict[str, str] = {}
 
@@ -202,7 +209,7 @@ class PatientImporter:
                     raise RowError(column, "required", "required")
                 continue
             try:
-                values[column] = _clean_cell(column, raw)
+                values[column] = _clean_cell(column, raw, self.today)
             except RowError as exc:
                 if column in REQUIRED_COLUMNS or not self.lenient:
                     raise
@@ -210,7 +217,7 @@ class PatientImporter:
                                                       f"{exc.message} (value dropped)"))
         self._check_file_duplicates(values)
         if values.get("nik"):
-            values["nik_mismatch"] = nik_mismatch(values["nik"], values["birth_date"], values["sex"])
+            values["nik_mismatch"] = nik_mismatch(values["nik"], values["birth_date"], values["sex"], self.today)
         return values
 
     def _check_file_duplicates(self, values: dict[str, Any]) -> None:
@@ -321,6 +328,41 @@ class PatientImporter:
 
     def _apply(self, to_create: list[Patient], to_update: list[Patient], fields: Iterable[str]) -> None:
         if to_create:
-            Patient.objects.bulk_create(to_create, batch_size=self.batch_size)
+            if connection.vendor == "postgresql" and len(to_create) > 1:
+                _copy_insert(to_create)
+            else:
+                Patient.objects.bulk_create(to_create, batch_size=self.batch_size)
         if to_update:
             Patient.objects.bulk_update(to_update, sorted(set(fields) | {"updated_at"}), batch_size=500)
+
+
+# --- PostgreSQL COPY ------------------------------------------------------------------------
+# bulk_create spends most of its time preparing values through the ORM; COPY streams the same
+# rows as text and is several times faster. Constraints and indexes apply exactly as for INSERT.
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_insert(patients: list[Patient]) -> None:
+    fields = Patient._meta.concrete_fields
+    now = timezone.now()
+    buffer = io.StringIO()
+    for patient in patients:
+        patient.created_at = patient.updated_at = now  # what auto_now(_add) would have set
+        buffer.write("\t".join(_copy_value(getattr(patient, f.attname)) for f in fields))
+        buffer.write("\n")
+    buffer.seek(0)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(Patient._meta.db_table)
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # psycopg2 errors -> Django's
+        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)

@@ -131,13 +131,13 @@ def nik_info(nik: str, today: dt.date | None = None) -> NikInfo | None:
     return NikInfo(birth, sex) if birth else None
 
 
-def nik_mismatch(nik: str, birth_date: dt.date | None, sex: str | None) -> bool:
+def nik_mismatch(nik: str, birth_date: dt.date | None, sex: str | None, today: dt.date | None = None) -> bool:
     """True when the NIK's embedded date or sex disagrees with what was entered.
 
     The year is compared on its last two digits, so a 101-year-old's NIK is not flagged
     just because its two-digit year could also be read as last year.
     """
-    info = nik_info(nik)
+    info = nik_info(nik, today)
     if info is None or birth_date is None or not sex:
         return False
     same_date = (info.birth_date.day, info.birth_date.month, info.birth_date.year % 100) == (

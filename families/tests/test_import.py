@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from families.importer import ParsedRow, PatientImporter
 from families.models import Patient
 from families.tests.conftest import make_patient
 from families.validators import encode_nik
@@ -154,6 +155,26 @@ def test_dry_run_writes_nothing(tmp_path):
 def test_small_batches_give_the_same_result(tmp_path):
     out, _err = run(write_csv(tmp_path, GOOD + BAD), "--batch-size", "2")
     assert "3 created" in out and "11 rejected" in out
+
+
+def test_odd_characters_survive_the_fast_path(tmp_path):
+    header = ["mrn", "full_name", "sex", "birth_date", "address_street"]
+    streets = ["Gg. Mawar\\2\tBlok \"C\"", "Jl. Baru\nRT 1", "Jl. Ñoño 'é' \\N"]
+    rows = [[str(i + 1), f"Pasien {i}", "L", "1980-01-01", street] for i, street in enumerate(streets)]
+    run(write_csv(tmp_path, rows, header=header))
+    assert [p.address_street for p in Patient.objects.order_by("mrn")] == streets
+
+
+def test_a_clash_the_planner_cannot_see_rejects_only_the_clashing_row():
+    """As when another process inserts the same NIK meanwhile: the batch is redone row by row."""
+    nik_value = nik(dt.date(1980, 1, 1), "L", "0009")
+    rows = [ParsedRow(2, dict(mrn="00000001", full_name="Satu", sex="L", birth_date=dt.date(1980, 1, 1))),
+            ParsedRow(3, dict(mrn="00000002", full_name="Dua", sex="L", birth_date=dt.date(1980, 1, 1), nik=nik_value)),
+            ParsedRow(4, dict(mrn="00000003", full_name="Tiga", sex="L", birth_date=dt.date(1980, 1, 1), nik=nik_value))]
+    importer = PatientImporter()
+    importer._write_batch(rows)
+    assert (importer.result.created, [(r.line, r.code) for r in importer.result.rejected]) == (2, [(4, "nik_taken")])
+    assert sorted(Patient.objects.values_list("mrn", flat=True)) == ["00000001", "00000002"]
 
 
 def test_missing_required_column_stops_with_a_clear_error(tmp_path):
