@@ -272,7 +272,9 @@ def _judge_participant(check: _Check, participant: Participant, full_name: str, 
 
 def _judge_referral(check: _Check, referral: Referral, card: str, clinic_bpjs_code: str, exam_date: date) -> None:
     valid_until = referral.visit_date + timedelta(days=REFERRAL_VALID_DAYS)
-    check.summary["referral"] = {**referral.summary(), "valid_until": valid_until.isoformat()}
+    poli_checked = bool(clinic_bpjs_code and referral.poli_code)
+    check.summary["referral"] = {**referral.summary(), "valid_until": valid_until.isoformat(),
+                                 "clinic_bpjs_code": clinic_bpjs_code, "poli_checked": poli_checked}
     if referral.participant.card_number != card:
         check.error("referral_number", _("This referral was issued for another BPJS card."),
                     "referral_other_participant")
@@ -286,7 +288,7 @@ def _judge_referral(check: _Check, referral: Referral, card: str, clinic_bpjs_co
             "valid on the examination date. Please ask your primary care clinic for a new referral.") % dates,
             "referral_expired")
     # An empty poli (some hospital referrals) cannot be compared; the clerk sees it in the summary.
-    if clinic_bpjs_code and referral.poli_code and referral.poli_code.upper() != clinic_bpjs_code.upper():
+    if poli_checked and referral.poli_code.upper() != clinic_bpjs_code.upper():
         check.error("referral_number", _("This referral is for the %(poli)s clinic, not for the clinic you chose.")
                     % {"poli": referral.poli_name or referral.poli_code}, "referral_other_clinic")
 

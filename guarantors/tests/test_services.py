@@ -40,7 +40,7 @@ def test_active_card_with_valid_referral_for_the_clinic_is_verified(bpjs):
     assert result.summary["participant"]["name"] == "BUDI SANTOSO"
     assert result.summary["participant"]["status"] == "AKTIF"
     assert result.summary["participant"]["class"] == "KELAS I"
-    assert result.summary["referral"]["poli_code"] == "INT"
+    assert result.summary["referral"]["poli_code"] == "INT" and result.summary["referral"]["poli_checked"]
     assert "nik" not in json.dumps(result.summary).lower()
     stored = json.loads(json.dumps(result.as_json()))  # safe for a JSONField
     assert stored["status"] == "verified" and stored["summary"]["referral"]["number"] == VALID
@@ -132,6 +132,11 @@ def test_referral_for_another_clinic_is_rejected(bpjs):
 
 def test_referral_of_another_participant_is_rejected(bpjs):
     assert check(referral_number=SARIS).codes("referral_number") == ["referral_other_participant"]
+
+
+def test_without_a_clinic_code_the_poli_is_not_compared_and_the_clerk_can_see_it(bpjs):
+    result = check(referral_number=OTHER_CLINIC, clinic_bpjs_code="")
+    assert result.is_verified and result.summary["referral"]["poli_checked"] is False
 
 
 def test_unknown_referral_is_rejected(bpjs):
