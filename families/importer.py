@@ -159,7 +159,7 @@ def _clean_cell(column: str, raw: str, today: dt.date) -> Any:
 class PatientImporter:
     """Validate rows, then create or update patients in batches."""
 
-    def __init__(self, *, existing: str = "update", lenient: bool = False, batch_size: int = 2000,
+    def __init__(self, *, existing: str = "update", lenient: bool = False, batch_size: int = 5000,
                  dry_run: bool = False) -> None:
         self.existing, self.lenient, self.batch_size, self.dry_run = existing, lenient, batch_size, dry_run
         self.result = ImportResult()

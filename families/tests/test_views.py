@@ -274,3 +274,14 @@ def test_anonymous_visitors_are_sent_to_login(sari_child, sari_document, index):
     method, url = member_urls(sari_child.pk, sari_document.pk)[index]
     response = getattr(Client(), method)(url)
     assert response.status_code == 302 and reverse("login") in response.url
+
+
+def test_pages_speak_the_sops_indonesian(patient_client, sari_child, hospital_record):
+    dashboard = html(patient_client.get(DASHBOARD))
+    assert "Tambah Anggota Akun" in dashboard and "belum ada" in dashboard
+    add_page = html(patient_client.get(ADD_NEW))
+    assert "Pasien Baru" in add_page and "Pasien Lama" in add_page and "Tambahkan" in add_page
+    edit_page = html(patient_client.get(edit_url(sari_child)))
+    assert "Simpan Perubahan" in edit_page and "Cek Nomor Rekam Medis" in edit_page
+    patient_client.post(ADD_EXISTING, {"mrn": "00123456", "birth_date": "2015-07-09"})
+    assert "Ya, ini anggota keluarga saya" in html(patient_client.get(CONFIRM))

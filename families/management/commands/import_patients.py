@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--lenient", action="store_true",
                             help="drop invalid optional values (NIK, phone, ...) with a warning instead of rejecting the row")
         parser.add_argument("--report", help="also write rejected rows and warnings to this CSV file")
-        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--batch-size", type=int, default=5000, help="rows per transaction (default: 5000)")
         parser.add_argument("--delimiter", help="column separator (default: detected from the header)")
         parser.add_argument("--encoding", default="utf-8-sig")
         parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
