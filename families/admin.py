@@ -139,6 +139,10 @@ class PatientAdmin(admin.ModelAdmin):
             return queryset.filter(exact), False
         return super().get_search_results(request, queryset, search_term)
 
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # The index is the medical-record register (kept for years): clerks correct, never delete.
+        return request.user.is_active and request.user.is_superuser
+
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         if request.method == "GET":
             patient = self.get_object(request, object_id)

@@ -6,12 +6,15 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import BloodType, Education, MaritalStatus, Occupation, Religion, Sex
+from families.validators import age_on
 
 # What a member's record must hold before booking (SOP 000 I.2 "data keluarga telah dilengkapi");
 # the new-member form marks exactly these with *.
@@ -104,8 +107,6 @@ class Patient(models.Model):
 
     @property
     def age(self) -> int:
-        from families.validators import age_on  # validators import settings only; avoid a cycle at import
-
         return age_on(self.birth_date)
 
 
@@ -231,6 +232,14 @@ class IdentityDocument(models.Model):
     @property
     def extension(self) -> str:
         return {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(self.content_type, "bin")
+
+
+@receiver(post_delete, sender=IdentityDocument, dispatch_uid="families.delete_document_file")
+def _delete_document_file(sender, instance: IdentityDocument, **kwargs) -> None:
+    """However a document row goes (merge, cascade, admin), its file goes once the delete commits."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 class LookupKind(models.TextChoices):

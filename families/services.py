@@ -320,12 +320,10 @@ def _move_documents(kept: Patient, removed: Patient) -> None:
             doc.save(update_fields=["patient"])
             continue
         newer, older = (doc, other) if doc.uploaded_at > other.uploaded_at else (other, doc)
-        older_name = older.file.name
-        older.delete()
+        older.delete()  # its file is deleted after commit (post_delete receiver in models)
         if newer is doc:
             doc.patient = kept
             doc.save(update_fields=["patient"])
-        _delete_file_on_commit(older_name)
 
 
 def _ensure_unreferenced(removed: Patient) -> None:

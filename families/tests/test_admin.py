@@ -103,3 +103,10 @@ def test_access_and_link_logs_are_for_superusers_only(clerk_client, client, admi
     entry = PatientAccessLog.objects.create(user=admin_user, patient=index[0], patient_ref=index[0].pk, what="x")
     assert client.post(reverse("admin:families_patientaccesslog_delete", args=[entry.pk])).status_code == 403
     assert not LinkLog.objects.exists()
+
+
+def test_clerks_cannot_delete_patients_from_the_index(clerk_client, clerk, index):
+    clerk.user_permissions.add(Permission.objects.get(codename="delete_patient"))
+    url = reverse("admin:families_patient_delete", args=[index[0].pk])
+    assert clerk_client.post(url, {"post": "yes"}).status_code == 403
+    assert Patient.objects.filter(pk=index[0].pk).exists()

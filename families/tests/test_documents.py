@@ -160,3 +160,13 @@ def test_reupload_through_the_page_replaces_the_file(patient_client, sari_child,
     assert document.content_type == "image/jpeg"
     assert not (private_media / first).exists()
     assert (private_media / document.file.name).exists()
+
+
+def test_deleting_a_patient_deletes_its_document_files(patient_client, sari_child, private_media,
+                                                       django_capture_on_commit_callbacks):
+    post_document(patient_client, sari_child, "ktp.png", image_bytes("PNG"))
+    name = IdentityDocument.objects.get().file.name
+    sari_child.account_links.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        sari_child.delete()
+    assert not (private_media / name).exists()
