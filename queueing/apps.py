@@ -8,6 +8,13 @@ class QueueingConfig(AppConfig):
     verbose_name = _("Queues")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from queueing.selectors import forget_guarantors
+
+        for signal in (post_save, post_delete):
+            signal.connect(forget_guarantors, sender="guarantors.GuarantorType",
+                           dispatch_uid=f"queueing.forget_guarantors.{signal is post_save}")
         try:
             from families.signals import patient_merged
         except ImportError:  # a families app without patient merges

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import time
 import uuid
 
 from django.conf import settings
@@ -179,11 +180,28 @@ class BookingSettings(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.pk = 1
         super().save(*args, **kwargs)
+        _SETTINGS_CACHE.clear()
 
     @classmethod
     def load(cls) -> BookingSettings:
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+    @classmethod
+    def current(cls) -> BookingSettings:
+        """The row as this process saw it at most SETTINGS_TTL seconds ago; treat it as read-only.
+
+        Every booking reads these settings, thousands a minute at opening time, and they change
+        a few times a year: another server process sees a change within a few seconds.
+        """
+        cached = _SETTINGS_CACHE.get("row")
+        if cached is None or cached[0] < time.monotonic():
+            cached = _SETTINGS_CACHE["row"] = (time.monotonic() + SETTINGS_TTL, cls.load())
+        return cached[1]
+
+
+SETTINGS_TTL = 5.0
+_SETTINGS_CACHE: dict[str, tuple[float, BookingSettings]] = {}
 
 
 class DayQuota(models.Model):

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from families import models as families_models
-from families.models import Patient
+from families.models import AccountPatient, Patient
+from guarantors.models import GuarantorType
 from queueing.models import (
     HOLDING_STATUSES,
     Booking,
     BookingEvent,
     BookingSettings,
     Clinic,
+    DayQuota,
+    Doctor,
     ExceptionScope,
     Schedule,
     ScheduleException,
@@ -119,20 +125,55 @@ class Offer:
 
     schedule: Schedule
     places_left: int
+    day_quota_id: int | None = None
+    prefix: str = ""  # the clinic's queue label prefix
 
     @property
     def full(self) -> bool:
         return self.places_left <= 0
 
 
+def _offer(schedule: Schedule) -> Offer:
+    return Offer(schedule, max(schedule.day_quota - schedule.taken, 0), schedule.day_quota_id, schedule.clinic.prefix)
+
+
 def doctors_on(clinic: Clinic, date: dt.date) -> list[Offer]:
-    return [Offer(s, max(s.day_quota - s.taken, 0)) for s in offers_on(date, clinic=clinic)]
+    return [_offer(s) for s in offers_on(date, clinic=clinic)]
 
 
 def offer_for(schedule_id: int, date: dt.date) -> Offer | None:
     """The schedule if it is bookable on `date` (right weekday, active, not closed)."""
     schedule = offers_on(date).filter(pk=schedule_id).first()
-    return Offer(schedule, max(schedule.day_quota - schedule.taken, 0)) if schedule else None
+    return _offer(schedule) if schedule else None
+
+
+_OFFER_SQL = """
+    SELECT s.*, q.id AS q_id, q.quota AS q_quota, q.active_count AS q_taken, q.closed AS q_closed,
+           c.prefix AS q_prefix, c.active AS q_clinic_active, d.active AS q_doctor_active
+    FROM {day_quota} q
+    JOIN {schedule} s ON s.id = q.schedule_id
+    JOIN {clinic} c ON c.id = s.clinic_id
+    JOIN {doctor} d ON d.id = s.doctor_id
+    WHERE q.schedule_id = %s AND q.date = %s
+"""
+
+
+def offer_for_booking(schedule_id: int, date: dt.date) -> Offer | None:
+    """offer_for, cheaper once the day's counter row exists: the booking's hot path.
+
+    An exception closes the counter rows of the days it covers (services.exception_create),
+    so with a row present its `closed` flag stands for the exception check. Plain SQL: building
+    the ORM query took longer than running it, on the request a midnight rush repeats most.
+    """
+    sql = _OFFER_SQL.format(day_quota=DayQuota._meta.db_table, schedule=Schedule._meta.db_table,
+                            clinic=Clinic._meta.db_table, doctor=Doctor._meta.db_table)
+    rows = list(Schedule.objects.raw(sql, [int(schedule_id), connection.ops.adapt_datefield_value(date)]))
+    if not rows:
+        return offer_for(schedule_id, date)  # no booking yet that day: the full check, once
+    s = rows[0]
+    bookable = (s.active and bool(s.q_clinic_active) and bool(s.q_doctor_active)
+                and s.weekday == date.weekday() and not bool(s.q_closed))
+    return Offer(s, max(s.q_quota - s.q_taken, 0), s.q_id, s.q_prefix) if bookable else None
 
 
 def _identity_document_model():
@@ -141,6 +182,27 @@ def _identity_document_model():
         return apps.get_model("families", "IdentityDocument")
     except LookupError:
         return None
+
+
+GUARANTORS_TTL = 5.0
+_GUARANTORS_CACHE: dict[str, tuple[float, dict[str, GuarantorType]]] = {}
+
+
+def active_guarantors() -> dict[str, GuarantorType]:
+    """Active guarantor types by id (as text), kept in this process for a few seconds.
+
+    Read by every booking and changed by an administrator now and then; saving one clears
+    this process's copy at once (queueing.apps connects the signals), others within seconds.
+    """
+    cached = _GUARANTORS_CACHE.get("types")
+    if cached is None or cached[0] < time.monotonic():
+        types = {str(g.pk): g for g in GuarantorType.objects.filter(is_active=True)}
+        cached = _GUARANTORS_CACHE["types"] = (time.monotonic() + GUARANTORS_TTL, types)
+    return cached[1]
+
+
+def forget_guarantors(**_kwargs) -> None:
+    _GUARANTORS_CACHE.clear()
 
 
 def members_for(account) -> QuerySet[Patient]:
@@ -153,16 +215,16 @@ def members_for(account) -> QuerySet[Patient]:
     return qs
 
 
-def member_for_booking(account, patient_id, *, date: dt.date, token) -> Patient | None:
-    """The member with, in the same query, whether that day is taken and whether `token` was used.
-
-    One query instead of three on the hot path of a booking.
-    """
-    holding = Booking.objects.filter(patient=OuterRef("pk"), date=date, status__in=HOLDING_STATUSES)
-    return (members_for(account).filter(pk=patient_id)
-            .annotate(booked_that_day=Exists(holding),
-                      token_used=Exists(Booking.objects.filter(confirm_token=token)))
-            .first())
+def member_for_booking(account, patient_id) -> Patient | None:
+    """The family member, if linked to `account`: one plain join (the booking's hot path)."""
+    try:
+        pk = Patient._meta.pk.get_db_prep_value(uuid.UUID(str(patient_id)), connection)
+    except ValueError:
+        return None
+    sql = (f"SELECT p.* FROM {Patient._meta.db_table} p JOIN {AccountPatient._meta.db_table} ap "
+           f"ON ap.patient_id = p.id WHERE p.id = %s AND ap.account_id = %s")
+    rows = list(Patient.objects.raw(sql, [pk, account.pk]))
+    return rows[0] if rows else None
 
 
 def _required_fields() -> tuple[str, ...]:

@@ -167,21 +167,27 @@ def _resolve_existing(existing: list[Booking], token: uuid.UUID, account) -> Boo
     return None
 
 
-def _checked_member(account, patient_id, date: dt.date, token: uuid.UUID) -> Patient | Booking:
-    """The member if they may book that day, or the booking this token already made."""
-    member = selectors.member_for_booking(account, patient_id, date=date, token=token)
+def _checked_member(account, patient_id) -> Patient:
+    member = selectors.member_for_booking(account, patient_id)
     if member is None:
         raise ValidationError(_("You cannot book for this person."), code="not_family")
-    if member.token_used or member.booked_that_day:
-        found = _resolve_existing(_existing_for(token, patient_id, date), token, account)
-        if found:
-            return found
     check_member(member)
     return member
 
 
+def _refusal(exc: ValidationError, token: uuid.UUID, patient_id, date: dt.date, account) -> Booking:
+    """Before refusing, look for what this confirm already did: a repeated click gets its booking.
+
+    Checked only on the way to a refusal, so the common path spends no query on it.
+    """
+    found = _resolve_existing(_existing_for(token, patient_id, date), token, account)
+    if found:
+        return found
+    raise exc
+
+
 def _checked_guarantor(guarantor_id, card_number: str, referral_number: str) -> GuarantorType:
-    guarantor = GuarantorType.objects.filter(pk=guarantor_id, is_active=True).first()
+    guarantor = selectors.active_guarantors().get(str(guarantor_id))
     if guarantor is None:
         raise ValidationError(_("Choose a guarantor."), code="guarantor_unavailable")
     check_guarantor_fields(guarantor, card_number, referral_number)
@@ -195,28 +201,26 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
 
     Takes ids, not objects: every object is loaded here with the check that goes with it (the
     family link, the schedule open on that date), so a caller cannot pass one it did not check.
-    About eight queries, of which three (and the COMMIT) run while the counter row is locked.
+    On the common path seven queries, of which two (and the COMMIT) run while the counter row is
+    locked; a repeated confirm or a second booking that day is found by the unique constraints and
+    resolved by `_refusal`.
     """
     check_account_may_book(account)
-    member = _checked_member(account, patient_id, date, token)
-    if isinstance(member, Booking):
-        return member
-    cfg = BookingSettings.load()
+    member = _checked_member(account, patient_id)
+    cfg = BookingSettings.current()
     guarantor = _checked_guarantor(guarantor_id, card_number, referral_number)
     check_date_bookable(cfg, date, now)
-    offer = selectors.offer_for(schedule_id, date)
-    if offer is None:
-        raise _closed_error()
-    if offer.full:
-        raise _full_error()  # fast refusal without writing; the UPDATE below is the real check
+    offer = selectors.offer_for_booking(schedule_id, date)
+    if offer is None or offer.full:  # fast refusal without writing; the UPDATE below is the real check
+        return _refusal(_closed_error() if offer is None else _full_error(), token, patient_id, date, account)
     schedule = offer.schedule
-    day_quota_id = schedule.day_quota_id or _day_quota(schedule, date).pk
+    day_quota_id = offer.day_quota_id or _day_quota(schedule, date).pk
     instant = cfg.mode == BookingMode.INSTANT
     try:
         with transaction.atomic():
             booking = Booking.objects.create(
                 confirm_token=token, patient=member, account=account, day_quota_id=day_quota_id, date=date,
-                clinic=schedule.clinic, doctor=schedule.doctor, guarantor=guarantor,
+                clinic_id=schedule.clinic_id, doctor_id=schedule.doctor_id, guarantor=guarantor,
                 card_number=card_number, referral_number=referral_number, status=BookingStatus.REQUESTED,
             )
             final = BookingStatus.VERIFIED if instant else BookingStatus.REQUESTED
@@ -227,24 +231,30 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
                 closed = DayQuota.objects.filter(pk=day_quota_id, closed=True).exists()
                 raise _closed_error() if closed else _full_error()
             if instant:
-                _set_number(booking, schedule, number)
+                _set_number(booking, schedule, offer.prefix, number)
+    except ValidationError as exc:
+        return _refusal(exc, token, patient_id, date, account)
     except IntegrityError as exc:
-        # Lost a race to a second confirm or a second booking for the same day.
-        found = _resolve_existing(_existing_for(token, patient_id, date), token, account)
-        if found:
-            return found
-        raise ValidationError(_("Something changed while you were booking. Please try again."),
-                              code="conflict") from exc
+        # The constraints decide a race: a second confirm with this token, or a second booking
+        # for this patient and day, fails its insert here.
+        return _refusal(ValidationError(_("Something changed while you were booking. Please try again."),
+                                        code="conflict"), token, patient_id, date, account)
     return booking
 
 
-def _set_number(booking: Booking, schedule: Schedule, number: int) -> None:
+def _set_number(booking: Booking, schedule: Schedule, prefix: str, number: int) -> None:
+    """One plain UPDATE: it runs while the counter row is locked."""
     booking.status = BookingStatus.VERIFIED
     booking.number = number
-    booking.label = label_for(schedule.clinic.prefix, number)
+    booking.label = label_for(prefix, number)
     booking.estimated_time = schedule.estimated_time(number)
-    Booking.objects.filter(pk=booking.pk).update(
-        status=booking.status, number=number, label=booking.label, estimated_time=booking.estimated_time)
+    meta = Booking._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {meta.db_table} SET status = %s, number = %s, label = %s, estimated_time = %s WHERE id = %s",
+            [booking.status.value, number, booking.label,
+             meta.get_field("estimated_time").get_db_prep_value(booking.estimated_time, connection),
+             meta.pk.get_db_prep_value(booking.pk, connection)])
 
 
 # --- status changes ------------------------------------------------------------------------
@@ -279,7 +289,7 @@ def _release(booking: Booking, *, to_status: str, actor, reason: str, allowed: I
 
 def booking_cancel(*, booking: Booking, actor, now: dt.datetime | None = None) -> Booking:
     """The patient cancels: the place is freed, the number is never given again."""
-    cfg = BookingSettings.load()
+    cfg = BookingSettings.current()
     if booking.status not in CANCELLABLE_STATUSES:
         raise ValidationError(_("This booking can no longer be cancelled."), code="not_cancellable")
     if not can_cancel(booking, cfg, now):

@@ -75,7 +75,7 @@ class State:
 
 def _resolve(request: HttpRequest, wizard: Wizard, upto: str) -> State:
     """Load the answers needed before step `upto`; a stale answer is forgotten, with a note why."""
-    state = State(wizard=wizard, cfg=BookingSettings.load())
+    state = State(wizard=wizard, cfg=BookingSettings.current())
     data, needed = wizard.data, STEPS[:STEPS.index(upto)]
     if "member" in needed:
         state.patient = selectors.members_for(request.user).filter(pk=data.get("patient")).first()
@@ -294,7 +294,7 @@ def _confirm_page(request: HttpRequest, state: State, form: ConfirmForm | None =
 @login_required
 def booking_list(request: HttpRequest) -> HttpResponse:
     upcoming, past = selectors.upcoming_and_past(request.user)
-    cfg = BookingSettings.load()
+    cfg = BookingSettings.current()
     for booking in upcoming:
         booking.cancellable = services.can_cancel(booking, cfg)
     return render(request, "queueing/booking_list.html", {"upcoming": upcoming, "past": past})
@@ -308,7 +308,7 @@ def _booking_or_404(request: HttpRequest, code: str) -> Booking:
 def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The result page after confirming, and the booking's page in 'My bookings'."""
     booking = _booking_or_404(request, code)
-    cfg = BookingSettings.load()
+    cfg = BookingSettings.current()
     context = {"booking": booking, "new": request.GET.get("baru") == "1",
                "cancellable": services.can_cancel(booking, cfg),
                "cancel_deadline": services.cancel_deadline(booking, cfg),

@@ -105,3 +105,14 @@ def book(patient, umum, cfg):
                                        guarantor_id=(guarantor or umum).pk, **kwargs)
 
     return _book
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings_cache():
+    """Each test starts from its own database's settings and guarantors, not a previous test's."""
+    from queueing.models import _SETTINGS_CACHE
+    from queueing.selectors import forget_guarantors
+
+    _SETTINGS_CACHE.clear(), forget_guarantors()
+    yield
+    _SETTINGS_CACHE.clear(), forget_guarantors()
