@@ -18,7 +18,15 @@ class QueueingConfig(AppConfig):
         try:
             from families.signals import patient_merged
         except ImportError:  # a families app without patient merges
-            return
-        from queueing.services import on_patient_merged
+            pass
+        else:
+            from queueing.services import on_patient_merged
 
-        patient_merged.connect(on_patient_merged, dispatch_uid="queueing.repoint_bookings")
+            patient_merged.connect(on_patient_merged, dispatch_uid="queueing.repoint_bookings")
+        try:
+            from families.panels import register_dashboard_panel
+        except ImportError:  # a families app without dashboard panels
+            return
+        from queueing.selectors import dashboard_panel_context
+
+        register_dashboard_panel("queueing/_dashboard_bookings.html", get_context=dashboard_panel_context, order=10)

@@ -264,3 +264,10 @@ def upcoming_and_past(account, *, today: dt.date | None = None) -> tuple[list[Bo
     upcoming = [b for b in bookings if b.date >= today]
     past = [b for b in reversed(bookings) if b.date < today]
     return upcoming, past
+
+
+def dashboard_panel_context(request) -> dict:
+    """The dashboard's queue panel: the family's next few bookings (one query)."""
+    upcoming = (bookings_for(request.user).prefetch_related(None)
+                .filter(date__gte=timezone.localdate(), status__in=HOLDING_STATUSES).order_by("date", "number")[:5])
+    return {"upcoming": list(upcoming)}

@@ -1,0 +1,75 @@
+"""In a real browser: from the dashboard through every step to the result page and the slip."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from conftest import PASSWORD, make_account
+from guarantors.models import GuarantorType
+from portal.tests.browser import browser_login
+from queueing.models import Booking, BookingSettings
+from queueing.tests.conftest import make_member, make_schedule
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def next_step(page, path: str) -> None:
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"**/{path}/")
+
+
+def test_patient_books_from_the_dashboard_to_the_result_page_and_prints_the_slip(page):
+    BookingSettings.load()
+    account = make_account("rina@example.com", "Rina Marlina")
+    member = make_member(account, "Rina Marlina")
+    bpjs = GuarantorType.objects.get_or_create(code="bpjs-kesehatan", defaults={
+        "name": "BPJS Kesehatan", "needs_card_number": True, "card_number_pattern": r"^[0-9]{13}$",
+        "needs_referral": True})[0]
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    schedule = next(s for s in make_schedule("GIGI", "drg. Rina Kusumawati") if s.weekday == tomorrow.weekday())
+
+    browser_login(page, account.email, PASSWORD)
+    page.click("#book-queue")
+    page.wait_for_url("**/anggota/")
+    page.check(f"input[name=patient][value='{member.pk}']")
+    next_step(page, "tanggal")
+    page.select_option("#id_date", tomorrow.isoformat())
+    next_step(page, "penjamin")
+
+    page.check(f"input[name=guarantor][value='{bpjs.pk}']")
+    page.fill("#id_card_number", "12345")
+    page.fill("#id_referral_number", "0301R0011117B000001")
+    page.click("main form button[type=submit]")
+    error = page.locator("#error_1_id_card_number")
+    error.wait_for()
+    card_box, error_box = page.locator("#id_card_number").bounding_box(), error.bounding_box()
+    assert error_box["y"] >= card_box["y"] + card_box["height"]  # red text right under the field
+    assert error.evaluate("el => getComputedStyle(el.closest('.invalid-feedback')).color") == "rgb(220, 53, 69)"
+    page.fill("#id_card_number", "0001234567890")
+    next_step(page, "poli")
+
+    page.check(f"input[name=clinic][value='{schedule.clinic_id}']")
+    next_step(page, "dokter")
+    assert "08:00–12:00" in page.inner_text("main")
+    page.check(f"input[name=schedule][value='{schedule.pk}']")
+    next_step(page, "konfirmasi")
+    assert "Rina Marlina" in page.inner_text("#confirm-summary")
+
+    page.dblclick("#confirm-button")  # an impatient double click
+    page.wait_for_url("**/?baru=1")
+    booking = Booking.objects.get()
+    assert page.inner_text("#queue-label") == "GIGI-001"
+    assert page.inner_text("#estimated-time") == "08:00"
+    assert page.inner_text("#booking-code") == booking.code
+    assert booking.card_number == "0001234567890"
+
+    page.click("#print-link")
+    page.wait_for_url(f"**/{booking.code}/cetak/")
+    assert page.inner_text("#slip-label") == "GIGI-001"
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.no-print')).display") != "none"
+    page.emulate_media(media="print")
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.no-print')).display") == "none"
+    assert Booking.objects.count() == 1
