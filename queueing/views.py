@@ -1,4 +1,8 @@
-"""Patient booking pages (SOP 000 I): a server-rendered wizard, my bookings, cancel, print."""
+"""Patient booking pages (SOP 000 I): a server-rendered wizard, my bookings, cancel, print.
+
+Pages about a person's visits are health data: they are sent with `never_cache` (no-store),
+so a shared phone or proxy does not keep them.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from families.models import Patient
 from guarantors.models import GuarantorType
@@ -111,6 +116,7 @@ def _stale(state: State, key: str, message: str | None = None) -> State:
 def _wizard_view(step: str):
     """Decorator: login, the account gate, the wizard from the session and its answers so far."""
     def decorate(view):
+        @never_cache
         @login_required
         def wrapped(request: HttpRequest, wid: str, **kwargs: Any) -> HttpResponse:
             if _gate_problems(request.user):
@@ -243,6 +249,7 @@ def wizard_doctor(request: HttpRequest, state: State) -> HttpResponse:
     return _render_step(request, state, "doctor", form, offers=offers)
 
 
+@never_cache
 @login_required
 def wizard_confirm(request: HttpRequest, wid: str) -> HttpResponse:
     """'Ya, buat antrian': the one POST that books.
@@ -291,6 +298,7 @@ def _confirm_page(request: HttpRequest, state: State, form: ConfirmForm | None =
 
 # --- my bookings -------------------------------------------------------------------------------
 
+@never_cache
 @login_required
 def booking_list(request: HttpRequest) -> HttpResponse:
     upcoming, past = selectors.upcoming_and_past(request.user)
@@ -304,6 +312,7 @@ def _booking_or_404(request: HttpRequest, code: str) -> Booking:
     return get_object_or_404(selectors.bookings_for(request.user), code=code.upper())
 
 
+@never_cache
 @login_required
 def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The result page after confirming, and the booking's page in 'My bookings'."""
@@ -334,6 +343,7 @@ def _printable(booking: Booking) -> bool:
     return booking.number is not None and booking.status not in (BookingStatus.CANCELLED, BookingStatus.REJECTED)
 
 
+@never_cache
 @login_required
 def booking_slip_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The PDF slip; `?format=thermal` for an 80 mm roll, A6 on A4 otherwise."""
@@ -360,6 +370,7 @@ def _slip_data(slips, booking: Booking):
         required_documents=tuple(booking.guarantor.required_documents or ()), booking_code=booking.code)
 
 
+@never_cache
 @login_required
 def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
     booking = _booking_or_404(request, code)
@@ -376,6 +387,7 @@ def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
                   status=400 if error else 200)
 
 
+@never_cache
 @login_required
 def booking_print(request: HttpRequest, code: str) -> HttpResponse:
     """A printable slip (HTML with print CSS) until the PDF slip exists."""

@@ -208,6 +208,20 @@ def test_my_bookings_lists_upcoming_with_history(patient_client, member, gigi_to
     assert reverse("queueing:booking_cancel", args=[booking.code]) in page
 
 
+def test_booking_pages_are_not_cached(patient_client, member, gigi_tomorrow, tomorrow, book):
+    booking = book(member, gigi_tomorrow, tomorrow)
+    for url in (reverse("queueing:booking_detail", args=[booking.code]), reverse("queueing:booking_list"),
+                start(patient_client)):
+        assert "no-store" in patient_client.get(url)["Cache-Control"]
+
+
+def test_dashboard_shows_upcoming_queues_and_the_book_button(patient_client, member, gigi_tomorrow, tomorrow, book):
+    booking = book(member, gigi_tomorrow, tomorrow)
+    page = patient_client.get(reverse("dashboard")).content.decode()
+    assert 'id="book-queue"' in page and "GIGI-001" in page
+    assert reverse("queueing:booking_detail", args=[booking.code]) in page
+
+
 def test_another_account_gets_404_for_my_booking(client, other_patient, member, gigi_tomorrow, tomorrow, book):
     booking = book(member, gigi_tomorrow, tomorrow)
     client.force_login(other_patient)
@@ -245,6 +259,18 @@ def test_printable_slip_shows_label_and_code(patient_client, member, gigi_tomorr
     booking = book(member, gigi_tomorrow, tomorrow)
     page = patient_client.get(reverse("queueing:booking_print", args=[booking.code])).content.decode()
     assert "GIGI-001" in page and booking.code in page and "slip.css" in page
+
+
+def test_pdf_slip_is_served_to_the_family_only(patient_client, client, other_patient, member, gigi_tomorrow,
+                                               tomorrow, book):
+    pytest.importorskip("queueing.slips")
+    booking = book(member, gigi_tomorrow, tomorrow)
+    url = reverse("queueing:booking_slip_pdf", args=[booking.code])
+    response = patient_client.get(url + "?format=thermal")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    client.force_login(other_patient)
+    assert client.get(url).status_code == 404
 
 
 def test_book_again_after_rejection_starts_prefilled(patient_client, member, clerk, gigi_tomorrow, tomorrow, book):
