@@ -7,7 +7,6 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from conftest import make_account
 from queueing import services
@@ -164,9 +163,8 @@ def test_full_doctor_is_shown_and_refused(patient_client, patient, member, umum,
     url = wizard_url(patient_client.post(url, {"date": tomorrow.isoformat()}))
     url = wizard_url(patient_client.post(url, {"guarantor": umum.pk}))
     url = wizard_url(patient_client.post(url, {"clinic": schedule.clinic_id}))
-    with translation.override("en"):
-        page = patient_client.get(url).content.decode()
-    assert "dr. Agus" in page and "08:00–12:00" in page and "full" in page
+    page = patient_client.get(url).content.decode()
+    assert "dr. Agus" in page and "08:00–12:00" in page and "penuh" in page  # Indonesian by default
     response = patient_client.post(url, {"schedule": schedule.pk})
     assert error_codes(response.context["form"]) == {"full"}
 
