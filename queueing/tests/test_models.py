@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from queueing.models import (
     Booking,
@@ -27,7 +27,8 @@ def both_ways(obj, constraint: str) -> None:
     assert constraint in str(exc.value) or exc.value.error_dict
     with pytest.raises(IntegrityError) as exc, transaction.atomic():
         obj.save()
-    assert constraint in str(exc.value)
+    if connection.vendor == "postgresql":  # SQLite names the columns of a unique index instead
+        assert constraint in str(exc.value)
 
 
 @pytest.fixture
