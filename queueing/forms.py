@@ -87,7 +87,7 @@ class GuarantorForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["guarantor"].queryset = GuarantorType.objects.filter(is_active=True)
+        self.fields["guarantor"].queryset = selectors.bookable_guarantors()
 
     def clean_card_number(self) -> str:
         return _digits(self.cleaned_data["card_number"])

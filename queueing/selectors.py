@@ -184,6 +184,9 @@ def _identity_document_model():
         return None
 
 
+# Until the guarantors integration (BPJS eligibility, document uploads) is wired into the
+# wizard, online booking offers these types, with format checks on card and referral numbers.
+BOOKABLE_GUARANTOR_CODES = ("umum", "bpjs-kesehatan")
 GUARANTORS_TTL = 5.0
 _GUARANTORS_CACHE: dict[str, tuple[float, dict[str, GuarantorType]]] = {}
 
@@ -196,9 +199,13 @@ def active_guarantors() -> dict[str, GuarantorType]:
     """
     cached = _GUARANTORS_CACHE.get("types")
     if cached is None or cached[0] < time.monotonic():
-        types = {str(g.pk): g for g in GuarantorType.objects.filter(is_active=True)}
+        types = {str(g.pk): g for g in bookable_guarantors()}
         cached = _GUARANTORS_CACHE["types"] = (time.monotonic() + GUARANTORS_TTL, types)
     return cached[1]
+
+
+def bookable_guarantors() -> QuerySet[GuarantorType]:
+    return GuarantorType.objects.filter(is_active=True, code__in=BOOKABLE_GUARANTOR_CODES)
 
 
 def forget_guarantors(**_kwargs) -> None:

@@ -196,6 +196,7 @@ def _checked_guarantor(guarantor_id, card_number: str, referral_number: str) -> 
 
 def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guarantor_id: int,
                    token: uuid.UUID, card_number: str = "", referral_number: str = "",
+                   guarantor_verified: bool = False, guarantor_check: dict | None = None,
                    now: dt.datetime | None = None) -> Booking:
     """Book a place for a family member with a schedule on a date; a repeated `token` returns the first booking.
 
@@ -203,7 +204,8 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
     family link, the schedule open on that date), so a caller cannot pass one it did not check.
     On the common path seven queries, of which two (and the COMMIT) run while the counter row is
     locked; a repeated confirm or a second booking that day is found by the unique constraints and
-    resolved by `_refusal`.
+    resolved by `_refusal`. `guarantor_verified`/`guarantor_check` carry an eligibility answer
+    (BPJS VClaim) obtained before this call: no remote call ever runs inside the transaction.
     """
     check_account_may_book(account)
     member = _checked_member(account, patient_id)
@@ -222,6 +224,7 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
                 confirm_token=token, patient=member, account=account, day_quota_id=day_quota_id, date=date,
                 clinic_id=schedule.clinic_id, doctor_id=schedule.doctor_id, guarantor=guarantor,
                 card_number=card_number, referral_number=referral_number, status=BookingStatus.REQUESTED,
+                guarantor_verified=guarantor_verified, guarantor_check=guarantor_check or {},
             )
             final = BookingStatus.VERIFIED if instant else BookingStatus.REQUESTED
             BookingEvent.objects.create(booking=booking, to_status=final, actor=account)

@@ -93,7 +93,7 @@ def _resolve(request: HttpRequest, wizard: Wizard, upto: str) -> State:
         except ValidationError as exc:
             return _stale(state, "date", exc.messages[0])
     if "guarantor" in needed:
-        state.guarantor = GuarantorType.objects.filter(pk=data.get("guarantor"), is_active=True).first()
+        state.guarantor = selectors.bookable_guarantors().filter(pk=data.get("guarantor")).first()
         if state.guarantor is None:
             return _stale(state, "guarantor")
     if "clinic" in needed:

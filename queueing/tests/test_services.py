@@ -311,3 +311,20 @@ def test_merging_patients_with_bookings_on_the_same_day_is_refused(book, patient
     with pytest.raises(ValidationError) as exc:
         services.bookings_repoint(kept=member, removed=duplicate)
     assert codes(exc.value) == {"merge_same_day_bookings"}
+
+
+def test_only_umum_and_bpjs_are_offered_until_the_guarantors_integration(book, member, gigi_tomorrow, tomorrow):
+    from guarantors.models import GuarantorType
+
+    taspen = GuarantorType.objects.get_or_create(code="taspen", defaults={"name": "TASPEN"})[0]
+    with pytest.raises(ValidationError) as exc:
+        book(member, gigi_tomorrow, tomorrow, guarantor=taspen)
+    assert codes(exc.value) == {"guarantor_unavailable"}
+
+
+def test_an_eligibility_answer_is_stored_with_the_booking(book, member, bpjs, gigi_tomorrow, tomorrow):
+    booking = book(member, gigi_tomorrow, tomorrow, guarantor=bpjs, card_number="0001234567890",
+                   referral_number="0301R0011117B000001", guarantor_verified=True,
+                   guarantor_check={"participant": "AKTIF"})
+    booking.refresh_from_db()
+    assert booking.guarantor_verified and booking.guarantor_check == {"participant": "AKTIF"}
