@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 
 from queueing import services
