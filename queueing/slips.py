@@ -173,6 +173,8 @@ def _qr_runs(modules: list[list[bool]]) -> list[tuple[int, int, int]]:
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Lines of `text` no wider than `width`; words longer than a line are broken."""
+    if stringWidth(text, font, size) <= width:  # most fields: one measurement, no split
+        return [text]
     lines: list[str] = []
     for line in simpleSplit(text, font, size, width) or [""]:
         while stringWidth(line, font, size) > width and len(line) > 1:
@@ -261,7 +263,8 @@ def _replay(canvas: Canvas, column: _Column) -> None:
         kind = op[0]
         if kind == "text":
             _, font, size, align, x, width, baseline, line = op
-            canvas.setFont(font, size)
+            if (canvas._fontname, canvas._fontsize) != (font, size):  # each call emits operators
+                canvas.setFont(font, size)
             if align == "center":
                 canvas.drawCentredString(x + width / 2, -baseline, line)
             elif align == "right":
