@@ -6,15 +6,16 @@ from __future__ import annotations
 # the patient's printed slip, read by the patient and the registration counter in Indonesian
 # whatever language the portal happens to be shown in.
 #
-# Nothing here is cached at module level (no lru_cache, no shared canvas or layout): each call
-# builds its own objects from its own SlipData, so one patient's details cannot end up on
-# another patient's slip.
+# Nothing patient-related is kept at module level (no lru_cache, no shared canvas or layout;
+# the only module globals are constant tables: day names, QR mask geometry): each call builds
+# its own objects from its own SlipData, so one patient's details cannot reach another slip.
 
 import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
+from itertools import groupby
 from typing import Any, Literal
 
 from reportlab.graphics.barcode import qrencoder
@@ -156,15 +157,12 @@ def _qr_runs(modules: list[list[bool]]) -> list[tuple[int, int, int]]:
     """Dark modules merged into horizontal runs: (row, first column, length)."""
     runs = []
     for r, row in enumerate(modules):
-        c, size = 0, len(row)
-        while c < size:
-            if row[c]:
-                start = c
-                while c < size and row[c]:
-                    c += 1
-                runs.append((r, start, c - start))
-            else:
-                c += 1
+        col = 0
+        for dark, group in groupby(row):
+            length = len(list(group))
+            if dark:
+                runs.append((r, col, length))
+            col += length
     return runs
 
 
@@ -420,15 +418,16 @@ def _a6_column(data: SlipData, width: float) -> _Column:
     col = _Column(width)
     _header(col, data, A6)
     modules = qr_matrix(data.booking_code)
-    qr_width = A6.qr_module * (len(modules) + 2)  # two modules of quiet zone to its left
+    quiet = 4 * A6.qr_module  # the quiet zone QR readers need; the cell margin is on its right
+    qr_width = A6.qr_module * len(modules) + quiet
     number = _Column(width - qr_width)
     _number(number, data, A6)
     side = _Column(qr_width)
-    side.gap(2 * A6.qr_module)
-    side.qr(2 * A6.qr_module, A6.qr_module, modules)
+    side.gap(quiet - 4)  # the header already left 4 pt under its rule
+    side.qr(quiet, A6.qr_module, modules)
     col.place(number, 0)
     col.place(side, width - qr_width)
-    col.gap(max(number.height, side.height + 2 * A6.qr_module))
+    col.gap(max(number.height, side.height + quiet))
     _details(col, data, A6)
     _checklist(col, data, A6)
     _codes(col, data, A6, with_qr=False)
