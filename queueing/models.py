@@ -10,7 +10,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from guarantors.uploads import DocumentKind, booking_document_path
 
 # Booking codes are read aloud at the counter and typed on phones: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -283,6 +286,11 @@ class Booking(models.Model):
     referral_number = models.CharField(_("referral number"), max_length=32, blank=True)
     guarantor_verified = models.BooleanField(_("guarantor verified"), default=False)
     guarantor_check = models.JSONField(_("guarantor check result"), default=dict, blank=True)
+    # Set when a JPKMKT patient agreed to book under an active BPJS card instead (seed 004):
+    # the desk sees which cover the person first asked for.
+    guarantor_switched_from = models.ForeignKey("guarantors.GuarantorType", on_delete=models.PROTECT, null=True,
+                                                blank=True, related_name="+",
+                                                verbose_name=_("guarantor first chosen"))
     affected = models.BooleanField(_("affected by a schedule change"), default=False)
     affected_note = models.CharField(_("schedule change note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
@@ -341,3 +349,30 @@ class BookingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class BookingDocument(models.Model):
+    """A referral letter, doctor's letter (SKD) or guarantee letter sent with a booking; private storage."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="documents",
+                                verbose_name=_("booking"))
+    kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
+    file = models.FileField(_("file"), upload_to=booking_document_path, max_length=200)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("booking document")
+        verbose_name_plural = _("booking documents")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DocumentKind.values),
+                                   name="queueing_bookingdocument_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.uploaded_at:%Y-%m-%d})"
