@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test messages makemessages bench serve clean
+.PHONY: run test install install-test messages makemessages bench serve bpjs-sim clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ test: install-test messages
 
 bench: install-test messages
 	$(PY) -m bench $(BENCH_ARGS)
+
+bpjs-sim: install
+	$(PY) manage.py bpjs_simulator --port 8089 --verbose-requests
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
