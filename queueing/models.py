@@ -222,6 +222,11 @@ class DayQuota(models.Model):
     last_number = models.PositiveIntegerField(_("last number given"), default=0)
     active_count = models.PositiveIntegerField(_("places taken"), default=0)
     closed = models.BooleanField(_("closed by an exception"), default=False)
+    # The counter's side (walk-ins, moves, paper forms entered afterwards; queueing.desk_services).
+    # `total_quota` is the schedule's total, copied the first time the counter uses the row;
+    # online places count in `active_count`, counter places in `counter_count`.
+    total_quota = models.PositiveSmallIntegerField(_("total quota"), null=True, blank=True)
+    counter_count = models.PositiveIntegerField(_("counter places taken"), default=0)
 
     class Meta:
         verbose_name = _("day quota")
@@ -231,6 +236,12 @@ class DayQuota(models.Model):
             models.CheckConstraint(condition=Q(active_count__lte=F("quota")), name="queueing_dayquota_within_quota"),
             models.CheckConstraint(condition=Q(active_count__gte=0) & Q(last_number__gte=0),
                                    name="queueing_dayquota_counters_not_negative"),
+            # Online and counter places together never exceed the total quota (and no counter
+            # place is taken before the total is known).
+            models.CheckConstraint(
+                condition=Q(total_quota__isnull=True, counter_count=0)
+                | Q(total_quota__gte=F("active_count") + F("counter_count")),
+                name="queueing_dayquota_within_total"),
         ]
 
     def __str__(self) -> str:
@@ -257,6 +268,12 @@ HOLDING_STATUSES = (BookingStatus.REQUESTED, BookingStatus.VERIFIED, BookingStat
 NUMBERED_STATUSES = (BookingStatus.VERIFIED, BookingStatus.CHECKED_IN, BookingStatus.SERVED, BookingStatus.NO_SHOW)
 # The patient may still cancel these.
 CANCELLABLE_STATUSES = (BookingStatus.REQUESTED, BookingStatus.VERIFIED)
+
+
+class BookingChannel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    COUNTER = "counter", _("At the counter")
+    PAPER = "paper", _("Paper form, entered afterwards")
 
 
 class Booking(models.Model):
@@ -295,6 +312,15 @@ class Booking(models.Model):
     affected_note = models.CharField(_("schedule change note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The counter desk (queueing.desk_services). `registered_at` is when the registration really
+    # happened: the same as created_at, except for paper forms entered after an outage (SOP 001).
+    channel = models.CharField(_("registered"), max_length=8, choices=BookingChannel.choices,
+                               default=BookingChannel.ONLINE)
+    registered_at = models.DateTimeField(_("registered at (real time)"), default=timezone.now)
+    counter_place = models.BooleanField(
+        _("counter place"), default=False,
+        help_text=_("Counted in the counter's share of the quota (walk-in, moved, paper form), not the online one."))
+    desk_note = models.CharField(_("counter note"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-date", "clinic__sort_order", "number"]
@@ -317,6 +343,7 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["date", "clinic", "status"], name="queueing_booking_day_idx"),
             models.Index(fields=["account", "-date"], name="queueing_booking_acct_idx"),
+            models.Index(fields=["status", "date"], name="queueing_booking_status_idx"),
         ]
 
     def __str__(self) -> str:
@@ -341,6 +368,9 @@ class BookingEvent(models.Model):
                               related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("at"), auto_now_add=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # Queue labels before and after, when a change gives a new number (moving clinic, SOP 002 step 8).
+    from_label = models.CharField(_("old number"), max_length=20, blank=True)
+    to_label = models.CharField(_("new number"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
