@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from families.models import Patient
-from guarantors.models import GuarantorType
+from guarantors import services as guarantor_services
+from guarantors.bpjs import Participant
+from guarantors.forms import GuarantorContext, GuarantorFieldsForm
+from guarantors.models import GuarantorKind, GuarantorType
+from guarantors.uploads import BookingDocumentField, DocumentKind
 from queueing import selectors, services
 from queueing.models import Clinic
 
@@ -66,49 +72,79 @@ class DateForm(forms.Form):
         return dt.date.fromisoformat(self.cleaned_data["date"])
 
 
-def _digits(value: str) -> str:
-    # Card numbers are copied from cards with spaces or dashes; keep letters for referral numbers.
-    return re.sub(r"[\s\-.]", "", value or "").upper()
-
-
-class GuarantorChoiceField(forms.ModelChoiceField):
+class GuarantorTypeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: GuarantorType) -> str:
         return obj.name
 
 
-class GuarantorForm(forms.Form):
-    guarantor = GuarantorChoiceField(label=_("Guarantor (payment)"), queryset=GuarantorType.objects.none(),
-                                     widget=forms.RadioSelect, empty_label=None)
-    card_number = forms.CharField(label=_("Card number"), max_length=40, required=False,
-                                  help_text=_("For BPJS Kesehatan: the 13 digits on the card."))
-    referral_number = forms.CharField(label=_("Referral number"), max_length=40, required=False,
-                                      help_text=_("From the referral letter of your health centre or clinic, if "
-                                                  "your guarantor needs one."))
+JPKMKT_USE_BPJS, JPKMKT_KEEP = "bpjs", "jpkmkt"
 
-    def __init__(self, *args, **kwargs) -> None:
+
+class GuarantorForm(GuarantorFieldsForm):
+    """The guarantor step: every active type, each with its own card and referral rules.
+
+    The fields, their checks and the BPJS question are guarantors' GuarantorFieldsForm. Here:
+    who and when the check is for (the family member and exam date; the clinic once chosen),
+    and seed 004's rule for JPKMKT patients whose BPJS Kesehatan card is active.
+    """
+
+    guarantor_type = GuarantorTypeChoiceField(
+        label=_("Guarantor (payment)"), queryset=GuarantorType.objects.none(), to_field_name="code",
+        widget=forms.RadioSelect, empty_label=None,
+        error_messages={"required": _("Choose a guarantor."), "invalid_choice": _("Choose a guarantor from the list.")},
+    )
+    jpkmkt_choice = forms.ChoiceField(
+        label=_("Which guarantor do you want to use?"), required=False, widget=forms.RadioSelect,
+        choices=[(JPKMKT_USE_BPJS, _("BPJS Kesehatan (recommended: the hospital's rule for JPKMKT patients)")),
+                 (JPKMKT_KEEP, _("Keep JPKMKT; the registration desk will check it"))],
+    )
+
+    def __init__(self, *args: Any, patient: Patient, exam_date: dt.date, clinic: Clinic | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["guarantor"].queryset = selectors.bookable_guarantors()
+        self.patient, self.exam_date, self.clinic = patient, exam_date, clinic
+        self.jpkmkt_participant: Participant | None = None
 
-    def clean_card_number(self) -> str:
-        return _digits(self.cleaned_data["card_number"])
+    def guarantor_context(self) -> GuarantorContext:
+        return GuarantorContext(full_name=self.patient.full_name, birth_date=self.patient.birth_date,
+                                clinic_bpjs_code=self.clinic.bpjs_code if self.clinic else "",
+                                exam_date=self.exam_date)
 
-    def clean_referral_number(self) -> str:
-        return _digits(self.cleaned_data["referral_number"])
+    def clean_guarantor(self) -> None:
+        super().clean_guarantor()
+        gtype = self.cleaned_data.get("guarantor_type")
+        if gtype is not None and gtype.kind == GuarantorKind.JPKMKT:
+            self._jpkmkt_rule()
 
-    def clean(self) -> dict:
-        data = super().clean()
-        guarantor = data.get("guarantor")
-        if guarantor is None:
-            return data
-        if not (guarantor.needs_card_number or services.card_pattern(guarantor)):
-            data["card_number"] = ""  # Umum: a typed number is not kept
-        if not guarantor.needs_referral:
-            data["referral_number"] = ""
-        try:
-            services.check_guarantor_fields(guarantor, data.get("card_number", ""), data.get("referral_number", ""))
-        except ValidationError as exc:
-            self.add_error(None, exc)
-        return data
+    def _jpkmkt_rule(self) -> None:
+        """Seed 004: with an active BPJS card, BPJS Kesehatan is the first guarantor; the person agrees first."""
+        self.jpkmkt_participant = guarantor_services.jpkmkt_should_switch_to_bpjs(
+            card_number=self.patient.bpjs_number or "", nik=self.patient.nik or "", exam_date=self.exam_date)
+        if self.jpkmkt_participant is not None and not self.cleaned_data.get("jpkmkt_choice"):
+            self.add_error("jpkmkt_choice", ValidationError(
+                _("Choose whether to book with BPJS Kesehatan or to keep JPKMKT."), code="jpkmkt_choice_required"))
+
+    @property
+    def switch_to_bpjs(self) -> bool:
+        return self.jpkmkt_participant is not None and self.cleaned_data.get("jpkmkt_choice") == JPKMKT_USE_BPJS
+
+    def jpkmkt_note(self) -> dict[str, Any]:
+        """For the booking's guarantor_check: what the JPKMKT rule found and what the person chose."""
+        participant = self.jpkmkt_participant
+        return {"jpkmkt_rule": {"checked_at": timezone.now().isoformat(),
+                                "bpjs_card_active": participant is not None,
+                                "bpjs_card": participant.card_number if participant else "",
+                                "kept_jpkmkt": participant is not None}}
+
+    @classmethod
+    def showing(cls, values: dict[str, str], errors: dict[str, list[list[str]]], **kwargs: Any) -> GuarantorForm:
+        """The step again with a rejection found at a later step (clinic known), without asking BPJS twice."""
+        form = cls(values, **kwargs)
+        form.cleaned_data, form._errors = {}, ErrorDict()  # errors as BPJS gave them, not a fresh clean()
+        for field_name, pairs in errors.items():
+            for message, code in pairs:
+                form.add_error(field_name, ValidationError(message, code=code))
+        return form
 
 
 class ClinicChoiceField(forms.ModelChoiceField):
@@ -153,6 +189,23 @@ class DoctorForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput)
+    # Shown only where the guarantor or clinic asks for a letter; optional: the checklist says to bring it.
+    document = BookingDocumentField(label=_("Photo or scan of the letter (optional)"), required=False)
+    document_kind = forms.ChoiceField(label=_("Which letter is it?"), choices=DocumentKind.choices, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("document") and not data.get("document_kind"):
+            self.add_error("document_kind", ValidationError(_("Choose which letter this is."),
+                                                            code="document_kind_required"))
+        return data
+
+
+class DocumentUploadForm(forms.Form):
+    """A letter added on the booking's page after booking."""
+
+    document = BookingDocumentField(label=_("Photo or scan of the letter"))
+    kind = forms.ChoiceField(label=_("Which letter is it?"), choices=DocumentKind.choices)
 
 
 class RejectForm(forms.Form):

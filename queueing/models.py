@@ -357,6 +357,11 @@ class Booking(models.Model):
     def is_cancellable_status(self) -> bool:
         return self.status in CANCELLABLE_STATUSES
 
+    @property
+    def guarantor_unverified(self) -> bool:
+        """BPJS could not be asked when booking (slow, down): the desk checks the card and referral."""
+        return (self.guarantor_check or {}).get("status") == "unverified"
+
 
 class BookingEvent(models.Model):
     """One status change of a booking: who, when, from what to what, and why."""

@@ -12,15 +12,18 @@ from django.apps import apps
 from django.db import connection
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from families import models as families_models
 from families.models import AccountPatient, Patient
+from guarantors import services as guarantor_services
 from guarantors.models import GuarantorType
 from queueing.models import (
     HOLDING_STATUSES,
     Booking,
+    BookingDocument,
     BookingEvent,
     BookingSettings,
     Clinic,
@@ -184,9 +187,6 @@ def _identity_document_model():
         return None
 
 
-# Until the guarantors integration (BPJS eligibility, document uploads) is wired into the
-# wizard, online booking offers these types, with format checks on card and referral numbers.
-BOOKABLE_GUARANTOR_CODES = ("umum", "bpjs-kesehatan")
 GUARANTORS_TTL = 5.0
 _GUARANTORS_CACHE: dict[str, tuple[float, dict[str, GuarantorType]]] = {}
 
@@ -205,7 +205,13 @@ def active_guarantors() -> dict[str, GuarantorType]:
 
 
 def bookable_guarantors() -> QuerySet[GuarantorType]:
-    return GuarantorType.objects.filter(is_active=True, code__in=BOOKABLE_GUARANTOR_CODES)
+    """Every active guarantor type of seed 004 (and any the hospital adds), in display order."""
+    return guarantor_services.active_guarantor_types()
+
+
+def bpjs_kesehatan_type() -> GuarantorType | None:
+    """The type a JPKMKT patient switches to when the BPJS card is active (seed 004)."""
+    return next((g for g in active_guarantors().values() if g.is_bpjs_kesehatan), None)
 
 
 def forget_guarantors(**_kwargs) -> None:
@@ -278,3 +284,15 @@ def dashboard_panel_context(request) -> dict:
     upcoming = (bookings_for(request.user).prefetch_related(None)
                 .filter(date__gte=timezone.localdate(), status__in=HOLDING_STATUSES).order_by("date", "number")[:5])
     return {"upcoming": list(upcoming)}
+
+
+def booking_documents(booking: Booking) -> list[BookingDocument]:
+    return list(BookingDocument.objects.filter(booking=booking).order_by("uploaded_at"))
+
+
+def booking_document_for_viewer(user, code: str, document_id) -> BookingDocument:
+    """A booking's letter for the booking's account holders or staff; 404 for everyone else."""
+    documents = BookingDocument.objects.select_related("booking__patient").filter(booking__code=code.upper())
+    if not (user.is_active and user.is_staff):
+        documents = documents.filter(booking__in=bookings_for(user).prefetch_related(None).values("pk"))
+    return get_object_or_404(documents, pk=document_id)

@@ -29,16 +29,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from families.models import Patient
-from guarantors.models import GuarantorType
+from guarantors import services as guarantor_services
+from guarantors.models import GuarantorKind, GuarantorType
+from guarantors.uploads import DocumentKind
 from queueing import selectors
 from queueing.models import (
     CANCELLABLE_STATUSES,
     HOLDING_STATUSES,
     Booking,
+    BookingDocument,
     BookingEvent,
     BookingMode,
     BookingSettings,
     BookingStatus,
+    Clinic,
     DayQuota,
     ExceptionScope,
     Schedule,
@@ -70,13 +74,13 @@ def check_member(patient: Patient) -> None:
 
 
 def card_pattern(guarantor: GuarantorType) -> str:
-    if guarantor.card_number_pattern:
-        return guarantor.card_number_pattern
-    return BPJS_CARD_PATTERN if guarantor.code.startswith("bpjs") else ""
+    """The type's own format. Never guessed from the code: "bpjs-tk-*" is BPJS Ketenagakerjaan,
+    which needs no card at all (a named constraint makes every card-needing type carry a pattern)."""
+    return guarantor.card_number_pattern if guarantor.needs_card_number else ""
 
 
 def check_guarantor_fields(guarantor: GuarantorType, card_number: str, referral_number: str) -> None:
-    """Format checks only; BPJS's own answer is stored later in guarantor_check."""
+    """Format checks only (the forms ask BPJS); BPJS's own answer is stored in guarantor_check."""
     errors: dict[str, ValidationError] = {}
     pattern = card_pattern(guarantor)
     if guarantor.needs_card_number and not card_number:
@@ -91,6 +95,18 @@ def check_guarantor_fields(guarantor: GuarantorType, card_number: str, referral_
             _("This referral number does not have the right format."), code="referral_invalid")
     if errors:
         raise ValidationError(errors)
+
+
+def guarantor_eligibility(*, patient: Patient, clinic: Clinic | None, date: dt.date, card_number: str,
+                          referral_number: str) -> guarantor_services.EligibilityResult:
+    """Ask BPJS about this member's card and referral for this clinic and date (never inside a transaction).
+
+    Without a clinic the referral's clinic is not compared: the guarantor step asks early, the
+    doctor step asks again with the clinic (answered from the cache, so BPJS is asked once).
+    """
+    return guarantor_services.check_bpjs_eligibility(
+        card_number=card_number, referral_number=referral_number, full_name=patient.full_name,
+        birth_date=patient.birth_date, clinic_bpjs_code=clinic.bpjs_code if clinic else "", exam_date=date)
 
 
 def check_date_bookable(cfg: BookingSettings, date: dt.date, now: dt.datetime | None = None) -> None:
@@ -194,10 +210,20 @@ def _checked_guarantor(guarantor_id, card_number: str, referral_number: str) -> 
     return guarantor
 
 
+def _checked_switch(guarantor: GuarantorType, switched_from_id) -> GuarantorType | None:
+    """Seed 004: only a JPKMKT patient moves to BPJS Kesehatan (with consent, asked by the form)."""
+    if switched_from_id is None:
+        return None
+    first = selectors.active_guarantors().get(str(switched_from_id))
+    if first is None or first.kind != GuarantorKind.JPKMKT or not guarantor.is_bpjs_kesehatan:
+        raise ValidationError(_("Choose a guarantor."), code="guarantor_switch_invalid")
+    return first
+
+
 def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guarantor_id: int,
                    token: uuid.UUID, card_number: str = "", referral_number: str = "",
                    guarantor_verified: bool = False, guarantor_check: dict | None = None,
-                   now: dt.datetime | None = None) -> Booking:
+                   guarantor_switched_from_id: int | None = None, now: dt.datetime | None = None) -> Booking:
     """Book a place for a family member with a schedule on a date; a repeated `token` returns the first booking.
 
     Takes ids, not objects: every object is loaded here with the check that goes with it (the
@@ -211,6 +237,7 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
     member = _checked_member(account, patient_id)
     cfg = BookingSettings.current()
     guarantor = _checked_guarantor(guarantor_id, card_number, referral_number)
+    switched_from = _checked_switch(guarantor, guarantor_switched_from_id)
     check_date_bookable(cfg, date, now)
     offer = selectors.offer_for_booking(schedule_id, date)
     if offer is None or offer.full:  # fast refusal without writing; the UPDATE below is the real check
@@ -225,6 +252,7 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
                 clinic_id=schedule.clinic_id, doctor_id=schedule.doctor_id, guarantor=guarantor,
                 card_number=card_number, referral_number=referral_number, status=BookingStatus.REQUESTED,
                 guarantor_verified=guarantor_verified, guarantor_check=guarantor_check or {},
+                guarantor_switched_from=switched_from,
             )
             final = BookingStatus.VERIFIED if instant else BookingStatus.REQUESTED
             BookingEvent.objects.create(booking=booking, to_status=final, actor=account)
@@ -258,6 +286,44 @@ def _set_number(booking: Booking, schedule: Schedule, prefix: str, number: int) 
             [booking.status.value, number, booking.label,
              meta.get_field("estimated_time").get_db_prep_value(booking.estimated_time, connection),
              meta.pk.get_db_prep_value(booking.pk, connection)])
+
+
+# --- letters sent with a booking ------------------------------------------------------------
+
+def _same_file(document: BookingDocument, upload) -> bool:
+    """A double-clicked confirm sends the same file twice; it is stored once."""
+    if document.size != upload.size:
+        return False
+    try:
+        with document.file.open("rb") as stored:
+            same = stored.read() == upload.read()
+    except FileNotFoundError:
+        return False
+    finally:
+        upload.seek(0)
+    return same
+
+
+def booking_document_add(*, booking: Booking, kind: str, upload, actor) -> BookingDocument:
+    """Keep a referral letter, SKD or guarantee letter with the booking, on the private storage.
+
+    `upload` comes from guarantors.uploads.BookingDocumentField (content checked, renamed);
+    the file is written outside the booking transaction and removed again if the row fails.
+    """
+    if kind not in DocumentKind.values:
+        raise ValidationError(_("Choose what kind of letter this is."), code="document_kind_invalid")
+    for existing in BookingDocument.objects.filter(booking=booking, kind=kind):
+        if _same_file(existing, upload):
+            return existing
+    document = BookingDocument(booking=booking, kind=kind, content_type=upload.content_type, size=upload.size,
+                               uploaded_by=actor)
+    document.file.save(upload.name, upload, save=False)
+    try:
+        document.save(force_insert=True)
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document
 
 
 # --- status changes ------------------------------------------------------------------------

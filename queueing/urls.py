@@ -35,4 +35,5 @@ urlpatterns = [
     path("<code:code>/batal/", views.booking_cancel, name="booking_cancel"),
     path("<code:code>/cetak/", views.booking_print, name="booking_print"),
     path("<code:code>/slip.pdf", views.booking_slip_pdf, name="booking_slip_pdf"),
+    path("<code:code>/surat/<uuid:document_id>/", views.booking_document, name="booking_document"),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,18 +16,30 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from families.models import Patient
-from guarantors.models import GuarantorType
+from guarantors import services as guarantor_services
+from guarantors.models import GuarantorKind, GuarantorType
+from guarantors.uploads import DocumentKind
 from queueing import selectors, services
-from queueing.forms import ClinicForm, ConfirmForm, DateForm, DoctorForm, GuarantorForm, MemberForm, long_date
-from queueing.models import Booking, BookingSettings, BookingStatus, Clinic
+from queueing.forms import (
+    ClinicForm,
+    ConfirmForm,
+    DateForm,
+    DoctorForm,
+    DocumentUploadForm,
+    GuarantorForm,
+    MemberForm,
+    long_date,
+)
+from queueing.models import CANCELLABLE_STATUSES, Booking, BookingSettings, BookingStatus, Clinic
 from queueing.wizard import STEPS, Wizard
 
 
@@ -76,6 +89,10 @@ class State:
     def _guarantor_text(self) -> str:
         card = self.wizard.data.get("card_number")
         return f"{self.guarantor.name} ({card})" if card else self.guarantor.name
+
+    @property
+    def switched_from(self) -> GuarantorType | None:
+        return selectors.active_guarantors().get(str(self.wizard.data.get("switched_from")))
 
 
 def _resolve(request: HttpRequest, wizard: Wizard, upto: str) -> State:
@@ -216,18 +233,90 @@ def wizard_date(request: HttpRequest, state: State) -> HttpResponse:
 
 @_wizard_view("guarantor")
 def wizard_guarantor(request: HttpRequest, state: State) -> HttpResponse:
+    """Guarantor, card and referral; "Cek Nomor Rujukan" asks BPJS and stays on the page (SOP 000 I.6)."""
     data = state.wizard.data
-    initial = {"guarantor": data.get("guarantor"),
-               "card_number": data.get("card_number") or state.patient.bpjs_number,
-               "referral_number": data.get("referral_number", "")}
-    form = GuarantorForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        cleaned = form.cleaned_data
-        state.wizard.save_step("guarantor", {"guarantor": cleaned["guarantor"].pk,
-                                             "card_number": cleaned["card_number"],
-                                             "referral_number": cleaned["referral_number"]})
-        return _next(state)
-    return _render_step(request, state, "guarantor", form, edit_url=member_edit_url(state.patient))
+    options = {"patient": state.patient, "exam_date": state.date, "clinic": _chosen_clinic(state)}
+    if request.method == "POST":
+        form = GuarantorForm(request.POST, **options)
+        if form.is_valid() and request.POST.get("action") != "check":
+            return _save_guarantor(request, state, form)
+    elif data.get("guarantor_errors"):  # BPJS refused at a later step: show it under the field
+        form = GuarantorForm.showing(_guarantor_values(state), data["guarantor_errors"], **options)
+        state.wizard.forget("guarantor_errors")
+    else:
+        form = GuarantorForm(initial=_guarantor_values(state), **options)
+    checked = request.POST.get("action") == "check" and form.eligibility is not None
+    return _render_step(request, state, "guarantor", form, edit_url=member_edit_url(state.patient),
+                        switching_from=_pending_switch(state),
+                        check=_readable_check(form.eligibility.as_json()) if checked else None,
+                        **_guarantor_types_context())
+
+
+def _chosen_clinic(state: State) -> Clinic | None:
+    """The clinic when the person comes back from a later step: then the referral's clinic is checked too."""
+    clinic_id = state.wizard.data.get("clinic")
+    return selectors.clinics_on(state.date).filter(pk=clinic_id).first() if clinic_id else None
+
+
+def _guarantor_values(state: State) -> dict[str, str]:
+    """What the person chose and typed, or the member's BPJS number to start with."""
+    data = state.wizard.data
+    pending = data.get("pending_switch")
+    guarantor = selectors.active_guarantors().get(str(data.get("guarantor")))
+    if pending:  # just agreed to BPJS Kesehatan instead of JPKMKT: BPJS, with the active card
+        bpjs = selectors.bpjs_kesehatan_type()
+        return {"guarantor_type": bpjs.code if bpjs else "", "card_number": pending["card"],
+                "referral_number": data.get("referral_number", "")}
+    return {"guarantor_type": guarantor.code if guarantor else "",
+            "card_number": data.get("card_number") or state.patient.bpjs_number or "",
+            "referral_number": data.get("referral_number", "")}
+
+
+def _pending_switch(state: State) -> GuarantorType | None:
+    pending = state.wizard.data.get("pending_switch")
+    return selectors.active_guarantors().get(str(pending["from"])) if pending else None
+
+
+def _guarantor_types_context() -> dict[str, Any]:
+    """Each type's notes and documents, and what its fields need (for the page's script).
+
+    The clinic's extra papers are added on the confirm page, once the clinic is known.
+    """
+    types = list(selectors.bookable_guarantors())
+    meta = {g.code: {"card": g.needs_card_number, "referral": g.needs_referral, "bpjs": g.is_bpjs_kesehatan,
+                     "card_label": g.card_number_label} for g in types}
+    return {"types": [{"type": g, "documents": g.required_documents or []} for g in types], "type_meta": meta}
+
+
+def _readable_check(check: dict[str, Any]) -> dict[str, Any]:
+    """An eligibility answer (as stored) with its dates as dates, for the templates."""
+    referral = (check.get("summary") or {}).get("referral")
+    if not referral or not referral.get("valid_until"):
+        return check
+    until = dt.date.fromisoformat(referral["valid_until"])
+    return {**check, "summary": {**check["summary"], "referral": {**referral, "valid_until": until}}}
+
+
+def _save_guarantor(request: HttpRequest, state: State, form: GuarantorForm) -> HttpResponse:
+    wizard, cleaned = state.wizard, form.cleaned_data
+    gtype = cleaned["guarantor_type"]
+    if form.switch_to_bpjs:
+        bpjs = selectors.bpjs_kesehatan_type()
+        if bpjs is not None:
+            wizard.put("pending_switch", {"from": gtype.pk, "card": form.jpkmkt_participant.card_number})
+            messages.info(request, _("BPJS Kesehatan is now the guarantor. Enter the number of your referral letter."))
+            return redirect("queueing:wizard_guarantor", wid=wizard.id)
+    pending = wizard.data.get("pending_switch")
+    switched_from = pending["from"] if pending and gtype.is_bpjs_kesehatan else None
+    wizard.forget("pending_switch", "guarantor_errors")
+    wizard.save_step("guarantor", {"guarantor": gtype.pk, "card_number": cleaned["card_number"],
+                                   "referral_number": cleaned["referral_number"], "switched_from": switched_from})
+    if form.eligibility is not None:
+        clinic = form.clinic.pk if form.clinic else None
+        wizard.remember_check(form.eligibility.as_json(), verified=form.eligibility.is_verified, clinic_id=clinic)
+    elif gtype.kind == GuarantorKind.JPKMKT:
+        wizard.remember_check(form.jpkmkt_note(), verified=False, clinic_id=None)
+    return _next(state)
 
 
 @_wizard_view("clinic")
@@ -245,8 +334,41 @@ def wizard_doctor(request: HttpRequest, state: State) -> HttpResponse:
     form = DoctorForm(offers, request.POST or None, initial={"schedule": state.wizard.data.get("schedule")})
     if request.method == "POST" and form.is_valid():
         state.wizard.save_step("doctor", {"schedule": form.cleaned_data["schedule"].schedule.pk})
+        if _eligibility(state) is None:  # the clinic is known now: BPJS checks the referral's clinic
+            return _back_to_guarantor(request, state)
         return _next(state)
     return _render_step(request, state, "doctor", form, offers=offers)
+
+
+# --- the eligibility answer (BPJS Kesehatan) ---------------------------------------------------
+
+def _eligibility(state: State) -> dict[str, Any] | None:
+    """The guarantor check for the current answers: kept in the wizard, or asked now; None if BPJS refused.
+
+    Runs before booking_create and outside any transaction. Only BPJS Kesehatan is asked; other
+    types carry what their step noted (the JPKMKT rule) or nothing. A refusal is kept for the
+    guarantor step, which shows it under the card or referral field with everything typed.
+    """
+    wizard, guarantor = state.wizard, state.guarantor
+    clinic_id = state.clinic.pk if state.clinic else None
+    stored = wizard.stored_check(clinic_id=clinic_id, clinic_matters=guarantor.is_bpjs_kesehatan)
+    if stored is not None or not guarantor.is_bpjs_kesehatan:
+        return stored or {"check": {}, "verified": False}
+    data = wizard.data
+    result = services.guarantor_eligibility(patient=state.patient, clinic=state.clinic, date=state.date,
+                                            card_number=data.get("card_number", ""),
+                                            referral_number=data.get("referral_number", ""))
+    if result.field_errors:
+        wizard.put("guarantor_errors", {name: [[str(m), c] for m, c in pairs]
+                                        for name, pairs in result.field_errors.items()})
+        return None
+    wizard.remember_check(result.as_json(), verified=result.is_verified, clinic_id=clinic_id)
+    return wizard.stored_check(clinic_id=clinic_id, clinic_matters=True)
+
+
+def _back_to_guarantor(request: HttpRequest, state: State) -> HttpResponse:
+    messages.error(request, _("BPJS did not accept the card or referral for this booking. Please check it below."))
+    return redirect("queueing:wizard_guarantor", wid=state.wizard.id)
 
 
 @never_cache
@@ -256,7 +378,8 @@ def wizard_confirm(request: HttpRequest, wid: str) -> HttpResponse:
 
     The POST goes straight to the service, which loads and checks every answer itself; the
     summary is only rebuilt when the page must be shown again with an error. This keeps the
-    request that a midnight rush hammers down to about a dozen queries.
+    request that a midnight rush hammers down to about a dozen queries: the BPJS answer was
+    obtained when the confirm page was shown and is kept in the wizard.
     """
     if request.method != "POST":
         return _confirm_page(request, wid)
@@ -265,16 +388,20 @@ def wizard_confirm(request: HttpRequest, wid: str) -> HttpResponse:
         return _lost_wizard(request, wid)
     if wizard.first_missing_step() != "confirm":
         return redirect(f"queueing:wizard_{wizard.first_missing_step()}", wid=wid)
-    form = ConfirmForm(request.POST)
+    form = ConfirmForm(request.POST, request.FILES)
     if form.is_valid():
         if form.cleaned_data["token"] != wizard.token:
             form.add_error(None, ValidationError(_("This form has expired. Start again."), code="token_mismatch"))
         else:
+            check = _kept_check(wizard) or _check_now(request, wizard)
+            if not isinstance(check, dict):
+                return check  # a redirect: BPJS refused, or an answer went stale
             try:
-                booking = _book(request, wizard)
+                booking = _book(request, wizard, check)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
+                _attach_letter(request, booking, form)
                 # The wizard stays in the session (the oldest are dropped): a repeated POST finds
                 # its booking by the token, and not saving the session spares the rush's hottest
                 # request a second transaction.
@@ -282,18 +409,71 @@ def wizard_confirm(request: HttpRequest, wid: str) -> HttpResponse:
     return _confirm_page(request, wid, form=form)
 
 
-def _book(request: HttpRequest, wizard: Wizard) -> Booking:
+def _kept_check(wizard: Wizard) -> dict[str, Any] | None:
+    """The answer the confirm page obtained, without a query (guarantor types are cached)."""
+    data = wizard.data
+    guarantor = selectors.active_guarantors().get(str(data.get("guarantor")))
+    if guarantor is None:
+        return None
+    stored = wizard.stored_check(clinic_id=data.get("clinic"), clinic_matters=guarantor.is_bpjs_kesehatan)
+    if stored is None and not guarantor.is_bpjs_kesehatan:
+        return {"check": {}, "verified": False}
+    return stored
+
+
+def _check_now(request: HttpRequest, wizard: Wizard) -> dict[str, Any] | HttpResponse:
+    """Rare: the confirm page was not shown for these answers (another tab changed them): ask now."""
+    state = _resolve(request, wizard, "confirm")
+    if state.problems:
+        for problem in state.problems:
+            messages.warning(request, problem)
+        return redirect(f"queueing:wizard_{wizard.first_missing_step()}", wid=wizard.id)
+    return _eligibility(state) or _back_to_guarantor(request, state)
+
+
+def _book(request: HttpRequest, wizard: Wizard, check: dict[str, Any]) -> Booking:
     data = wizard.data
     return services.booking_create(
         account=request.user, patient_id=data["patient"], schedule_id=data["schedule"],
         date=dt.date.fromisoformat(data["date"]), guarantor_id=data["guarantor"], token=wizard.token,
-        card_number=data.get("card_number", ""), referral_number=data.get("referral_number", ""))
+        card_number=data.get("card_number", ""), referral_number=data.get("referral_number", ""),
+        guarantor_verified=check["verified"], guarantor_check=check["check"],
+        guarantor_switched_from_id=data.get("switched_from"))
+
+
+def _attach_letter(request: HttpRequest, booking: Booking, form: ConfirmForm) -> None:
+    """The booking is made; a letter that cannot be stored is asked for again on the booking's page."""
+    upload = form.cleaned_data.get("document")
+    if not upload:
+        return
+    try:
+        services.booking_document_add(booking=booking, kind=form.cleaned_data["document_kind"], upload=upload,
+                                      actor=request.user)
+    except (ValidationError, OSError):
+        messages.warning(request, _("Your queue is booked, but the letter could not be saved. Please send it "
+                                    "again on this page, or bring it with you."))
+
+
+def _letter_kind(guarantor: GuarantorType) -> str:
+    """Which letter a patient most likely has for this guarantor (they can choose another)."""
+    if guarantor.kind in (GuarantorKind.BPJS_KESEHATAN, GuarantorKind.BPJS_KETENAGAKERJAAN):
+        return DocumentKind.REFERRAL_LETTER
+    if guarantor.kind == GuarantorKind.SELF_PAY:
+        return DocumentKind.DOCTOR_LETTER
+    return DocumentKind.GUARANTEE_LETTER
 
 
 @_wizard_view("confirm")
 def _confirm_page(request: HttpRequest, state: State, form: ConfirmForm | None = None) -> HttpResponse:
-    form = form or ConfirmForm(initial={"token": state.wizard.token})
-    return _render_step(request, state, "confirm", form, documents=state.guarantor.required_documents or [])
+    check = _eligibility(state)  # asked here, where the clinic is known, before the person confirms
+    if check is None:
+        return _back_to_guarantor(request, state)
+    form = form or ConfirmForm(initial={"token": state.wizard.token, "document_kind": _letter_kind(state.guarantor)})
+    clinic_code = state.clinic.code
+    return _render_step(request, state, "confirm", form, check=_readable_check(check["check"]),
+                        documents=guarantor_services.required_documents(state.guarantor, clinic_code),
+                        letter_needed=guarantor_services.letter_upload_needed(state.guarantor, clinic_code),
+                        switched_from=state.switched_from)
 
 
 # --- my bookings -------------------------------------------------------------------------------
@@ -315,16 +495,57 @@ def _booking_or_404(request: HttpRequest, code: str) -> Booking:
 @never_cache
 @login_required
 def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """The result page after confirming, and the booking's page in 'My bookings'."""
+    """The result page after confirming, and the booking's page in 'My bookings' (where a letter can be added)."""
     booking = _booking_or_404(request, code)
+    letter_form = _letter_form(booking, request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if letter_form is not None and letter_form.is_valid():
+            services.booking_document_add(booking=booking, kind=letter_form.cleaned_data["kind"],
+                                          upload=letter_form.cleaned_data["document"], actor=request.user)
+            messages.success(request, _("Thank you, the letter has been saved with your booking."))
+            return redirect("queueing:booking_detail", code=booking.code)
+        if letter_form is None:
+            return HttpResponse(status=405)
     cfg = BookingSettings.current()
     context = {"booking": booking, "new": request.GET.get("baru") == "1",
                "cancellable": services.can_cancel(booking, cfg),
                "cancel_deadline": services.cancel_deadline(booking, cfg),
                "can_rebook": booking.status in (BookingStatus.REJECTED, BookingStatus.CANCELLED) or booking.affected,
-               "documents": booking.guarantor.required_documents or [],
+               "documents": guarantor_services.required_documents(booking.guarantor, booking.clinic.code),
+               "letters": selectors.booking_documents(booking), "letter_form": letter_form,
                "pdf_url": _slip_pdf_url(booking)}
-    return render(request, "queueing/booking_detail.html", context)
+    return render(request, "queueing/booking_detail.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _letter_form(booking: Booking, data, files) -> DocumentUploadForm | None:
+    """Where the guarantor or clinic asks for a letter, it can still be sent while the booking holds a place."""
+    if booking.status not in CANCELLABLE_STATUSES or booking.date < timezone.localdate():
+        return None
+    if not guarantor_services.letter_upload_needed(booking.guarantor, booking.clinic.code):
+        return None
+    return DocumentUploadForm(data, files, initial={"kind": _letter_kind(booking.guarantor)})
+
+
+@never_cache
+@login_required
+@require_GET
+def booking_document(request: HttpRequest, code: str, document_id: uuid.UUID) -> HttpResponse:
+    """A letter sent with a booking: the booking's account holders and staff only; 404 for anyone else."""
+    document = selectors.booking_document_for_viewer(request.user, code, document_id)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(document.content_type, "bin")
+    # PDFs are downloaded, never shown inline: a PDF viewer in the page is more than we need to trust.
+    response = FileResponse(handle, content_type=document.content_type,
+                            as_attachment=document.content_type == "application/pdf",
+                            filename=f"{document.kind}.{extension}")
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def _slips_module():
@@ -367,7 +588,8 @@ def _slip_data(slips, booking: Booking):
         hospital_phone=settings.HOSPITAL_PHONE, label=booking.label or None, clinic_name=booking.clinic.name,
         doctor_name=booking.doctor.name, exam_date=booking.date, estimated_time=booking.estimated_time,
         patient_name=booking.patient.full_name, mrn=booking.patient.mrn, guarantor_name=booking.guarantor.name,
-        required_documents=tuple(booking.guarantor.required_documents or ()), booking_code=booking.code)
+        required_documents=tuple(guarantor_services.required_documents(booking.guarantor, booking.clinic.code)),
+        booking_code=booking.code)
 
 
 @never_cache
@@ -396,6 +618,7 @@ def booking_print(request: HttpRequest, code: str) -> HttpResponse:
         messages.info(request, _("The slip can be printed once your request is verified."))
         return redirect("queueing:booking_detail", code=booking.code)
     return render(request, "queueing/booking_print.html",
-                  {"booking": booking, "documents": booking.guarantor.required_documents or [],
+                  {"booking": booking,
+                   "documents": guarantor_services.required_documents(booking.guarantor, booking.clinic.code),
                    "date_text": long_date(booking.date), "printed_at": timezone.localtime()})
 

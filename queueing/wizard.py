@@ -19,19 +19,26 @@ STEPS = ("member", "date", "guarantor", "clinic", "doctor", "confirm")
 STEP_KEYS = {
     "member": ("patient",),
     "date": ("date",),
-    "guarantor": ("guarantor", "card_number", "referral_number"),
+    "guarantor": ("guarantor", "card_number", "referral_number", "switched_from"),
     "clinic": ("clinic",),
     "doctor": ("schedule",),
 }
 # A changed answer clears only the answers that depend on it: a card number belongs to one
 # person, a schedule to one weekday and clinic. Other answers are checked again when used.
 CLEARS = {
-    "member": STEP_KEYS["guarantor"],
+    "member": STEP_KEYS["guarantor"] + ("pending_switch",),
     "date": ("schedule",),
     "guarantor": (),
     "clinic": ("schedule",),
     "doctor": (),
 }
+
+
+# The eligibility answer kept with the wizard is used again only for the same member, date,
+# guarantor, card and referral. A "BPJS could not be asked" answer is also reused for another
+# clinic for a short while, so an outage makes the person wait once, not at every step.
+CHECK_INPUTS = ("patient", "date", "guarantor", "card_number", "referral_number")
+UNVERIFIED_REUSE_SECONDS = 120
 
 
 class Wizard:
@@ -78,6 +85,25 @@ class Wizard:
         for key in keys:
             self.data.pop(key, None)
         self._store()
+
+    def put(self, key: str, value: Any) -> None:
+        self.data[key] = value
+        self._store()
+
+    def remember_check(self, check: dict[str, Any], *, verified: bool, clinic_id: int | None) -> None:
+        """Keep an eligibility answer (as stored on the booking) for the current answers."""
+        self.put("guarantor_check", {"inputs": [self.data.get(k) for k in CHECK_INPUTS], "clinic": clinic_id,
+                                     "verified": verified, "check": check, "t": time.time()})
+
+    def stored_check(self, *, clinic_id: int | None, clinic_matters: bool) -> dict[str, Any] | None:
+        """The answer kept for the current answers (and clinic, where the referral's clinic matters), or None."""
+        entry = self.data.get("guarantor_check")
+        if not entry or entry["inputs"] != [self.data.get(k) for k in CHECK_INPUTS]:
+            return None
+        if not clinic_matters or entry["clinic"] == clinic_id:
+            return entry
+        recent = time.time() - entry["t"] < UNVERIFIED_REUSE_SECONDS
+        return entry if recent and entry["check"].get("status") == "unverified" else None
 
     def _store(self) -> None:
         wizards = dict(self.session.get(SESSION_KEY, {}))

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from families.models import AccountPatient, Patient
+from guarantors.catalogue import ensure_types
 from guarantors.models import GuarantorType
 from queueing.models import BookingSettings, Clinic, Doctor, Schedule
 
@@ -50,15 +51,21 @@ def at(date: dt.date, hhmm: str) -> dt.datetime:
 
 
 @pytest.fixture
-def umum(db) -> GuarantorType:
-    return GuarantorType.objects.get_or_create(code="umum", defaults={"name": "Umum"})[0]
+def guarantor_types(db) -> dict[str, GuarantorType]:
+    """Seed 004's types by code (migration 0003; made again where a transactional test flushed them)."""
+    ensure_types(GuarantorType)
+    return {g.code: g for g in GuarantorType.objects.all()}
 
 
 @pytest.fixture
-def bpjs(db) -> GuarantorType:
-    return GuarantorType.objects.get_or_create(code="bpjs-kesehatan", defaults={
-        "name": "BPJS Kesehatan", "needs_card_number": True, "card_number_pattern": r"^[0-9]{13}$",
-        "needs_referral": True})[0]
+def umum(guarantor_types) -> GuarantorType:
+    return guarantor_types["umum"]
+
+
+@pytest.fixture
+def bpjs(guarantor_types) -> GuarantorType:
+    """BPJS Kesehatan: a 13-digit card and a referral."""
+    return guarantor_types["bpjs-kesehatan"]
 
 
 @pytest.fixture

@@ -313,13 +313,32 @@ def test_merging_patients_with_bookings_on_the_same_day_is_refused(book, patient
     assert codes(exc.value) == {"merge_same_day_bookings"}
 
 
-def test_only_umum_and_bpjs_are_offered_until_the_guarantors_integration(book, member, gigi_tomorrow, tomorrow):
+def test_an_inactive_guarantor_type_is_refused(book, member, gigi_tomorrow, tomorrow):
     from guarantors.models import GuarantorType
 
-    taspen = GuarantorType.objects.get_or_create(code="taspen", defaults={"name": "TASPEN"})[0]
+    taspen = GuarantorType.objects.get(code="taspen")
+    taspen.is_active = False
+    taspen.save()
     with pytest.raises(ValidationError) as exc:
         book(member, gigi_tomorrow, tomorrow, guarantor=taspen)
     assert codes(exc.value) == {"guarantor_unavailable"}
+
+
+def test_every_active_seed_004_type_is_bookable_now(book, member, gigi_tomorrow, tomorrow):
+    from guarantors.models import GuarantorType
+
+    booking = book(member, gigi_tomorrow, tomorrow, guarantor=GuarantorType.objects.get(code="taspen"))
+    assert booking.guarantor.code == "taspen" and booking.number == 1
+
+
+def test_bpjs_ketenagakerjaan_needs_no_card_although_its_code_starts_with_bpjs(book, member, gigi_tomorrow,
+                                                                             tomorrow):
+    from guarantors.models import GuarantorType
+
+    jkk = GuarantorType.objects.get(code="bpjs-tk-jalan")
+    assert services.card_pattern(jkk) == ""
+    services.check_guarantor_fields(jkk, "", "")  # nothing required, nothing refused
+    assert book(member, gigi_tomorrow, tomorrow, guarantor=jkk).card_number == ""
 
 
 def test_an_eligibility_answer_is_stored_with_the_booking(book, member, bpjs, gigi_tomorrow, tomorrow):

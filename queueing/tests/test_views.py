@@ -31,7 +31,7 @@ def walk(client, patient, date, schedule, guarantor, **guarantor_fields) -> str:
     url = start(client)
     url = wizard_url(client.post(url, {"patient": patient.pk}))
     url = wizard_url(client.post(url, {"date": date.isoformat()}))
-    url = wizard_url(client.post(url, {"guarantor": guarantor.pk, **guarantor_fields}))
+    url = wizard_url(client.post(url, {"guarantor_type": guarantor.code, **guarantor_fields}))
     url = wizard_url(client.post(url, {"clinic": schedule.clinic_id}))
     url = wizard_url(client.post(url, {"schedule": schedule.pk}))
     assert url.endswith("/konfirmasi/")
@@ -142,9 +142,9 @@ def test_closed_days_are_not_offered_and_refused_if_posted(patient_client, membe
 def test_bpjs_card_number_error_shows_under_the_field(patient_client, member, bpjs, gigi_tomorrow, tomorrow):
     url = wizard_url(patient_client.post(start(patient_client), {"patient": member.pk}))
     url = wizard_url(patient_client.post(url, {"date": tomorrow.isoformat()}))
-    response = patient_client.post(url, {"guarantor": bpjs.pk, "card_number": "123", "referral_number": ""})
+    response = patient_client.post(url, {"guarantor_type": bpjs.code, "card_number": "123", "referral_number": ""})
     form = response.context["form"]
-    assert {e.code for e in form.errors.as_data()["card_number"]} == {"card_number_invalid"}
+    assert {e.code for e in form.errors.as_data()["card_number"]} == {"card_format"}
     assert {e.code for e in form.errors.as_data()["referral_number"]} == {"referral_required"}
     assert 'id="error_1_id_card_number"' in response.content.decode()
 
@@ -161,7 +161,7 @@ def test_full_doctor_is_shown_and_refused(patient_client, patient, member, umum,
     book(make_member(patient, "Lain", relationship="child"), schedule, tomorrow)
     url = wizard_url(patient_client.post(start(patient_client), {"patient": member.pk}))
     url = wizard_url(patient_client.post(url, {"date": tomorrow.isoformat()}))
-    url = wizard_url(patient_client.post(url, {"guarantor": umum.pk}))
+    url = wizard_url(patient_client.post(url, {"guarantor_type": umum.code}))
     url = wizard_url(patient_client.post(url, {"clinic": schedule.clinic_id}))
     page = patient_client.get(url).content.decode()
     assert "dr. Agus" in page and "08:00–12:00" in page and "penuh" in page  # Indonesian by default
@@ -316,7 +316,7 @@ def test_doctor_and_clinic_steps_query_count_does_not_grow(patient_client, membe
     with django_assert_max_num_queries(9):
         assert patient_client.get(url).status_code == 200  # date step
     url = wizard_url(patient_client.post(url, {"date": tomorrow.isoformat()}))
-    url = wizard_url(patient_client.post(url, {"guarantor": umum.pk}))
+    url = wizard_url(patient_client.post(url, {"guarantor_type": umum.code}))
     with django_assert_max_num_queries(9):
         assert patient_client.get(url).status_code == 200  # clinic step
     url = wizard_url(patient_client.post(url, {"clinic": Clinic.objects.get(code="P0").pk}))
