@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from queueing import views
 
@@ -31,6 +31,7 @@ urlpatterns = [
     path("ambil/<wid:wid>/poli/", views.wizard_clinic, name="wizard_clinic"),
     path("ambil/<wid:wid>/dokter/", views.wizard_doctor, name="wizard_doctor"),
     path("ambil/<wid:wid>/konfirmasi/", views.wizard_confirm, name="wizard_confirm"),
+    path("loket/", include("queueing.desk_urls")),  # the counter desk (staff only)
     path("<code:code>/", views.booking_detail, name="booking_detail"),
     path("<code:code>/batal/", views.booking_cancel, name="booking_cancel"),
     path("<code:code>/cetak/", views.booking_print, name="booking_print"),

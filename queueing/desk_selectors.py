@@ -1,0 +1,227 @@
+"""Reads for the counter desk: a booking by its code, patient search, the day's places, the register, slips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from families.models import IdentityDocument, Patient
+from families.validators import format_mrn, normalize_mrn
+from guarantors import services as guarantor_services
+from queueing import selectors
+from queueing.models import CODE_ALPHABET, CODE_LENGTH, Booking, BookingSettings, BookingStatus, Schedule
+from queueing.slips import SlipData
+
+_CODE_RE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y")
+PATIENT_SEARCH_LIMIT = 25
+
+# Slips and the register print bookings that still mean something at the counter.
+UNPRINTABLE_STATUSES = (BookingStatus.CANCELLED, BookingStatus.REJECTED)
+
+
+def normalize_code(raw: str | None) -> str | None:
+    """'k7m2-q9xd ' -> 'K7M2Q9XD'; None when it cannot be a booking code (scanners add nothing else)."""
+    value = re.sub(r"[\s\-]", "", raw or "").upper()
+    return value if _CODE_RE.fullmatch(value) else None
+
+
+def desk_bookings() -> QuerySet[Booking]:
+    return Booking.objects.select_related("patient", "clinic", "doctor", "guarantor", "day_quota__schedule")
+
+
+def booking_by_code(raw: str | None) -> Booking | None:
+    code = normalize_code(raw)
+    return desk_bookings().filter(code=code).first() if code else None
+
+
+def bookings_by_codes(raw_codes: list[str]) -> list[Booking]:
+    codes = [code for code in (normalize_code(raw) for raw in raw_codes) if code]
+    by_code = {b.code: b for b in desk_bookings().filter(code__in=codes)}
+    return [by_code[code] for code in dict.fromkeys(codes) if code in by_code]
+
+
+# --- patients ----------------------------------------------------------------------------------
+
+def _parse_date(term: str) -> dt.date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(term, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def patient_query(term: str) -> Q | None:
+    """Exact on medical record number, NIK/KK and birth date (indexed); otherwise every word in the name."""
+    term = " ".join((term or "").split())
+    if len(term) < 2:
+        return None
+    exact = Q(mrn=term)
+    digits = re.sub(r"[\s\-.]", "", term)
+    if digits.isdigit():
+        if len(digits) == 16:
+            exact |= Q(nik=digits) | Q(kk_number=digits)
+        try:
+            exact |= Q(mrn=normalize_mrn(digits))
+        except ValidationError:
+            pass
+        return exact
+    birth_date = _parse_date(term)
+    if birth_date:
+        return exact | Q(birth_date=birth_date)
+    by_name = Q()
+    for word in term.split():
+        by_name &= Q(full_name__icontains=word)
+    return exact | by_name
+
+
+def patient_search(term: str, limit: int = PATIENT_SEARCH_LIMIT) -> list[Patient]:
+    query = patient_query(term)
+    if query is None:
+        return []
+    return list(Patient.objects.filter(query).order_by("full_name", "birth_date")[:limit])
+
+
+def patients_by_ids(ids: list[str]) -> list[Patient]:
+    valid = []
+    for raw in ids:
+        try:
+            valid.append(Patient._meta.pk.to_python(raw))
+        except ValidationError:
+            continue
+    by_id = Patient.objects.in_bulk(valid)
+    return [by_id[pk] for pk in dict.fromkeys(valid) if pk in by_id]
+
+
+def identity_documents(patient: Patient) -> list[IdentityDocument]:
+    return list(IdentityDocument.objects.filter(patient=patient).order_by("kind"))
+
+
+# --- the day's places ----------------------------------------------------------------------
+
+def online_still_open(date: dt.date, now: dt.datetime | None = None) -> bool:
+    """Whether patients can still book this date online: then the counter keeps to its own share."""
+    window = selectors.booking_window(cfg=BookingSettings.current(), now=now)
+    return window is not None and window[0] <= date <= window[1]
+
+
+@dataclass(frozen=True)
+class CounterOffer:
+    """A doctor's session today as the counter sees it."""
+
+    schedule: Schedule
+    online_taken: int
+    counter_taken: int
+    total: int
+    last_number: int
+    places_left: int
+
+    @property
+    def full(self) -> bool:
+        return self.places_left <= 0
+
+
+def counter_offers(date: dt.date, now: dt.datetime | None = None) -> list[CounterOffer]:
+    """Open sessions on `date` with the places the counter may still give (one query)."""
+    online_open = online_still_open(date, now)
+    rows = (selectors.offers_on(date)
+            .annotate(counter_taken=Coalesce(F("today__counter_count"), Value(0)),
+                      day_total=Coalesce(F("today__total_quota"), F("total_quota")),
+                      day_last=Coalesce(F("today__last_number"), Value(0)))
+            .order_by("clinic__sort_order", "start_time", "doctor__name"))
+    offers = []
+    for s in rows:
+        ceiling = s.day_total - (s.day_quota if online_open else s.taken)
+        offers.append(CounterOffer(s, s.taken, s.counter_taken, s.day_total, s.day_last,
+                                   max(ceiling - s.counter_taken, 0)))
+    return offers
+
+
+# --- the register book (SOP 003) -------------------------------------------------------------
+
+def daily_register(date: dt.date, clinic_id: int | None = None) -> list[Booking]:
+    """Every numbered booking of the day, clinic by clinic, session by session, in number order."""
+    qs = (Booking.objects.filter(date=date, number__isnull=False)
+          .select_related("patient", "guarantor", "clinic", "doctor", "day_quota__schedule")
+          .order_by("clinic__sort_order", "clinic__name", "day_quota__schedule__start_time", "doctor__name",
+                    "number"))
+    if clinic_id:
+        qs = qs.filter(clinic_id=clinic_id)
+    return list(qs)
+
+
+# --- slips -------------------------------------------------------------------------------------
+
+def printable(booking: Booking) -> bool:
+    return booking.number is not None and booking.status not in UNPRINTABLE_STATUSES
+
+
+def slip_data_for(booking: Booking) -> SlipData:
+    """The slip's plain values; the document list includes the clinic's own rules (one query)."""
+    return SlipData(
+        hospital_name=settings.HOSPITAL_NAME, hospital_address=settings.HOSPITAL_ADDRESS,
+        hospital_phone=settings.HOSPITAL_PHONE, label=booking.label or None, clinic_name=booking.clinic.name,
+        doctor_name=booking.doctor.name, exam_date=booking.date, estimated_time=booking.estimated_time,
+        patient_name=booking.patient.full_name, mrn=format_mrn(booking.patient.mrn) or None,
+        guarantor_name=booking.guarantor.name,
+        required_documents=tuple(guarantor_services.required_documents(booking.guarantor, booking.clinic.code)),
+        booking_code=booking.code)
+
+
+# --- the stored BPJS answer, readable ---------------------------------------------------------
+
+_CHECK_STATUS = {
+    "verified": _("Active participant; referral valid"),
+    "rejected": _("Refused by the BPJS check"),
+    "unverified": _("BPJS could not be asked: check the card and referral at the counter"),
+}
+_PARTICIPANT_ROWS = (("name", _("Name at BPJS")), ("card_number", _("Card number")),
+                     ("birth_date", _("Date of birth")), ("status", _("Participant status")),
+                     ("class", _("Class")), ("type", _("Participant type")), ("primary_care", _("Primary care")))
+_REFERRAL_ROWS = (("number", _("Referral number")), ("source", _("Issued by")), ("date", _("Referral date")),
+                  ("valid_until", _("Valid until")), ("poli", _("Referred to")), ("poli_code", _("Clinic code")),
+                  ("referred_by", _("Referring provider")), ("clinic_bpjs_code", _("Compared with clinic code")))
+
+
+def _readable(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return date_format(dt.date.fromisoformat(value), "j F Y")
+    return str(value)
+
+
+def eligibility_rows(check: dict | None) -> list[tuple[str, str]]:
+    """What BPJS said when the booking was made, as label/value rows for the clerk."""
+    if not check:
+        return []
+    rows = [(str(_("Result")), str(_CHECK_STATUS.get(check.get("status"), check.get("status", "-"))))]
+    checked_at = parse_datetime(check.get("checked_at") or "")
+    if checked_at:
+        rows.append((str(_("Checked at")), date_format(timezone.localtime(checked_at), "j F Y H:i")))
+    if check.get("message"):
+        rows.append((str(_("Message")), check["message"]))
+    for name, codes in (check.get("errors") or {}).items():
+        rows.append((str(_("Problems")), f"{name}: {', '.join(codes)}"))
+    summary = check.get("summary") or {}
+    for key, label in _PARTICIPANT_ROWS:
+        if (summary.get("participant") or {}).get(key):
+            rows.append((str(label), _readable(summary["participant"][key])))
+    for key, label in _REFERRAL_ROWS:
+        if (summary.get("referral") or {}).get(key):
+            rows.append((str(label), _readable(summary["referral"][key])))
+    if summary.get("failure"):
+        rows.append((str(_("Connection problem")), summary["failure"]))
+    return rows

@@ -1,0 +1,361 @@
+"""The registration counter (loket): check-in, walk-ins, moving clinic, the register, slips, outages.
+
+Staff-only pages (clerks in the "Petugas Pendaftaran" group), linked from the admin index and
+the booking pages in the admin. Thin views: form -> desk service -> redirect; pages about
+patients are sent no-store.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from families.validators import format_mrn
+from guarantors import services as guarantor_services
+from guarantors.models import GuarantorType
+from queueing import desk_selectors, desk_services, selectors
+from queueing.desk_forms import (
+    CheckInForm,
+    MoveForm,
+    NewPatientForm,
+    PaperForm,
+    PatientSearchForm,
+    RegisterForm,
+    WalkInForm,
+    WalkInRowFormSet,
+)
+from queueing.desk_pdf import manual_form_pdf
+from queueing.models import Booking, BookingStatus
+from queueing.slips import FORMATS, render_slip, render_slips
+
+CHANGE = "queueing.change_booking"
+VIEW = "queueing.view_booking"
+
+
+def desk_view(permission: str = CHANGE) -> Callable:
+    """Staff only (else the admin login), with the booking permission the page needs (else 403)."""
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def check(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perm(permission):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+        return never_cache(staff_member_required(check))
+    return decorate
+
+
+def _url(name: str, **query: Any) -> str:
+    url = reverse(f"queueing:{name}")
+    return f"{url}?{urlencode(query, doseq=True)}" if query else url
+
+
+@desk_view(VIEW)
+def desk_home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    counts = dict(Booking.objects.filter(date=today).values_list("status").annotate(n=Count("pk")))
+    statuses = [(label, counts.get(value, 0)) for value, label in BookingStatus.choices]
+    return render(request, "queueing/desk/home.html", {
+        "today": today, "offers": desk_selectors.counter_offers(today), "statuses": statuses,
+        "requests_url": reverse("admin:queueing_booking_changelist") + "?status__exact=requested&tanggal=all"})
+
+
+# --- check-in (SOP 002 steps 7-8) ---------------------------------------------------------------
+
+@desk_view()
+@require_http_methods(["GET", "POST"])
+def check_in(request: HttpRequest) -> HttpResponse:
+    """A scanner types the code and Enter: the booking is checked in at once and its slip offered."""
+    form = CheckInForm(request.POST or None)
+    booking, problem = None, None
+    if request.method == "POST" and form.is_valid():
+        booking = desk_selectors.booking_by_code(form.cleaned_data["code"])
+        if booking is None:
+            form.add_error("code", ValidationError(_("No booking has this code."), code="unknown"))
+        else:
+            try:
+                booking = desk_services.booking_check_in(booking=booking, actor=request.user)
+            except ValidationError as exc:
+                problem = exc  # nothing changed: the page says why, no redirect needed
+                form = CheckInForm()  # an empty, focused input for the next scan
+            else:
+                messages.success(request, _("%(name)s is checked in: number %(label)s.") % {
+                    "name": booking.patient.full_name, "label": booking.label})
+                return redirect(_url("desk_check_in", kode=booking.code))
+    elif request.method == "GET" and request.GET.get("kode"):
+        booking = desk_selectors.booking_by_code(request.GET["kode"])
+    return render(request, "queueing/desk/check_in.html", {
+        "form": form, "booking": booking, "problem": problem,
+        "printable": booking is not None and desk_selectors.printable(booking)})
+
+
+# --- walk-ins (SOP 003, 004) ----------------------------------------------------------------------
+
+def _default_row(patient) -> dict[str, Any]:
+    guarantors = GuarantorType.objects.filter(is_active=True)
+    bpjs = next((g for g in guarantors if g.is_bpjs_kesehatan), None)
+    umum = next((g for g in guarantors if g.kind == "umum"), None)
+    if patient.bpjs_number and bpjs:
+        return {"guarantor": bpjs.pk, "card_number": patient.bpjs_number}
+    return {"guarantor": umum.pk if umum else None}
+
+
+def _search(request: HttpRequest) -> tuple[PatientSearchForm, list]:
+    search = PatientSearchForm(request.GET if "q" in request.GET else None)
+    results = desk_selectors.patient_search(search.cleaned_data["q"]) if search.is_valid() else []
+    return search, results
+
+
+def _ask_bpjs(rows, patients, schedule_id: int, date: dt.date) -> list[desk_services.CounterEntry] | None:
+    """Check each BPJS Kesehatan card and referral now, outside any transaction; None if BPJS refused one."""
+    offer = selectors.offer_for(schedule_id, date)
+    clinic_code = offer.schedule.clinic.bpjs_code if offer else ""
+    entries, refused = [], False
+    for form, patient in zip(rows, patients):
+        data = form.cleaned_data
+        result = None
+        if data["guarantor"].is_bpjs_kesehatan:
+            result = guarantor_services.check_bpjs_eligibility(
+                card_number=data["card_number"], referral_number=data["referral_number"],
+                full_name=patient.full_name, birth_date=patient.birth_date, clinic_bpjs_code=clinic_code,
+                exam_date=date)
+            for field_name, errors in result.field_errors.items():
+                for message, code in errors:
+                    form.add_error(field_name, ValidationError(message, code=code))
+                    refused = True
+        entries.append(desk_services.CounterEntry(
+            patient_id=patient.pk, guarantor_id=data["guarantor"].pk, card_number=data["card_number"],
+            referral_number=data["referral_number"], guarantor_verified=bool(result and result.is_verified),
+            guarantor_check=result.as_json() if result else {}))
+    return None if refused else entries
+
+
+@desk_view()
+@require_http_methods(["GET", "POST"])
+def walk_in(request: HttpRequest) -> HttpResponse:
+    """Find the patients (a family together), pick today's doctor, register: consecutive numbers."""
+    search, results = _search(request)
+    picked = desk_selectors.patients_by_ids(request.GET.getlist("pasien"))
+    context: dict[str, Any] = {"search": search, "results": results, "picked": picked,
+                               "picked_ids": [str(p.pk) for p in picked]}
+    if picked:
+        today = timezone.localdate()
+        form = WalkInForm(desk_selectors.counter_offers(today), request.POST or None)
+        rows = WalkInRowFormSet(request.POST or None, prefix="row", initial=[_default_row(p) for p in picked])
+        if request.method == "POST":
+            booked = _walk_in_post(request, form, rows, picked, today)
+            if booked:
+                return redirect(_url("desk_walk_in_done", kode=[b.code for b in booked]))
+        context.update(form=form, rows=list(zip(rows.forms, picked)), management_form=rows.management_form)
+    return render(request, "queueing/desk/walk_in.html", context)
+
+
+def _walk_in_post(request: HttpRequest, form: WalkInForm, rows, picked: list, today: dt.date) -> list[Booking]:
+    if not (form.is_valid() and rows.is_valid()):
+        return []
+    if len(rows.forms) != len(picked):
+        form.add_error(None, ValidationError(_("The list of patients changed. Start again."), code="patients_changed"))
+        return []
+    entries = _ask_bpjs(rows.forms, picked, form.cleaned_data["schedule"], today)
+    if entries is None:
+        return []
+    try:
+        booked = desk_services.walkin_register(actor=request.user, schedule_id=form.cleaned_data["schedule"],
+                                               entries=entries)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return []
+    messages.success(request, _("Registered: %(numbers)s.") % {
+        "numbers": ", ".join(f"{b.patient.full_name} {b.label}" for b in booked)})
+    return booked
+
+
+@desk_view(VIEW)
+def walk_in_done(request: HttpRequest) -> HttpResponse:
+    bookings = desk_selectors.bookings_by_codes(request.GET.getlist("kode"))
+    return render(request, "queueing/desk/walk_in_done.html", {
+        "bookings": bookings, "codes": [b.code for b in bookings]})
+
+
+_NEXT_PAGES = {"daftar": "desk_walk_in", "kertas": "desk_paper"}
+
+
+@desk_view()
+@require_http_methods(["GET", "POST"])
+def patient_new(request: HttpRequest) -> HttpResponse:
+    """A new patient typed from the KTP/KK, then back to the walk-in (or paper) page with them picked."""
+    form = NewPatientForm(request.POST or None, account=request.user)
+    next_page = _NEXT_PAGES.get(request.GET.get("lanjut"), "desk_walk_in")
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = desk_services.patient_register(
+                actor=request.user, mrn=form.cleaned_data["mrn"], nik_mismatch=form.cleaned_data["nik_mismatch"],
+                **form.patient_values())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(name)s is registered as a new patient.") % {"name": patient.full_name})
+            return redirect(_url(next_page, pasien=[*request.GET.getlist("pasien"), str(patient.pk)]))
+    return render(request, "queueing/desk/patient_new.html", {"form": form, "back_url": _url(
+        next_page, pasien=request.GET.getlist("pasien"))})
+
+
+# --- moving to another clinic (SOP 002 step 8) ------------------------------------------------------
+
+def _booking_or_404(code: str) -> Booking:
+    booking = desk_selectors.booking_by_code(code)
+    if booking is None:
+        raise Http404
+    return booking
+
+
+@desk_view()
+@require_http_methods(["GET", "POST"])
+def move(request: HttpRequest, code: str) -> HttpResponse:
+    booking = _booking_or_404(code)
+    offers = [o for o in desk_selectors.counter_offers(timezone.localdate())
+              if o.schedule.pk != booking.day_quota.schedule_id]
+    form = MoveForm(offers, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        old_label = booking.label
+        try:
+            booking = desk_services.booking_move(booking=booking, actor=request.user,
+                                                 schedule_id=form.cleaned_data["schedule"],
+                                                 reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Moved: %(old)s is now %(new)s (%(clinic)s).") % {
+                "old": old_label, "new": booking.label, "clinic": booking.clinic.name})
+            return redirect(_url("desk_check_in", kode=booking.code))
+    return render(request, "queueing/desk/move.html", {"form": form, "booking": booking})
+
+
+# --- the register book (SOP 003) --------------------------------------------------------------------
+
+_CSV_COLUMNS = ("date", "clinic", "doctor", "number", "name", "mrn", "guarantor", "status", "registered_at",
+                "channel")
+
+
+def _cell(value: Any) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas: never a patient's name."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@desk_view(VIEW)
+def register(request: HttpRequest) -> HttpResponse:
+    """The day's register per clinic: print page, or CSV with ?format=csv."""
+    form = RegisterForm(request.GET or None)
+    day, clinic = timezone.localdate(), None
+    if form.is_valid():
+        day = form.cleaned_data["date"] or day
+        clinic = form.cleaned_data["clinic"]
+    bookings = desk_selectors.daily_register(day, clinic.pk if clinic else None)
+    if request.GET.get("format") == "csv":
+        return _register_csv(bookings, day, clinic)
+    return render(request, "queueing/desk/register.html", {
+        "form": form, "day": day, "clinic": clinic, "bookings": bookings,
+        "printed_at": timezone.localtime(), "csv_query": urlencode({**request.GET.dict(), "format": "csv"})})
+
+
+def _register_csv(bookings: list[Booking], day: dt.date, clinic) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    suffix = f"-{clinic.code.lower()}" if clinic else ""
+    response["Content-Disposition"] = f'attachment; filename="register-{day:%Y-%m-%d}{suffix}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
+    writer = csv.writer(response)
+    writer.writerow(_CSV_COLUMNS)
+    for b in bookings:
+        writer.writerow([_cell(v) for v in (
+            b.date.isoformat(), b.clinic.name, b.doctor.name, b.label, b.patient.full_name,
+            format_mrn(b.patient.mrn), b.guarantor.name, b.get_status_display(),
+            timezone.localtime(b.registered_at).strftime("%Y-%m-%d %H:%M"), b.get_channel_display())])
+    return response
+
+
+# --- slips -------------------------------------------------------------------------------------------
+
+@desk_view(VIEW)
+def slips_pdf(request: HttpRequest) -> HttpResponse:
+    """One or several slips as one PDF (?kode=...&kode=...&format=thermal|a6), for staff."""
+    bookings = [b for b in desk_selectors.bookings_by_codes(request.GET.getlist("kode")) if desk_selectors.printable(b)]
+    if not bookings:
+        raise Http404
+    return slips_response(bookings, request.GET.get("format"))
+
+
+def slips_response(bookings: list[Booking], fmt: str | None) -> HttpResponse:
+    fmt = fmt if fmt in FORMATS else "thermal"
+    data = [desk_selectors.slip_data_for(b) for b in bookings]
+    pdf = render_slip(data[0], fmt) if len(data) == 1 else render_slips(data, fmt)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = bookings[0].code if len(bookings) == 1 else f"{len(bookings)}"
+    response["Content-Disposition"] = f'inline; filename="antrian-{name}.pdf"'
+    response["Cache-Control"] = "private, no-store"  # patient data
+    return response
+
+
+# --- outages (SOP 001) ------------------------------------------------------------------------------
+
+@desk_view(VIEW)
+def manual_form(request: HttpRequest) -> HttpResponse:
+    try:
+        pages = int(request.GET.get("lembar", 1))
+    except ValueError:
+        pages = 1
+    response = HttpResponse(manual_form_pdf(pages), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="formulir-pendaftaran-manual.pdf"'
+    return response
+
+
+@desk_view()
+@require_http_methods(["GET", "POST"])
+def paper_entry(request: HttpRequest) -> HttpResponse:
+    """Enter the paper forms afterwards, one row at a time, with the time really written on them."""
+    search, results = _search(request)
+    picked = desk_selectors.patients_by_ids(request.GET.getlist("pasien")[-1:])
+    patient = picked[0] if picked else None
+    form = None
+    if patient is not None:
+        initial = {"date": timezone.localdate(), **_default_row(patient)}
+        form = PaperForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            booking = _paper_post(request, form, patient)
+            if booking:
+                return redirect(_url("desk_paper"))
+    return render(request, "queueing/desk/paper_entry.html", {
+        "search": search, "results": results, "patient": patient, "form": form})
+
+
+def _paper_post(request: HttpRequest, form: PaperForm, patient) -> Booking | None:
+    data = form.cleaned_data
+    entry = desk_services.CounterEntry(patient_id=patient.pk, guarantor_id=data["guarantor"].pk,
+                                       card_number=data["card_number"], referral_number=data["referral_number"])
+    try:
+        booking = desk_services.paper_register(
+            actor=request.user, schedule_id=data["schedule"].pk, date=data["date"],
+            registered_at=data["registered_at"], entry=entry, status=data["status"], note=data["note"])
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    messages.success(request, _("Entered: %(name)s, %(label)s at %(time)s (booking %(code)s).") % {
+        "name": patient.full_name, "label": booking.label, "code": booking.code,
+        "time": timezone.localtime(booking.registered_at).strftime("%d-%m-%Y %H:%M")})
+    return booking
