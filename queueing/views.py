@@ -194,7 +194,7 @@ def booking_start(request: HttpRequest) -> HttpResponse:
         if previous:
             prefill = {"patient": str(previous.patient_id), "guarantor": previous.guarantor_id,
                        "card_number": previous.card_number, "referral_number": previous.referral_number,
-                       "clinic": previous.clinic_id}
+                       "switched_from": previous.guarantor_switched_from_id, "clinic": previous.clinic_id}
     patient = request.GET.get("anggota")
     if patient and not prefill:
         prefill = {"patient": patient}
@@ -235,7 +235,8 @@ def wizard_date(request: HttpRequest, state: State) -> HttpResponse:
 def wizard_guarantor(request: HttpRequest, state: State) -> HttpResponse:
     """Guarantor, card and referral; "Cek Nomor Rujukan" asks BPJS and stays on the page (SOP 000 I.6)."""
     data = state.wizard.data
-    options = {"patient": state.patient, "exam_date": state.date, "clinic": _chosen_clinic(state)}
+    state.clinic = _chosen_clinic(state)  # shown in the summary; BPJS then checks the referral's clinic too
+    options = {"patient": state.patient, "exam_date": state.date, "clinic": state.clinic}
     if request.method == "POST":
         form = GuarantorForm(request.POST, **options)
         if form.is_valid() and request.POST.get("action") != "check":
