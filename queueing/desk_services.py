@@ -94,6 +94,13 @@ def _counter_day_quota(schedule: Schedule, date: dt.date) -> DayQuota:
     return day_quota
 
 
+def schedule_sync_total_quotas(*, schedule: Schedule, today: dt.date | None = None) -> int:
+    """Carry a changed total quota to the coming days the counter already opened; never below places taken."""
+    today = today or timezone.localdate()
+    return DayQuota.objects.filter(schedule=schedule, date__gte=today, total_quota__isnull=False).update(
+        total_quota=Greatest(F("active_count") + F("counter_count"), schedule.total_quota))
+
+
 def _take_counter_places(day_quota_id: int, count: int, *, online_open: bool) -> int | None:
     """Take `count` consecutive numbers with one UPDATE ... RETURNING; None when full or closed."""
     table = DayQuota._meta.db_table

@@ -240,7 +240,7 @@ class DayQuota(models.Model):
             # place is taken before the total is known).
             models.CheckConstraint(
                 condition=Q(total_quota__isnull=True, counter_count=0)
-                | Q(total_quota__gte=F("active_count") + F("counter_count")),
+                | Q(total_quota__isnull=False, total_quota__gte=F("active_count") + F("counter_count")),
                 name="queueing_dayquota_within_total"),
         ]
 
