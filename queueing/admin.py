@@ -1,21 +1,45 @@
-"""Clerk-facing admin: configuration, and bookings whose status changes go through the services."""
+"""Clerk-facing admin: configuration, and the counter's booking pages (SOP 002 steps 3-9).
+
+Every status change goes through queueing.services or queueing.desk_services, which record a
+BookingEvent (who, when, from, to, why). Staff views of a booking (patient record and identity
+documents) are written to the patient access log, which only superusers can read.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponseRedirect
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
-from queueing import services
-from queueing.forms import RejectForm
+from families import services as family_services
+from families.models import Patient
+from families.validators import format_mrn
+from queueing import desk_selectors, desk_services, services
+from queueing.desk_forms import RejectForm
+from queueing.desk_views import slips_response
 from queueing.models import (
     Booking,
+    BookingDocument,
     BookingEvent,
     BookingSettings,
+    BookingStatus,
     Clinic,
     DayQuota,
     Doctor,
@@ -40,6 +64,7 @@ class ScheduleInline(admin.TabularInline):
 
 def _sync_quotas(schedule: Schedule) -> None:
     services.schedule_sync_day_quotas(schedule=schedule)
+    desk_services.schedule_sync_total_quotas(schedule=schedule)
 
 
 @admin.register(Doctor)
@@ -117,7 +142,8 @@ class BookingSettingsAdmin(admin.ModelAdmin):
 class DayQuotaAdmin(admin.ModelAdmin):
     """Counters are written only by the booking services; here they can be read."""
 
-    list_display = ["date", "schedule", "quota", "active_count", "last_number", "closed"]
+    list_display = ["date", "schedule", "quota", "active_count", "total_quota", "counter_count", "last_number",
+                    "closed"]
     list_filter = ["date", "closed", "schedule__clinic"]
     list_select_related = ["schedule__clinic", "schedule__doctor"]
     show_full_result_count = False
@@ -132,38 +158,342 @@ class DayQuotaAdmin(admin.ModelAdmin):
         return False
 
 
+# --- bookings: the counter's list and page ------------------------------------------------------
+
+class ExamDateFilter(admin.SimpleListFilter):
+    """Opens on today's bookings; a search looks at every date unless a date is chosen."""
+
+    title = _("exam date")
+    parameter_name = "tanggal"
+
+    def __init__(self, request: HttpRequest, params, model, model_admin) -> None:
+        self.searching = bool(request.GET.get(SEARCH_VAR, "").strip())
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        choices = [("today", _("Today")), ("tomorrow", _("Tomorrow")), ("yesterday", _("Yesterday")),
+                   ("next7", _("Next 7 days")), ("all", _("Any date"))]
+        chosen = parse_date(self.value() or "") if self.value() not in dict(choices) else None
+        if chosen:
+            choices.insert(0, (chosen.isoformat(), date_format(chosen, "j F Y")))
+        return choices
+
+    def value(self) -> str:
+        return super().value() or ("all" if self.searching else "today")
+
+    def choices(self, changelist):
+        # No "All" entry: without a parameter the list shows today; "Any date" is explicit.
+        for lookup, title in self.lookup_choices:
+            yield {"selected": self.value() == str(lookup), "display": title,
+                   "query_string": changelist.get_query_string({self.parameter_name: lookup})}
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        today = timezone.localdate()
+        day = dt.timedelta(days=1)
+        ranges = {"today": (today, today), "tomorrow": (today + day, today + day),
+                  "yesterday": (today - day, today - day), "next7": (today, today + 6 * day)}
+        value = self.value()
+        if value == "all":
+            return queryset
+        if value not in ranges:
+            chosen = parse_date(value) if len(value) == 10 else None
+            return queryset.filter(date=chosen or today)
+        return queryset.filter(date__range=ranges[value])
+
+
+class GuarantorCheckFilter(admin.SimpleListFilter):
+    title = _("guarantor check")
+    parameter_name = "penjamin_cek"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [("pending", _("Not yet verified")), ("unreachable", _("BPJS could not be asked")),
+                ("verified", _("Verified"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value == "pending":  # a general (self-paying) patient has nothing to verify
+            return queryset.filter(guarantor_verified=False).exclude(guarantor__kind="umum")
+        if value == "unreachable":
+            return queryset.filter(guarantor_check__status="unverified")
+        if value == "verified":
+            return queryset.filter(guarantor_verified=True)
+        return queryset
+
+
+class NikMismatchFilter(admin.SimpleListFilter):
+    title = _("NIK mismatch flagged")
+    parameter_name = "nik_beda"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(patient__nik_mismatch=self.value() == "yes")
+        return queryset
+
+
 class BookingEventInline(admin.TabularInline):
     model = BookingEvent
     extra = 0
-    fields = ["at", "from_status", "to_status", "actor", "reason"]
+    fields = ["at", "from_status", "to_status", "from_label", "to_label", "actor", "reason"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("Status history")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("actor")
+
+
+def _thumbnail(url: str, content_type: str, caption: str) -> str:
+    """Images show small (the file view is permission-checked and logs staff views); PDFs as a link."""
+    if content_type.startswith("image/"):
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener" class="desk-thumb"><img src="{}" alt="{}" loading="lazy" '
+            'style="max-height:110px;max-width:170px;border:1px solid #ccc"></a><br>{}', url, url, caption, caption)
+    return format_html('<a href="{}" target="_blank" rel="noopener">{} (PDF)</a>', url, caption)
+
+
+class BookingDocumentInline(admin.TabularInline):
+    model = BookingDocument
+    extra = 0
+    fields = ["preview", "kind", "uploaded_at", "size"]
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    @admin.display(description=_("document"))
+    def preview(self, obj: BookingDocument) -> str:
+        url = reverse("admin:queueing_booking_document", args=[obj.booking_id, obj.pk])
+        return _thumbnail(url, obj.content_type, obj.get_kind_display())
+
+
+# Which desk buttons the booking page offers in each status.
+_BUTTONS = {
+    "verify": (BookingStatus.REQUESTED,),
+    "reject": (BookingStatus.REQUESTED, BookingStatus.VERIFIED),
+    "check_in": (BookingStatus.VERIFIED, BookingStatus.NO_SHOW),
+    "no_show": (BookingStatus.VERIFIED, BookingStatus.CHECKED_IN),
+    "served": (BookingStatus.CHECKED_IN,),
+    "move": desk_services.MOVABLE_STATUSES,
+}
+
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["code", "label", "date", "clinic", "doctor", "patient", "guarantor", "status", "affected"]
-    list_filter = [("date", admin.DateFieldListFilter), "clinic", "doctor", "status", "affected",
-                   "guarantor_verified", "guarantor"]
+    list_display = ["code", "label", "estimated_time", "date", "patient_name", "patient_mrn", "clinic", "doctor",
+                    "guarantor_column", "status", "channel"]
+    list_display_links = ["code", "label"]
+    list_filter = [ExamDateFilter, "clinic", "doctor", "status", GuarantorCheckFilter, NikMismatchFilter,
+                   "guarantor", "channel", "affected"]
     list_select_related = ["clinic", "doctor", "patient", "guarantor"]
-    search_fields = ["=code", "patient__full_name", "=patient__mrn"]
-    date_hierarchy = "date"
-    show_full_result_count = False
-    actions = ["verify_bookings", "reject_bookings"]
-    inlines = [BookingEventInline]
-    readonly_fields = ["code", "patient", "account", "date", "clinic", "doctor", "number", "label",
-                       "estimated_time", "status", "reject_reason", "guarantor", "card_number", "referral_number",
-                       "guarantor_verified", "guarantor_check", "affected", "affected_note", "created_at"]
-    fields = readonly_fields
+    search_fields = ["code"]  # shows the search box; get_search_results decides what a term means
+    search_help_text = _("Booking code, name, medical record number or NIK.")
+    show_full_result_count = False  # no COUNT(*) over the whole table on every page
+    list_per_page = 100
+    actions = ["verify_bookings", "reject_bookings", "mark_no_show", "print_slips_thermal", "print_slips_a6"]
+    inlines = [BookingDocumentInline, BookingEventInline]
+    readonly_fields = [
+        "patient_card", "identity_documents", "code", "status", "label", "date", "clinic", "doctor",
+        "estimated_time", "reject_reason", "affected", "affected_note", "guarantor", "guarantor_switched_from",
+        "card_number", "referral_number", "guarantor_verified", "guarantor_check_table", "channel", "account",
+        "registered_at", "created_at", "desk_note"]
+    fieldsets = [
+        (_("Patient"), {"fields": ["patient_card", "identity_documents"]}),
+        (_("Queue"), {"fields": ["code", "status", "label", "date", "clinic", "doctor", "estimated_time",
+                                 "reject_reason", "affected", "affected_note"]}),
+        (_("Guarantor"), {"fields": ["guarantor", "guarantor_switched_from", "card_number", "referral_number",
+                                     "guarantor_verified", "guarantor_check_table"]}),
+        (_("Registration"), {"fields": ["channel", "account", "registered_at", "created_at", "desk_note"]}),
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # never delete a booking: cancel, reject or no-show instead
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("patient", "clinic", "doctor", "guarantor", "day_quota")
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        """A booking code exactly; a medical record number, NIK or birth date exactly; else the name's words."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        query = Q(pk__in=[])
+        code = desk_selectors.normalize_code(term)
+        if code:
+            query |= Q(code=code)
+        patients = desk_selectors.patient_query(term)
+        if patients is not None:
+            query |= Q(patient__in=Patient.objects.filter(patients).values("pk"))
+        return queryset.filter(query), False
+
+    # --- columns ---
+
+    @admin.display(description=_("patient"), ordering="patient__full_name")
+    def patient_name(self, obj: Booking) -> str:
+        return obj.patient.full_name
+
+    @admin.display(description=_("medical record number"), ordering="patient__mrn")
+    def patient_mrn(self, obj: Booking) -> str:
+        return format_mrn(obj.patient.mrn) or "—"
+
+    @admin.display(description=_("guarantor"), ordering="guarantor__name")
+    def guarantor_column(self, obj: Booking) -> str:
+        if obj.guarantor.kind == "umum":
+            return obj.guarantor.name
+        mark, title = ("✔", _("verified")) if obj.guarantor_verified else ("⚠", _("not yet verified"))
+        return format_html('{} <span title="{}">{}</span>', obj.guarantor.name, title, mark)
+
+    # --- the booking page ---
+
+    @admin.display(description=_("patient"))
+    def patient_card(self, obj: Booking) -> str:
+        patient = obj.patient
+        name = format_html('<a href="{}">{}</a>', reverse("admin:families_patient_change", args=[patient.pk]),
+                           patient.full_name)
+        flag = format_html(' <strong style="color:#b45309">{}</strong>', _("NIK does not match birth date/sex: "
+                                                                            "check the ID card")) \
+            if patient.nik_mismatch else ""
+        return format_html(
+            "{}{}<br>{}: {} · NIK {} · {} · {}", name, flag, _("Medical record number"),
+            format_mrn(patient.mrn) or _("none yet"), patient.masked_nik or "—",
+            date_format(patient.birth_date, "j F Y"), patient.get_sex_display())
+
+    @admin.display(description=_("identity documents"))
+    def identity_documents(self, obj: Booking) -> str:
+        documents = desk_selectors.identity_documents(obj.patient)
+        if not documents:
+            return gettext("None uploaded.")
+        return format_html_join(" ", '<span style="display:inline-block;margin-right:12px">{}</span>', (
+            (_thumbnail(reverse("families:document_view", kwargs={"document_id": d.pk}), d.content_type,
+                        d.get_kind_display()),) for d in documents))
+
+    @admin.display(description=_("guarantor check result"))
+    def guarantor_check_table(self, obj: Booking) -> str:
+        rows = desk_selectors.eligibility_rows(obj.guarantor_check)
+        if not rows:
+            return gettext("Not checked with BPJS.")
+        return format_html('<table class="desk-check">{}</table>', format_html_join(
+            "", "<tr><th>{}</th><td>{}</td></tr>", rows))
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        booking = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if booking is not None:
+            if request.method == "GET":
+                family_services.access_log(request.user, booking.patient, "admin:booking")
+            extra_context.update(self._desk_context(request, booking))
+        extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False,
+                             show_delete_link=False)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _desk_context(self, request: HttpRequest, booking: Booking) -> dict:
+        today = timezone.localdate()
+        buttons = {name: booking.status in statuses for name, statuses in _BUTTONS.items()}
+        buttons["check_in"] &= booking.date == today
+        buttons["move"] &= booking.date == today
+        buttons["served"] &= booking.date <= today
+        buttons["no_show"] &= booking.date <= today
+        can_change = self.has_change_permission(request, booking)
+        return {"desk_buttons": buttons if can_change else {}, "desk_booking": booking,
+                "desk_printable": desk_selectors.printable(booking)}
+
+    # --- the booking page's buttons (POST), reject form, booking documents ---
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/aksi/<str:action>/", wrap(require_POST(self.status_view)),
+                 name="queueing_booking_status"),
+            path("<path:object_id>/tolak/", wrap(self.reject_view), name="queueing_booking_reject"),
+            path("<path:object_id>/dokumen/<uuid:document_id>/", wrap(self.document_view),
+                 name="queueing_booking_document"),
+        ] + super().get_urls()
+
+    def _changeable(self, request: HttpRequest, object_id: str) -> Booking:
+        booking = self.get_object(request, object_id)
+        if booking is None:
+            raise Http404
+        if not self.has_change_permission(request, booking):
+            raise PermissionDenied
+        return booking
+
+    def _back(self, request: HttpRequest, booking: Booking) -> HttpResponseRedirect:
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            target = reverse("admin:queueing_booking_change", args=[booking.pk])
+        return HttpResponseRedirect(target)
+
+    def status_view(self, request: HttpRequest, object_id: str, action: str) -> HttpResponse:
+        booking = self._changeable(request, object_id)
+        actions = {
+            "verify": lambda: services.booking_verify(booking=booking, actor=request.user),
+            "check_in": lambda: desk_services.booking_check_in(booking=booking, actor=request.user),
+            "no_show": lambda: desk_services.booking_mark_no_show(booking=booking, actor=request.user,
+                                                                  reason=request.POST.get("reason", "")),
+            "served": lambda: desk_services.booking_mark_served(booking=booking, actor=request.user),
+        }
+        if action not in actions:
+            raise Http404
+        try:
+            booking = actions[action]()
+        except ValidationError as exc:
+            self.message_user(request, exc.messages[0], messages.ERROR)
+        else:
+            self.message_user(request, gettext("%(code)s is now: %(status)s %(label)s") % {
+                "code": booking.code, "status": booking.get_status_display(), "label": booking.label},
+                messages.SUCCESS)
+        return self._back(request, booking)
+
+    def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """SOP 002 step 4: a reason is required; the applicant reads it and can book again."""
+        booking = self._changeable(request, object_id)
+        form = RejectForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.booking_reject(booking=booking, actor=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(request, gettext("%(code)s rejected; the applicant will be e-mailed.") % {
+                    "code": booking.code}, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:queueing_booking_change", args=[booking.pk]))
+        context = {**self.admin_site.each_context(request), "title": gettext("Reject booking %(code)s") % {
+            "code": booking.code}, "form": form, "booking": booking, "opts": self.model._meta}
+        return TemplateResponse(request, "admin/queueing/booking/reject_form.html", context)
+
+    def document_view(self, request: HttpRequest, object_id: str, document_id: uuid.UUID) -> FileResponse:
+        """A letter sent with the booking, for staff allowed to see it; the view is logged."""
+        if not request.user.has_perm("queueing.view_bookingdocument"):
+            raise PermissionDenied
+        document = get_object_or_404(BookingDocument.objects.select_related("booking__patient"),
+                                     pk=document_id, booking_id=object_id)
+        family_services.access_log(request.user, document.booking.patient, f"booking-document:{document.kind}")
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(document.content_type,
+                                                                                            "bin")
+        response = FileResponse(handle, content_type=document.content_type,
+                                as_attachment=document.content_type == "application/pdf",
+                                filename=f"{document.kind}.{extension}")
+        response["Cache-Control"] = "no-store, private"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    # --- changelist actions ---
 
     @admin.action(description=_("Verify the selected requests (gives the queue number)"))
     def verify_bookings(self, request: HttpRequest, queryset) -> None:
@@ -184,9 +514,32 @@ class BookingAdmin(admin.ModelAdmin):
                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
         return TemplateResponse(request, "admin/queueing/booking_reject.html", context)
 
+    @admin.action(description=_("Mark the selected as not come (no-show)"))
+    def mark_no_show(self, request: HttpRequest, queryset) -> None:
+        self._apply(request, queryset,
+                    lambda booking: desk_services.booking_mark_no_show(booking=booking, actor=request.user),
+                    _("%(n)d booking(s) marked as not come."))
+
+    @admin.action(description=_("Print slips of the selected (80 mm thermal, one PDF)"), permissions=["view"])
+    def print_slips_thermal(self, request: HttpRequest, queryset):
+        return self._slips(request, queryset, "thermal")
+
+    @admin.action(description=_("Print slips of the selected (A6 on A4, one PDF)"), permissions=["view"])
+    def print_slips_a6(self, request: HttpRequest, queryset):
+        return self._slips(request, queryset, "a6")
+
+    def _slips(self, request: HttpRequest, queryset, fmt: str):
+        bookings = list(queryset.select_related("patient", "clinic", "doctor", "guarantor").order_by(
+            "date", "clinic__sort_order", "number"))
+        printable = [b for b in bookings if desk_selectors.printable(b)]
+        if len(printable) < len(bookings):
+            self.message_user(request, gettext("Bookings without a number, cancelled or rejected have no slip."),
+                              messages.WARNING)
+        return slips_response(printable, fmt) if printable else None
+
     def _apply(self, request: HttpRequest, queryset, change, done) -> None:
         ok, failed = 0, []
-        for booking in queryset.select_related("day_quota"):
+        for booking in queryset.select_related("day_quota", "patient"):
             try:
                 change(booking)
             except ValidationError as exc:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
+
 from queueing.models import BookingSettings, Clinic, Doctor, Schedule
 
 # code, name, BPJS clinic code, label prefix
@@ -59,4 +61,16 @@ def load() -> dict[str, int]:
                 defaults={"clinic": clinics[clinic_code], "end_time": _time(end), "total_quota": total,
                           "online_quota": online, "minutes_per_patient": minutes})
     BookingSettings.load()
+    _clerk_in_group()
     return {"clinics": Clinic.objects.count(), "schedules": Schedule.objects.count()}
+
+
+def _clerk_in_group() -> None:
+    """The demo clerk (made by accounts.demo) works the counter as a "Petugas Pendaftaran"."""
+    from accounts.demo import DEMO_CLERK_EMAIL
+    from queueing.desk_services import clerk_group_ensure
+
+    group = clerk_group_ensure()
+    clerk = get_user_model().objects.filter(email=DEMO_CLERK_EMAIL).first()
+    if clerk is not None:
+        clerk.groups.add(group)
