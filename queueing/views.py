@@ -308,7 +308,9 @@ def _save_guarantor(request: HttpRequest, state: State, form: GuarantorForm) -> 
             messages.info(request, _("BPJS Kesehatan is now the guarantor. Enter the number of your referral letter."))
             return redirect("queueing:wizard_guarantor", wid=wizard.id)
     pending = wizard.data.get("pending_switch")
-    switched_from = pending["from"] if pending and gtype.is_bpjs_kesehatan else None
+    # The consent holds while BPJS Kesehatan stays the guarantor (e.g. a corrected referral number).
+    earlier = pending["from"] if pending else wizard.data.get("switched_from")
+    switched_from = earlier if gtype.is_bpjs_kesehatan else None
     wizard.forget("pending_switch", "guarantor_errors")
     wizard.save_step("guarantor", {"guarantor": gtype.pk, "card_number": cleaned["card_number"],
                                    "referral_number": cleaned["referral_number"], "switched_from": switched_from})

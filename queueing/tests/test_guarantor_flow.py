@@ -424,8 +424,11 @@ def test_jpkmkt_patient_with_an_active_card_switches_to_bpjs_with_consent(patien
     assert step.context["form"]["guarantor_type"].value() == "bpjs-kesehatan"
     assert step.context["form"]["card_number"].value() == CARD_BUDI
     assert 'id="switch-note"' in step.content.decode()
-    url = follow(patient_client.post(url, {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI,
-                                           "referral_number": REFERRAL_VALID}))
+    guarantor_step = url
+    follow(patient_client.post(url, {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI,
+                                     "referral_number": "0902P0010000Y000007"}))  # an older letter, then changed
+    url = follow(patient_client.post(guarantor_step, {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI,
+                                                      "referral_number": REFERRAL_VALID}))
     url = from_clinic_to_confirm(patient_client, url, dalam)
     assert 'id="switched-note"' in patient_client.get(url).content.decode()
     follow(confirm(patient_client, url))
