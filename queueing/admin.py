@@ -286,8 +286,8 @@ _BUTTONS = {
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    list_display = ["code", "label", "estimated_time", "date", "patient_name", "patient_mrn", "clinic", "doctor",
-                    "guarantor_column", "status", "channel"]
+    list_display = ["code", "label", "estimated_time", "date", "patient_column", "clinic_column", "guarantor_column",
+                    "status", "channel"]
     list_display_links = ["code", "label"]
     list_filter = [ExamDateFilter, "clinic", "doctor", "status", GuarantorCheckFilter, NikMismatchFilter,
                    "guarantor", "channel", "affected"]
@@ -338,12 +338,12 @@ class BookingAdmin(admin.ModelAdmin):
     # --- columns ---
 
     @admin.display(description=_("patient"), ordering="patient__full_name")
-    def patient_name(self, obj: Booking) -> str:
-        return obj.patient.full_name
+    def patient_column(self, obj: Booking) -> str:
+        return format_html("{}<br><small>{}</small>", obj.patient.full_name, format_mrn(obj.patient.mrn) or "—")
 
-    @admin.display(description=_("medical record number"), ordering="patient__mrn")
-    def patient_mrn(self, obj: Booking) -> str:
-        return format_mrn(obj.patient.mrn) or "—"
+    @admin.display(description=_("clinic"), ordering="clinic__sort_order")
+    def clinic_column(self, obj: Booking) -> str:
+        return format_html("{}<br><small>{}</small>", obj.clinic.name, obj.doctor.name)
 
     @admin.display(description=_("guarantor"), ordering="guarantor__name")
     def guarantor_column(self, obj: Booking) -> str:

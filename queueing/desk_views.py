@@ -261,8 +261,8 @@ def _cell(value: Any) -> str:
 @desk_view(VIEW)
 def register(request: HttpRequest) -> HttpResponse:
     """The day's register per clinic: print page, or CSV with ?format=csv."""
-    form = RegisterForm(request.GET or None)
     day, clinic = timezone.localdate(), None
+    form = RegisterForm(request.GET or None, initial={"date": day})
     if form.is_valid():
         day = form.cleaned_data["date"] or day
         clinic = form.cleaned_data["clinic"]

@@ -314,7 +314,7 @@ class Booking(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # The counter desk (queueing.desk_services). `registered_at` is when the registration really
     # happened: the same as created_at, except for paper forms entered after an outage (SOP 001).
-    channel = models.CharField(_("registered"), max_length=8, choices=BookingChannel.choices,
+    channel = models.CharField(_("registered via"), max_length=8, choices=BookingChannel.choices,
                                default=BookingChannel.ONLINE)
     registered_at = models.DateTimeField(_("registered at (real time)"), default=timezone.now)
     counter_place = models.BooleanField(
