@@ -63,8 +63,12 @@ def _parse_date(term: str) -> dt.date | None:
     return None
 
 
-def patient_query(term: str) -> Q | None:
-    """Exact on medical record number, NIK/KK and birth date (indexed); otherwise every word in the name."""
+def patient_query(term: str, *, family_card: bool = True) -> Q | None:
+    """Exact on medical record number, NIK (and family card) and birth date; otherwise every word in the name.
+
+    The family card number finds a whole family at the counter, but families has no index on it:
+    the booking list's search leaves it out (`family_card=False`).
+    """
     term = " ".join((term or "").split())
     if len(term) < 2:
         return None
@@ -72,7 +76,7 @@ def patient_query(term: str) -> Q | None:
     digits = re.sub(r"[\s\-.]", "", term)
     if digits.isdigit():
         if len(digits) == 16:
-            exact |= Q(nik=digits) | Q(kk_number=digits)
+            exact |= Q(nik=digits) | (Q(kk_number=digits) if family_card else Q())
         try:
             exact |= Q(mrn=normalize_mrn(digits))
         except ValidationError:
