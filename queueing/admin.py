@@ -7,22 +7,16 @@ documents) are written to the patient access log, which only superusers can read
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
-from django.utils.functional import cached_property
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,6 +29,7 @@ from families import services as family_services
 from families.models import Patient
 from families.validators import format_mrn
 from queueing import desk_selectors, desk_services, services
+from queueing.admin_lists import EstimatedCountPaginator, ExamDateFilter, GuarantorCheckFilter, NikMismatchFilter
 from queueing.desk_forms import RejectForm
 from queueing.desk_views import slips_response
 from queueing.models import (
@@ -163,79 +158,6 @@ class DayQuotaAdmin(admin.ModelAdmin):
 
 # --- bookings: the counter's list and page ------------------------------------------------------
 
-class ExamDateFilter(admin.SimpleListFilter):
-    """Opens on today's bookings; a search looks at every date unless a date is chosen."""
-
-    title = _("exam date")
-    parameter_name = "tanggal"
-
-    def __init__(self, request: HttpRequest, params, model, model_admin) -> None:
-        self.searching = bool(request.GET.get(SEARCH_VAR, "").strip())
-        super().__init__(request, params, model, model_admin)
-
-    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
-        choices = [("today", _("Today")), ("tomorrow", _("Tomorrow")), ("yesterday", _("Yesterday")),
-                   ("next7", _("Next 7 days")), ("all", _("Any date"))]
-        chosen = parse_date(self.value() or "") if self.value() not in dict(choices) else None
-        if chosen:
-            choices.insert(0, (chosen.isoformat(), date_format(chosen, "j F Y")))
-        return choices
-
-    def value(self) -> str:
-        return super().value() or ("all" if self.searching else "today")
-
-    def choices(self, changelist):
-        # No "All" entry: without a parameter the list shows today; "Any date" is explicit.
-        for lookup, title in self.lookup_choices:
-            yield {"selected": self.value() == str(lookup), "display": title,
-                   "query_string": changelist.get_query_string({self.parameter_name: lookup})}
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        today = timezone.localdate()
-        day = dt.timedelta(days=1)
-        ranges = {"today": (today, today), "tomorrow": (today + day, today + day),
-                  "yesterday": (today - day, today - day), "next7": (today, today + 6 * day)}
-        value = self.value()
-        if value == "all":
-            return queryset
-        if value not in ranges:
-            chosen = parse_date(value) if len(value) == 10 else None
-            return queryset.filter(date=chosen or today)
-        return queryset.filter(date__range=ranges[value])
-
-
-class GuarantorCheckFilter(admin.SimpleListFilter):
-    title = _("guarantor check")
-    parameter_name = "penjamin_cek"
-
-    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
-        return [("pending", _("Not yet verified")), ("unreachable", _("BPJS could not be asked")),
-                ("verified", _("Verified"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value()
-        if value == "pending":  # a general (self-paying) patient has nothing to verify
-            return queryset.filter(guarantor_verified=False).exclude(guarantor__kind="umum")
-        if value == "unreachable":
-            return queryset.filter(guarantor_check__status="unverified")
-        if value == "verified":
-            return queryset.filter(guarantor_verified=True)
-        return queryset
-
-
-class NikMismatchFilter(admin.SimpleListFilter):
-    title = _("NIK mismatch flagged")
-    parameter_name = "nik_beda"
-
-    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
-        return [("yes", _("Yes")), ("no", _("No"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() in ("yes", "no"):
-            return queryset.filter(patient__nik_mismatch=self.value() == "yes")
-        return queryset
-
-
 class BookingEventInline(admin.TabularInline):
     model = BookingEvent
     extra = 0
@@ -275,27 +197,6 @@ class BookingDocumentInline(admin.TabularInline):
         url = reverse("admin:queueing_booking_document", args=[obj.booking_id, obj.pk])
         return _thumbnail(url, obj.content_type, obj.get_kind_display())
 
-
-class EstimatedCountPaginator(Paginator):
-    """Over the whole (unfiltered) table, PostgreSQL's row estimate instead of a COUNT(*) of every booking.
-
-    The list opens filtered to today, where counting is cheap; "any date" without another filter
-    would otherwise count hundreds of thousands of rows for the page links alone.
-    """
-
-    @cached_property
-    def count(self) -> int:
-        query = getattr(self.object_list, "query", None)
-        if query is not None and not query.where and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [Booking._meta.db_table])
-                row = cursor.fetchone()
-            if row and row[0] >= ESTIMATE_ABOVE:
-                return row[0]
-        return super().count
-
-
-ESTIMATE_ABOVE = 10_000
 
 # Which desk buttons the booking page offers in each status.
 _BUTTONS = {

@@ -18,7 +18,6 @@ from queueing.desk_services import CounterEntry
 from queueing.models import Booking, BookingChannel, BookingStatus, DayQuota
 from queueing.slips import indonesian_date
 from conftest import make_account
-from queueing.tests.conftest import make_member
 from queueing.tests.desk_helpers import (  # noqa: F401 - fixtures
     book_today,
     clerk_client,
