@@ -143,7 +143,7 @@ def setup_data() -> None:
     print(json.dumps({
         "accounts": [u.email for u in users],
         "patients": [[str(p.pk) for p in patients[i * PATIENTS:(i + 1) * PATIENTS]] for i in range(ACCOUNTS)],
-        "guarantor": umum.pk, "clinic": clinic.pk,
+        "guarantor": umum.code, "clinic": clinic.pk,
         "rush": {"date": rush_day.isoformat(), "schedule": schedules[rush_day.weekday()].pk},
         "wizard": {"date": wizard_day.isoformat(), "schedule": schedules[wizard_day.weekday()].pk},
     }))
@@ -215,7 +215,7 @@ class Client:
     def walk(self, plan: dict, phase: str, patient: str) -> tuple[str, dict]:
         """The wizard up to the confirm page: its URL and the confirm form's fields."""
         status, url, _ = self.request("GET", "/antrian/ambil/")
-        for answer in ({"patient": patient}, {"date": plan[phase]["date"]}, {"guarantor": plan["guarantor"]},
+        for answer in ({"patient": patient}, {"date": plan[phase]["date"]}, {"guarantor_type": plan["guarantor"]},
                        {"clinic": plan["clinic"]}, {"schedule": plan[phase]["schedule"]}):
             status, url, body = self.request("POST", url, answer)
             assert status == 302, (status, url, body[:300])
