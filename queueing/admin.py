@@ -403,8 +403,11 @@ class BookingAdmin(admin.ModelAdmin):
         """A letter sent with the booking, for staff allowed to see it; the view is logged."""
         if not request.user.has_perm("queueing.view_bookingdocument"):
             raise PermissionDenied
+        booking = self.get_object(request, object_id)  # None for a malformed id, too
+        if booking is None:
+            raise Http404
         document = get_object_or_404(BookingDocument.objects.select_related("booking__patient"),
-                                     pk=document_id, booking_id=object_id)
+                                     pk=document_id, booking=booking)
         family_services.access_log(request.user, document.booking.patient, f"booking-document:{document.kind}")
         try:
             handle = document.file.open("rb")
