@@ -83,8 +83,12 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = _("E-mail")
-        self.fields["username"].widget = forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        username = self.fields["username"]
+        username.label = _("E-mail")
+        username.widget = forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email", "maxlength": "254"})
+        # Django sets max_length on this field after it is built, so no length check runs: a huge
+        # value reached authenticate() and django-axes' 255-character column (a 500).
+        username.validators.append(MaxLengthValidator(User._meta.get_field("email").max_length))
         self.error_messages["invalid_login"] = _(
             "The e-mail address or password is wrong. Check both and try again."
         )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 _SEPARATORS = re.compile(r"[\s\-.()]")
 # Indonesian mobile numbers: 8 then a network digit 1-9, 9 to 12 digits after the country code.
-_MOBILE = re.compile(r"^8[1-9]\d{7,10}$")
+_MOBILE = re.compile(r"^8[1-9][0-9]{7,10}$")  # [0-9], not \d: \d also matches Arabic-Indic digits
 
 
 def normalize_mobile(raw: str) -> str:
@@ -25,7 +25,7 @@ def normalize_mobile(raw: str) -> str:
         national = value[1:]
     else:
         national = value
-    if not national.isdigit():
+    if not (national.isascii() and national.isdigit()):
         raise ValidationError(_("A phone number may contain only digits, spaces and dashes."), code="invalid")
     if national.startswith("0"):
         national = national[1:]  # "+62 0812..." is a common slip

@@ -24,7 +24,8 @@ _CONFIRM_SALT = "accounts.email-confirmation"
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
     """django-axes keys lockouts on the lower-cased e-mail, as sign-in is case-insensitive."""
     raw = (credentials or {}).get("username") or request.POST.get("username", "")
-    return raw.strip().lower()
+    # Cut to the e-mail column's width: django-axes stores it in a 255-character column.
+    return str(raw).strip().lower()[:254]
 
 
 def _duplicate_email_error() -> ValidationError:

@@ -123,7 +123,7 @@ class PatientAdmin(admin.ModelAdmin):
             return queryset, False
         exact = Q()
         digits = term.replace("-", "").replace(" ", "").replace(".", "")
-        if digits.isdigit():
+        if digits.isascii() and digits.isdigit():
             if len(digits) == 16:
                 exact |= Q(nik=digits) | Q(kk_number=digits)
             try:

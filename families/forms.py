@@ -137,7 +137,7 @@ class PatientFieldsForm(forms.ModelForm):
 
     def _clean_rt_rw(self, name: str) -> str:
         value = self.cleaned_data.get(name, "").strip()
-        if value and not (value.isdigit() and len(value) <= 3):
+        if value and not (value.isascii() and value.isdigit() and len(value) <= 3):
             raise ValidationError(_("Enter up to 3 digits, e.g. 004."), code="rt_rw_format")
         return value.zfill(3) if value else ""
 

@@ -139,7 +139,7 @@ def _clean_cell(column: str, raw: str, today: dt.date) -> Any:
         if column == "phone":
             return normalize_mobile(raw)
         if column in ("address_rt", "address_rw"):
-            if not (raw.isdigit() and len(raw) <= 3):
+            if not (raw.isascii() and raw.isdigit() and len(raw) <= 3):
                 raise RowError(column, "rt_rw_format", "up to 3 digits")
             return raw.zfill(3)
         if column in _CHOICE_TABLES:

@@ -158,7 +158,9 @@ def mrn_digits() -> int:
 def normalize_mrn(raw: str | None) -> str:
     """'12-34-56' -> '00123456': digits only, zero-padded to MRN_DIGITS (codes mrn_format, mrn_too_long)."""
     value = _strip(raw)
-    if not value.isdigit() or int(value) == 0:
+    # ASCII digits only, and no int(): "²" passes isdigit() but not int(), and int() refuses
+    # strings over 4,300 digits; either was a 500 (a pasted value, an admin search).
+    if not (value.isascii() and value.isdigit()) or not value.strip("0"):
         raise ValidationError(
             _("A medical record number contains only digits (dashes and spaces are allowed)."), code="mrn_format"
         )

@@ -32,6 +32,14 @@ def test_login_failure_says_so_without_revealing_which_part_was_wrong(client, pa
     assert [e.code for e in response.context["form"].non_field_errors().as_data()] == ["invalid_login"]
 
 
+def test_login_with_an_oversized_email_is_an_error_under_the_field_not_a_500(client):
+    # Django's login form never checks the length; django-axes then failed to store the attempt.
+    response = login(client, "9" * 20_000 + "@example.com", "x" * 20_000)
+
+    assert response.status_code == 200
+    assert [e.code for e in response.context["form"].errors.as_data()["username"]] == ["max_length"]
+
+
 def test_login_cycles_the_session_key(client, patient, password):
     client.get(LOGIN_URL)
     client.session.save()

@@ -68,6 +68,8 @@ def test_signup_requires_each_field(client, field):
     ("0212345678", "invalid_mobile"),  # a Jakarta landline, not a mobile
     ("08123456789012345", "invalid_mobile"),
     ("08abc", "invalid"),
+    ("٠٨١٢٣٤٥٦٧٨٩٠", "invalid"),  # Arabic-Indic digits pass str.isdigit() and regex \d
+    ("0812٣٤٥٦٧٨٩٠", "invalid"),
 ])
 def test_signup_rejects_bad_phone_numbers(client, phone, code):
     response = client.post(SIGNUP_URL, signup_data(phone=phone))

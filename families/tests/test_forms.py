@@ -56,6 +56,7 @@ def test_new_member_form_rejects_bad_niks(patient, nik, code):
     ("birth_date", "1850-01-01", "birth_date_too_old"),
     ("birth_date", "31/02/2015", "invalid"),
     ("address_rt", "1a", "rt_rw_format"),
+    ("address_rt", "²", "rt_rw_format"),  # passes str.isdigit(), is not a digit we can store
     ("address_rw", "1234", "max_length"),
     ("sex", "X", "invalid_choice"),
     ("religion", "pastafarian", "invalid_choice"),

@@ -150,6 +150,7 @@ def test_mrn_is_normalised_to_digits_zero_padded(raw, expected, settings):
 
 @pytest.mark.parametrize("raw, code", [
     ("", "mrn_format"), ("12A456", "mrn_format"), ("0000", "mrn_format"), ("123456789", "mrn_too_long"),
+    ("²³", "mrn_format"), ("١٢٣٤", "mrn_format"), ("9" * 5000, "mrn_too_long"),  # once 500s: int() refused them
 ])
 def test_bad_mrns_are_rejected_with_a_code(raw, code, settings):
     settings.MRN_DIGITS = 8
