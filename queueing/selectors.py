@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -150,33 +151,88 @@ def offer_for(schedule_id: int, date: dt.date) -> Offer | None:
     return _offer(schedule) if schedule else None
 
 
-_OFFER_SQL = """
-    SELECT s.*, q.id AS q_id, q.quota AS q_quota, q.active_count AS q_taken, q.closed AS q_closed,
-           c.prefix AS q_prefix, c.active AS q_clinic_active, d.active AS q_doctor_active
-    FROM {day_quota} q
-    JOIN {schedule} s ON s.id = q.schedule_id
-    JOIN {clinic} c ON c.id = s.clinic_id
-    JOIN {doctor} d ON d.id = s.doctor_id
-    WHERE q.schedule_id = %s AND q.date = %s
-"""
+_OFFER_COLUMNS = ("q.id", "q.quota", "q.active_count", "q.closed", "c.prefix", "c.active", "d.active")
 
 
-def offer_for_booking(schedule_id: int, date: dt.date) -> Offer | None:
-    """offer_for, cheaper once the day's counter row exists: the booking's hot path.
+@dataclass(frozen=True)
+class _Reader:
+    """The hot path's statement and the converters that turn its columns into model values."""
 
-    An exception closes the counter rows of the days it covers (services.exception_create),
-    so with a row present its `closed` flag stands for the exception check. Plain SQL: building
-    the ORM query took longer than running it, on the request a midnight rush repeats most.
+    sql: str
+    patient: list[tuple]  # (attname, column expression, converters) per Patient column
+    schedule: list[tuple]
+
+
+def _converters(db, model, alias: str) -> list[tuple]:
+    out = []
+    for field in model._meta.concrete_fields:
+        column = field.get_col(alias)
+        out.append((field.attname, column, db.ops.get_db_converters(column) + column.get_db_converters(db)))
+    return out
+
+
+def _build_reader(db) -> _Reader:
+    quote = db.ops.quote_name
+    document = _identity_document_model()
+    has_document = (f"EXISTS (SELECT 1 FROM {document._meta.db_table} i WHERE i.patient_id = p.id "
+                    f"AND i.kind IN ({', '.join(repr(k) for k in ID_DOCUMENT_KINDS)}))" if document else "NULL")
+    columns = ([f"p.{quote(f.column)}" for f in Patient._meta.concrete_fields] + [has_document]
+               + [f"s.{quote(f.column)}" for f in Schedule._meta.concrete_fields] + list(_OFFER_COLUMNS))
+    sql = (f"SELECT {', '.join(columns)} FROM {Patient._meta.db_table} p "
+           f"JOIN {AccountPatient._meta.db_table} ap ON ap.patient_id = p.id AND ap.account_id = %s "
+           f"LEFT JOIN {DayQuota._meta.db_table} q ON q.schedule_id = %s AND q.date = %s "
+           f"LEFT JOIN {Schedule._meta.db_table} s ON s.id = q.schedule_id "
+           f"LEFT JOIN {Clinic._meta.db_table} c ON c.id = s.clinic_id "
+           f"LEFT JOIN {Doctor._meta.db_table} d ON d.id = s.doctor_id "
+           f"WHERE p.id = %s")
+    return _Reader(sql, _converters(db, Patient, "p"), _converters(db, Schedule, "s"))
+
+
+_READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # one per thread's connection
+
+
+def _instance(db, model, converters: list[tuple], values) -> object:
+    """A model instance from raw column values, converted as the ORM converts them (per backend)."""
+    converted = []
+    for (_attname, column, functions), value in zip(converters, values):
+        for function in functions:
+            value = function(value, column, db)
+        converted.append(value)
+    return model.from_db(db.alias, [attname for attname, _c, _f in converters], converted)
+
+
+def booking_inputs(account, patient_id, schedule_id: int, date: dt.date) -> tuple[Patient | None, Offer | None]:
+    """The family member (None unless linked to `account`) and what the schedule offers on `date`.
+
+    The booking's hot path: one plain statement once the day's counter row exists. An exception
+    closes the counter rows of the days it covers (services.exception_create), so with a row
+    present its `closed` flag stands for the exception check; before the day's first booking the
+    offer comes from `offer_for` (the full check, once). Plain SQL: building the ORM queries took
+    longer than running them, on the request a midnight rush repeats most.
     """
-    sql = _OFFER_SQL.format(day_quota=DayQuota._meta.db_table, schedule=Schedule._meta.db_table,
-                            clinic=Clinic._meta.db_table, doctor=Doctor._meta.db_table)
-    rows = list(Schedule.objects.raw(sql, [int(schedule_id), connection.ops.adapt_datefield_value(date)]))
-    if not rows:
-        return offer_for(schedule_id, date)  # no booking yet that day: the full check, once
-    s = rows[0]
-    bookable = (s.active and bool(s.q_clinic_active) and bool(s.q_doctor_active)
-                and s.weekday == date.weekday() and not bool(s.q_closed))
-    return Offer(s, max(s.q_quota - s.q_taken, 0), s.q_id, s.q_prefix) if bookable else None
+    db = connections[DEFAULT_DB_ALIAS]
+    try:
+        patient_pk = Patient._meta.pk.get_db_prep_value(uuid.UUID(str(patient_id)), db)
+    except ValueError:
+        return None, None
+    reader = _READERS.get(db) or _READERS.setdefault(db, _build_reader(db))
+    with db.cursor() as cursor:
+        cursor.execute(reader.sql, [account.pk, int(schedule_id), db.ops.adapt_datefield_value(date), patient_pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    split = len(reader.patient)
+    member = _instance(db, Patient, reader.patient, row[:split])
+    if row[split] is not None:
+        member.has_id_document = bool(row[split])
+    rest = row[split + 1:]
+    q_id, quota, taken, closed, prefix, clinic_active, doctor_active = rest[len(reader.schedule):]
+    if q_id is None:
+        return member, offer_for(schedule_id, date)
+    schedule = _instance(db, Schedule, reader.schedule, rest[:len(reader.schedule)])
+    bookable = (schedule.active and bool(clinic_active) and bool(doctor_active)
+                and schedule.weekday == date.weekday() and not bool(closed))
+    return member, Offer(schedule, max(quota - taken, 0), q_id, prefix) if bookable else None
 
 
 def _identity_document_model():
@@ -226,18 +282,6 @@ def members_for(account) -> QuerySet[Patient]:
         qs = qs.annotate(has_id_document=Exists(document_model.objects.filter(
             patient=OuterRef("pk"), kind__in=ID_DOCUMENT_KINDS)))
     return qs
-
-
-def member_for_booking(account, patient_id) -> Patient | None:
-    """The family member, if linked to `account`: one plain join (the booking's hot path)."""
-    try:
-        pk = Patient._meta.pk.get_db_prep_value(uuid.UUID(str(patient_id)), connection)
-    except ValueError:
-        return None
-    sql = (f"SELECT p.* FROM {Patient._meta.db_table} p JOIN {AccountPatient._meta.db_table} ap "
-           f"ON ap.patient_id = p.id WHERE p.id = %s AND ap.account_id = %s")
-    rows = list(Patient.objects.raw(sql, [pk, account.pk]))
-    return rows[0] if rows else None
 
 
 def _required_fields() -> tuple[str, ...]:

@@ -5,8 +5,10 @@ circle:
   1. a new booking row (its unique-index entries: patient+date, confirm token, code);
   2. DayQuota rows (ordered by id when there are several);
   3. existing booking rows.
-`booking_create` takes the DayQuota row last and holds it only for one UPDATE ... RETURNING,
-one UPDATE of the new booking and the COMMIT: the counter row is the hot spot of a rush.
+`booking_create` takes the DayQuota row last: the counter row is the hot spot of a rush. On
+PostgreSQL the whole write is one round trip and the row is locked only inside the server, from
+the counter UPDATE to the commit (queueing/booking_write.py); elsewhere the ORM holds it for one
+UPDATE ... RETURNING, one UPDATE of the new booking and the COMMIT.
 E-mail is sent after commit, never inside a transaction.
 """
 
@@ -32,7 +34,7 @@ from families.models import Patient
 from guarantors import services as guarantor_services
 from guarantors.models import GuarantorKind, GuarantorType
 from guarantors.uploads import DocumentKind
-from queueing import selectors
+from queueing import booking_write, selectors
 from queueing.models import (
     CANCELLABLE_STATUSES,
     HOLDING_STATUSES,
@@ -131,8 +133,7 @@ def _already_booked_error() -> ValidationError:
     return ValidationError(_("This patient already has a queue for that day."), code="already_booked")
 
 
-def label_for(prefix: str, number: int) -> str:
-    return f"{prefix}-{number:03d}"
+label_for = booking_write.label_for  # "GIGI-007"
 
 
 def _day_quota(schedule: Schedule, date: dt.date) -> DayQuota:
@@ -140,22 +141,6 @@ def _day_quota(schedule: Schedule, date: dt.date) -> DayQuota:
     day_quota, _created = DayQuota.objects.get_or_create(
         schedule=schedule, date=date, defaults={"quota": schedule.online_quota})
     return day_quota
-
-
-def _take_place(day_quota_id: int, *, with_number: bool) -> int | None:
-    """Take a place (and a number) with one UPDATE ... RETURNING; None when full or closed.
-
-    A single statement: the row lock is taken here and held only until COMMIT.
-    """
-    table = DayQuota._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET active_count = active_count + 1, last_number = last_number + %s "
-            f"WHERE id = %s AND active_count < quota AND closed = %s RETURNING last_number",
-            [1 if with_number else 0, day_quota_id, False],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
 
 
 def _give_number(day_quota_id: int) -> int:
@@ -183,8 +168,7 @@ def _resolve_existing(existing: list[Booking], token: uuid.UUID, account) -> Boo
     return None
 
 
-def _checked_member(account, patient_id) -> Patient:
-    member = selectors.member_for_booking(account, patient_id)
+def _checked_member(member: Patient | None) -> Patient:
     if member is None:
         raise ValidationError(_("You cannot book for this person."), code="not_family")
     check_member(member)
@@ -228,64 +212,41 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
 
     Takes ids, not objects: every object is loaded here with the check that goes with it (the
     family link, the schedule open on that date), so a caller cannot pass one it did not check.
-    On the common path seven queries, of which two (and the COMMIT) run while the counter row is
-    locked; a repeated confirm or a second booking that day is found by the unique constraints and
-    resolved by `_refusal`. `guarantor_verified`/`guarantor_check` carry an eligibility answer
-    (BPJS VClaim) obtained before this call: no remote call ever runs inside the transaction.
+    On the common path one read (member and offer together) and one write: on PostgreSQL a single
+    round trip (`booking_write`), elsewhere the same steps through the ORM in one transaction. A
+    repeated confirm or a second booking that day is found by the unique constraints and resolved
+    by `_refusal`. `guarantor_verified`/`guarantor_check` carry an eligibility answer (BPJS
+    VClaim) obtained before this call: no remote call ever runs inside the transaction.
     """
     check_account_may_book(account)
-    member = _checked_member(account, patient_id)
+    member, offer = selectors.booking_inputs(account, patient_id, schedule_id, date)
+    member = _checked_member(member)
     cfg = BookingSettings.current()
     guarantor = _checked_guarantor(guarantor_id, card_number, referral_number)
     switched_from = _checked_switch(guarantor, guarantor_switched_from_id)
     check_date_bookable(cfg, date, now)
-    offer = selectors.offer_for_booking(schedule_id, date)
     if offer is None or offer.full:  # fast refusal without writing; the UPDATE below is the real check
         return _refusal(_closed_error() if offer is None else _full_error(), token, patient_id, date, account)
     schedule = offer.schedule
-    day_quota_id = offer.day_quota_id or _day_quota(schedule, date).pk
     instant = cfg.mode == BookingMode.INSTANT
+    booking = Booking(
+        confirm_token=token, patient=member, account=account, date=date,
+        day_quota_id=offer.day_quota_id or _day_quota(schedule, date).pk,
+        clinic_id=schedule.clinic_id, doctor_id=schedule.doctor_id, guarantor=guarantor, card_number=card_number,
+        referral_number=referral_number, status=BookingStatus.REQUESTED, guarantor_verified=guarantor_verified,
+        guarantor_check=guarantor_check or {}, guarantor_switched_from=switched_from)
+    event = BookingEvent(booking=booking, to_status=BookingStatus.VERIFIED if instant else BookingStatus.REQUESTED,
+                         actor=account)
     try:
-        with transaction.atomic():
-            booking = Booking.objects.create(
-                confirm_token=token, patient=member, account=account, day_quota_id=day_quota_id, date=date,
-                clinic_id=schedule.clinic_id, doctor_id=schedule.doctor_id, guarantor=guarantor,
-                card_number=card_number, referral_number=referral_number, status=BookingStatus.REQUESTED,
-                guarantor_verified=guarantor_verified, guarantor_check=guarantor_check or {},
-                guarantor_switched_from=switched_from,
-            )
-            final = BookingStatus.VERIFIED if instant else BookingStatus.REQUESTED
-            BookingEvent.objects.create(booking=booking, to_status=final, actor=account)
-            # The hot row, last: everything above may wait on others without holding it.
-            number = _take_place(day_quota_id, with_number=instant)
-            if number is None:
-                closed = DayQuota.objects.filter(pk=day_quota_id, closed=True).exists()
-                raise _closed_error() if closed else _full_error()
-            if instant:
-                _set_number(booking, schedule, offer.prefix, number)
-    except ValidationError as exc:
-        return _refusal(exc, token, patient_id, date, account)
-    except IntegrityError as exc:
+        return booking_write.write(booking, event, offer=offer, instant=instant)
+    except booking_write.NoPlace:
+        closed = DayQuota.objects.filter(pk=booking.day_quota_id, closed=True).exists()
+        return _refusal(_closed_error() if closed else _full_error(), token, patient_id, date, account)
+    except IntegrityError:
         # The constraints decide a race: a second confirm with this token, or a second booking
         # for this patient and day, fails its insert here.
         return _refusal(ValidationError(_("Something changed while you were booking. Please try again."),
                                         code="conflict"), token, patient_id, date, account)
-    return booking
-
-
-def _set_number(booking: Booking, schedule: Schedule, prefix: str, number: int) -> None:
-    """One plain UPDATE: it runs while the counter row is locked."""
-    booking.status = BookingStatus.VERIFIED
-    booking.number = number
-    booking.label = label_for(prefix, number)
-    booking.estimated_time = schedule.estimated_time(number)
-    meta = Booking._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {meta.db_table} SET status = %s, number = %s, label = %s, estimated_time = %s WHERE id = %s",
-            [booking.status.value, number, booking.label,
-             meta.get_field("estimated_time").get_db_prep_value(booking.estimated_time, connection),
-             meta.pk.get_db_prep_value(booking.pk, connection)])
 
 
 # --- letters sent with a booking ------------------------------------------------------------
