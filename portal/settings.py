@@ -228,3 +228,12 @@ BPJS_TIMEOUT = env.float("BPJS_TIMEOUT", default=4.0)
 BPJS_CACHE_SECONDS = env.int("BPJS_CACHE_SECONDS", default=300)
 BPJS_EMBEDDED_SIMULATOR = env.bool("BPJS_EMBEDDED_SIMULATOR", default=True)
 # --- end guarantors --------------------------------------------------------
+
+# --- queueing performance ---------------------------------------------------
+# Anti-automation on the booking confirm POST: confirmations per account per window (0 turns
+# it off). Counted in the default cache: with the default local-memory cache each worker
+# process counts on its own, so set CACHE_URL to Redis for one shared count (and, with
+# SESSION_ENGINE=django.contrib.sessions.backends.cache, sessions without a database query).
+QUEUEING_CONFIRM_LIMIT = env.int("QUEUEING_CONFIRM_LIMIT", default=10)
+QUEUEING_CONFIRM_WINDOW_SECONDS = env.int("QUEUEING_CONFIRM_WINDOW_SECONDS", default=60)
+# --- end queueing performance -------------------------------------------------

@@ -8,8 +8,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,6 +18,7 @@ from guarantors import services as guarantor_services
 from queueing import selectors, services
 from queueing.forms import ConfirmForm
 from queueing.models import Booking
+from queueing.views import rate_limit
 from queueing.views.documents import attach_letter, letter_kind
 from queueing.views.wizard import (
     State,
@@ -40,10 +41,14 @@ def wizard_confirm(request: HttpRequest, wid: str) -> HttpResponse:
     The POST goes straight to the service, which loads and checks every answer itself; the
     summary is only rebuilt when the page must be shown again with an error. This keeps the
     request that a midnight rush hammers down to about a dozen queries: the BPJS answer was
-    obtained when the confirm page was shown and is kept in the wizard.
+    obtained when the confirm page was shown and is kept in the wizard. Each account may post
+    a limited number of confirmations per minute (`rate_limit`); a repeat of one that already
+    booked is never refused.
     """
     if request.method != "POST":
         return _confirm_page(request, wid)
+    if not rate_limit.confirm_allowed(request.user):
+        return _over_limit(request, wid)
     wizard = Wizard.load(request.session, wid)
     if wizard is None:
         return lost_wizard(request, wid)
@@ -66,8 +71,24 @@ def wizard_confirm(request: HttpRequest, wid: str) -> HttpResponse:
                 # The wizard stays in the session (the oldest are dropped): a repeated POST finds
                 # its booking by the token, and not saving the session spares the rush's hottest
                 # request a second transaction.
-                return redirect(f"{reverse('queueing:booking_detail', args=[booking.code])}?baru=1")
+                return _booked(booking)
     return _confirm_page(request, wid, form=form)
+
+
+def _booked(booking: Booking) -> HttpResponse:
+    return HttpResponseRedirect(f"{reverse('queueing:booking_detail', args=[booking.code])}?baru=1")
+
+
+def _over_limit(request: HttpRequest, wid: str) -> HttpResponse:
+    """429, unless this wizard already booked: a double click over the limit still gets its booking."""
+    done = Booking.objects.filter(confirm_token=wid, account=request.user).only("code").first()
+    if done:
+        return _booked(done)
+    allowed, window = rate_limit.confirm_limit()
+    response = render(request, "queueing/confirm_limited.html",
+                      {"wizard_id": wid, "allowed": allowed, "minutes": max(1, round(window / 60))}, status=429)
+    response["Retry-After"] = str(window)
+    return response
 
 
 def _kept_check(wizard: Wizard) -> dict[str, Any] | None:
