@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.consent import CONSENT_TEXT, CONSENT_VERSION
@@ -69,6 +69,14 @@ class SignupForm(ProfileFieldsMixin, BaseUserCreationForm):
 
 
 class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
+    # Moving the account to another e-mail address is a change of who can sign in and reset the
+    # password, so it asks for the password again (a borrowed, still signed-in phone is not enough).
+    current_password = forms.CharField(
+        label=_("Current password"), required=False, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Needed only when you change your e-mail address."),
+    )
+
     class Meta:
         model = User
         fields = PROFILE_FIELDS
@@ -76,6 +84,28 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._require_profile_fields()
+        self._saved_email = self.instance.email
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        if email and email != self._saved_email:
+            password = cleaned.get("current_password", "")
+            if not password:
+                self.add_error("current_password", forms.ValidationError(
+                    _("Enter your current password to change your e-mail address."), code="required"))
+            elif not self.instance.check_password(password):
+                self.add_error("current_password", forms.ValidationError(
+                    _("This is not your current password."), code="password_incorrect"))
+        return cleaned
+
+
+class EmailPasswordResetForm(PasswordResetForm):
+    """Django's reset form, labelled like the rest of the site."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("E-mail")
 
 
 class EmailAuthenticationForm(AuthenticationForm):

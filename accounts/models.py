@@ -42,6 +42,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("e-mail"), max_length=254, unique=True)
     email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    # A changed address waits here until the link sent to it is opened: a typo or a hijacked
+    # session cannot take the account away from the address that signs in today.
+    pending_email = models.EmailField(_("new e-mail address, not yet confirmed"), max_length=254, blank=True)
     full_name = models.CharField(_("full name"), max_length=150)
     phone = models.CharField(_("mobile phone"), max_length=16, blank=True)
     religion = models.CharField(_("religion"), max_length=16, choices=Religion.choices, blank=True)
@@ -93,3 +96,28 @@ class User(AbstractBaseUser, PermissionsMixin):
         required = (self.full_name, self.phone, self.religion, self.sex, self.education,
                     self.blood_type, self.marital_status, self.occupation)
         return all(required)
+
+
+class RateLimitBucket(models.Model):
+    """How often an action (a reset or confirmation e-mail) happened in one fixed time window.
+
+    A table, not the cache: every gunicorn worker and server sees the same count, and the
+    conditional UPDATE (hits < limit) is atomic, so parallel requests cannot overrun the limit.
+    The key is an HMAC of the e-mail address, IP or account, so none is stored in clear.
+    """
+
+    scope = models.CharField(_("scope"), max_length=32)
+    key = models.CharField(_("key"), max_length=64)
+    window_start = models.DateTimeField(_("window start"))
+    hits = models.PositiveIntegerField(_("hits"), default=0)
+
+    class Meta:
+        verbose_name = _("rate-limit counter")
+        verbose_name_plural = _("rate-limit counters")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key", "window_start"], name="accounts_ratelimitbucket_one_per_window"),
+        ]
+        indexes = [models.Index(fields=["window_start"], name="accounts_ratelimit_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M} ({self.hits})"

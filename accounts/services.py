@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from accounts.consent import CONSENT_VERSION
-from accounts.models import User
+from accounts.models import RateLimitBucket, User
+
+log = logging.getLogger(__name__)
 
 _CONFIRM_SALT = "accounts.email-confirmation"
+_RATE_LIMIT_SALT = "accounts.rate-limit"
+HOUR = 60 * 60
 
 
 def axes_username(request: HttpRequest, credentials: dict | None) -> str:
@@ -48,27 +57,32 @@ def account_signup(*, request: HttpRequest, password: str, **fields: Any) -> Use
 
 
 def account_update_profile(*, request: HttpRequest, user: User, changed: list[str]) -> User:
-    """Save profile edits; a new e-mail address must be confirmed again."""
-    email_changed = "email" in changed
-    if email_changed:
-        user.email_confirmed_at = None
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError as exc:
-        raise _duplicate_email_error() from exc
-    if email_changed:
-        transaction.on_commit(lambda: send_confirmation_email(request=request, user=user))
+    """Save profile edits. A new e-mail address is only pending: the account keeps its current,
+    confirmed address until the link sent to the new one is opened (and the old one is told)."""
+    current = User.objects.values_list("email", flat=True).get(pk=user.pk)
+    new_email = user.email if "email" in changed and user.email != current else ""
+    user.email = current
+    if new_email:
+        if not confirmation_email_allowed(user):
+            raise ValidationError({"email": ValidationError(too_many_emails_message(), code="too_many_emails")})
+        user.pending_email = new_email
+    with transaction.atomic():
+        user.save()
+    if new_email:
+        transaction.on_commit(lambda: send_confirmation_email(request=request, user=user, email=new_email))
+        transaction.on_commit(lambda: send_email_change_notice(request=request, user=user, new_email=new_email))
     return user
 
 
-def confirmation_token(user: User) -> str:
-    # The address is part of the token, so a link sent to an old address stops working.
-    return signing.dumps({"u": user.pk, "e": user.email}, salt=_CONFIRM_SALT)
+def confirmation_token(user: User, email: str | None = None) -> str:
+    # The address is part of the token, so a link only ever confirms the address it was sent to.
+    return signing.dumps({"u": user.pk, "e": email or user.email}, salt=_CONFIRM_SALT)
 
 
-def send_confirmation_email(*, request: HttpRequest, user: User) -> None:
-    link = request.build_absolute_uri(reverse("accounts:confirm_email", args=[confirmation_token(user)]))
+def send_confirmation_email(*, request: HttpRequest, user: User, email: str | None = None) -> None:
+    """E-mail a confirmation link to the account's address, or to the new address given."""
+    email = email or user.email
+    link = request.build_absolute_uri(reverse("accounts:confirm_email", args=[confirmation_token(user, email)]))
     context = {"user": user, "link": link, "hospital": settings.HOSPITAL_NAME,
                "hours": settings.EMAIL_CONFIRM_MAX_AGE // 3600}
     send_mail(
@@ -76,22 +90,101 @@ def send_confirmation_email(*, request: HttpRequest, user: User) -> None:
         % {"hospital": settings.HOSPITAL_NAME},
         message=render_to_string("accounts/emails/confirm_email.txt", context),
         from_email=None,
-        recipient_list=[user.email],
+        recipient_list=[email],
     )
 
 
+def _send_notice(*, request: HttpRequest, user: User, subject: str, template: str, **extra: Any) -> None:
+    context = {"user": user, "hospital": settings.HOSPITAL_NAME, "hospital_phone": settings.HOSPITAL_PHONE,
+               "reset_link": request.build_absolute_uri(reverse("password_reset")), **extra}
+    send_mail(subject=subject % {"hospital": settings.HOSPITAL_NAME},
+              message=render_to_string(template, context), from_email=None, recipient_list=[user.email])
+
+
+def send_email_change_notice(*, request: HttpRequest, user: User, new_email: str) -> None:
+    """Tell the current address that someone asked to move the account to another one."""
+    _send_notice(request=request, user=user, new_email=new_email,
+                 subject=_("Your e-mail address at %(hospital)s is being changed"),
+                 template="accounts/emails/email_change_notice.txt")
+
+
+def send_password_changed_notice(*, request: HttpRequest, user: User) -> None:
+    """Tell the account holder their password changed, so a change they did not make is noticed."""
+    _send_notice(request=request, user=user, subject=_("Your password at %(hospital)s was changed"),
+                 template="accounts/emails/password_changed_notice.txt")
+
+
+def _invalid_link() -> ValidationError:
+    return ValidationError(_("This confirmation link is not valid."), code="invalid")
+
+
 def account_confirm_email(*, token: str) -> User:
-    """Mark the address in a valid, unexpired link as confirmed."""
+    """Confirm the address in a valid, unexpired link; a pending new address becomes the account's."""
     try:
         data = signing.loads(token, salt=_CONFIRM_SALT, max_age=settings.EMAIL_CONFIRM_MAX_AGE)
     except signing.SignatureExpired as exc:
         raise ValidationError(_("This confirmation link has expired. Ask for a new one."), code="expired") from exc
     except signing.BadSignature as exc:
-        raise ValidationError(_("This confirmation link is not valid."), code="invalid") from exc
-    user = User.objects.filter(pk=data.get("u"), email=data.get("e"), is_active=True).first()
-    if user is None:
-        raise ValidationError(_("This confirmation link is not valid."), code="invalid")
+        raise _invalid_link() from exc
+    email = data.get("e") if isinstance(data, dict) else None
+    user = User.objects.filter(pk=data.get("u"), is_active=True).first() if email else None
+    if user is None or email not in (user.email, user.pending_email):
+        raise _invalid_link()
+    if email != user.email:
+        return _switch_to_pending_email(user)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = timezone.now()
         user.save(update_fields=["email_confirmed_at"])
     return user
+
+
+def _switch_to_pending_email(user: User) -> User:
+    taken = ValidationError(
+        _("Another account now uses this e-mail address, so it cannot be moved to yours."), code="duplicate_email"
+    )
+    if User.objects.filter(email__iexact=user.pending_email).exclude(pk=user.pk).exists():
+        raise taken
+    user.email, user.pending_email, user.email_confirmed_at = user.pending_email, "", timezone.now()
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "pending_email", "email_confirmed_at"])
+    except IntegrityError as exc:  # a sign-up took the address in the meantime: the constraint decides
+        raise taken from exc
+    return user
+
+
+# --- throttles ------------------------------------------------------------------------------
+
+def rate_limit_take(*, scope: str, identifier: str, limit: int, window_seconds: int = HOUR) -> bool:
+    """Count one action in the current fixed window; False (and nothing counted) once `limit` is reached."""
+    now = timezone.now()
+    start = dt.datetime.fromtimestamp(now.timestamp() // window_seconds * window_seconds, tz=dt.timezone.utc)
+    key = salted_hmac(_RATE_LIMIT_SALT, f"{scope}:{identifier}", algorithm="sha256").hexdigest()
+    with transaction.atomic():
+        _bucket, created = RateLimitBucket.objects.get_or_create(scope=scope, key=key, window_start=start)
+        taken = RateLimitBucket.objects.filter(pk=_bucket.pk, hits__lt=limit).update(hits=F("hits") + 1)
+    if created:  # a new window: a good moment to forget windows that ended a day ago
+        RateLimitBucket.objects.filter(window_start__lt=now - dt.timedelta(days=1)).delete()
+    return taken == 1
+
+
+def password_reset_allowed(*, request: HttpRequest, email: str) -> bool:
+    """Whether to send a reset e-mail: a few per address and more per IP address per hour, so nobody
+    can flood a mailbox. The caller answers the same either way (no hint whether an account exists)."""
+    by_email = rate_limit_take(scope="reset_email", identifier=email.strip().lower(),
+                               limit=settings.PASSWORD_RESET_EMAILS_PER_HOUR)
+    by_ip = by_email and rate_limit_take(scope="reset_ip", identifier=get_client_ip_address(request) or "",
+                                         limit=settings.PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR)
+    if not by_ip:
+        log.warning("password reset e-mail throttled (%s)", "address" if not by_email else "IP address")
+    return by_ip
+
+
+def confirmation_email_allowed(user: User) -> bool:
+    """A few confirmation e-mails per account per hour (resends and e-mail changes together)."""
+    return rate_limit_take(scope="confirm_email", identifier=str(user.pk),
+                           limit=settings.CONFIRMATION_EMAILS_PER_HOUR)
+
+
+def too_many_emails_message() -> str:
+    return _("We already sent several e-mails to this account in the last hour. Wait an hour, then try again.")

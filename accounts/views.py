@@ -9,15 +9,16 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from accounts import services
-from accounts.forms import PROFILE_FIELDS, EmailAuthenticationForm, ProfileForm, SignupForm
+from accounts.forms import PROFILE_FIELDS, EmailAuthenticationForm, EmailPasswordResetForm, ProfileForm, SignupForm
 
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -46,19 +47,22 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_update_profile(request=request, user=form.instance, changed=form.changed_data)
+            user = services.account_update_profile(request=request, user=form.instance, changed=form.changed_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if "email" in form.changed_data:
-                messages.info(request, _("We sent a confirmation link to your new e-mail address."))
+            if "email" in form.changed_data and user.pending_email:
+                messages.info(request, _(
+                    "We sent a confirmation link to %(new)s. Your e-mail address changes when you open it; "
+                    "until then, keep signing in with %(old)s.") % {"new": user.pending_email, "old": user.email})
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form, "pending_email": request.user.pending_email})
 
 
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
@@ -70,13 +74,18 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@never_cache
 def resend_confirmation(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        if not request.user.email_confirmed:
-            services.send_confirmation_email(request=request, user=request.user)
-        messages.success(request, _("We sent a new confirmation link to %(email)s.") % {"email": request.user.email})
+    user = request.user
+    address = user.pending_email or ("" if user.email_confirmed else user.email)
+    if request.method == "POST" and address:
+        if services.confirmation_email_allowed(user):
+            services.send_confirmation_email(request=request, user=user, email=address)
+            messages.success(request, _("We sent a new confirmation link to %(email)s.") % {"email": address})
+        else:
+            messages.error(request, services.too_many_emails_message())
         return redirect("accounts:resend_confirmation")
-    return render(request, "accounts/email_confirm_resend.html")
+    return render(request, "accounts/email_confirm_resend.html", {"address": address})
 
 
 def lockout(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
@@ -95,6 +104,17 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, throttled per address and per IP; the answer is the same either way."""
+
+    form_class = EmailPasswordResetForm
+
+    def form_valid(self, form):
+        if services.password_reset_allowed(request=self.request, email=form.cleaned_data["email"]):
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
+
+
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Django's one-time link view; a successful reset also lifts a sign-in lockout."""
 
@@ -103,4 +123,14 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         axes_reset(username=form.user.email.lower())
+        services.send_password_changed_notice(request=self.request, user=form.user)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view (it keeps this session and ends the others); the holder is told by e-mail."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.send_password_changed_notice(request=self.request, user=form.user)
         return response

@@ -102,6 +102,38 @@ def test_password_reset_answers_the_same_for_unknown_email(client, patient):
     assert len(mail.outbox) == 1
 
 
+def reset_request(client, email, ip="10.0.0.1"):
+    return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=ip)
+
+
+def test_password_reset_emails_are_throttled_per_address_with_the_same_answer(client, patient, settings):
+    settings.PASSWORD_RESET_EMAILS_PER_HOUR = 2
+    answers = [reset_request(client, email, ip=f"10.0.0.{n}")
+               for n, email in enumerate(["sari@example.com", "SARI@example.com", "sari@example.com"])]
+
+    assert len(mail.outbox) == 2  # the third request, even from another IP, sends nothing
+    assert {(a.status_code, a.url) for a in answers} == {(302, reverse("password_reset_done"))}
+    assert reset_request(client, "joko@example.com").status_code == 302  # other addresses are not affected
+
+
+def test_password_reset_requests_are_throttled_per_ip(client, patient, other_patient, settings):
+    settings.PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR = 1
+    reset_request(client, patient.email, ip="10.0.0.7")
+    reset_request(client, other_patient.email, ip="10.0.0.7")
+    reset_request(client, other_patient.email, ip="10.0.0.8")
+
+    assert [m.to for m in mail.outbox] == [[patient.email], [other_patient.email]]
+
+
+def test_the_throttle_stores_no_email_address_in_clear(client, patient):
+    from accounts.models import RateLimitBucket
+
+    reset_request(client, patient.email)
+
+    assert RateLimitBucket.objects.count() == 2
+    assert not RateLimitBucket.objects.filter(key__icontains="sari").exists()
+
+
 def test_password_reset_links_expire_within_hours():
     assert settings.PASSWORD_RESET_TIMEOUT <= 6 * 60 * 60
 
@@ -129,6 +161,29 @@ def test_password_change_signs_out_other_sessions(patient, password):
     assert response.status_code == 302
     assert phone.get(reverse("dashboard")).status_code == 200
     assert laptop.get(reverse("dashboard")).status_code == 302  # sent to login
+    assert [m.to for m in mail.outbox] == [[patient.email]]  # told, in case it was not them
+    assert "/akun/lupa-password/" in mail.outbox[0].body
+
+
+def test_a_password_reset_signs_out_every_session_and_tells_the_holder(client, patient, password):
+    laptop = Client()
+    login(laptop, patient.email, password)
+    reset_request(client, patient.email)
+    form_url = client.get(reset_link()).url
+    client.post(form_url, {"new_password1": "teh-manis-hangat-7", "new_password2": "teh-manis-hangat-7"})
+
+    assert laptop.get(reverse("dashboard")).status_code == 302
+    assert mail.outbox[-1].to == [patient.email] and "password" in mail.outbox[-1].subject.lower()
+
+
+def test_the_lockout_message_is_indonesian_and_says_when_to_try_again(client, patient, password):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, patient.email, "wrong-password")
+
+    html = login(client, patient.email, password).content.decode()
+
+    assert "Terlalu banyak percobaan masuk yang gagal. Coba lagi setelah pukul" in html
+    assert 'id="lockout"' in html
 
 
 @pytest.mark.parametrize("url", [
