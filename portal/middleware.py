@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +62,23 @@ class DatabaseUnavailableMiddleware:
             log.warning("database unavailable on %s: %s", request.path, exc.__class__.__name__)
             return render_unavailable(request)
         return None
+
+
+class NoStoreForSignedInMiddleware:
+    """Pages a signed-in person sees may carry patient data (names, NIK, visits): browsers on
+    shared phones and hospital proxies must not keep them. Views that chose their own
+    Cache-Control keep it; anonymous pages are left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # Read the session the view already loaded, not request.user: that may query the
+        # database again, and after a lock timeout this would turn the friendly 503 into a 500.
+        if response.status_code >= 500 or response.has_header("Cache-Control"):
+            return response
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed and SESSION_KEY in session:
+            add_never_cache_headers(response)
+        return response

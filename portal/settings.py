@@ -237,3 +237,23 @@ BPJS_EMBEDDED_SIMULATOR = env.bool("BPJS_EMBEDDED_SIMULATOR", default=True)
 QUEUEING_CONFIRM_LIMIT = env.int("QUEUEING_CONFIRM_LIMIT", default=10)
 QUEUEING_CONFIRM_WINDOW_SECONDS = env.int("QUEUEING_CONFIRM_WINDOW_SECONDS", default=60)
 # --- end queueing performance -------------------------------------------------
+
+# --- review (account e-mail throttles, private pages, Content-Security-Policy) ------
+# Reset e-mails per address and reset requests per IP address per hour; confirmation e-mails
+# (resends and e-mail changes) per account per hour. Counted in the database (accounts.RateLimitBucket).
+PASSWORD_RESET_EMAILS_PER_HOUR = env.int("PASSWORD_RESET_EMAILS_PER_HOUR", default=3)
+PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR = env.int("PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR", default=30)
+CONFIRMATION_EMAILS_PER_HOUR = env.int("CONFIRMATION_EMAILS_PER_HOUR", default=3)
+# Pages seen by a signed-in person are never stored by browsers or proxies (patient data).
+MIDDLEWARE += ["portal.middleware.NoStoreForSignedInMiddleware", "csp.middleware.CSPMiddleware"]
+# No inline script or style anywhere the policy applies. /antrian/ and /admin/ still carry
+# inline scripts, handlers and style attributes, so they are left out until those move to static files.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": env.list("CSP_EXCLUDE_URL_PREFIXES", default=["/antrian/", "/admin/"]),
+    "DIRECTIVES": {
+        "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"], "font-src": ["'self'"], "object-src": ["'none'"],
+        "base-uri": ["'none'"], "form-action": ["'self'"], "frame-ancestors": ["'none'"],
+    },
+}
+# --- end review ------------------------------------------------------------------------

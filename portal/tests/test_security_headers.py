@@ -1,0 +1,87 @@
+"""Headers that keep patient data out of caches and scripts out of pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from portal.tests.browser import browser_login
+
+pytestmark = pytest.mark.django_db
+
+SIGNED_IN_PAGES = [reverse("dashboard"), reverse("accounts:profile"), reverse("password_change"),
+                   reverse("families:member_add_new"), reverse("guarantors:guarantor_list")]
+CSP_PAGES = ["/", reverse("login"), reverse("accounts:signup"), reverse("password_reset"),
+             reverse("guarantors:guarantor_list")]
+
+
+@pytest.mark.parametrize("url", SIGNED_IN_PAGES)
+def test_pages_seen_signed_in_are_never_stored_by_browsers_or_proxies(patient_client, url):
+    response = patient_client.get(url)
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_public_pages_stay_cacheable_for_anonymous_visitors(client):
+    assert "no-store" not in client.get(reverse("guarantors:guarantor_list")).get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("url", CSP_PAGES + SIGNED_IN_PAGES)
+def test_pages_carry_a_content_security_policy_without_inline_script(patient_client, client, url):
+    response = (patient_client if url in SIGNED_IN_PAGES else client).get(url)
+    policy = response["Content-Security-Policy"]
+
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+
+
+@pytest.mark.parametrize("url", CSP_PAGES + SIGNED_IN_PAGES)
+def test_pages_under_the_policy_have_no_inline_script_handler_or_style(patient_client, client, url):
+    html = (patient_client if url in SIGNED_IN_PAGES else client).get(url).content.decode()
+
+    assert not re.search(r"<script(?![^>]*\ssrc=)[^>]*>", html), "inline <script> would be blocked"
+    assert not re.search(r"\son[a-z]+\s*=", html), "inline event handlers would be blocked"
+    assert not re.search(r"\sstyle\s*=", html), "style attributes would be blocked"
+
+
+def test_a_served_identity_document_keeps_its_own_stricter_policy(patient_client, patient, tmp_path, settings):
+    import io
+
+    from django.core.files import File
+    from PIL import Image
+
+    from families import services
+    from families.models import DocumentKind
+    from families.tests.conftest import make_patient
+    from families.uploads import clean_upload
+
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path), "base_url": None}}}
+    member = make_patient()
+    member.account_links.create(account=patient, relationship="self")
+    data = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(data, format="PNG")
+    document = services.document_store(actor=patient, patient=member, kind=DocumentKind.KTP,
+                                       upload=clean_upload(File(io.BytesIO(data.getvalue()), name="k.png")))
+
+    response = patient_client.get(reverse("families:document_view", args=[document.pk]))
+    b"".join(response.streaming_content)
+
+    assert response["Content-Security-Policy"].startswith("default-src 'none'")
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.browser
+def test_signed_in_pages_work_in_chromium_under_the_policy(page, patient, password):
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    browser_login(page, patient.email, password)
+    page.goto(f"{page.base_url}{reverse('accounts:profile')}")
+    page.click("button.navbar-toggler")  # Bootstrap's script runs: the phone menu opens
+    page.wait_for_selector("#mainnav.show")
+
+    assert violations == []
