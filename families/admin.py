@@ -143,6 +143,14 @@ class PatientAdmin(admin.ModelAdmin):
         # The index is the medical-record register (kept for years): clerks correct, never delete.
         return request.user.is_active and request.user.is_superuser
 
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        """A search is a clerk looking someone up: log each patient on the page of results."""
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", None) and response.context_data.get("cl")
+        if changelist is not None and changelist.query:
+            services.access_log_many(request.user, list(changelist.result_list), "admin:patient-search")
+        return response
+
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         if request.method == "GET":
             patient = self.get_object(request, object_id)

@@ -57,6 +57,13 @@ def access_log(user: User | None, patient: Patient, what: str) -> PatientAccessL
     return PatientAccessLog.objects.create(user=user, patient=patient, patient_ref=patient.pk, what=what[:100])
 
 
+def access_log_many(user: User | None, patients: list[Patient], what: str) -> None:
+    """One access-log row per patient shown (a page of search results: at most list_per_page rows)."""
+    PatientAccessLog.objects.bulk_create(
+        PatientAccessLog(user=user, patient=patient, patient_ref=patient.pk, what=what[:100]) for patient in patients
+    )
+
+
 def _log_link(link: AccountPatient, action: str, actor: User | None, note: str = "") -> None:
     LinkLog.objects.create(
         account_id=link.account_id, patient_id=link.patient_id, patient_ref=link.patient_id, actor=actor,

@@ -93,6 +93,14 @@ def test_opening_a_patient_record_in_the_admin_is_logged(clerk_client, clerk, in
     assert (entry.user, entry.patient, entry.what) == (clerk, index[0], "admin:patient")
 
 
+def test_a_search_in_the_patient_index_logs_each_patient_shown(clerk_client, clerk, index):
+    search(clerk_client, "bambang")
+    clerk_client.get(CHANGELIST)  # browsing without a search term is not a lookup
+
+    assert list(PatientAccessLog.objects.values_list("user", "patient", "what")) == [
+        (clerk.pk, index[0].pk, "admin:patient-search")]
+
+
 def test_access_and_link_logs_are_for_superusers_only(clerk_client, client, admin_user, index):
     for model in ("patientaccesslog", "linklog"):
         url = reverse(f"admin:families_{model}_changelist")
