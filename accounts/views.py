@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from axes.helpers import get_cool_off
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -108,6 +109,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset request, throttled per address and per IP; the answer is the same either way."""
 
     form_class = EmailPasswordResetForm
+
+    @property
+    def extra_email_context(self) -> dict:
+        return {"hospital": settings.HOSPITAL_NAME}
 
     def form_valid(self, form):
         if services.password_reset_allowed(request=self.request, email=form.cleaned_data["email"]):

@@ -64,8 +64,8 @@ class Patient(models.Model):
         _("NIK does not match birth date/sex"), default=False,
         help_text=_("The person confirmed the data matches the ID card; the clerk should check it."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("patient")
@@ -113,10 +113,14 @@ class Patient(models.Model):
 class AccountPatient(models.Model):
     """An account may book for a patient: the family link (SOP 000 E/F)."""
 
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient_links")
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="account_links")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient_links", verbose_name=_("account")
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="account_links", verbose_name=_("patient")
+    )
     relationship = models.CharField(_("relationship"), max_length=16, choices=Relationship.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("family link")
@@ -129,7 +133,8 @@ class AccountPatient(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account_id} -> {self.patient_id} ({self.relationship})"
+        # Shown above each row of the admin's link inline: a readable word, not raw ids.
+        return str(self.get_relationship_display())
 
 
 class LinkAction(models.TextChoices):
