@@ -43,9 +43,11 @@ def documents_by_kind(patient: Patient) -> dict[str, IdentityDocument]:
 
 
 def document_for_viewer(user: User, document_id: uuid.UUID) -> IdentityDocument:
-    """A document the user may see: staff see any, an account only its own family's; else 404."""
+    """A document the user may see: staff with the view permission (registration clerks) see any,
+    an account only its own family's; else 404. The staff flag alone is not enough: a doctor or
+    a schedule keeper with admin access has no business with ID cards (Permenkes 24/2022 art. 30)."""
     documents = IdentityDocument.objects.select_related("patient")
-    if not (user.is_active and user.is_staff):
+    if not (user.is_active and user.is_staff and user.has_perm("families.view_identitydocument")):
         documents = documents.filter(patient__account_links__account=user)
     return get_object_or_404(documents, pk=document_id)
 

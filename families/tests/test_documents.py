@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from PIL import Image
@@ -132,9 +133,19 @@ def test_pdf_is_served_as_a_download(patient_client, sari_child):
     assert response["Content-Type"] == "application/pdf"
 
 
+def test_staff_without_the_view_permission_get_a_404_like_anyone_else(patient_client, client, clerk, sari_child):
+    post_document(patient_client, sari_child, "bpjs.jpg", image_bytes("JPEG"), kind="bpjs")
+    document = IdentityDocument.objects.get()
+    client.force_login(clerk)
+    response = client.get(reverse("families:document_view", kwargs={"document_id": document.pk}))
+    assert response.status_code == 404
+    assert not PatientAccessLog.objects.exists()
+
+
 def test_staff_may_see_a_document_and_the_view_is_logged(patient_client, client, clerk, sari_child):
     post_document(patient_client, sari_child, "bpjs.jpg", image_bytes("JPEG"), kind="bpjs")
     document = IdentityDocument.objects.get()
+    clerk.user_permissions.add(Permission.objects.get(codename="view_identitydocument"))
     client.force_login(clerk)
     response = client.get(reverse("families:document_view", kwargs={"document_id": document.pk}))
     assert response.status_code == 200
