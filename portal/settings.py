@@ -256,4 +256,6 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'none'"], "form-action": ["'self'"], "frame-ancestors": ["'none'"],
     },
 }
+# Folders of private uploads are the web server user's alone (files are already 0600).
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # --- end review ------------------------------------------------------------------------

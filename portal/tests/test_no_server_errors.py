@@ -55,8 +55,11 @@ def _walk(patterns, prefix: str = "", namespace: str = ""):
             yield prefix + str(entry.pattern), f"{namespace}{entry.name or ''}", entry.lookup_str
 
 
+ADMIN_PAGES = ("admin/", "admin/login/", "admin/password_change/", "admin/autocomplete/")
+
+
 def _is_admin_of_our_models(route: str) -> bool:
-    return route.startswith("admin/") and any(route.startswith(f"admin/{model}/") for model in ADMIN_MODELS)
+    return route in ADMIN_PAGES or any(route.startswith(f"admin/{model}/") for model in ADMIN_MODELS)
 
 
 def crawled_routes() -> list[str]:

@@ -47,7 +47,7 @@ def test_pages_under_the_policy_have_no_inline_script_handler_or_style(patient_c
     assert not re.search(r"\sstyle\s*=", html), "style attributes would be blocked"
 
 
-def test_a_served_identity_document_keeps_its_own_stricter_policy(patient_client, patient, tmp_path, settings):
+def test_an_identity_document_is_private_on_disk_and_keeps_its_own_stricter_policy(patient_client, patient, tmp_path, settings):
     import io
 
     from django.core.files import File
@@ -73,6 +73,8 @@ def test_a_served_identity_document_keeps_its_own_stricter_policy(patient_client
 
     assert response["Content-Security-Policy"].startswith("default-src 'none'")
     assert "no-store" in response["Cache-Control"]
+    stored = tmp_path / document.file.name
+    assert stored.stat().st_mode & 0o777 == 0o600 and stored.parent.stat().st_mode & 0o777 == 0o700
 
 
 @pytest.mark.browser
