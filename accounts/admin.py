@@ -11,9 +11,9 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "full_name", "phone", "email_confirmed_at", "is_staff", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("email", "full_name", "phone")
-    readonly_fields = ("consent_version", "consent_at", "date_joined", "last_login")
+    readonly_fields = ("consent_version", "consent_at", "date_joined", "last_login", "pending_email")
     fieldsets = (
-        (None, {"fields": ("email", "password", "email_confirmed_at")}),
+        (None, {"fields": ("email", "password", "email_confirmed_at", "pending_email")}),
         (_("Personal data"), {"fields": ("full_name", "phone", "religion", "sex", "education",
                                           "blood_type", "marital_status", "occupation")}),
         (_("Consent"), {"fields": ("consent_version", "consent_at")}),

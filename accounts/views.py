@@ -50,6 +50,8 @@ def signup(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def profile(request: HttpRequest) -> HttpResponse:
+    # The form writes what was typed onto request.user even when it is refused: keep the saved values.
+    saved = {"email": request.user.email, "pending_email": request.user.pending_email}
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -63,7 +65,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     "until then, keep signing in with %(old)s.") % {"new": user.pending_email, "old": user.email})
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form, "pending_email": request.user.pending_email})
+    return render(request, "accounts/profile.html", {"form": form, "saved": saved})
 
 
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:

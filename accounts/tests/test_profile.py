@@ -122,6 +122,16 @@ def test_profile_refuses_another_accounts_email(patient_client, patient, other_p
     assert [e.code for e in response.context["form"].errors.as_data()["email"]] == ["duplicate_email"]
 
 
+def test_a_refused_email_change_still_names_the_saved_addresses(
+        patient_client, patient, password, django_capture_on_commit_callbacks):
+    change_email(patient_client, patient, password, capture=django_capture_on_commit_callbacks)
+
+    response = patient_client.post(PROFILE_URL, profile_data(patient, email="typo@example", current_password=""))
+
+    notice = response.content.decode().split('id="pending-email"')[1].split("</div>")[0]
+    assert "sari.baru@example.com" in notice and "sari@example.com" in notice and "typo@" not in notice
+
+
 def test_profile_page_is_never_cached(patient_client):
     assert "no-store" in patient_client.get(PROFILE_URL)["Cache-Control"]
 
