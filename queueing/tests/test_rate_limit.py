@@ -7,6 +7,7 @@ import time
 import uuid
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -107,6 +108,8 @@ def test_the_count_is_shared_through_redis(patient_client, patient, family, umum
     try:
         assert [confirm(patient_client, u).status_code for u in urls] == [302, 302, 429]
         assert cache.get(rate_limit._key(patient)) == 3  # in Redis, where every worker process counts
+        ttl = redis.Redis.from_url(url).ttl(cache.make_and_validate_key(rate_limit._key(patient)))
+        assert 0 < ttl <= 60  # the window ends: the count is never kept for good
     finally:
         cache.delete(rate_limit._key(patient))
 
