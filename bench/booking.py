@@ -2,27 +2,41 @@
 
 A gunicorn server on 127.0.0.1 (gthread workers, as `make serve`) runs the real settings with
 DEBUG off against a throwaway database: `<DATABASE_URL's name>_bench_booking` on PostgreSQL
-when DATABASE_URL is set, a temporary SQLite file otherwise. Client processes sign in through
-the login form (CSRF, django-axes, sessions) and then measure, with concurrent clients:
+when DATABASE_URL is set, a temporary SQLite file otherwise. It is measured once per session
+configuration (BENCH_BOOKING_SESSIONS, default "db,cache"):
 
-- rush: every client has walked the wizard up to the confirm page for its family members
-  (distinct patients, all at one doctor-day of one clinic) and then posts "Ya, buat antrian"
-  for each as fast as it can: confirm POSTs that booked, per second;
-- wizard: the whole journey per booking (start, five steps, confirm page, confirm, result);
+- db: Django's database sessions (the default setting);
+- cache: SESSION_ENGINE=django.contrib.sessions.backends.cache with CACHE_URL on Redis
+  (BENCH_BOOKING_CACHE_URL, default redis://127.0.0.1:6379/1); skipped when Redis does not answer.
+
+Phases, each with BENCH_BOOKING_CLIENTS concurrent clients (threads in client processes):
+
+- rush: the minute the day opens. Many accounts (families of BENCH_BOOKING_FAMILY members,
+  BENCH_BOOKING_RUSH bookings in all, all at one doctor-day of one clinic) sit on the confirm
+  page and press "Ya, buat antrian": confirm POSTs that booked, per second. Each POST is the
+  real request (session cookie, CSRF cookie and masked form token, the confirm form, the
+  per-account confirm limit, booking_create). Only the preparation is shortened: those signed-in
+  sessions and their finished wizards are written straight into the session store by the same
+  code a login and the wizard steps use (walking 2,000 wizards over HTTP first would take
+  minutes). The wizard phase below does sign in and walk for real.
+- wizard: the whole journey per booking after a real sign-in through the login form (CSRF,
+  django-axes): start, five steps, confirm page, confirm, my bookings.
 - bare: a csrf-exempt view that only increments a counter row and inserts a row, the ceiling
   for any numbered insert through Django on this machine;
 - bare+: the same view signed in with a CSRF-checked form POST, i.e. what every booking request
-  pays before any booking rule runs (database session, user lookup, CSRF).
+  pays before any booking rule runs (session, user lookup, CSRF).
 
-Bounded: BENCH_BOOKING_ACCOUNTS clients x BENCH_BOOKING_RUSH / _JOURNEYS / _BARE requests, and
-each phase stops after BENCH_BOOKING_SECONDS. Afterwards the database is checked (numbers 1..n, counters
-equal to rows) and dropped.
+Bounded: every phase has a fixed amount of work and stops after BENCH_BOOKING_SECONDS; a client
+that fails breaks the barrier instead of leaving the others waiting. Afterwards the database is
+checked (numbers 1..n per doctor-day, counters equal to rows, no double bookings), the sessions
+written to Redis are deleted, and the database is dropped. Loopback only.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
+import math
 import multiprocessing
 import os
 import re
@@ -32,22 +46,27 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-ACCOUNTS = int(os.environ.get("BENCH_BOOKING_ACCOUNTS", "16"))  # concurrent clients
-RUSH = int(os.environ.get("BENCH_BOOKING_RUSH", "20"))  # confirm POSTs per client (<= 20 open wizards)
+CLIENTS = int(os.environ.get("BENCH_BOOKING_CLIENTS", os.environ.get("BENCH_BOOKING_ACCOUNTS", "16")))
+RUSH = int(os.environ.get("BENCH_BOOKING_RUSH", "2400"))  # bookings in the rush, all at one doctor-day
+FAMILY = int(os.environ.get("BENCH_BOOKING_FAMILY", "4"))  # confirms per rush account (under the limit)
 JOURNEYS = int(os.environ.get("BENCH_BOOKING_JOURNEYS", "4"))  # whole wizards per client
-BARE = int(os.environ.get("BENCH_BOOKING_BARE", "100"))  # bare requests per client
-PATIENTS = RUSH + JOURNEYS  # family members per account
+BARE = int(os.environ.get("BENCH_BOOKING_BARE", "150"))  # bare requests per client
+ROUNDS = int(os.environ.get("BENCH_BOOKING_ROUNDS", "2"))  # repetitions of the phases per configuration
 SECONDS = float(os.environ.get("BENCH_BOOKING_SECONDS", "60"))
 WORKERS = int(os.environ.get("BENCH_BOOKING_WORKERS", "2"))
 THREADS = int(os.environ.get("BENCH_BOOKING_THREADS", "4"))
 CLIENT_PROCESSES = int(os.environ.get("BENCH_BOOKING_CLIENT_PROCESSES", "2"))
+SESSIONS = [s for s in os.environ.get("BENCH_BOOKING_SESSIONS", "db,cache").split(",") if s]
+CACHE_URL = os.environ.get("BENCH_BOOKING_CACHE_URL", "redis://127.0.0.1:6379/1")
 PASSWORD = "bench-booking-2026"
-BARE_TABLES = ("bench_counter", "bench_row")
+PHASES = ("rush", "wizard", "bare", "bare_auth")
+SESSION_ENGINES = {"db": "django.contrib.sessions.backends.db", "cache": "django.contrib.sessions.backends.cache"}
 
 
 # --- server side: the app gunicorn loads (`bench.booking:make_app()`) ----------------------------
@@ -94,10 +113,37 @@ def make_app():
     return get_wsgi_application()
 
 
-# --- data, in a subprocess pointed at the bench database -----------------------------------------
+# --- data, in a subprocess pointed at the bench database and session store ---------------------------
+
+def _signed_in_session(user, wizards: list[dict]):
+    """A session as `login()` leaves it, plus finished wizards as the steps leave them."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from queueing.wizard import Wizard
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    ids = [Wizard.start(session, **answers).id for answers in wizards]
+    session.create()
+    return session.session_key, ids
+
+
+def _csrf_pair() -> tuple[str, str]:
+    """The CSRF cookie (the secret) and the masked token a rendered form would carry."""
+    from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+
+    secret = _get_new_csrf_string()
+    return secret, _mask_cipher_secret(secret)
+
 
 def setup_data() -> None:
-    """Accounts with family members, one hot schedule every day, the bare tables; JSON on stdout."""
+    """One round's data (BENCH_TAG): a hot schedule every day, rush families with signed-in sessions
+    on the confirm page, accounts for the wizard phase, the bare tables; JSON on stdout."""
     import datetime as dt
 
     import django
@@ -112,45 +158,64 @@ def setup_data() -> None:
     from guarantors.models import GuarantorType
     from queueing.models import BookingSettings, Clinic, Doctor, Schedule
 
+    tag, serial = os.environ["BENCH_TAG"], int(os.environ["BENCH_SERIAL"])
     BookingSettings.load()
     umum = GuarantorType.objects.get_or_create(code="umum", defaults={"name": "Umum"})[0]
-    clinic = Clinic.objects.create(code="GIGI", name="Poli Gigi", prefix="GIGI")
-    doctor = Doctor.objects.create(name="drg. Bench")
-    places = ACCOUNTS * PATIENTS
+    clinic = Clinic.objects.create(code=f"B{tag}", name=f"Poli Gigi {tag}", prefix="GIGI")
+    doctor = Doctor.objects.create(name=f"drg. Bench {tag}")
+    rush_accounts = math.ceil(RUSH / FAMILY)
+    places = min(rush_accounts * FAMILY + CLIENTS * JOURNEYS, 32000)
     schedules = {day: Schedule.objects.create(
         doctor=doctor, clinic=clinic, weekday=day, start_time=dt.time(7, 0), end_time=dt.time(23, 0),
-        total_quota=min(places, 32000), online_quota=min(places, 32000), minutes_per_patient=1) for day in range(7)}
+        total_quota=places, online_quota=places, minutes_per_patient=1) for day in range(7)}
     password = make_password(PASSWORD)  # hashed once: creating accounts is not what we measure
-    users = User.objects.bulk_create([User(
-        email=f"bench{i}@example.com", full_name=f"Bench {i}", password=password, email_confirmed_at=timezone.now(),
-        phone="+6281234567890", religion="islam", sex="P", education="sma", blood_type="A",
-        marital_status="kawin", occupation="irt") for i in range(ACCOUNTS)])
+    profile = dict(password=password, email_confirmed_at=timezone.now(), phone="+6281234567890", religion="islam",
+                   sex="P", education="sma", blood_type="A", marital_status="kawin", occupation="irt")
+    users = User.objects.bulk_create(
+        [User(email=f"bench-{tag}-r{i}@example.com", full_name=f"Rush {i}", **profile) for i in range(rush_accounts)]
+        + [User(email=f"bench-{tag}-w{i}@example.com", full_name=f"Wizard {i}", **profile) for i in range(CLIENTS)])
+    sizes = [FAMILY] * rush_accounts + [JOURNEYS] * CLIENTS
     patients = Patient.objects.bulk_create([Patient(
         full_name=f"Pasien {i}", sex="P", birth_place="Banyumas", birth_date=dt.date(1990, 1, 1),
-        nik=f"3302015701{i:06d}", address_street="Jl. Bench", address_village="Desa", address_district="Kec",
-        address_regency="Banyumas", address_province="Jawa Tengah", phone="+6281234567890", religion="islam",
-        blood_type="A", marital_status="kawin", education="sma", occupation="irt", mother_name="Ibu",
-        mrn=f"B{i:07d}") for i in range(ACCOUNTS * PATIENTS)])
-    AccountPatient.objects.bulk_create([
-        AccountPatient(account=users[i // PATIENTS], patient=p, relationship="other") for i, p in enumerate(patients)])
+        nik=f"33020157{serial:02d}{i:06d}", address_street="Jl. Bench", address_village="Desa",
+        address_district="Kec", address_regency="Banyumas", address_province="Jawa Tengah", phone="+6281234567890",
+        religion="islam", blood_type="A", marital_status="kawin", education="sma", occupation="irt",
+        mother_name="Ibu", mrn=f"B{serial:02d}{i:06d}") for i in range(sum(sizes))])
+    families, start = [], 0
+    for size in sizes:
+        families.append(patients[start:start + size])
+        start += size
+    AccountPatient.objects.bulk_create([AccountPatient(account=user, patient=p, relationship="other")
+                                        for user, family in zip(users, families) for p in family])
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE bench_counter (id integer PRIMARY KEY, n integer NOT NULL)")
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_counter (id integer PRIMARY KEY, n integer NOT NULL)")
+        cursor.execute("DELETE FROM bench_counter")
         cursor.execute("INSERT INTO bench_counter VALUES (1, 0)")
-        cursor.execute("CREATE TABLE bench_row (id integer PRIMARY KEY %s, n integer NOT NULL)"
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_row (id integer PRIMARY KEY %s, n integer NOT NULL)"
                        % ("GENERATED ALWAYS AS IDENTITY" if connection.vendor == "postgresql" else "AUTOINCREMENT"))
     today = timezone.localdate()
     rush_day, wizard_day = today + dt.timedelta(days=1), today + dt.timedelta(days=2)
+    rush_schedule = schedules[rush_day.weekday()]
+    rush = []
+    for user, family in zip(users[:rush_accounts], families):
+        answers = [{"patient": str(p.pk), "date": rush_day.isoformat(), "guarantor": umum.pk, "card_number": "",
+                    "referral_number": "", "switched_from": None, "clinic": clinic.pk, "schedule": rush_schedule.pk}
+                   for p in family]
+        session_key, wizard_ids = _signed_in_session(user, answers)
+        cookie, token = _csrf_pair()
+        rush.append({"session": session_key, "csrf_cookie": cookie, "csrf_token": token, "wizards": wizard_ids})
     print(json.dumps({
-        "accounts": [u.email for u in users],
-        "patients": [[str(p.pk) for p in patients[i * PATIENTS:(i + 1) * PATIENTS]] for i in range(ACCOUNTS)],
+        "rush": rush,
+        "accounts": [u.email for u in users[rush_accounts:]],
+        "patients": [[str(p.pk) for p in family] for family in families[rush_accounts:]],
         "guarantor": umum.code, "clinic": clinic.pk,
-        "rush": {"date": rush_day.isoformat(), "schedule": schedules[rush_day.weekday()].pk},
-        "wizard": {"date": wizard_day.isoformat(), "schedule": schedules[wizard_day.weekday()].pk},
+        "days": {"rush": {"date": rush_day.isoformat(), "schedule": rush_schedule.pk},
+                 "wizard": {"date": wizard_day.isoformat(), "schedule": schedules[wizard_day.weekday()].pk}},
     }))
 
 
-def check_data(plan: dict) -> None:
-    """Numbers 1..n per schedule-day, counters equal to rows: printed as one JSON line."""
+def check_data() -> None:
+    """Numbers 1..n per doctor-day, counters equal to rows, no double bookings: one JSON line."""
     import django
 
     django.setup()
@@ -158,13 +223,13 @@ def check_data(plan: dict) -> None:
 
     from queueing.models import Booking, DayQuota
 
+    plan = json.loads(Path(os.environ["BENCH_PLAN"]).read_text())
     report = {}
-    for phase in ("rush", "wizard"):
-        quota = DayQuota.objects.filter(schedule_id=plan[phase]["schedule"], date=plan[phase]["date"]).first()
+    for phase, day in plan["days"].items():
+        quota = DayQuota.objects.filter(schedule_id=day["schedule"], date=day["date"]).first()
         if quota is None:
             continue
-        rows = Booking.objects.filter(day_quota=quota)
-        numbers = sorted(rows.values_list("number", flat=True))
+        numbers = sorted(Booking.objects.filter(day_quota=quota).values_list("number", flat=True))
         report[phase] = {"bookings": len(numbers), "gapless": numbers == list(range(1, len(numbers) + 1)),
                          "counters_match": quota.active_count == quota.last_number == len(numbers)}
     doubles = (Booking.objects.values("patient", "date").annotate(n=Count("id")).filter(n__gt=1)
@@ -173,14 +238,28 @@ def check_data(plan: dict) -> None:
     print(json.dumps(report))
 
 
+def forget_sessions() -> None:
+    """Delete the sessions this bench wrote (they live in Redis in the cache configuration)."""
+    import django
+
+    django.setup()
+    from importlib import import_module
+
+    from django.conf import settings
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in json.loads(Path(os.environ["BENCH_SESSIONS"]).read_text()):
+        store(session_key=key).delete()
+
+
 # --- HTTP clients ------------------------------------------------------------------------------------
 
 class Client:
     """One browser: a keep-alive connection and a cookie jar."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
         self.port = port
-        self.cookies: dict[str, str] = {}
+        self.cookies: dict[str, str] = dict(cookies or {})
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def request(self, method: str, path: str, data: dict | None = None) -> tuple[int, str, str]:
@@ -207,16 +286,20 @@ class Client:
                 self.cookies[key] = rest.split(";", 1)[0]
         return response.status, response.getheader("Location") or "", payload
 
+    def close(self) -> None:
+        self.conn.close()
+
     def login(self, email: str) -> None:
         self.request("GET", "/akun/masuk/")
         status, location, _body = self.request("POST", "/akun/masuk/", {"username": email, "password": PASSWORD})
         assert status == 302 and location.endswith("/beranda/"), (status, location)
 
-    def walk(self, plan: dict, phase: str, patient: str) -> tuple[str, dict]:
+    def walk(self, plan: dict, patient: str) -> tuple[str, dict]:
         """The wizard up to the confirm page: its URL and the confirm form's fields."""
+        day = plan["days"]["wizard"]
         status, url, _ = self.request("GET", "/antrian/ambil/")
-        for answer in ({"patient": patient}, {"date": plan[phase]["date"]}, {"guarantor_type": plan["guarantor"]},
-                       {"clinic": plan["clinic"]}, {"schedule": plan[phase]["schedule"]}):
+        for answer in ({"patient": patient}, {"date": day["date"]}, {"guarantor_type": plan["guarantor"]},
+                       {"clinic": plan["clinic"]}, {"schedule": day["schedule"]}):
             status, url, body = self.request("POST", url, answer)
             assert status == 302, (status, url, body[:300])
         status, _location, page = self.request("GET", url)
@@ -225,65 +308,132 @@ class Client:
                 for name in ("csrfmiddlewaretoken", "token")}
         return url, form
 
-    def confirm(self, url: str, form: dict) -> tuple[bool, float]:
+    def confirm(self, url: str, form: dict) -> tuple[bool, float, int]:
         start = time.perf_counter()
         status, location, _body = self.request("POST", url, form)
-        return status == 302 and "?baru=1" in location, time.perf_counter() - start
+        return status == 302 and "?baru=1" in location, time.perf_counter() - start, status
+
+
+def _timed(record: list, ok: bool, start: float, status: int) -> None:
+    record.append((ok, time.perf_counter() - start, status))
+
+
+def _cpu_seconds(stat: str) -> tuple[int, float]:
+    """(parent pid, user + system CPU seconds) from a /proc/<pid>/stat line."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_cpu(server_pid: int, database: str) -> dict[str, float]:
+    """CPU seconds so far of the gunicorn processes and of the bench database's PostgreSQL backends."""
+    totals = {"server": 0.0, "database": 0.0}
+    marker = f" {database} ".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid, seconds = _cpu_seconds((entry / "stat").read_text())
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if int(entry.name) == server_pid or ppid == server_pid:
+            totals["server"] += seconds
+        elif command.startswith(b"postgres: ") and marker in command:
+            totals["database"] += seconds
+    return totals
+
+
+class Phase:
+    """Runs the phases of one client thread in step with every other client (a shared barrier).
+
+    The first thread of each client process notes its process's CPU time at every barrier, and
+    in the first process also the server's and the database's, so CPU per request can be told
+    apart from what other programs on the machine take.
+    """
+
+    def __init__(self, barrier, sampler: dict | None) -> None:
+        self.barrier, self.sampler = barrier, sampler
+        self.record: dict = {phase: [] for phase in PHASES}
+        self.record["cpu"] = []
+
+    def mark(self) -> None:
+        self.barrier.wait(timeout=SECONDS + 600)
+        if self.sampler is not None:
+            times = os.times()
+            sample = {"clients": times.user + times.system}
+            if self.sampler["server_pid"]:
+                sample.update(_server_cpu(self.sampler["server_pid"], self.sampler["database"]))
+            self.record["cpu"].append(sample)
+
+    def run(self, name: str, work) -> None:
+        self.mark()
+        deadline, t0 = time.monotonic() + SECONDS, time.monotonic()
+        work(self.record[name], lambda: time.monotonic() > deadline)
+        self.record[f"{name}_span"] = (t0, time.monotonic())
+
+
+def _rush(port: int, families: list[dict]):
+    def work(record: list, late) -> None:
+        for family in families:
+            client = Client(port, {"sessionid": family["session"], "csrftoken": family["csrf_cookie"]})
+            for wid in family["wizards"]:
+                if late():
+                    return
+                url = f"/antrian/ambil/{wid}/konfirmasi/"
+                record.append(client.confirm(url, {"csrfmiddlewaretoken": family["csrf_token"], "token": wid}))
+            client.close()
+    return work
+
+
+def _journeys(client: Client, plan: dict, patients: list[str]):
+    def work(record: list, late) -> None:
+        for patient in patients:
+            if late():
+                return
+            start = time.perf_counter()
+            url, form = client.walk(plan, patient)
+            ok, _latency, status = client.confirm(url, form)
+            list_status, _loc, _page = client.request("GET", "/antrian/")  # the result, as a person would look
+            _timed(record, ok and list_status == 200, start, status)
+    return work
+
+
+def _bare(client: Client, path: str):
+    def work(record: list, late) -> None:
+        for _n in range(BARE):
+            if late():
+                return
+            start = time.perf_counter()
+            status, _loc, _body = client.request("POST", path, {})
+            _timed(record, status == 200, start, status)
+    return work
 
 
 def client_process(index: int, plan: dict, port: int, barrier, results) -> None:
-    """One client process: a thread per account, phases started together across processes."""
-    import threading
-
-    mine = [i for i in range(len(plan["accounts"])) if i % CLIENT_PROCESSES == index]
+    """One client process: CLIENTS / CLIENT_PROCESSES threads, each one concurrent 'person'."""
+    mine = [i for i in range(CLIENTS) if i % CLIENT_PROCESSES == index]
     out: list[dict] = []
 
-    def account(i: int) -> None:
-        client = Client(port)
-        client.login(plan["accounts"][i])
-        rush_patients, wizard_patients = plan["patients"][i][:RUSH], plan["patients"][i][RUSH:]
-        prepared = [client.walk(plan, "rush", p) for p in rush_patients]
-        record = {"rush": [], "wizard": [], "bare": [], "bare_auth": []}
-        barrier.wait()
-        deadline, t0 = time.monotonic() + SECONDS, time.monotonic()
-        for url, form in prepared:
-            if time.monotonic() > deadline:
-                break
-            record["rush"].append(client.confirm(url, form))
-        record["rush_span"] = (t0, time.monotonic())
-        barrier.wait()
-        deadline, t0 = time.monotonic() + SECONDS, time.monotonic()
-        for patient in wizard_patients:
-            if time.monotonic() > deadline:
-                break
-            start = time.perf_counter()
-            url, form = client.walk(plan, "wizard", patient)
-            ok, _latency = client.confirm(url, form)
-            status, _loc, _page = client.request("GET", "/antrian/")  # the result, as a person would look
-            record["wizard"].append((ok and status == 200, time.perf_counter() - start))
-        record["wizard_span"] = (t0, time.monotonic())
-        barrier.wait()
-        bare = Client(port)
-        deadline, t0 = time.monotonic() + SECONDS, time.monotonic()
-        for _n in range(BARE):
-            if time.monotonic() > deadline:
-                break
-            start = time.perf_counter()
-            status, _loc, _body = bare.request("POST", "/bench/bare/", {})
-            record["bare"].append((status == 200, time.perf_counter() - start))
-        record["bare_span"] = (t0, time.monotonic())
-        barrier.wait()
-        deadline, t0 = time.monotonic() + SECONDS, time.monotonic()
-        for _n in range(BARE):
-            if time.monotonic() > deadline:
-                break
-            start = time.perf_counter()
-            status, _loc, _body = client.request("POST", "/bench/bare-auth/", {})
-            record["bare_auth"].append((status == 200, time.perf_counter() - start))
-        record["bare_auth_span"] = (t0, time.monotonic())
-        out.append(record)
+    def client_thread(i: int) -> None:
+        sampler = None
+        if i == mine[0]:
+            sampler = {"server_pid": plan["server_pid"] if index == 0 else 0, "database": plan["database"]}
+        phase = Phase(barrier, sampler)
+        try:
+            client = Client(port)
+            client.login(plan["accounts"][i])
+            phase.run("rush", _rush(port, plan["rush"][i::CLIENTS]))
+            phase.run("wizard", _journeys(client, plan, plan["patients"][i]))
+            phase.run("bare", _bare(Client(port), "/bench/bare/"))
+            phase.run("bare_auth", _bare(client, "/bench/bare-auth/"))
+            phase.mark()
+            phase.record["session"] = client.cookies.get("sessionid")
+        except Exception as exc:  # noqa: BLE001 - reported, and the others are released
+            barrier.abort()
+            phase.record["error"] = f"{exc.__class__.__name__}: {exc}"[:500]
+        out.append(phase.record)
 
-    threads = [threading.Thread(target=account, args=(i,)) for i in mine]
+    threads = [threading.Thread(target=client_thread, args=(i,)) for i in mine]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -299,7 +449,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _bench_database(env: dict) -> tuple[str, callable]:
+def _bench_database() -> tuple[str, callable]:
     """A fresh database URL for the bench and a function that removes it again."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
@@ -352,15 +502,115 @@ def _start_server(env: dict, port: int) -> subprocess.Popen:
     raise RuntimeError("the bench server did not start")
 
 
-def _summary(records: list[dict], phase: str) -> str:
+def _rate(records: list[dict], phase: str) -> tuple[float, str]:
+    """Successful requests per second over the phase, and a line with counts, statuses and latency."""
     results = [r for record in records for r in record[phase]]
-    spans = [record[f"{phase}_span"] for record in records]
+    spans = [record[f"{phase}_span"] for record in records if f"{phase}_span" in record]
+    if not results or not spans:
+        return 0.0, "no requests"
     elapsed = max(end for _s, end in spans) - min(start for start, _e in spans)
-    ok = sum(1 for good, _latency in results if good)
-    latencies = sorted(latency * 1000 for _good, latency in results)
-    p95 = latencies[int(len(latencies) * 0.95) - 1] if latencies else 0
-    return (f"{ok / elapsed:7.1f}/s  ({ok} of {len(results)} ok in {elapsed:.1f} s; "
-            f"latency median {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms)")
+    ok = sum(1 for good, _latency, _status in results if good)
+    statuses = sorted({status for _good, _latency, status in results})
+    latencies = sorted(latency * 1000 for _good, latency, _status in results)
+    p95 = latencies[max(int(len(latencies) * 0.95) - 1, 0)]
+    return ok / elapsed, (f"{ok} of {len(results)} ok in {elapsed:.1f} s, status {statuses}; "
+                          f"latency median {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms")
+
+
+def _cpu(records: list[dict], phase: str, ok: int) -> dict[str, float]:
+    """CPU milliseconds per successful request in `phase`: server, database, clients, total."""
+    index = PHASES.index(phase)
+    spent = {"server": 0.0, "database": 0.0, "clients": 0.0}
+    for record in records:
+        marks = record.get("cpu", [])
+        if len(marks) > index + 1:
+            for part in marks[index]:
+                spent[part] += marks[index + 1][part] - marks[index][part]
+    spent = {part: seconds * 1000 / max(ok, 1) for part, seconds in spent.items()}
+    spent["total"] = sum(spent.values())
+    return spent
+
+
+def _round(env: dict, port: int, server_pid: int, serial: int, tag: str) -> tuple[dict, dict, list[str]]:
+    """One round: fresh data, every phase, the database check. Returns rates, lines and session keys."""
+    plan_file = Path(tempfile.mkstemp(prefix="bench-booking-plan-", suffix=".json")[1])
+    try:
+        plan = json.loads(_python("import bench.booking as b; b.setup_data()",
+                                  dict(env, BENCH_TAG=tag, BENCH_SERIAL=str(serial))))
+        plan["server_pid"], plan["database"] = server_pid, env["DATABASE_URL"].rsplit("/", 1)[1]
+        sessions = [family["session"] for family in plan["rush"]]
+        context = multiprocessing.get_context("fork")
+        barrier, results = context.Barrier(CLIENTS), context.Queue()
+        clients = [context.Process(target=client_process, args=(i, plan, port, barrier, results))
+                   for i in range(CLIENT_PROCESSES)]
+        for process in clients:
+            process.start()
+        records = [record for _p in clients for record in results.get(timeout=len(PHASES) * SECONDS + 600)]
+        for process in clients:
+            process.join(timeout=60)
+        errors = {record["error"] for record in records if "error" in record}
+        if errors:
+            raise RuntimeError(f"clients failed: {sorted(errors)[:3]}")
+        sessions += [record["session"] for record in records if record.get("session")]
+        rates, lines = {}, {}
+        for phase in PHASES:
+            rates[phase], lines[phase] = _rate(records, phase)
+            ok = sum(1 for record in records for good, _latency, _status in record[phase] if good)
+            cpu = rates[f"{phase}_cpu"] = _cpu(records, phase, ok)
+            lines[phase] += (f"\n              CPU per request: server {cpu['server']:.2f} + database "
+                             f"{cpu['database']:.2f} + clients {cpu['clients']:.2f} = {cpu['total']:.2f} ms; "
+                             f"{os.cpu_count()} cores / that = {os.cpu_count() * 1000 / cpu['total']:.0f}/s "
+                             f"if nothing else ran")
+        plan_file.write_text(json.dumps(plan))
+        lines["check"] = _python("import bench.booking as b; b.check_data()", dict(env, BENCH_PLAN=str(plan_file)))
+        return rates, lines, sessions
+    finally:
+        plan_file.unlink(missing_ok=True)
+
+
+def _redis_answers(url: str) -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except Exception:  # noqa: BLE001 - any failure means: skip this configuration
+        return False
+
+
+def _configuration(base_env: dict, sessions: str, first_serial: int) -> list[dict]:
+    env = dict(base_env, SESSION_ENGINE=SESSION_ENGINES[sessions])
+    if sessions == "cache":
+        env["CACHE_URL"] = CACHE_URL
+    port = _free_port()
+    server = _start_server(env, port)
+    written: list[str] = []
+    rounds = []
+    try:
+        for n in range(ROUNDS):
+            load_before = os.getloadavg()[0]
+            rates, lines, keys = _round(env, port, server.pid, first_serial + n, f"{sessions}{n}")
+            written += keys
+            rounds.append({"rates": rates, "lines": lines, "load": (load_before, os.getloadavg()[0])})
+            print(f"  round {n + 1}: load average {load_before:.2f} -> {os.getloadavg()[0]:.2f}", flush=True)
+            for phase in PHASES:
+                print(f"    {phase:9s} {rates[phase]:7.1f}/s  ({lines[phase]})", flush=True)
+            print(f"    check: {lines['check']}", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if sessions == "cache" and written:
+            keys_file = Path(tempfile.mkstemp(prefix="bench-booking-sessions-", suffix=".json")[1])
+            keys_file.write_text(json.dumps(written))
+            try:
+                _python("import bench.booking as b; b.forget_sessions()", dict(env, BENCH_SESSIONS=str(keys_file)))
+            finally:
+                keys_file.unlink(missing_ok=True)
+    return rounds
+
+
+def _span(values: list[float]) -> str:
+    low, high = min(values), max(values)
+    return f"{low:6.1f}" if len(values) == 1 else f"{low:6.1f} - {high:6.1f}"
 
 
 def main() -> None:
@@ -369,38 +619,35 @@ def main() -> None:
     connections.close_all()
     env = dict(os.environ, DEBUG="False", SECRET_KEY="bench-only-" + "x" * 50, ALLOWED_HOSTS="127.0.0.1",
                STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage", LOG_LEVEL="ERROR",
-               EMAIL_URL="dummymail://", DJANGO_SETTINGS_MODULE="portal.settings", CONN_MAX_AGE="600")
-    env["DATABASE_URL"], drop = _bench_database(env)
+               EMAIL_URL="dummymail://", DJANGO_SETTINGS_MODULE="portal.settings", CONN_MAX_AGE="600",
+               SESSION_COOKIE_AGE="3600")  # a safety net: bench sessions expire within the hour anyway
+    env.pop("CACHE_URL", None)
+    env["DATABASE_URL"], drop = _bench_database()
     engine = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
-    server = None
+    summary = {}
     try:
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=BASE_DIR,
                        check=True, timeout=600)
-        plan = json.loads(_python("import bench.booking as b; b.setup_data()", env))
-        port = _free_port()
-        server = _start_server(env, port)
-        context = multiprocessing.get_context("fork")
-        barrier, results = context.Barrier(ACCOUNTS), context.Queue()
-        clients = [context.Process(target=client_process, args=(i, plan, port, barrier, results))
-                   for i in range(CLIENT_PROCESSES)]
-        for process in clients:
-            process.start()
-        records = [record for _p in clients for record in results.get(timeout=3 * SECONDS + 600)]
-        for process in clients:
-            process.join()
-        print(f"{engine}, gunicorn {WORKERS} workers x {THREADS} threads, {ACCOUNTS} concurrent clients, "
-              f"{os.cpu_count()} cores (clients on the same cores)")
-        print(f"rush   (confirm POST that books, one hot doctor-day): {_summary(records, 'rush')}")
-        print(f"wizard (whole journey per booking, 9 requests):       {_summary(records, 'wizard')}")
-        print(f"bare   (increment a counter + insert a row):          {_summary(records, 'bare')}")
-        print(f"bare+  (the same, signed in: session, user, CSRF):    {_summary(records, 'bare_auth')}")
-        print("check:", _python("import json, os, bench.booking as b; b.check_data(json.loads(os.environ['BENCH_PLAN']))",
-                                dict(env, BENCH_PLAN=json.dumps(plan))))
+        for index, sessions in enumerate(SESSIONS):
+            if sessions == "cache" and not _redis_answers(CACHE_URL):
+                print(f"[cache sessions] skipped: no Redis at {CACHE_URL}")
+                continue
+            print(f"{engine}, {sessions} sessions{' on ' + CACHE_URL if sessions == 'cache' else ''}; gunicorn "
+                  f"{WORKERS} workers x {THREADS} threads (gthread); {CLIENTS} concurrent clients in "
+                  f"{CLIENT_PROCESSES} processes; rush {RUSH} bookings by families of {FAMILY}; "
+                  f"{os.cpu_count()} cores shared by server, database and clients", flush=True)
+            summary[sessions] = _configuration(env, sessions, first_serial=index * ROUNDS)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
         drop()
+    print("summary: successful requests per second (lowest - highest of the rounds) and CPU per request "
+          "(server + database + clients)")
+    for sessions, rounds in summary.items():
+        loads = [load for r in rounds for load in r["load"]]
+        print(f"  {sessions} sessions (load average {min(loads):.1f} - {max(loads):.1f}):")
+        for phase in PHASES:
+            cpu = [r["rates"][f"{phase}_cpu"]["total"] for r in rounds]
+            print(f"    {phase:9s} {_span([r['rates'][phase] for r in rounds])}/s   CPU {_span(cpu)} ms"
+                  f" -> {_span([os.cpu_count() * 1000 / c for c in cpu])}/s if nothing else ran")
 
 
 if __name__ == "__main__":
