@@ -71,13 +71,21 @@ class _Browser:
         return answer["status"], location
 
 
-def _timed(calls) -> float:
+def _timed(calls, backend_pid: int) -> tuple[float, float, float]:
+    """Median wall ms per call, and mean CPU ms per call of this process and of its database backend."""
     times = []
+    cpu, backend = time.process_time(), _backend_cpu(backend_pid)
     for call in calls:
         start = time.perf_counter()
         call()
         times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+    count = len(times)
+    return (statistics.median(times) * 1000, (time.process_time() - cpu) * 1000 / count,
+            (_backend_cpu(backend_pid) - backend) * 1000 / count)
+
+
+def _backend_cpu(pid: int) -> float:
+    return bench._cpu_seconds(Path(f"/proc/{pid}/stat").read_text())[1] if pid else 0.0
 
 
 def _confirms(app, plan: dict) -> list:
@@ -132,9 +140,14 @@ def run() -> None:
     anonymous = _Browser(app, {})
     signed_in = confirms[0][0]
     half = len(confirms) // 2
-    bare = _timed([lambda: anonymous.post("/bench/bare/", {})] * half)
+    backend = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+    bare = _timed([lambda: anonymous.post("/bench/bare/", {})] * half, backend)
     bare_auth = _timed([lambda: signed_in.post("/bench/bare-auth/", {"csrfmiddlewaretoken": plan["rush"][0]
-                                                                     ["csrf_token"]})] * half)
+                                                                     ["csrf_token"]})] * half, backend)
     statements = []
 
     def record(execute, sql, params, many, context):
@@ -145,10 +158,11 @@ def run() -> None:
             statements.append((time.perf_counter() - start, sql))
 
     with connection.execute_wrapper(record):
-        confirm = _timed([lambda c=c: _confirm(*c) for c in confirms[:half]])
+        confirm = _timed([lambda c=c: _confirm(*c) for c in confirms[:half]], backend)
     print(f"{connection.vendor}, {settings.SESSION_ENGINE.rsplit('.', 1)[1]} sessions, one request at a time, "
-          f"median of {half}:")
-    print(f"  bare {bare:.2f} ms · bare+ {bare_auth:.2f} ms · confirm POST {confirm:.2f} ms")
+          f"{half} of each (wall: median; CPU: mean of this process + its PostgreSQL backend):")
+    for label, (wall, python, database) in (("bare", bare), ("bare+", bare_auth), ("confirm POST", confirm)):
+        print(f"  {label:13s} wall {wall:5.2f} ms · CPU {python:5.2f} ms Python + {database:5.2f} ms database")
     per_request = len(statements) / half
     print(f"  confirm POST: {per_request:.1f} statements, {sum(t for t, _s in statements) / half * 1000:.2f} ms "
           f"in the database driver (plus one health-check round trip per request, not counted here)")
@@ -160,6 +174,8 @@ def run() -> None:
         _confirm(*c)
     profiler.disable()
     _layers(profiler, len(confirms) - half)
+    if os.environ.get("BENCH_PROFILE_TOP"):  # the functions that spend the most time themselves
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(int(os.environ["BENCH_PROFILE_TOP"]))
 
 
 def _layers(profiler: cProfile.Profile, calls: int) -> None:

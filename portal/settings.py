@@ -236,6 +236,9 @@ BPJS_EMBEDDED_SIMULATOR = env.bool("BPJS_EMBEDDED_SIMULATOR", default=True)
 # SESSION_ENGINE=django.contrib.sessions.backends.cache, sessions without a database query).
 QUEUEING_CONFIRM_LIMIT = env.int("QUEUEING_CONFIRM_LIMIT", default=10)
 QUEUEING_CONFIRM_WINDOW_SECONDS = env.int("QUEUEING_CONFIRM_WINDOW_SECONDS", default=60)
+# The booking's read is a PostgreSQL prepared statement (planned once per connection). Turn it
+# off behind a connection pooler in transaction mode (pgbouncer), where sessions are shared.
+QUEUEING_PREPARED_READ = env.bool("QUEUEING_PREPARED_READ", default=True)
 # --- end queueing performance -------------------------------------------------
 
 # --- review (account e-mail throttles, private pages, Content-Security-Policy) ------

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -163,6 +164,9 @@ class _Reader:
     schedule: list[tuple]
 
 
+PREPARED_NAME = "queueing_booking_inputs"
+
+
 def _converters(db, model, alias: str) -> list[tuple]:
     out = []
     for field in model._meta.concrete_fields:
@@ -186,6 +190,26 @@ def _build_reader(db) -> _Reader:
            f"LEFT JOIN {Doctor._meta.db_table} d ON d.id = s.doctor_id "
            f"WHERE p.id = %s")
     return _Reader(sql, _converters(db, Patient, "p"), _converters(db, Schedule, "s"))
+
+
+def _read(db, cursor, reader: _Reader, params: list) -> tuple | None:
+    """Run the read; on PostgreSQL as a prepared statement, planned once per database connection.
+
+    Planning this seven-table statement cost more than running it (about 0.4 of 0.5 ms of the
+    server's CPU, measured). A prepared statement survives a rollback and lives as long as the
+    connection; a new connection (Django reconnects, CONN_MAX_AGE) prepares it again. Behind a
+    pooler in transaction mode (pgbouncer) set QUEUEING_PREPARED_READ=False.
+    """
+    if db.vendor != "postgresql" or not getattr(settings, "QUEUEING_PREPARED_READ", True):
+        cursor.execute(reader.sql, params)
+        return cursor.fetchone()
+    if getattr(db, "_queueing_prepared_on", None) is not db.connection:
+        pieces = reader.sql.split("%s")
+        numbered = "".join(f"{piece}${n}" for n, piece in enumerate(pieces[:-1], start=1)) + pieces[-1]
+        cursor.execute(f"PREPARE {PREPARED_NAME} AS {numbered}")
+        db._queueing_prepared_on = db.connection
+    cursor.execute(f"EXECUTE {PREPARED_NAME} ({', '.join(['%s'] * len(params))})", params)
+    return cursor.fetchone()
 
 
 _READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # one per thread's connection
@@ -217,8 +241,7 @@ def booking_inputs(account, patient_id, schedule_id: int, date: dt.date) -> tupl
         return None, None
     reader = _READERS.get(db) or _READERS.setdefault(db, _build_reader(db))
     with db.cursor() as cursor:
-        cursor.execute(reader.sql, [account.pk, int(schedule_id), db.ops.adapt_datefield_value(date), patient_pk])
-        row = cursor.fetchone()
+        row = _read(db, cursor, reader, [account.pk, int(schedule_id), db.ops.adapt_datefield_value(date), patient_pk])
     if row is None:
         return None, None
     split = len(reader.patient)

@@ -106,3 +106,27 @@ def test_booking_inputs_see_a_closed_day_and_a_missing_id_card(patient, umum, gi
     assert selectors.member_missing_fields(found)  # no medical record number and no KTP/KK photo
     DayQuota.objects.filter(schedule=gigi_tomorrow, date=tomorrow).update(closed=True)
     assert selectors.booking_inputs(patient, regular.pk, gigi_tomorrow.pk, tomorrow)[1] is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_plans_the_read_once_per_connection(patient, member, gigi_tomorrow, tomorrow, book):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are used on PostgreSQL only")
+    book(make_member(patient, "Pertama", relationship="child"), gigi_tomorrow, tomorrow)
+    connection.close()  # a new connection, as after CONN_MAX_AGE or a database restart
+    reads = []
+    for _n in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            found, offer = selectors.booking_inputs(patient, member.pk, gigi_tomorrow.pk, tomorrow)
+        assert found.pk == member.pk and offer.places_left == 9
+        reads.append([q["sql"].split()[0] for q in queries])
+    assert reads == [["PREPARE", "EXECUTE"], ["EXECUTE"]]
+
+
+def test_without_prepared_reads_the_read_is_plain_sql(patient, member, gigi_tomorrow, tomorrow, book, settings):
+    settings.QUEUEING_PREPARED_READ = False
+    book(make_member(patient, "Pertama", relationship="child"), gigi_tomorrow, tomorrow)
+    with CaptureQueriesContext(connection) as queries:
+        found, offer = selectors.booking_inputs(patient, member.pk, gigi_tomorrow.pk, tomorrow)
+    assert found.pk == member.pk and offer.places_left == 9
+    assert [q["sql"].split()[0] for q in queries] == ["SELECT"]
