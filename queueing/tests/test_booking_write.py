@@ -130,3 +130,26 @@ def test_without_prepared_reads_the_read_is_plain_sql(patient, member, gigi_tomo
         found, offer = selectors.booking_inputs(patient, member.pk, gigi_tomorrow.pk, tomorrow)
     assert found.pk == member.pk and offer.places_left == 9
     assert [q["sql"].split()[0] for q in queries] == ["SELECT"]
+
+
+def test_the_cached_insert_matches_what_the_orm_compiles(patient, member, bpjs, gigi_tomorrow, tomorrow):
+    from django.db.models.sql import InsertQuery
+
+    booking = Booking(confirm_token=uuid.uuid4(), patient=member, account=patient, date=tomorrow, day_quota_id=None,
+                      clinic_id=gigi_tomorrow.clinic_id, doctor_id=gigi_tomorrow.doctor_id, guarantor=bpjs,
+                      card_number="0001234567890", guarantor_check={"status": "verified", "summary": {"kelas": 1}},
+                      status=BookingStatus.REQUESTED)
+    event = BookingEvent(booking=booking, to_status=BookingStatus.VERIFIED, actor=patient)
+    for obj in (booking, event, booking):  # the second booking call uses the cached statement
+        sql, params = booking_write._insert(obj)
+        fields = [f for f in obj._meta.local_concrete_fields if f is not obj._meta.auto_field]
+        query = InsertQuery(type(obj))
+        query.insert_values(fields, [obj])
+        [(orm_sql, orm_params)] = query.get_compiler(connection=connection).as_sql()
+        assert sql == orm_sql
+        stamped = {i for i, f in enumerate(fields) if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+        plain = [getattr(p, "adapted", p) for p in params]  # a JSON value is wrapped for the driver
+        orm_plain = [getattr(p, "adapted", p) for p in orm_params]
+        assert [p for i, p in enumerate(plain) if i not in stamped] == [
+            p for i, p in enumerate(orm_plain) if i not in stamped]
+        assert all(isinstance(params[i], type(orm_params[i])) for i in stamped)
