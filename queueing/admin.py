@@ -29,7 +29,13 @@ from families import services as family_services
 from families.models import Patient
 from families.validators import format_mrn
 from queueing import desk_selectors, desk_services, services
-from queueing.admin_lists import EstimatedCountPaginator, ExamDateFilter, GuarantorCheckFilter, NikMismatchFilter
+from queueing.admin_lists import (
+    EstimatedCountPaginator,
+    ExamDateFilter,
+    GuarantorCheckFilter,
+    NikMismatchFilter,
+    OversizedIdGuard,
+)
 from queueing.desk_forms import RejectForm
 from queueing.desk_views import slips_response
 from queueing.models import (
@@ -47,7 +53,7 @@ from queueing.models import (
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(OversizedIdGuard, admin.ModelAdmin):
     list_display = ["code", "name", "prefix", "bpjs_code", "active", "sort_order"]
     list_editable = ["active", "sort_order"]
     search_fields = ["code", "name"]
@@ -66,7 +72,7 @@ def _sync_quotas(schedule: Schedule) -> None:
 
 
 @admin.register(Doctor)
-class DoctorAdmin(admin.ModelAdmin):
+class DoctorAdmin(OversizedIdGuard, admin.ModelAdmin):
     list_display = ["name", "bpjs_code", "active"]
     list_filter = ["active"]
     search_fields = ["name"]
@@ -79,7 +85,7 @@ class DoctorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(admin.ModelAdmin):
+class ScheduleAdmin(OversizedIdGuard, admin.ModelAdmin):
     list_display = ["clinic", "doctor", "weekday", "start_time", "end_time", "total_quota", "online_quota",
                     "minutes_per_patient", "active"]
     list_filter = ["clinic", "weekday", "active"]
@@ -92,7 +98,7 @@ class ScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScheduleException)
-class ScheduleExceptionAdmin(admin.ModelAdmin):
+class ScheduleExceptionAdmin(OversizedIdGuard, admin.ModelAdmin):
     """Adding one marks the bookings it hits and e-mails their account holders (after commit)."""
 
     list_display = ["date", "scope", "clinic", "doctor", "reason", "created_by"]
@@ -121,7 +127,7 @@ class ScheduleExceptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(BookingSettings)
-class BookingSettingsAdmin(admin.ModelAdmin):
+class BookingSettingsAdmin(OversizedIdGuard, admin.ModelAdmin):
     list_display = ["__str__", "mode", "earliest_days_ahead", "latest_days_ahead", "opening_time",
                     "same_day_cutoff", "cancel_cutoff_hours"]
 
@@ -137,7 +143,7 @@ class BookingSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(DayQuota)
-class DayQuotaAdmin(admin.ModelAdmin):
+class DayQuotaAdmin(OversizedIdGuard, admin.ModelAdmin):
     """Counters are written only by the booking services; here they can be read."""
 
     list_display = ["date", "schedule", "quota", "active_count", "total_quota", "counter_count", "last_number",
@@ -210,7 +216,7 @@ _BUTTONS = {
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(OversizedIdGuard, admin.ModelAdmin):
     list_display = ["code", "label", "estimated_time", "date", "patient_column", "clinic_column", "guarantor_column",
                     "status", "channel"]
     list_display_links = ["code", "label"]

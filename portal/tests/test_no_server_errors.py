@@ -17,7 +17,6 @@ from urllib.parse import quote
 
 import pytest
 from django.core.files import File
-from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -77,15 +76,7 @@ def crawled_routes() -> list[str]:
 ROUTES = crawled_routes()
 PERSONAS = ("patient", "clerk", "anonymous")
 
-# Known 500s in code this crawl may not fix (queueing is another helper's), reported in
-# /work/briefs/report-review.md. Strict: once fixed, the xpass fails and the entry must go.
-_ON_SQLITE = connection.vendor == "sqlite"
-KNOWN_FAILURES = {
-    (route, "clerk"): pytest.mark.xfail(
-        _ON_SQLITE, strict=True,
-        reason="queueing admin: ?clinic=<300 digits> raises OverflowError on SQLite (PostgreSQL is fine)")
-    for route in ("admin/queueing/booking/", "admin/queueing/schedule/")
-}
+KNOWN_FAILURES: dict = {}  # none left; add strict xfail marks here only with a report
 
 
 def crawl_cases() -> list:
