@@ -357,9 +357,14 @@ def booking_documents(booking: Booking) -> list[BookingDocument]:
     return list(BookingDocument.objects.filter(booking=booking).order_by("uploaded_at"))
 
 
+def staff_may_view_letters(user) -> bool:
+    # Staff status alone is not enough: only roles given the permission (the registration clerks).
+    return user.is_active and user.is_staff and user.has_perm("queueing.view_bookingdocument")
+
+
 def booking_document_for_viewer(user, code: str, document_id) -> BookingDocument:
-    """A booking's letter for the booking's account holders or staff; 404 for everyone else."""
+    """A booking's letter for the booking's account holders or staff allowed to see letters; 404 for everyone else."""
     documents = BookingDocument.objects.select_related("booking__patient").filter(booking__code=code.upper())
-    if not (user.is_active and user.is_staff):
+    if not staff_may_view_letters(user):
         documents = documents.filter(booking__in=bookings_for(user).prefetch_related(None).values("pk"))
     return get_object_or_404(documents, pk=document_id)

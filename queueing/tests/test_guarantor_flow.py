@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 import pypdfium2 as pdfium
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -23,10 +24,11 @@ from django.utils import timezone
 from PIL import Image
 
 from conftest import PASSWORD, make_account
-from families.models import AccountPatient, Patient
+from families.models import AccountPatient, Patient, PatientAccessLog
 from guarantors import simulator
 from guarantors.catalogue import SEED_004_V1, ensure_types
 from guarantors.models import ClinicDocumentRule, GuarantorType
+from queueing.desk_services import CLERK_GROUP
 from queueing.models import Booking, BookingDocument, BookingSettings, Schedule
 from queueing.tests.conftest import make_member, make_schedule
 
@@ -529,9 +531,15 @@ def test_letter_access_matrix(client, patient, other_patient, clerk, member, typ
     assert "no-store" in response["Cache-Control"] and response["X-Content-Type-Options"] == "nosniff"
     spouse = make_account("suami@example.com", "Suami Sari", sex="L")
     AccountPatient.objects.create(account=spouse, patient=member, relationship="spouse")
-    for user, status in ((spouse, 200), (clerk, 200), (other_patient, 404)):
+    for user, status in ((spouse, 200), (clerk, 404), (other_patient, 404)):
         client.force_login(user)
         assert client.get(url).status_code == status, user.email
+    # Staff status alone does not open letters; the registration clerks' role does, and is logged.
+    clerk.groups.add(Group.objects.get(name=CLERK_GROUP))
+    clerk = type(clerk).objects.get(pk=clerk.pk)  # fresh permission cache
+    client.force_login(clerk)
+    assert client.get(url).status_code == 200
+    assert PatientAccessLog.objects.filter(user=clerk, patient=member, what__startswith="booking letter").count() == 1
     client.logout()
     assert client.get(url).status_code == 302  # to the login page
     client.force_login(patient)

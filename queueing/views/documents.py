@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from guarantors import services as guarantor_services
 from guarantors.models import GuarantorKind, GuarantorType
+from families import services as family_services
 from guarantors.uploads import DocumentKind
 from queueing import selectors, services
 from queueing.forms import ConfirmForm, DocumentUploadForm
@@ -58,6 +59,8 @@ def attach_letter(request: HttpRequest, booking: Booking, form: ConfirmForm) -> 
 def booking_document(request: HttpRequest, code: str, document_id: uuid.UUID) -> HttpResponse:
     """A letter sent with a booking: the booking's account holders and staff only; 404 for anyone else."""
     document = selectors.booking_document_for_viewer(request.user, code, document_id)
+    if selectors.staff_may_view_letters(request.user):
+        family_services.access_log(request.user, document.booking.patient, f"booking letter {document.kind}")
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
