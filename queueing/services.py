@@ -27,6 +27,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -432,7 +433,8 @@ _SUBJECTS = {
 def _mail(booking: Booking, kind: str) -> None:
     """Tell the account holder; a mail server hiccup must not undo what was committed."""
     account = booking.account
-    context = {"booking": booking, "account": account, "hospital": settings.HOSPITAL_NAME}
+    slip_url = settings.SITE_URL.rstrip("/") + reverse("queueing:booking_slip_pdf", args=[booking.code])
+    context = {"booking": booking, "account": account, "hospital": settings.HOSPITAL_NAME, "slip_url": slip_url}
     try:
         send_mail(subject=_SUBJECTS[kind](booking),
                   message=render_to_string(f"queueing/emails/booking_{kind}.txt", context),

@@ -211,6 +211,7 @@ def test_verification_mode_holds_a_place_and_numbers_at_verification(book, patie
     assert first.estimated_time == dt.time(8, 15)
     assert [m.to for m in mail.outbox] == [[patient.email], [patient.email]]
     assert "GIGI-001" in mail.outbox[0].body
+    assert f"http://127.0.0.1:8000/antrian/{second.code}/slip.pdf" in mail.outbox[0].body  # the slip link
 
 
 def test_verify_twice_is_refused_without_a_gap(book, member, clerk, gigi_tomorrow, tomorrow, verification):
