@@ -18,7 +18,8 @@ Phases, each with BENCH_BOOKING_CLIENTS concurrent clients (threads in client pr
   per-account confirm limit, booking_create). Only the preparation is shortened: those signed-in
   sessions and their finished wizards are written straight into the session store by the same
   code a login and the wizard steps use (walking 2,000 wizards over HTTP first would take
-  minutes). The wizard phase below does sign in and walk for real.
+  minutes). The wizard phase below does sign in and walk for real. Each family opens its own
+  connection, as a browser whose keep-alive connection closed while it waited for midnight.
 - wizard: the whole journey per booking after a real sign-in through the login form (CSRF,
   django-axes): start, five steps, confirm page, confirm, my bookings.
 - bare: a csrf-exempt view that only increments a counter row and inserts a row, the ceiling
@@ -30,6 +31,12 @@ Bounded: every phase has a fixed amount of work and stops after BENCH_BOOKING_SE
 that fails breaks the barrier instead of leaving the others waiting. Afterwards the database is
 checked (numbers 1..n per doctor-day, counters equal to rows, no double bookings), the sessions
 written to Redis are deleted, and the database is dropped. Loopback only.
+
+Besides requests per second, each phase reports the CPU time it cost per successful request
+(gunicorn processes, the bench database's PostgreSQL backends, the client processes), read from
+/proc at the barriers. Other programs on the machine change the rate a lot but this much less,
+so "cores / CPU per request" is given too: the rate if nothing else ran. The client side is in
+bench/booking_load.py; `bench booking_profile` looks inside one confirm POST.
 """
 
 from __future__ import annotations
@@ -39,33 +46,26 @@ import json
 import math
 import multiprocessing
 import os
-import re
 import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+
+from bench.booking_load import CLIENT_PROCESSES, CLIENTS, PASSWORD, PHASES, SECONDS, client_process
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-CLIENTS = int(os.environ.get("BENCH_BOOKING_CLIENTS", os.environ.get("BENCH_BOOKING_ACCOUNTS", "16")))
 RUSH = int(os.environ.get("BENCH_BOOKING_RUSH", "2400"))  # bookings in the rush, all at one doctor-day
 FAMILY = int(os.environ.get("BENCH_BOOKING_FAMILY", "4"))  # confirms per rush account (under the limit)
 JOURNEYS = int(os.environ.get("BENCH_BOOKING_JOURNEYS", "4"))  # whole wizards per client
-BARE = int(os.environ.get("BENCH_BOOKING_BARE", "150"))  # bare requests per client
 ROUNDS = int(os.environ.get("BENCH_BOOKING_ROUNDS", "2"))  # repetitions of the phases per configuration
-SECONDS = float(os.environ.get("BENCH_BOOKING_SECONDS", "60"))
 WORKERS = int(os.environ.get("BENCH_BOOKING_WORKERS", "2"))
 THREADS = int(os.environ.get("BENCH_BOOKING_THREADS", "4"))
-CLIENT_PROCESSES = int(os.environ.get("BENCH_BOOKING_CLIENT_PROCESSES", "2"))
 SESSIONS = [s for s in os.environ.get("BENCH_BOOKING_SESSIONS", "db,cache").split(",") if s]
 CACHE_URL = os.environ.get("BENCH_BOOKING_CACHE_URL", "redis://127.0.0.1:6379/1")
-PASSWORD = "bench-booking-2026"
-PHASES = ("rush", "wizard", "bare", "bare_auth")
 SESSION_ENGINES = {"db": "django.contrib.sessions.backends.db", "cache": "django.contrib.sessions.backends.cache"}
 
 
@@ -252,194 +252,6 @@ def forget_sessions() -> None:
         store(session_key=key).delete()
 
 
-# --- HTTP clients ------------------------------------------------------------------------------------
-
-class Client:
-    """One browser: a keep-alive connection and a cookie jar."""
-
-    def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
-        self.port = port
-        self.cookies: dict[str, str] = dict(cookies or {})
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-
-    def request(self, method: str, path: str, data: dict | None = None) -> tuple[int, str, str]:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = None
-        if data is not None:
-            data = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **data}
-            body = urlencode(data)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        for attempt in (1, 2):
-            try:
-                self.conn.request(method, path, body, headers)
-                response = self.conn.getresponse()
-                payload = response.read().decode()
-                break
-            except (http.client.HTTPException, OSError):
-                self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-                if attempt == 2:
-                    raise
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie":
-                key, _sep, rest = value.partition("=")
-                self.cookies[key] = rest.split(";", 1)[0]
-        return response.status, response.getheader("Location") or "", payload
-
-    def close(self) -> None:
-        self.conn.close()
-
-    def login(self, email: str) -> None:
-        self.request("GET", "/akun/masuk/")
-        status, location, _body = self.request("POST", "/akun/masuk/", {"username": email, "password": PASSWORD})
-        assert status == 302 and location.endswith("/beranda/"), (status, location)
-
-    def walk(self, plan: dict, patient: str) -> tuple[str, dict]:
-        """The wizard up to the confirm page: its URL and the confirm form's fields."""
-        day = plan["days"]["wizard"]
-        status, url, _ = self.request("GET", "/antrian/ambil/")
-        for answer in ({"patient": patient}, {"date": day["date"]}, {"guarantor_type": plan["guarantor"]},
-                       {"clinic": plan["clinic"]}, {"schedule": day["schedule"]}):
-            status, url, body = self.request("POST", url, answer)
-            assert status == 302, (status, url, body[:300])
-        status, _location, page = self.request("GET", url)
-        assert status == 200, status
-        form = {name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
-                for name in ("csrfmiddlewaretoken", "token")}
-        return url, form
-
-    def confirm(self, url: str, form: dict) -> tuple[bool, float, int]:
-        start = time.perf_counter()
-        status, location, _body = self.request("POST", url, form)
-        return status == 302 and "?baru=1" in location, time.perf_counter() - start, status
-
-
-def _timed(record: list, ok: bool, start: float, status: int) -> None:
-    record.append((ok, time.perf_counter() - start, status))
-
-
-def _cpu_seconds(stat: str) -> tuple[int, float]:
-    """(parent pid, user + system CPU seconds) from a /proc/<pid>/stat line."""
-    fields = stat.rsplit(")", 1)[1].split()
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _server_cpu(server_pid: int, database: str) -> dict[str, float]:
-    """CPU seconds so far of the gunicorn processes and of the bench database's PostgreSQL backends."""
-    totals = {"server": 0.0, "database": 0.0}
-    marker = f" {database} ".encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid, seconds = _cpu_seconds((entry / "stat").read_text())
-            command = (entry / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue  # gone meanwhile
-        if int(entry.name) == server_pid or ppid == server_pid:
-            totals["server"] += seconds
-        elif command.startswith(b"postgres: ") and marker in command:
-            totals["database"] += seconds
-    return totals
-
-
-class Phase:
-    """Runs the phases of one client thread in step with every other client (a shared barrier).
-
-    The first thread of each client process notes its process's CPU time at every barrier, and
-    in the first process also the server's and the database's, so CPU per request can be told
-    apart from what other programs on the machine take.
-    """
-
-    def __init__(self, barrier, sampler: dict | None) -> None:
-        self.barrier, self.sampler = barrier, sampler
-        self.record: dict = {phase: [] for phase in PHASES}
-        self.record["cpu"] = []
-
-    def mark(self) -> None:
-        self.barrier.wait(timeout=SECONDS + 600)
-        if self.sampler is not None:
-            times = os.times()
-            sample = {"clients": times.user + times.system}
-            if self.sampler["server_pid"]:
-                sample.update(_server_cpu(self.sampler["server_pid"], self.sampler["database"]))
-            self.record["cpu"].append(sample)
-
-    def run(self, name: str, work) -> None:
-        self.mark()
-        deadline, t0 = time.monotonic() + SECONDS, time.monotonic()
-        work(self.record[name], lambda: time.monotonic() > deadline)
-        self.record[f"{name}_span"] = (t0, time.monotonic())
-
-
-def _rush(port: int, families: list[dict]):
-    def work(record: list, late) -> None:
-        for family in families:
-            client = Client(port, {"sessionid": family["session"], "csrftoken": family["csrf_cookie"]})
-            for wid in family["wizards"]:
-                if late():
-                    return
-                url = f"/antrian/ambil/{wid}/konfirmasi/"
-                record.append(client.confirm(url, {"csrfmiddlewaretoken": family["csrf_token"], "token": wid}))
-            client.close()
-    return work
-
-
-def _journeys(client: Client, plan: dict, patients: list[str]):
-    def work(record: list, late) -> None:
-        for patient in patients:
-            if late():
-                return
-            start = time.perf_counter()
-            url, form = client.walk(plan, patient)
-            ok, _latency, status = client.confirm(url, form)
-            list_status, _loc, _page = client.request("GET", "/antrian/")  # the result, as a person would look
-            _timed(record, ok and list_status == 200, start, status)
-    return work
-
-
-def _bare(client: Client, path: str):
-    def work(record: list, late) -> None:
-        for _n in range(BARE):
-            if late():
-                return
-            start = time.perf_counter()
-            status, _loc, _body = client.request("POST", path, {})
-            _timed(record, status == 200, start, status)
-    return work
-
-
-def client_process(index: int, plan: dict, port: int, barrier, results) -> None:
-    """One client process: CLIENTS / CLIENT_PROCESSES threads, each one concurrent 'person'."""
-    mine = [i for i in range(CLIENTS) if i % CLIENT_PROCESSES == index]
-    out: list[dict] = []
-
-    def client_thread(i: int) -> None:
-        sampler = None
-        if i == mine[0]:
-            sampler = {"server_pid": plan["server_pid"] if index == 0 else 0, "database": plan["database"]}
-        phase = Phase(barrier, sampler)
-        try:
-            client = Client(port)
-            client.login(plan["accounts"][i])
-            phase.run("rush", _rush(port, plan["rush"][i::CLIENTS]))
-            phase.run("wizard", _journeys(client, plan, plan["patients"][i]))
-            phase.run("bare", _bare(Client(port), "/bench/bare/"))
-            phase.run("bare_auth", _bare(client, "/bench/bare-auth/"))
-            phase.mark()
-            phase.record["session"] = client.cookies.get("sessionid")
-        except Exception as exc:  # noqa: BLE001 - reported, and the others are released
-            barrier.abort()
-            phase.record["error"] = f"{exc.__class__.__name__}: {exc}"[:500]
-        out.append(phase.record)
-
-    threads = [threading.Thread(target=client_thread, args=(i,)) for i in mine]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    results.put(out)
-
 
 # --- orchestration -------------------------------------------------------------------------------------
 
@@ -518,17 +330,24 @@ def _rate(records: list[dict], phase: str) -> tuple[float, str]:
 
 
 def _cpu(records: list[dict], phase: str, ok: int) -> dict[str, float]:
-    """CPU milliseconds per successful request in `phase`: server, database, clients, total."""
+    """CPU milliseconds per successful request in `phase` (server, database, clients, total), and
+    the cores other programs used meanwhile ("others")."""
     index = PHASES.index(phase)
-    spent = {"server": 0.0, "database": 0.0, "clients": 0.0}
+    spent = {"server": 0.0, "database": 0.0, "clients": 0.0, "machine": 0.0}
+    wall = 0.0
     for record in records:
         marks = record.get("cpu", [])
         if len(marks) > index + 1:
-            for part in marks[index]:
-                spent[part] += marks[index + 1][part] - marks[index][part]
-    spent = {part: seconds * 1000 / max(ok, 1) for part, seconds in spent.items()}
-    spent["total"] = sum(spent.values())
-    return spent
+            for part in spent:
+                spent[part] += marks[index + 1].get(part, 0.0) - marks[index].get(part, 0.0)
+            if "machine" in marks[index]:
+                wall = marks[index + 1]["wall"] - marks[index]["wall"]
+    machine = spent.pop("machine")
+    ours = sum(spent.values())
+    per_request = {part: seconds * 1000 / max(ok, 1) for part, seconds in spent.items()}
+    per_request["total"] = ours * 1000 / max(ok, 1)
+    per_request["others"] = max(machine - ours, 0.0) / wall if wall else 0.0
+    return per_request
 
 
 def _round(env: dict, port: int, server_pid: int, serial: int, tag: str) -> tuple[dict, dict, list[str]]:
@@ -560,7 +379,8 @@ def _round(env: dict, port: int, server_pid: int, serial: int, tag: str) -> tupl
             lines[phase] += (f"\n              CPU per request: server {cpu['server']:.2f} + database "
                              f"{cpu['database']:.2f} + clients {cpu['clients']:.2f} = {cpu['total']:.2f} ms; "
                              f"{os.cpu_count()} cores / that = {os.cpu_count() * 1000 / cpu['total']:.0f}/s "
-                             f"if nothing else ran")
+                             f"if nothing else ran; other programs (and Redis, PostgreSQL's own writers) meanwhile: "
+                             f"{cpu['others']:.2f} cores")
         plan_file.write_text(json.dumps(plan))
         lines["check"] = _python("import bench.booking as b; b.check_data()", dict(env, BENCH_PLAN=str(plan_file)))
         return rates, lines, sessions
@@ -646,8 +466,10 @@ def main() -> None:
         print(f"  {sessions} sessions (load average {min(loads):.1f} - {max(loads):.1f}):")
         for phase in PHASES:
             cpu = [r["rates"][f"{phase}_cpu"]["total"] for r in rounds]
+            others = [r["rates"][f"{phase}_cpu"]["others"] for r in rounds]
             print(f"    {phase:9s} {_span([r['rates'][phase] for r in rounds])}/s   CPU {_span(cpu)} ms"
-                  f" -> {_span([os.cpu_count() * 1000 / c for c in cpu])}/s if nothing else ran")
+                  f" -> {_span([os.cpu_count() * 1000 / c for c in cpu])}/s if nothing else ran"
+                  f"   (other programs: {min(others):.2f} - {max(others):.2f} cores)")
 
 
 if __name__ == "__main__":

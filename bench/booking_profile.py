@@ -30,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench import booking as bench
+from bench.booking_load import _cpu_seconds
 
 REQUESTS = int(os.environ.get("BENCH_PROFILE_REQUESTS", "300"))
 LAYERS = [  # (label, function name as cProfile shows it)
@@ -85,7 +86,7 @@ def _timed(calls, backend_pid: int) -> tuple[float, float, float]:
 
 
 def _backend_cpu(pid: int) -> float:
-    return bench._cpu_seconds(Path(f"/proc/{pid}/stat").read_text())[1] if pid else 0.0
+    return _cpu_seconds(Path(f"/proc/{pid}/stat").read_text())[1] if pid else 0.0
 
 
 def _confirms(app, plan: dict) -> list:

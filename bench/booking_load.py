@@ -1,0 +1,216 @@
+"""The client side of `bench booking`: browsers over loopback HTTP, the phases, CPU sampling.
+
+Each client process runs BENCH_BOOKING_CLIENTS / BENCH_BOOKING_CLIENT_PROCESSES threads, each
+one concurrent person; every phase starts together for all of them (a shared barrier) and stops
+after BENCH_BOOKING_SECONDS. See bench/booking.py for what is measured.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+CLIENTS = int(os.environ.get("BENCH_BOOKING_CLIENTS", os.environ.get("BENCH_BOOKING_ACCOUNTS", "16")))
+CLIENT_PROCESSES = int(os.environ.get("BENCH_BOOKING_CLIENT_PROCESSES", "2"))
+BARE = int(os.environ.get("BENCH_BOOKING_BARE", "150"))  # bare requests per client
+SECONDS = float(os.environ.get("BENCH_BOOKING_SECONDS", "60"))
+PASSWORD = "bench-booking-2026"
+PHASES = ("rush", "wizard", "bare", "bare_auth")
+
+
+# --- HTTP clients ------------------------------------------------------------------------------------
+
+class Client:
+    """One browser: a keep-alive connection and a cookie jar."""
+
+    def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = dict(cookies or {})
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def request(self, method: str, path: str, data: dict | None = None) -> tuple[int, str, str]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if data is not None:
+            data = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **data}
+            body = urlencode(data)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body, headers)
+                response = self.conn.getresponse()
+                payload = response.read().decode()
+                break
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt == 2:
+                    raise
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _sep, rest = value.partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+        return response.status, response.getheader("Location") or "", payload
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def login(self, email: str) -> None:
+        self.request("GET", "/akun/masuk/")
+        status, location, _body = self.request("POST", "/akun/masuk/", {"username": email, "password": PASSWORD})
+        assert status == 302 and location.endswith("/beranda/"), (status, location)
+
+    def walk(self, plan: dict, patient: str) -> tuple[str, dict]:
+        """The wizard up to the confirm page: its URL and the confirm form's fields."""
+        day = plan["days"]["wizard"]
+        status, url, _ = self.request("GET", "/antrian/ambil/")
+        for answer in ({"patient": patient}, {"date": day["date"]}, {"guarantor_type": plan["guarantor"]},
+                       {"clinic": plan["clinic"]}, {"schedule": day["schedule"]}):
+            status, url, body = self.request("POST", url, answer)
+            assert status == 302, (status, url, body[:300])
+        status, _location, page = self.request("GET", url)
+        assert status == 200, status
+        form = {name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
+                for name in ("csrfmiddlewaretoken", "token")}
+        return url, form
+
+    def confirm(self, url: str, form: dict) -> tuple[bool, float, int]:
+        start = time.perf_counter()
+        status, location, _body = self.request("POST", url, form)
+        return status == 302 and "?baru=1" in location, time.perf_counter() - start, status
+
+
+def _timed(record: list, ok: bool, start: float, status: int) -> None:
+    record.append((ok, time.perf_counter() - start, status))
+
+
+def _cpu_seconds(stat: str) -> tuple[int, float]:
+    """(parent pid, user + system CPU seconds) from a /proc/<pid>/stat line."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_cpu(server_pid: int, database: str) -> dict[str, float]:
+    """CPU seconds so far of the gunicorn processes, of the bench database's PostgreSQL backends and
+    of the whole machine (all cores, from /proc/stat), to tell how much other programs took."""
+    busy = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    totals = {"server": 0.0, "database": 0.0,
+              "machine": (sum(busy) - busy[3] - busy[4]) / os.sysconf("SC_CLK_TCK")}  # minus idle, iowait
+    marker = f" {database} ".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid, seconds = _cpu_seconds((entry / "stat").read_text())
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if int(entry.name) == server_pid or ppid == server_pid:
+            totals["server"] += seconds
+        elif command.startswith(b"postgres: ") and marker in command:
+            totals["database"] += seconds
+    return totals
+
+
+class Phase:
+    """Runs the phases of one client thread in step with every other client (a shared barrier).
+
+    The first thread of each client process notes its process's CPU time at every barrier, and
+    in the first process also the server's and the database's, so CPU per request can be told
+    apart from what other programs on the machine take.
+    """
+
+    def __init__(self, barrier, sampler: dict | None) -> None:
+        self.barrier, self.sampler = barrier, sampler
+        self.record: dict = {phase: [] for phase in PHASES}
+        self.record["cpu"] = []
+
+    def mark(self) -> None:
+        self.barrier.wait(timeout=SECONDS + 600)
+        if self.sampler is not None:
+            times = os.times()
+            sample = {"clients": times.user + times.system}
+            if self.sampler["server_pid"]:
+                sample.update(_server_cpu(self.sampler["server_pid"], self.sampler["database"]))
+                sample["wall"] = time.monotonic()
+            self.record["cpu"].append(sample)
+
+    def run(self, name: str, work) -> None:
+        self.mark()
+        deadline, t0 = time.monotonic() + SECONDS, time.monotonic()
+        work(self.record[name], lambda: time.monotonic() > deadline)
+        self.record[f"{name}_span"] = (t0, time.monotonic())
+
+
+def _rush(port: int, families: list[dict]):
+    def work(record: list, late) -> None:
+        for family in families:
+            client = Client(port, {"sessionid": family["session"], "csrftoken": family["csrf_cookie"]})
+            for wid in family["wizards"]:
+                if late():
+                    return
+                url = f"/antrian/ambil/{wid}/konfirmasi/"
+                record.append(client.confirm(url, {"csrfmiddlewaretoken": family["csrf_token"], "token": wid}))
+            client.close()
+    return work
+
+
+def _journeys(client: Client, plan: dict, patients: list[str]):
+    def work(record: list, late) -> None:
+        for patient in patients:
+            if late():
+                return
+            start = time.perf_counter()
+            url, form = client.walk(plan, patient)
+            ok, _latency, status = client.confirm(url, form)
+            list_status, _loc, _page = client.request("GET", "/antrian/")  # the result, as a person would look
+            _timed(record, ok and list_status == 200, start, status)
+    return work
+
+
+def _bare(client: Client, path: str):
+    def work(record: list, late) -> None:
+        for _n in range(BARE):
+            if late():
+                return
+            start = time.perf_counter()
+            status, _loc, _body = client.request("POST", path, {})
+            _timed(record, status == 200, start, status)
+    return work
+
+
+def client_process(index: int, plan: dict, port: int, barrier, results) -> None:
+    """One client process: CLIENTS / CLIENT_PROCESSES threads, each one concurrent 'person'."""
+    mine = [i for i in range(CLIENTS) if i % CLIENT_PROCESSES == index]
+    out: list[dict] = []
+
+    def client_thread(i: int) -> None:
+        sampler = None
+        if i == mine[0]:
+            sampler = {"server_pid": plan["server_pid"] if index == 0 else 0, "database": plan["database"]}
+        phase = Phase(barrier, sampler)
+        try:
+            client = Client(port)
+            client.login(plan["accounts"][i])
+            phase.run("rush", _rush(port, plan["rush"][i::CLIENTS]))
+            phase.run("wizard", _journeys(client, plan, plan["patients"][i]))
+            phase.run("bare", _bare(Client(port), "/bench/bare/"))
+            phase.run("bare_auth", _bare(client, "/bench/bare-auth/"))
+            phase.mark()
+            phase.record["session"] = client.cookies.get("sessionid")
+        except Exception as exc:  # noqa: BLE001 - reported, and the others are released
+            barrier.abort()
+            phase.record["error"] = f"{exc.__class__.__name__}: {exc}"[:500]
+        out.append(phase.record)
+
+    threads = [threading.Thread(target=client_thread, args=(i,)) for i in mine]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results.put(out)
