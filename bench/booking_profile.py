@@ -36,7 +36,7 @@ REQUESTS = int(os.environ.get("BENCH_PROFILE_REQUESTS", "300"))
 LAYERS = [  # (label, function name as cProfile shows it)
     ("whole request (WSGI handler)", "wsgi.py:120(__call__)"),
     ("session load", "(load)"),
-    ("user lookup (auth middleware)", "auth/__init__.py:295(get_user)"),
+    ("user lookup (incl. session load)", "auth/__init__.py:295(get_user)"),
     ("CSRF check", "csrf.py:414(process_view)"),
     ("view: wizard_confirm", "(wizard_confirm)"),
     ("  confirm limit", "(confirm_allowed)"),
