@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["portal.tests.browser"]
+pytest_plugins = ["portal.tests.browser", "portal.tests.smtp"]
 from django.utils import timezone
 
 from accounts.models import User

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.consent import CONSENT_TEXT, CONSENT_VERSION
 from accounts.models import User
 from accounts.phone import normalize_mobile
+from portal.lib import mail
 
 PROFILE_FIELDS = [
     "full_name", "phone", "email", "religion", "sex", "education",
@@ -101,11 +102,16 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
 
 
 class EmailPasswordResetForm(PasswordResetForm):
-    """Django's reset form, labelled like the rest of the site."""
+    """Django's reset form, labelled like the rest of the site, sending through the mail helper."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("E-mail")
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None) -> None:
+        link = mail.absolute_url("password_reset_confirm", uidb64=context["uid"], token=context["token"])
+        mail.send("registration/password_reset", to=to_email, context={"user": context["user"], "link": link})
 
 
 class EmailAuthenticationForm(AuthenticationForm):

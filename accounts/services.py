@@ -10,18 +10,16 @@ from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from accounts.consent import CONSENT_VERSION
 from accounts.models import RateLimitBucket, User
+from portal.lib import mail
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +50,7 @@ def account_signup(*, request: HttpRequest, password: str, **fields: Any) -> Use
             )
     except IntegrityError as exc:  # two sign-ups racing for one address: the constraint decides
         raise _duplicate_email_error() from exc
-    transaction.on_commit(lambda: send_confirmation_email(request=request, user=user))
+    send_confirmation_email(user=user)
     return user
 
 
@@ -69,8 +67,8 @@ def account_update_profile(*, request: HttpRequest, user: User, changed: list[st
     with transaction.atomic():
         user.save()
     if new_email:
-        transaction.on_commit(lambda: send_confirmation_email(request=request, user=user, email=new_email))
-        transaction.on_commit(lambda: send_email_change_notice(request=request, user=user, new_email=new_email))
+        send_confirmation_email(user=user, email=new_email)
+        send_email_change_notice(user=user, new_email=new_email)
     return user
 
 
@@ -79,39 +77,27 @@ def confirmation_token(user: User, email: str | None = None) -> str:
     return signing.dumps({"u": user.pk, "e": email or user.email}, salt=_CONFIRM_SALT)
 
 
-def send_confirmation_email(*, request: HttpRequest, user: User, email: str | None = None) -> None:
+def send_confirmation_email(*, user: User, email: str | None = None) -> None:
     """E-mail a confirmation link to the account's address, or to the new address given."""
     email = email or user.email
-    link = request.build_absolute_uri(reverse("accounts:confirm_email", args=[confirmation_token(user, email)]))
-    context = {"user": user, "link": link, "hospital": settings.HOSPITAL_NAME,
-               "hours": settings.EMAIL_CONFIRM_MAX_AGE // 3600}
-    send_mail(
-        subject=_("Confirm your e-mail address for %(hospital)s online registration")
-        % {"hospital": settings.HOSPITAL_NAME},
-        message=render_to_string("accounts/emails/confirm_email.txt", context),
-        from_email=None,
-        recipient_list=[email],
-    )
+    mail.send("accounts/emails/confirm_email", to=email, context={
+        "user": user, "link": mail.absolute_url("accounts:confirm_email", confirmation_token(user, email)),
+        "hours": settings.EMAIL_CONFIRM_MAX_AGE // 3600})
 
 
-def _send_notice(*, request: HttpRequest, user: User, subject: str, template: str, **extra: Any) -> None:
-    context = {"user": user, "hospital": settings.HOSPITAL_NAME, "hospital_phone": settings.HOSPITAL_PHONE,
-               "reset_link": request.build_absolute_uri(reverse("password_reset")), **extra}
-    send_mail(subject=subject % {"hospital": settings.HOSPITAL_NAME},
-              message=render_to_string(template, context), from_email=None, recipient_list=[user.email])
+def _send_notice(*, user: User, template: str, **extra: Any) -> None:
+    mail.send(template, to=user.email,
+              context={"user": user, "reset_link": mail.absolute_url("password_reset"), **extra})
 
 
-def send_email_change_notice(*, request: HttpRequest, user: User, new_email: str) -> None:
+def send_email_change_notice(*, user: User, new_email: str) -> None:
     """Tell the current address that someone asked to move the account to another one."""
-    _send_notice(request=request, user=user, new_email=new_email,
-                 subject=_("Your e-mail address at %(hospital)s is being changed"),
-                 template="accounts/emails/email_change_notice.txt")
+    _send_notice(user=user, new_email=new_email, template="accounts/emails/email_change_notice")
 
 
-def send_password_changed_notice(*, request: HttpRequest, user: User) -> None:
+def send_password_changed_notice(*, user: User) -> None:
     """Tell the account holder their password changed, so a change they did not make is noticed."""
-    _send_notice(request=request, user=user, subject=_("Your password at %(hospital)s was changed"),
-                 template="accounts/emails/password_changed_notice.txt")
+    _send_notice(user=user, template="accounts/emails/password_changed_notice")
 
 
 def _invalid_link() -> ValidationError:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from axes.helpers import get_cool_off
 from axes.utils import reset as axes_reset
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -83,7 +82,7 @@ def resend_confirmation(request: HttpRequest) -> HttpResponse:
     address = user.pending_email or ("" if user.email_confirmed else user.email)
     if request.method == "POST" and address:
         if services.confirmation_email_allowed(user):
-            services.send_confirmation_email(request=request, user=user, email=address)
+            services.send_confirmation_email(user=user, email=address)
             messages.success(request, _("We sent a new confirmation link to %(email)s.") % {"email": address})
         else:
             messages.error(request, services.too_many_emails_message())
@@ -112,10 +111,6 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     form_class = EmailPasswordResetForm
 
-    @property
-    def extra_email_context(self) -> dict:
-        return {"hospital": settings.HOSPITAL_NAME}
-
     def form_valid(self, form):
         if services.password_reset_allowed(request=self.request, email=form.cleaned_data["email"]):
             return super().form_valid(form)
@@ -130,7 +125,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         axes_reset(username=form.user.email.lower())
-        services.send_password_changed_notice(request=self.request, user=form.user)
+        services.send_password_changed_notice(user=form.user)
         return response
 
 
@@ -139,5 +134,5 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        services.send_password_changed_notice(request=self.request, user=form.user)
+        services.send_password_changed_notice(user=form.user)
         return response

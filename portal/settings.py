@@ -186,6 +186,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Antrean <noreply@antrean.local>")
+# Seconds before a silent mail server is given up on: e-mail is sent during the request (until a
+# worker exists), so a hanging server must not hold the person's page for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # The portal's public address, for links in e-mails sent outside a request (e.g. a clerk's verify).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -21,25 +21,22 @@ online + counter <= total whatever the order of writes.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from families.models import Patient
 from guarantors.models import GuarantorType
+from portal.lib import mail
 from queueing import selectors, services
 from queueing.desk_selectors import online_still_open
 from queueing.models import (
@@ -52,7 +49,6 @@ from queueing.models import (
     Schedule,
 )
 
-log = logging.getLogger(__name__)
 
 # Kept in step with migration 0005_clerk_group (which freezes its own copy).
 CLERK_GROUP = "Petugas Pendaftaran"
@@ -399,20 +395,14 @@ def booking_move(*, booking: Booking, actor, schedule_id: int, reason: str,
                                     actor=actor, reason=reason.strip()[:300], from_label=old_label, to_label=label)
     booking.refresh_from_db()
     if booking.channel == BookingChannel.ONLINE:
-        transaction.on_commit(lambda: _mail_moved(booking, old_label))
+        _mail_moved(booking, old_label)
     return booking
 
 
 def _mail_moved(booking: Booking, old_label: str) -> None:
-    """Tell the account holder the new number; a mail hiccup must not undo the move."""
-    context = {"booking": booking, "account": booking.account, "old_label": old_label,
-               "hospital": settings.HOSPITAL_NAME}
-    try:
-        send_mail(subject=_("Your queue number is now %(label)s") % {"label": booking.label},
-                  message=render_to_string("queueing/desk/emails/booking_moved.txt", context),
-                  from_email=None, recipient_list=[booking.account.email])
-    except Exception:  # noqa: BLE001 - logged without personal data
-        log.exception("booking e-mail moved failed for booking %s", booking.code)
+    """Tell the account holder the new number once the move is committed."""
+    mail.send("queueing/desk/emails/booking_moved", to=booking.account.email,
+              context={"booking": booking, "account": booking.account, "old_label": old_label})
 
 
 # --- new patients at the counter ---------------------------------------------------------------

@@ -15,23 +15,19 @@ E-mail is sent after commit, never inside a transaction.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 import uuid
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from families.models import Patient
+from portal.lib import mail
 from guarantors import services as guarantor_services
 from guarantors.models import GuarantorKind, GuarantorType
 from guarantors.uploads import DocumentKind
@@ -52,7 +48,6 @@ from queueing.models import (
     ScheduleException,
 )
 
-log = logging.getLogger(__name__)
 
 BPJS_CARD_PATTERN = r"^[0-9]{13}$"  # used when a BPJS type has no pattern of its own
 REFERRAL_PATTERN = r"^[0-9A-Za-z]{10,20}$"
@@ -342,7 +337,7 @@ def booking_reject(*, booking: Booking, actor, reason: str) -> Booking:
         raise refusal
     booking = _release(booking, to_status=BookingStatus.REJECTED, actor=actor, reason=reason,
                        allowed=CANCELLABLE_STATUSES, refusal=refusal, reject_reason=reason)
-    transaction.on_commit(lambda: _mail(booking, "rejected"))
+    _mail(booking, "rejected")
     return booking
 
 
@@ -362,7 +357,7 @@ def booking_verify(*, booking: Booking, actor) -> Booking:
         BookingEvent.objects.create(booking=booking, from_status=BookingStatus.REQUESTED,
                                     to_status=BookingStatus.VERIFIED, actor=actor)
     booking.refresh_from_db()
-    transaction.on_commit(lambda: _mail(booking, "verified"))
+    _mail(booking, "verified")
     return booking
 
 
@@ -399,7 +394,7 @@ def exception_create(*, exception: ScheduleException, actor=None) -> list[Bookin
         hit.update(affected=True, affected_note=exception.reason[:300], updated_at=timezone.now())
     for booking in affected:
         booking.affected, booking.affected_note = True, exception.reason[:300]
-    transaction.on_commit(lambda: [_mail(b, "affected") for b in affected])
+        _mail(booking, "affected")
     return affected
 
 
@@ -423,24 +418,11 @@ def schedule_sync_day_quotas(*, schedule: Schedule, today: dt.date | None = None
 
 # --- e-mail after commit ---------------------------------------------------------------------
 
-_SUBJECTS = {
-    "affected": lambda b: _("Schedule change for your queue on %(date)s") % {"date": b.date.strftime("%d-%m-%Y")},
-    "verified": lambda b: _("Your queue number %(label)s is confirmed") % {"label": b.label},
-    "rejected": lambda b: _("Your queue request was not accepted"),
-}
-
-
 def _mail(booking: Booking, kind: str) -> None:
-    """Tell the account holder; a mail server hiccup must not undo what was committed."""
-    account = booking.account
-    slip_url = settings.SITE_URL.rstrip("/") + reverse("queueing:booking_slip_pdf", args=[booking.code])
-    context = {"booking": booking, "account": account, "hospital": settings.HOSPITAL_NAME, "slip_url": slip_url}
-    try:
-        send_mail(subject=_SUBJECTS[kind](booking),
-                  message=render_to_string(f"queueing/emails/booking_{kind}.txt", context),
-                  from_email=None, recipient_list=[account.email])
-    except Exception:  # noqa: BLE001 - logged without personal data; the page still shows the change
-        log.exception("booking e-mail %s failed for booking %s", kind, booking.code)
+    """Tell the account holder once the change is committed (affected, verified or rejected)."""
+    mail.send(f"queueing/emails/booking_{kind}", to=booking.account.email, context={
+        "booking": booking, "account": booking.account,
+        "slip_url": mail.absolute_url("queueing:booking_slip_pdf", booking.code)})
 
 
 # --- patient merges (families.signals.patient_merged) -----------------------------------------

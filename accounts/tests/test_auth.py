@@ -79,11 +79,13 @@ def reset_link() -> str:
     return re.search(r"https?://[^/]+(/akun/reset/\S+/)", body).group(1)
 
 
-def test_password_reset_flow_works_once_and_unlocks_the_account(client, patient, password):
+def test_password_reset_flow_works_once_and_unlocks_the_account(client, patient, password,
+        django_capture_on_commit_callbacks):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         login(client, patient.email, "wrong-password")
 
-    client.post(reverse("password_reset"), {"email": "SARI@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "SARI@example.com"})
     link = reset_link()
     form_url = client.get(link).url  # Django swaps the token for a session marker
     response = client.post(form_url, {"new_password1": "teh-manis-hangat-7", "new_password2": "teh-manis-hangat-7"})
@@ -93,9 +95,10 @@ def test_password_reset_flow_works_once_and_unlocks_the_account(client, patient,
     assert Client().get(link, follow=True).context["validlink"] is False
 
 
-def test_password_reset_answers_the_same_for_unknown_email(client, patient):
-    known = client.post(reverse("password_reset"), {"email": patient.email})
-    unknown = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+def test_password_reset_answers_the_same_for_unknown_email(client, patient, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("password_reset"), {"email": patient.email})
+        unknown = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
 
     assert known.status_code == unknown.status_code == 302
     assert known.url == unknown.url
@@ -106,21 +109,25 @@ def reset_request(client, email, ip="10.0.0.1"):
     return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=ip)
 
 
-def test_password_reset_emails_are_throttled_per_address_with_the_same_answer(client, patient, settings):
+def test_password_reset_emails_are_throttled_per_address_with_the_same_answer(client, patient, settings,
+        django_capture_on_commit_callbacks):
     settings.PASSWORD_RESET_EMAILS_PER_HOUR = 2
-    answers = [reset_request(client, email, ip=f"10.0.0.{n}")
-               for n, email in enumerate(["sari@example.com", "SARI@example.com", "sari@example.com"])]
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [reset_request(client, email, ip=f"10.0.0.{n}")
+                   for n, email in enumerate(["sari@example.com", "SARI@example.com", "sari@example.com"])]
 
     assert len(mail.outbox) == 2  # the third request, even from another IP, sends nothing
     assert {(a.status_code, a.url) for a in answers} == {(302, reverse("password_reset_done"))}
     assert reset_request(client, "joko@example.com").status_code == 302  # other addresses are not affected
 
 
-def test_password_reset_requests_are_throttled_per_ip(client, patient, other_patient, settings):
+def test_password_reset_requests_are_throttled_per_ip(client, patient, other_patient, settings,
+        django_capture_on_commit_callbacks):
     settings.PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR = 1
-    reset_request(client, patient.email, ip="10.0.0.7")
-    reset_request(client, other_patient.email, ip="10.0.0.7")
-    reset_request(client, other_patient.email, ip="10.0.0.8")
+    with django_capture_on_commit_callbacks(execute=True):
+        reset_request(client, patient.email, ip="10.0.0.7")
+        reset_request(client, other_patient.email, ip="10.0.0.7")
+        reset_request(client, other_patient.email, ip="10.0.0.8")
 
     assert [m.to for m in mail.outbox] == [[patient.email], [other_patient.email]]
 
@@ -149,14 +156,15 @@ def test_logout_is_post_only_and_ends_the_session_on_the_server(client, patient,
     assert not Session.objects.filter(session_key=session_key).exists()
 
 
-def test_password_change_signs_out_other_sessions(patient, password):
+def test_password_change_signs_out_other_sessions(patient, password, django_capture_on_commit_callbacks):
     phone, laptop = Client(), Client()
     login(phone, patient.email, password)
     login(laptop, patient.email, password, ip="10.0.0.9")
 
-    response = phone.post(reverse("password_change"), {
-        "old_password": password, "new_password1": "nasi-goreng-malam-9", "new_password2": "nasi-goreng-malam-9",
-    })
+    with django_capture_on_commit_callbacks(execute=True):
+        response = phone.post(reverse("password_change"), {
+            "old_password": password, "new_password1": "nasi-goreng-malam-9", "new_password2": "nasi-goreng-malam-9",
+        })
 
     assert response.status_code == 302
     assert phone.get(reverse("dashboard")).status_code == 200
@@ -165,12 +173,15 @@ def test_password_change_signs_out_other_sessions(patient, password):
     assert "/akun/lupa-password/" in mail.outbox[0].body
 
 
-def test_a_password_reset_signs_out_every_session_and_tells_the_holder(client, patient, password):
+def test_a_password_reset_signs_out_every_session_and_tells_the_holder(client, patient, password,
+        django_capture_on_commit_callbacks):
     laptop = Client()
     login(laptop, patient.email, password)
-    reset_request(client, patient.email)
+    with django_capture_on_commit_callbacks(execute=True):
+        reset_request(client, patient.email)
     form_url = client.get(reset_link()).url
-    client.post(form_url, {"new_password1": "teh-manis-hangat-7", "new_password2": "teh-manis-hangat-7"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(form_url, {"new_password1": "teh-manis-hangat-7", "new_password2": "teh-manis-hangat-7"})
 
     assert laptop.get(reverse("dashboard")).status_code == 302
     assert mail.outbox[-1].to == [patient.email] and "password" in mail.outbox[-1].subject.lower()

@@ -147,7 +147,7 @@ def test_email_confirmation_link_confirms_and_rejects_tampering(client, django_c
 def test_resend_confirmation_sends_a_new_link(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(SIGNUP_URL, signup_data())
-    response = client.post(reverse("accounts:resend_confirmation"))
+        response = client.post(reverse("accounts:resend_confirmation"))
 
     assert response.status_code == 302
     assert len(mail.outbox) == 2
@@ -157,8 +157,8 @@ def test_resending_the_confirmation_link_is_throttled(client, settings, django_c
     settings.CONFIRMATION_EMAILS_PER_HOUR = 2
     with django_capture_on_commit_callbacks(execute=True):
         client.post(SIGNUP_URL, signup_data())
-    for _ in range(3):
-        response = client.post(reverse("accounts:resend_confirmation"), follow=True)
+        for _ in range(3):
+            response = client.post(reverse("accounts:resend_confirmation"), follow=True)
 
     assert len(mail.outbox) == 3  # sign-up, then two resends
     assert [m.level_tag for m in response.context["messages"]] == ["error"]

@@ -105,16 +105,16 @@ def test_pages_rendered_in_indonesian_have_no_english_left(persona, world):
 
 
 def test_account_emails_are_written_in_indonesian(client, patient, password, django_capture_on_commit_callbacks):
-    client.post(reverse("password_reset"), {"email": patient.email})
-    client.force_login(patient)
     with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": patient.email})
+        client.force_login(patient)
         client.post(reverse("accounts:profile"), {
             "full_name": patient.full_name, "phone": patient.phone, "email": "sari.baru@example.com",
             "religion": patient.religion, "sex": patient.sex, "education": patient.education,
             "blood_type": patient.blood_type, "marital_status": patient.marital_status,
             "occupation": patient.occupation, "current_password": password})
-    client.post(reverse("password_change"), {"old_password": password, "new_password1": "nasi-goreng-malam-9",
-                                             "new_password2": "nasi-goreng-malam-9"})
+        client.post(reverse("password_change"), {"old_password": password, "new_password1": "nasi-goreng-malam-9",
+                                                 "new_password2": "nasi-goreng-malam-9"})
 
     assert len(mail.outbox) == 4
     for message in mail.outbox:
