@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.consent import CONSENT_TEXT, CONSENT_VERSION
@@ -49,7 +50,20 @@ class ProfileFieldsMixin:
         return email
 
 
-class SignupForm(ProfileFieldsMixin, BaseUserCreationForm):
+class FocusFirstErrorMixin:
+    """After a refusal the page opens on the first field with an error (no script needed: `autofocus`)."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        first = next((name for name in self.fields if name in self.errors), None)
+        if first is None:
+            return
+        for field in self.fields.values():
+            field.widget.attrs.pop("autofocus", None)
+        self.fields[first].widget.attrs["autofocus"] = True
+
+
+class SignupForm(FocusFirstErrorMixin, ProfileFieldsMixin, BaseUserCreationForm):
     consent = forms.BooleanField(
         required=True,
         error_messages={"required": _("You must agree to the processing of your data to register.")},
@@ -67,6 +81,16 @@ class SignupForm(ProfileFieldsMixin, BaseUserCreationForm):
         }
         self.fields["password1"].label = _("Password")
         self.fields["password2"].label = _("Password again")
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.errors:
+            # Passwords are never sent back to the page; say so, or the empty boxes look like a fault.
+            field = self.fields["password1"]
+            field.help_text = format_html('<strong class="d-block" id="passwords-emptied">{}</strong>{}', _(
+                "For your safety the passwords are not kept when the form is refused: type them again."),
+                field.help_text)
+            self["password1"].help_text = field.help_text  # the bound field copied it while cleaning
 
 
 class ProfileForm(ProfileFieldsMixin, forms.ModelForm):

@@ -11,6 +11,8 @@ admin.site.site_title = "Antrean"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Pages that name no icon (the admin's) make browsers ask for /favicon.ico.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("akun/", include("accounts.auth_urls")),
     path("akun/", include("accounts.urls")),

@@ -341,8 +341,9 @@ def bookings_for(account) -> QuerySet[Booking]:
 def upcoming_and_past(account, *, today: dt.date | None = None) -> tuple[list[Booking], list[Booking]]:
     today = today or timezone.localdate()
     bookings = list(bookings_for(account).order_by("date", "created_at"))
-    upcoming = [b for b in bookings if b.date >= today]
-    past = [b for b in reversed(bookings) if b.date < today]
+    # A cancelled or rejected booking no longer holds anything ahead: it goes with the past ones.
+    upcoming = [b for b in bookings if b.date >= today and b.is_holding]
+    past = [b for b in reversed(bookings) if b.date < today or not b.is_holding]
     return upcoming, past
 
 

@@ -184,7 +184,7 @@ def test_a_password_reset_signs_out_every_session_and_tells_the_holder(client, p
         client.post(form_url, {"new_password1": "teh-manis-hangat-7", "new_password2": "teh-manis-hangat-7"})
 
     assert laptop.get(reverse("dashboard")).status_code == 302
-    assert mail.outbox[-1].to == [patient.email] and "password" in mail.outbox[-1].subject.lower()
+    assert mail.outbox[-1].to == [patient.email] and "kata sandi" in mail.outbox[-1].subject.lower()
 
 
 def test_the_lockout_message_is_indonesian_and_says_when_to_try_again(client, patient, password):
