@@ -1,6 +1,6 @@
 """Clerk-facing admin: configuration, and the counter's booking pages (SOP 002 steps 3-9).
 
-Every status change goes through queueing.services or queueing.desk_services, which record a
+Every status change goes through queueing.services or queueing.desk.services, which record a
 BookingEvent (who, when, from, to, why). Staff views of a booking (patient record and identity
 documents) are written to the patient access log, which only superusers can read.
 """
@@ -28,7 +28,9 @@ from django.views.decorators.http import require_POST
 from families import services as family_services
 from families.models import Patient
 from families.validators import format_mrn
-from queueing import desk_selectors, desk_services, services
+from queueing import services
+from queueing.desk import selectors as desk_selectors
+from queueing.desk import services as desk_services
 from queueing.admin_lists import (
     EstimatedCountPaginator,
     ExamDateFilter,
@@ -36,8 +38,8 @@ from queueing.admin_lists import (
     NikMismatchFilter,
     OversizedIdGuard,
 )
-from queueing.desk_forms import RejectForm
-from queueing.desk_views import slips_response
+from queueing.desk.forms import RejectForm
+from queueing.desk.views import slips_response
 from queueing.models import (
     Booking,
     BookingDocument,

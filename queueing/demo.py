@@ -68,7 +68,7 @@ def load() -> dict[str, int]:
 def _clerk_in_group() -> None:
     """The demo clerk (made by accounts.demo) works the counter as a "Petugas Pendaftaran"."""
     from accounts.demo import DEMO_CLERK_EMAIL
-    from queueing.desk_services import clerk_group_ensure
+    from queueing.desk.services import clerk_group_ensure
 
     group = clerk_group_ensure()
     clerk = get_user_model().objects.filter(email=DEMO_CLERK_EMAIL).first()

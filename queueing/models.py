@@ -222,7 +222,7 @@ class DayQuota(models.Model):
     last_number = models.PositiveIntegerField(_("last number given"), default=0)
     active_count = models.PositiveIntegerField(_("places taken"), default=0)
     closed = models.BooleanField(_("closed by an exception"), default=False)
-    # The counter's side (walk-ins, moves, paper forms entered afterwards; queueing.desk_services).
+    # The counter's side (walk-ins, moves, paper forms entered afterwards; queueing.desk.services).
     # `total_quota` is the schedule's total, copied the first time the counter uses the row;
     # online places count in `active_count`, counter places in `counter_count`.
     total_quota = models.PositiveSmallIntegerField(_("total quota"), null=True, blank=True)
@@ -312,7 +312,7 @@ class Booking(models.Model):
     affected_note = models.CharField(_("schedule change note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # The counter desk (queueing.desk_services). `registered_at` is when the registration really
+    # The counter desk (queueing.desk.services). `registered_at` is when the registration really
     # happened: the same as created_at, except for paper forms entered after an outage (SOP 001).
     channel = models.CharField(_("registered via"), max_length=8, choices=BookingChannel.choices,
                                default=BookingChannel.ONLINE)

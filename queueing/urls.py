@@ -31,7 +31,7 @@ urlpatterns = [
     path("ambil/<wid:wid>/poli/", views.wizard_clinic, name="wizard_clinic"),
     path("ambil/<wid:wid>/dokter/", views.wizard_doctor, name="wizard_doctor"),
     path("ambil/<wid:wid>/konfirmasi/", views.wizard_confirm, name="wizard_confirm"),
-    path("loket/", include("queueing.desk_urls")),  # the counter desk (staff only)
+    path("loket/", include("queueing.desk.urls")),  # the counter desk (staff only)
     path("<code:code>/", views.booking_detail, name="booking_detail"),
     path("<code:code>/batal/", views.booking_cancel, name="booking_cancel"),
     path("<code:code>/cetak/", views.booking_print, name="booking_print"),

@@ -121,7 +121,7 @@ def world(db, settings, tmp_path):
     from families import services as family_services
     from guarantors.catalogue import ensure_types
     from guarantors.models import GuarantorType
-    from queueing.desk_services import clerk_group_ensure
+    from queueing.desk.services import clerk_group_ensure
     from queueing.models import BookingSettings, Clinic, Doctor, Schedule
 
     settings.STORAGES = {**settings.STORAGES, "default": {

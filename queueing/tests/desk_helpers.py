@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from families.models import Patient
 from queueing import services
-from queueing.desk_services import clerk_group_ensure
+from queueing.desk.services import clerk_group_ensure
 from queueing.models import Booking, Schedule
 from queueing.tests.conftest import at, make_schedule
 

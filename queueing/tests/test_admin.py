@@ -16,8 +16,8 @@ from django.urls import reverse
 from PIL import Image
 
 from families.models import IdentityDocument, PatientAccessLog
-from queueing import desk_services
-from queueing.desk_services import CounterEntry
+from queueing.desk import services as desk_services
+from queueing.desk.services import CounterEntry
 from queueing.models import Booking, BookingDocument, BookingMode, BookingStatus, DayQuota, ScheduleException
 from queueing.tests.conftest import make_member
 from queueing.tests.desk_helpers import (  # noqa: F401 - fixtures

@@ -11,7 +11,7 @@ from django.utils import timezone
 from conftest import PASSWORD, make_account
 from portal.tests.browser import browser_login
 from queueing import services
-from queueing.desk_services import clerk_group_ensure
+from queueing.desk.services import clerk_group_ensure
 from queueing.models import Booking, BookingMode, BookingSettings, BookingStatus
 from queueing.tests.conftest import make_member, make_schedule
 

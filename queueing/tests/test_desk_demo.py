@@ -5,7 +5,7 @@ from __future__ import annotations
 from accounts import demo as account_demo
 from accounts.models import User
 from queueing import demo
-from queueing.desk_services import CLERK_GROUP
+from queueing.desk.services import CLERK_GROUP
 
 
 def test_the_demo_clerk_is_in_the_clerk_group_and_loading_twice_changes_nothing(db):

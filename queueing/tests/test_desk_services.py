@@ -12,8 +12,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from queueing import desk_services, services
-from queueing.desk_services import CounterEntry
+from queueing import services
+from queueing.desk import services as desk_services
+from queueing.desk.services import CounterEntry
 from queueing.models import Booking, BookingChannel, BookingEvent, BookingStatus, DayQuota, ScheduleException
 from queueing.tests.conftest import at, make_member, make_schedule
 from queueing.tests.desk_helpers import (  # noqa: F401 - fixtures

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from families.models import Patient
-from queueing import desk_services
-from queueing.desk_services import CounterEntry
+from queueing.desk import services as desk_services
+from queueing.desk.services import CounterEntry
 from queueing.models import Booking, BookingChannel, BookingStatus, DayQuota
 from queueing.slips import indonesian_date
 from conftest import make_account

@@ -28,7 +28,7 @@ from families.models import AccountPatient, Patient, PatientAccessLog
 from guarantors import simulator
 from guarantors.catalogue import SEED_004_V1, ensure_types
 from guarantors.models import ClinicDocumentRule, GuarantorType
-from queueing.desk_services import CLERK_GROUP
+from queueing.desk.services import CLERK_GROUP
 from queueing.models import Booking, BookingDocument, BookingSettings, Schedule
 from queueing.tests.conftest import make_member, make_schedule
 

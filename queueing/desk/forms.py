@@ -16,8 +16,8 @@ from families.forms import PatientFieldsForm
 from families.validators import normalize_mrn
 from guarantors.models import GuarantorType
 from queueing import services
-from queueing.desk_selectors import CounterOffer, normalize_code
-from queueing.desk_services import PAPER_STATUSES
+from queueing.desk.selectors import CounterOffer, normalize_code
+from queueing.desk.services import PAPER_STATUSES
 from queueing.models import BookingStatus, Clinic, Schedule, Weekday
 
 

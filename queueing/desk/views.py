@@ -29,8 +29,10 @@ from django.views.decorators.http import require_http_methods
 from families.validators import format_mrn
 from guarantors import services as guarantor_services
 from guarantors.models import GuarantorType
-from queueing import desk_selectors, desk_services, selectors
-from queueing.desk_forms import (
+from queueing import selectors
+from queueing.desk import selectors as desk_selectors
+from queueing.desk import services as desk_services
+from queueing.desk.forms import (
     CheckInForm,
     MoveForm,
     NewPatientForm,
@@ -40,7 +42,7 @@ from queueing.desk_forms import (
     WalkInForm,
     WalkInRowFormSet,
 )
-from queueing.desk_pdf import manual_form_pdf
+from queueing.desk.pdf import manual_form_pdf
 from queueing.models import Booking, BookingStatus
 from queueing.slips import FORMATS, render_slip, render_slips
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from queueing import desk_views
+from queueing.desk import views as desk_views
 
 urlpatterns = [
     path("", desk_views.desk_home, name="desk_home"),

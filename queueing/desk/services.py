@@ -38,7 +38,7 @@ from families.models import Patient
 from guarantors.models import GuarantorType
 from portal.lib import mail
 from queueing import selectors, services
-from queueing.desk_selectors import online_still_open
+from queueing.desk.selectors import online_still_open
 from queueing.models import (
     HOLDING_STATUSES,
     Booking,
