@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.consent import CONSENT_TEXT, CONSENT_VERSION
 from accounts.models import User
-from accounts.phone import normalize_mobile
+from accounts.phone import format_mobile, normalize_mobile
 from portal.lib import mail
 
 PROFILE_FIELDS = [
@@ -32,6 +32,9 @@ class ProfileFieldsMixin:
         phone.validators = [v for v in phone.validators if not isinstance(v, MaxLengthValidator)]
         phone.help_text = _("Indonesian mobile number, e.g. 0812-3456-7890.")
         phone.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel", "maxlength": "25"})
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.phone and not self.is_bound:
+            self.initial["phone"] = format_mobile(instance.phone)  # shown as people write it
         self.fields["email"].widget.attrs.update({"autocomplete": "email"})
         self.fields["full_name"].widget.attrs.update({"autocomplete": "name"})
 

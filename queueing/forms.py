@@ -9,7 +9,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from families.models import Patient
@@ -18,13 +17,9 @@ from guarantors.bpjs import Participant
 from guarantors.forms import GuarantorContext, GuarantorFieldsForm
 from guarantors.models import GuarantorKind, GuarantorType
 from guarantors.uploads import BookingDocumentField, DocumentKind
+from portal.lib.dates import long_date
 from queueing import selectors, services
 from queueing.models import Clinic
-
-
-def long_date(date: dt.date) -> str:
-    """'Senin, 23 November 2026' in Indonesian."""
-    return date_format(date, "l, j F Y")
 
 
 class MemberChoiceField(forms.ModelChoiceField):

@@ -26,14 +26,10 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from portal.lib.dates import long_date
+
 SlipFormat = Literal["thermal", "a6"]
 FORMATS: tuple[str, ...] = ("thermal", "a6")
-
-DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTH_NAMES = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)
 
 REGULAR = "Helvetica"
 BOLD = "Helvetica-Bold"
@@ -61,8 +57,8 @@ class SlipData:
 
 
 def indonesian_date(value: date) -> str:
-    """'Senin, 23 November 2026', whatever locale the process runs in."""
-    return f"{DAY_NAMES[value.weekday()]}, {value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+    """'Senin, 23 November 2026', whatever language is active: slips are printed in Indonesian."""
+    return long_date(value, language="id")
 
 
 def indonesian_time(value: time | None) -> str:

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -250,8 +251,10 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
 
 # --- the register book (SOP 003) --------------------------------------------------------------------
 
-_CSV_COLUMNS = ("date", "clinic", "doctor", "number", "name", "mrn", "guarantor", "status", "registered_at",
-                "channel")
+# Headers in the clerk's language: the file is opened by people in a spreadsheet, not by a program.
+_CSV_COLUMNS = (gettext_lazy("Date"), gettext_lazy("Clinic"), gettext_lazy("Doctor"), gettext_lazy("Number"),
+                gettext_lazy("Name"), gettext_lazy("Medical record number"), gettext_lazy("Guarantor"),
+                gettext_lazy("Status"), gettext_lazy("Registered"), gettext_lazy("Registered through"))
 
 
 def _cell(value: Any) -> str:
@@ -283,7 +286,7 @@ def _register_csv(bookings: list[Booking], day: dt.date, clinic) -> HttpResponse
     response["Cache-Control"] = "private, no-store"
     response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
     writer = csv.writer(response)
-    writer.writerow(_CSV_COLUMNS)
+    writer.writerow([str(column) for column in _CSV_COLUMNS])
     for b in bookings:
         writer.writerow([_cell(v) for v in (
             b.date.isoformat(), b.clinic.name, b.doctor.name, b.label, b.patient.full_name,

@@ -60,3 +60,23 @@ def test_wizard_steps_say_leaving_the_form_not_cancelling(patient_client, member
     html = response.content.decode()
     assert "Keluar dari formulir tanpa mengambil antrian" in html
     assert "Batal dan lihat Antrian Saya" not in html
+
+
+def test_printed_slip_page_shows_the_mrn_formatted_and_the_long_date(patient_client, book, patient, gigi_tomorrow,
+                                                                     tomorrow):
+    from portal.lib.dates import long_date
+    from queueing.tests.conftest import make_member
+
+    member = make_member(patient, "Budi Santoso", mrn="00012345")
+    booking = book(member, gigi_tomorrow, tomorrow)
+    html = patient_client.get(reverse("queueing:booking_print", args=[booking.code])).content.decode()
+    assert "00-01-23-45" in html and ">00012345<" not in html
+    assert long_date(tomorrow, language="id") in html
+
+
+def test_pages_show_the_short_date(patient_client, book, member, gigi_tomorrow, tomorrow):
+    from portal.lib.dates import short_date
+
+    booking = book(member, gigi_tomorrow, tomorrow)
+    html = patient_client.get(reverse("queueing:booking_detail", args=[booking.code])).content.decode()
+    assert short_date(tomorrow, language="id") in html

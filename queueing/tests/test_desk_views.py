@@ -211,7 +211,8 @@ def test_the_daily_register_lists_the_day_in_order_as_html_and_csv(clerk_client,
     response = clerk_client.get(reverse("queueing:desk_register"), {"date": today.isoformat(), "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][:8] == ["date", "clinic", "doctor", "number", "name", "mrn", "guarantor", "status"]
+    assert rows[0] == ["Tanggal", "Poliklinik", "Dokter", "Nomor", "Nama", "Nomor Rekam Medis", "Penjamin", "Status",
+                       "Terdaftar", "Terdaftar melalui"]  # in the clerk's language
     assert [row[3] for row in rows[1:]] == ["GIGI-001", "GIGI-002", "UMUM-001"]
     assert rows[2][4] == "'=HYPERLINK(\"http://x\")"  # never run as a spreadsheet formula
 

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from families.validators import format_mrn
 from guarantors import services as guarantor_services
+from portal.lib.dates import long_date
 from queueing import selectors, services
-from queueing.forms import long_date
 from queueing.models import Booking, BookingSettings, BookingStatus
 from queueing.views.documents import letter_upload_form
 
@@ -100,7 +101,8 @@ def _slip_data(slips, booking: Booking):
         hospital_name=settings.HOSPITAL_NAME, hospital_address=settings.HOSPITAL_ADDRESS,
         hospital_phone=settings.HOSPITAL_PHONE, label=booking.label or None, clinic_name=booking.clinic.name,
         doctor_name=booking.doctor.name, exam_date=booking.date, estimated_time=booking.estimated_time,
-        patient_name=booking.patient.full_name, mrn=booking.patient.mrn, guarantor_name=booking.guarantor.name,
+        patient_name=booking.patient.full_name, mrn=format_mrn(booking.patient.mrn) or None,
+        guarantor_name=booking.guarantor.name,
         required_documents=tuple(guarantor_services.required_documents(booking.guarantor, booking.clinic.code)),
         booking_code=booking.code)
 

@@ -23,7 +23,8 @@ from django.views.decorators.cache import never_cache
 from families.models import Patient
 from guarantors.models import GuarantorKind, GuarantorType
 from queueing import selectors, services
-from queueing.forms import ClinicForm, DateForm, DoctorForm, GuarantorForm, MemberForm, long_date
+from portal.lib.dates import long_date
+from queueing.forms import ClinicForm, DateForm, DoctorForm, GuarantorForm, MemberForm
 from queueing.models import Booking, BookingSettings, Clinic
 from queueing.wizard import STEPS, Wizard
 
