@@ -43,7 +43,7 @@ LAYERS = [  # (label, function name as cProfile shows it)
     ("  confirm form", "forms.py:204(is_valid)"),
     ("  booking_create", "(booking_create)"),
     ("    read: member and offer", "(booking_inputs)"),
-    ("    write", "booking_write.py:45(write)"),
+    ("    write", "booking_write.py:46(write)"),
     ("  redirect response", "(_booked)"),
     ("never_cache headers", "(add_never_cache_headers)"),
 ]

@@ -29,7 +29,8 @@ from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
 
-from queueing.models import Booking, BookingStatus, DayQuota, Schedule
+from queueing import counters
+from queueing.models import Booking, BookingStatus, Schedule
 
 NOT_NULL_VIOLATION = "23502"
 
@@ -58,10 +59,7 @@ def write(booking: Booking, event: Model, *, offer, instant: bool) -> Booking:
 # --- PostgreSQL: one round trip ----------------------------------------------------------------
 
 _TAKE = """
-WITH q AS (
-    UPDATE {day_quota} SET active_count = active_count + 1, last_number = last_number + %s
-    WHERE id = %s AND active_count < quota AND closed = false
-    RETURNING id, last_number AS n)
+WITH q AS ({take})
 UPDATE {booking} AS b SET day_quota_id = q.id{numbering}
 FROM (VALUES (1)) AS one (x) LEFT JOIN q ON true
 WHERE b.id = %s
@@ -101,12 +99,12 @@ def _insert(obj: Model) -> tuple[str, list]:
 def take_sql(*, booking_id, day_quota_id: int, status: str | None, prefix: str, start: dt.time,
              minutes: int) -> tuple[str, list]:
     """Statement 3; with `status` None (verification mode) the place is held and no number given."""
+    take, take_params = counters.online_take_statement(day_quota_id, with_number=status is not None)
     numbering, params = "", []
     if status is not None:
         numbering, params = _NUMBERING, [status, prefix, start, minutes]
-    sql = _TAKE.format(day_quota=DayQuota._meta.db_table, booking=Booking._meta.db_table, numbering=numbering)
-    return sql, [1 if status is not None else 0, day_quota_id, *params,
-                 Booking._meta.pk.get_db_prep_value(booking_id, connection)]
+    sql = _TAKE.format(take=take, booking=Booking._meta.db_table, numbering=numbering)
+    return sql, [*take_params, *params, Booking._meta.pk.get_db_prep_value(booking_id, connection)]
 
 
 def _one_round_trip(booking: Booking, event: Model, offer, instant: bool) -> Booking:
@@ -142,28 +140,12 @@ def _orm(booking: Booking, event: Model, offer, instant: bool) -> Booking:
         booking.save(force_insert=True)
         event.save(force_insert=True)
         # The hot row, last: everything above may wait on others without holding it.
-        number = _take_place(booking.day_quota_id, with_number=instant)
+        number = counters.take_online_place(booking.day_quota_id, with_number=instant)
         if number is None:
             raise NoPlace  # rolls the inserts back
         if instant:
             _set_number(booking, offer.schedule, offer.prefix, number)
     return booking
-
-
-def _take_place(day_quota_id: int, *, with_number: bool) -> int | None:
-    """Take a place (and a number) with one UPDATE ... RETURNING; None when full or closed.
-
-    A single statement: the row lock is taken here and held only until COMMIT.
-    """
-    table = DayQuota._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET active_count = active_count + 1, last_number = last_number + %s "
-            f"WHERE id = %s AND active_count < quota AND closed = %s RETURNING last_number",
-            [1 if with_number else 0, day_quota_id, False],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
 
 
 def _set_number(booking: Booking, schedule: Schedule, prefix: str, number: int) -> None:

@@ -8,7 +8,8 @@ circle:
 `booking_create` takes the DayQuota row last: the counter row is the hot spot of a rush. On
 PostgreSQL the whole write is one round trip and the row is locked only inside the server, from
 the counter UPDATE to the commit (queueing/booking_write.py); elsewhere the ORM holds it for one
-UPDATE ... RETURNING, one UPDATE of the new booking and the COMMIT.
+UPDATE ... RETURNING, one UPDATE of the new booking and the COMMIT. Every write to the counter
+row is in queueing/counters.py.
 E-mail is sent after commit, never inside a transaction.
 """
 
@@ -20,9 +21,8 @@ import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Greatest
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from portal.lib import mail
 from guarantors import services as guarantor_services
 from guarantors.models import GuarantorKind, GuarantorType
 from guarantors.uploads import DocumentKind
-from queueing import booking_write, selectors
+from queueing import booking_write, counters, selectors
 from queueing.models import (
     CANCELLABLE_STATUSES,
     HOLDING_STATUSES,
@@ -132,21 +132,6 @@ def _already_booked_error() -> ValidationError:
 label_for = booking_write.label_for  # "GIGI-007"
 
 
-def _day_quota(schedule: Schedule, date: dt.date) -> DayQuota:
-    """The counter row; made on the first booking. get_or_create re-reads when two race to make it."""
-    day_quota, _created = DayQuota.objects.get_or_create(
-        schedule=schedule, date=date, defaults={"quota": schedule.online_quota})
-    return day_quota
-
-
-def _give_number(day_quota_id: int) -> int:
-    table = DayQuota._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET last_number = last_number + 1 WHERE id = %s RETURNING last_number",
-                       [day_quota_id])
-        return cursor.fetchone()[0]
-
-
 def _existing_for(token: uuid.UUID, patient_id, date: dt.date) -> list[Booking]:
     return list(Booking.objects.filter(
         Q(confirm_token=token) | Q(patient_id=patient_id, date=date, status__in=HOLDING_STATUSES)))
@@ -227,7 +212,7 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
     instant = cfg.mode == BookingMode.INSTANT
     booking = Booking(
         confirm_token=token, patient=member, account=account, date=date,
-        day_quota_id=offer.day_quota_id or _day_quota(schedule, date).pk,
+        day_quota_id=offer.day_quota_id or counters.day_quota_get(schedule, date).pk,
         clinic_id=schedule.clinic_id, doctor_id=schedule.doctor_id, guarantor=guarantor, card_number=card_number,
         referral_number=referral_number, status=BookingStatus.REQUESTED, guarantor_verified=guarantor_verified,
         guarantor_check=guarantor_check or {}, guarantor_switched_from=switched_from)
@@ -301,12 +286,12 @@ def _release(booking: Booking, *, to_status: str, actor, reason: str, allowed: I
              refusal: ValidationError, **fields) -> Booking:
     """Move a booking out of the quota: DayQuota row first, then the booking (lock order 2, 3)."""
     with transaction.atomic():
-        list(DayQuota.objects.select_for_update(no_key=True).filter(pk=booking.day_quota_id).values_list("pk"))
+        counters.lock(pk=booking.day_quota_id)
         changed = Booking.objects.filter(pk=booking.pk, status__in=list(allowed)).update(
             status=to_status, updated_at=timezone.now(), **fields)
         if not changed:
             raise refusal  # someone else changed it first
-        DayQuota.objects.filter(pk=booking.day_quota_id).update(active_count=F("active_count") - 1)
+        counters.release_place(booking.day_quota_id)
         BookingEvent.objects.create(booking=booking, from_status=booking.status, to_status=to_status,
                                     actor=actor, reason=reason)
     booking.refresh_from_db()
@@ -348,7 +333,7 @@ def booking_verify(*, booking: Booking, actor) -> Booking:
         raise refusal
     schedule = Schedule.objects.select_related("clinic").get(pk=booking.day_quota.schedule_id)
     with transaction.atomic():
-        number = _give_number(booking.day_quota_id)
+        number = counters.give_number(booking.day_quota_id)
         changed = Booking.objects.filter(pk=booking.pk, status=BookingStatus.REQUESTED).update(
             status=BookingStatus.VERIFIED, number=number, label=label_for(schedule.clinic.prefix, number),
             estimated_time=schedule.estimated_time(number), updated_at=timezone.now())
@@ -384,11 +369,9 @@ def exception_create(*, exception: ScheduleException, actor=None) -> list[Bookin
     with transaction.atomic():
         exception.save()
         for schedule in schedules:
-            _day_quota(schedule, exception.date)
-        quota_ids = list(DayQuota.objects.select_for_update(no_key=True)
-                         .filter(schedule__in=schedules, date=exception.date).order_by("id")
-                         .values_list("id", flat=True))
-        DayQuota.objects.filter(id__in=quota_ids).update(closed=True)
+            counters.day_quota_get(schedule, exception.date)
+        quota_ids = counters.lock(schedule__in=schedules, date=exception.date)
+        counters.close(quota_ids)
         hit = Booking.objects.filter(day_quota_id__in=quota_ids, status__in=CANCELLABLE_STATUSES)
         affected = list(hit.select_related("account", "clinic", "doctor", "patient"))
         hit.update(affected=True, affected_note=exception.reason[:300], updated_at=timezone.now())
@@ -405,15 +388,13 @@ def exception_delete(*, exception: ScheduleException) -> None:
         exception.delete()
         others = list(ScheduleException.objects.filter(date=exception.date))
         still_closed = selectors.schedules_covered(schedules, others)
-        DayQuota.objects.filter(schedule__in=[s for s in schedules if s.pk not in still_closed],
-                                date=exception.date).update(closed=False)
+        counters.reopen([s for s in schedules if s.pk not in still_closed], exception.date)
 
 
 def schedule_sync_day_quotas(*, schedule: Schedule, today: dt.date | None = None) -> int:
     """Carry a changed online quota to the coming days; never below the places already taken."""
     today = today or timezone.localdate()
-    return DayQuota.objects.filter(schedule=schedule, date__gte=today).update(
-        quota=Greatest(F("active_count"), schedule.online_quota))
+    return counters.sync_online_quota(schedule, today)
 
 
 # --- e-mail after commit ---------------------------------------------------------------------

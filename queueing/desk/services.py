@@ -15,7 +15,8 @@ While online booking for that day is still open the counter uses only its own sh
 (total - online); once it has closed (on the day itself when bookings start a day ahead, or after
 the same-day cut-off) the counter may use every place left under the total, so an online place
 nobody booked is not wasted. The constraint `queueing_dayquota_within_total` keeps
-online + counter <= total whatever the order of writes.
+online + counter <= total whatever the order of writes. The UPDATEs of the counter row are in
+queueing/counters.py.
 """
 
 from __future__ import annotations
@@ -27,9 +28,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Greatest
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from families.models import Patient
 from guarantors.models import GuarantorType
 from portal.lib import mail
-from queueing import selectors, services
+from queueing import counters, selectors, services
 from queueing.desk.selectors import online_still_open
 from queueing.models import (
     HOLDING_STATUSES,
@@ -77,39 +77,10 @@ def clerk_group_ensure() -> Group:
 
 # --- counter places ------------------------------------------------------------------------
 
-def _counter_day_quota(schedule: Schedule, date: dt.date) -> DayQuota:
-    """The doctor-day's counter row, with its total quota known (made or filled outside any transaction)."""
-    day_quota, _created = DayQuota.objects.get_or_create(
-        schedule=schedule, date=date,
-        defaults={"quota": schedule.online_quota, "total_quota": schedule.total_quota})
-    if day_quota.total_quota is None:
-        # Made by an online booking: fill the total once; never below the places already taken.
-        DayQuota.objects.filter(pk=day_quota.pk, total_quota__isnull=True).update(
-            total_quota=Greatest(F("active_count") + F("counter_count"), schedule.total_quota))
-        day_quota.refresh_from_db()
-    return day_quota
-
-
 def schedule_sync_total_quotas(*, schedule: Schedule, today: dt.date | None = None) -> int:
     """Carry a changed total quota to the coming days the counter already opened; never below places taken."""
     today = today or timezone.localdate()
-    return DayQuota.objects.filter(schedule=schedule, date__gte=today, total_quota__isnull=False).update(
-        total_quota=Greatest(F("active_count") + F("counter_count"), schedule.total_quota))
-
-
-def _take_counter_places(day_quota_id: int, count: int, *, online_open: bool) -> int | None:
-    """Take `count` consecutive numbers with one UPDATE ... RETURNING; None when full or closed."""
-    table = DayQuota._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET counter_count = counter_count + %s, last_number = last_number + %s "
-            f"WHERE id = %s AND closed = %s AND total_quota IS NOT NULL "
-            f"AND counter_count + %s <= total_quota - (CASE WHEN %s THEN quota ELSE active_count END) "
-            f"RETURNING last_number",
-            [count, count, day_quota_id, False, count, online_open],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return counters.sync_total_quota(schedule, today)
 
 
 def _full_error(schedule: Schedule, count: int) -> ValidationError:
@@ -182,7 +153,7 @@ def _register(*, actor, schedule: Schedule, date: dt.date, entries: Sequence[Cou
               online_open: bool) -> list[Booking]:
     """New bookings with consecutive numbers from one counter UPDATE (one lock on the day quota)."""
     checked = _checked_entries(entries)
-    day_quota = _counter_day_quota(schedule, date)
+    day_quota = counters.day_quota_for_counter(schedule, date)
     try:
         with transaction.atomic():
             bookings = [Booking.objects.create(
@@ -194,7 +165,7 @@ def _register(*, actor, schedule: Schedule, date: dt.date, entries: Sequence[Cou
             ) for entry, patient, guarantor in checked]
             BookingEvent.objects.bulk_create([BookingEvent(booking=b, to_status=status, actor=actor, reason=reason)
                                               for b in bookings])
-            last = _take_counter_places(day_quota.pk, len(bookings), online_open=online_open)  # the hot row, last
+            last = counters.take_counter_places(day_quota.pk, len(bookings), online_open=online_open)  # the hot row, last
             if last is None:
                 closed = DayQuota.objects.filter(pk=day_quota.pk, closed=True).exists()
                 raise _closed_error() if closed else _full_error(schedule, len(bookings))
@@ -372,18 +343,15 @@ def booking_move(*, booking: Booking, actor, schedule_id: int, reason: str,
     today = timezone.localdate(now)
     _check_movable(booking, schedule_id, reason, today)
     schedule = _schedule_on(schedule_id, today)
-    new_quota = _counter_day_quota(schedule, today)
+    new_quota = counters.day_quota_for_counter(schedule, today)
     old_quota_id, old_label, old_status = booking.day_quota_id, booking.label, booking.status
     refusal = ValidationError(_("This booking changed meanwhile."), code="conflict")
     with transaction.atomic():
-        ids = sorted([old_quota_id, new_quota.pk])
-        list(DayQuota.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("id").values_list("pk"))
-        number = _take_counter_places(new_quota.pk, 1, online_open=online_still_open(today, now))
+        counters.lock(pk__in=[old_quota_id, new_quota.pk])
+        number = counters.take_counter_places(new_quota.pk, 1, online_open=online_still_open(today, now))
         if number is None:
             raise _closed_error() if new_quota.closed else _full_error(schedule, 1)
-        released = {"counter_count": F("counter_count") - 1} if booking.counter_place else {
-            "active_count": F("active_count") - 1}
-        DayQuota.objects.filter(pk=old_quota_id).update(**released)
+        counters.release_place(old_quota_id, counter_place=booking.counter_place)
         label = services.label_for(schedule.clinic.prefix, number)
         changed = Booking.objects.filter(pk=booking.pk, day_quota_id=old_quota_id, status__in=MOVABLE_STATUSES).update(
             day_quota=new_quota, clinic_id=schedule.clinic_id, doctor_id=schedule.doctor_id, number=number,
