@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from families import services as family_services
 from families.models import Patient
 from families.validators import format_mrn
-from queueing import services
+from queueing import services, transitions
 from queueing.desk import selectors as desk_selectors
 from queueing.desk import services as desk_services
 from queueing.admin_lists import (
@@ -206,17 +206,6 @@ class BookingDocumentInline(admin.TabularInline):
         return _thumbnail(url, obj.content_type, obj.get_kind_display())
 
 
-# Which desk buttons the booking page offers in each status.
-_BUTTONS = {
-    "verify": (BookingStatus.REQUESTED,),
-    "reject": (BookingStatus.REQUESTED, BookingStatus.VERIFIED),
-    "check_in": (BookingStatus.VERIFIED, BookingStatus.NO_SHOW),
-    "no_show": (BookingStatus.VERIFIED, BookingStatus.CHECKED_IN),
-    "served": (BookingStatus.CHECKED_IN,),
-    "move": desk_services.MOVABLE_STATUSES,
-}
-
-
 @admin.register(Booking)
 class BookingAdmin(OversizedIdGuard, admin.ModelAdmin):
     list_display = ["code", "label", "estimated_time", "date", "patient_column", "clinic_column", "guarantor_column",
@@ -332,12 +321,7 @@ class BookingAdmin(OversizedIdGuard, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _desk_context(self, request: HttpRequest, booking: Booking) -> dict:
-        today = timezone.localdate()
-        buttons = {name: booking.status in statuses for name, statuses in _BUTTONS.items()}
-        buttons["check_in"] &= booking.date == today
-        buttons["move"] &= booking.date == today
-        buttons["served"] &= booking.date <= today
-        buttons["no_show"] &= booking.date <= today
+        buttons = transitions.buttons(booking)  # which changes the status and the day allow
         can_change = self.has_change_permission(request, booking)
         return {"desk_buttons": buttons if can_change else {}, "desk_booking": booking,
                 "desk_printable": desk_selectors.printable(booking)}

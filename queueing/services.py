@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -31,7 +30,7 @@ from portal.lib import mail
 from guarantors import services as guarantor_services
 from guarantors.models import GuarantorKind, GuarantorType
 from guarantors.uploads import DocumentKind
-from queueing import booking_write, counters, selectors
+from queueing import booking_write, counters, selectors, transitions
 from queueing.models import (
     CANCELLABLE_STATUSES,
     HOLDING_STATUSES,
@@ -47,6 +46,7 @@ from queueing.models import (
     Schedule,
     ScheduleException,
 )
+from queueing.transitions import Action
 
 
 BPJS_CARD_PATTERN = r"^[0-9]{13}$"  # used when a BPJS type has no pattern of its own
@@ -277,20 +277,20 @@ def cancel_deadline(booking: Booking, cfg: BookingSettings) -> dt.datetime:
 
 def can_cancel(booking: Booking, cfg: BookingSettings, now: dt.datetime | None = None) -> bool:
     """Until the cut-off; a booking hit by a schedule change may always be cancelled."""
-    if booking.status not in CANCELLABLE_STATUSES:
+    if not transitions.allows(Action.CANCEL, booking.status):
         return False
     return booking.affected or (now or timezone.now()) < cancel_deadline(booking, cfg)
 
 
-def _release(booking: Booking, *, to_status: str, actor, reason: str, allowed: Iterable[str],
-             refusal: ValidationError, **fields) -> Booking:
+def _release(booking: Booking, *, action: str, actor, reason: str, **fields) -> Booking:
     """Move a booking out of the quota: DayQuota row first, then the booking (lock order 2, 3)."""
+    to_status = transitions.target(action)
     with transaction.atomic():
         counters.lock(pk=booking.day_quota_id)
-        changed = Booking.objects.filter(pk=booking.pk, status__in=list(allowed)).update(
+        changed = Booking.objects.filter(pk=booking.pk, status__in=transitions.sources(action)).update(
             status=to_status, updated_at=timezone.now(), **fields)
         if not changed:
-            raise refusal  # someone else changed it first
+            raise transitions.refusal(action)  # someone else changed it first
         counters.release_place(booking.day_quota_id)
         BookingEvent.objects.create(booking=booking, from_status=booking.status, to_status=to_status,
                                     actor=actor, reason=reason)
@@ -301,15 +301,12 @@ def _release(booking: Booking, *, to_status: str, actor, reason: str, allowed: I
 def booking_cancel(*, booking: Booking, actor, now: dt.datetime | None = None) -> Booking:
     """The patient cancels: the place is freed, the number is never given again."""
     cfg = BookingSettings.current()
-    if booking.status not in CANCELLABLE_STATUSES:
-        raise ValidationError(_("This booking can no longer be cancelled."), code="not_cancellable")
+    transitions.require(Action.CANCEL, booking)
     if not can_cancel(booking, cfg, now):
         raise ValidationError(
             _("Bookings can be cancelled until %(hours)s hours before the practice starts."),
             code="cancel_cutoff_passed", params={"hours": cfg.cancel_cutoff_hours})
-    return _release(booking, to_status=BookingStatus.CANCELLED, actor=actor, reason=_("Cancelled by the patient"),
-                    allowed=CANCELLABLE_STATUSES,
-                    refusal=ValidationError(_("This booking can no longer be cancelled."), code="not_cancellable"))
+    return _release(booking, action=Action.CANCEL, actor=actor, reason=_("Cancelled by the patient"))
 
 
 def booking_reject(*, booking: Booking, actor, reason: str) -> Booking:
@@ -317,30 +314,26 @@ def booking_reject(*, booking: Booking, actor, reason: str) -> Booking:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Give the reason for the rejection."), code="reason_required")
-    refusal = ValidationError(_("Only requested or confirmed bookings can be rejected."), code="not_rejectable")
-    if booking.status not in CANCELLABLE_STATUSES:
-        raise refusal
-    booking = _release(booking, to_status=BookingStatus.REJECTED, actor=actor, reason=reason,
-                       allowed=CANCELLABLE_STATUSES, refusal=refusal, reject_reason=reason)
+    transitions.require(Action.REJECT, booking)
+    booking = _release(booking, action=Action.REJECT, actor=actor, reason=reason, reject_reason=reason)
     _mail(booking, "rejected")
     return booking
 
 
 def booking_verify(*, booking: Booking, actor) -> Booking:
     """A clerk verifies a request (SOP 002 steps 5-6): the number is given now, in verification order."""
-    refusal = ValidationError(_("Only requested bookings can be verified."), code="not_requested")
-    if booking.status != BookingStatus.REQUESTED:
-        raise refusal
+    transitions.require(Action.VERIFY, booking)
     schedule = Schedule.objects.select_related("clinic").get(pk=booking.day_quota.schedule_id)
     with transaction.atomic():
         number = counters.give_number(booking.day_quota_id)
-        changed = Booking.objects.filter(pk=booking.pk, status=BookingStatus.REQUESTED).update(
-            status=BookingStatus.VERIFIED, number=number, label=label_for(schedule.clinic.prefix, number),
+        changed = Booking.objects.filter(pk=booking.pk, status__in=transitions.sources(Action.VERIFY)).update(
+            status=transitions.target(Action.VERIFY), number=number,
+            label=label_for(schedule.clinic.prefix, number),
             estimated_time=schedule.estimated_time(number), updated_at=timezone.now())
         if not changed:
-            raise refusal  # verified twice at once: the rollback takes the number back, no gap
-        BookingEvent.objects.create(booking=booking, from_status=BookingStatus.REQUESTED,
-                                    to_status=BookingStatus.VERIFIED, actor=actor)
+            raise transitions.refusal(Action.VERIFY)  # verified twice at once: the rollback takes the number back
+        BookingEvent.objects.create(booking=booking, from_status=booking.status,
+                                    to_status=transitions.target(Action.VERIFY), actor=actor)
     booking.refresh_from_db()
     _mail(booking, "verified")
     return booking

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, Permission
@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from families.models import Patient
 from guarantors.models import GuarantorType
 from portal.lib import mail
-from queueing import counters, selectors, services
+from queueing import counters, selectors, services, transitions
 from queueing.desk.selectors import online_still_open
 from queueing.models import (
     HOLDING_STATUSES,
@@ -48,6 +48,7 @@ from queueing.models import (
     DayQuota,
     Schedule,
 )
+from queueing.transitions import Action
 
 
 # Kept in step with migration 0005_clerk_group (which freezes its own copy).
@@ -165,7 +166,8 @@ def _register(*, actor, schedule: Schedule, date: dt.date, entries: Sequence[Cou
             ) for entry, patient, guarantor in checked]
             BookingEvent.objects.bulk_create([BookingEvent(booking=b, to_status=status, actor=actor, reason=reason)
                                               for b in bookings])
-            last = counters.take_counter_places(day_quota.pk, len(bookings), online_open=online_open)  # the hot row, last
+            # The hot row, last.
+            last = counters.take_counter_places(day_quota.pk, len(bookings), online_open=online_open)
             if last is None:
                 closed = DayQuota.objects.filter(pk=day_quota.pk, closed=True).exists()
                 raise _closed_error() if closed else _full_error(schedule, len(bookings))
@@ -242,21 +244,18 @@ def paper_register(*, actor, schedule_id: int, date: dt.date, registered_at: dt.
 
 # --- status changes on the day ----------------------------------------------------------------
 
-def _change_status(booking: Booking, *, actor, to_status: str, allowed: Iterable[str], refusal: ValidationError,
-                   reason: str = "") -> Booking:
+def _change_status(booking: Booking, *, actor, action: str, reason: str = "") -> Booking:
     """A status change that keeps the place (all of these hold it): only the booking row is locked."""
+    to_status = transitions.target(action)
     with transaction.atomic():
-        changed = Booking.objects.filter(pk=booking.pk, status__in=list(allowed)).update(
+        changed = Booking.objects.filter(pk=booking.pk, status__in=transitions.sources(action)).update(
             status=to_status, updated_at=timezone.now())
         if not changed:
-            raise refusal  # someone else changed it first
+            raise transitions.refusal(action)  # someone else changed it first
         BookingEvent.objects.create(booking=booking, from_status=booking.status, to_status=to_status,
                                     actor=actor, reason=reason)
     booking.refresh_from_db()
     return booking
-
-
-_CHECK_IN_FROM = (BookingStatus.VERIFIED, BookingStatus.NO_SHOW)  # a late arrival is called after a few numbers
 
 
 def check_in_problem(booking: Booking, today: dt.date) -> ValidationError | None:
@@ -276,6 +275,8 @@ def check_in_problem(booking: Booking, today: dt.date) -> ValidationError | None
         return ValidationError(_("Already checked in."), code="already_checked_in")
     if status == BookingStatus.SERVED:
         return ValidationError(_("This patient has already been served."), code="already_served")
+    if not transitions.allows(Action.CHECK_IN, status):
+        return transitions.refusal(Action.CHECK_IN)
     if booking.day_quota.closed:
         return ValidationError(_("The practice was cancelled for this day: %(note)s. Move the booking to another "
                                  "doctor."), code="schedule_closed", params={"note": booking.affected_note or "-"})
@@ -288,43 +289,30 @@ def booking_check_in(*, booking: Booking, actor, today: dt.date | None = None) -
     if problem:
         raise problem
     reason = _("Arrived late") if booking.status == BookingStatus.NO_SHOW else ""
-    return _change_status(booking, actor=actor, to_status=BookingStatus.CHECKED_IN, allowed=_CHECK_IN_FROM,
-                          refusal=ValidationError(_("This booking changed meanwhile."), code="conflict"),
-                          reason=reason)
+    return _change_status(booking, actor=actor, action=Action.CHECK_IN, reason=reason)
 
 
 def booking_mark_no_show(*, booking: Booking, actor, reason: str = "", today: dt.date | None = None) -> Booking:
     """Called and not there (or never came): the number is not given to anyone else."""
-    refusal = ValidationError(_("Only confirmed or checked-in bookings can be marked as not come."),
-                              code="not_markable")
-    if booking.status not in (BookingStatus.VERIFIED, BookingStatus.CHECKED_IN):
-        raise refusal
-    if booking.date > (today or timezone.localdate()):
+    transitions.require(Action.NO_SHOW, booking)
+    if not transitions.on_day(Action.NO_SHOW, booking.date, today or timezone.localdate()):
         raise ValidationError(_("The exam date has not come yet."), code="too_early")
-    return _change_status(booking, actor=actor, to_status=BookingStatus.NO_SHOW,
-                          allowed=(BookingStatus.VERIFIED, BookingStatus.CHECKED_IN), refusal=refusal,
+    return _change_status(booking, actor=actor, action=Action.NO_SHOW,
                           reason=reason.strip() or _("Did not come when called"))
 
 
 def booking_mark_served(*, booking: Booking, actor, today: dt.date | None = None) -> Booking:
-    refusal = ValidationError(_("Only checked-in patients can be marked as served."), code="not_checked_in")
-    if booking.status != BookingStatus.CHECKED_IN:
-        raise refusal
-    if booking.date > (today or timezone.localdate()):
+    transitions.require(Action.SERVED, booking)
+    if not transitions.on_day(Action.SERVED, booking.date, today or timezone.localdate()):
         raise ValidationError(_("The exam date has not come yet."), code="too_early")
-    return _change_status(booking, actor=actor, to_status=BookingStatus.SERVED,
-                          allowed=(BookingStatus.CHECKED_IN,), refusal=refusal)
+    return _change_status(booking, actor=actor, action=Action.SERVED)
 
 
 # --- moving to another clinic or doctor (SOP 002 step 8) -----------------------------------------
 
-MOVABLE_STATUSES = (BookingStatus.VERIFIED, BookingStatus.CHECKED_IN)
-
-
 def _check_movable(booking: Booking, schedule_id: int, reason: str, today: dt.date) -> None:
-    if booking.status not in MOVABLE_STATUSES:
-        raise ValidationError(_("Only confirmed or checked-in bookings can be moved."), code="not_movable")
-    if booking.date != today:
+    transitions.require(Action.MOVE, booking)
+    if not transitions.on_day(Action.MOVE, booking.date, today):
         raise ValidationError(_("Bookings are moved at the counter on the exam date."), code="wrong_day")
     if booking.day_quota.schedule_id == int(schedule_id):
         raise ValidationError(_("Choose another clinic or doctor."), code="same_schedule")
@@ -353,13 +341,14 @@ def booking_move(*, booking: Booking, actor, schedule_id: int, reason: str,
             raise _closed_error() if new_quota.closed else _full_error(schedule, 1)
         counters.release_place(old_quota_id, counter_place=booking.counter_place)
         label = services.label_for(schedule.clinic.prefix, number)
-        changed = Booking.objects.filter(pk=booking.pk, day_quota_id=old_quota_id, status__in=MOVABLE_STATUSES).update(
+        changed = Booking.objects.filter(pk=booking.pk, day_quota_id=old_quota_id,
+                                         status__in=transitions.sources(Action.MOVE)).update(
             day_quota=new_quota, clinic_id=schedule.clinic_id, doctor_id=schedule.doctor_id, number=number,
-            label=label, estimated_time=schedule.estimated_time(number), status=BookingStatus.CHECKED_IN,
+            label=label, estimated_time=schedule.estimated_time(number), status=transitions.target(Action.MOVE),
             counter_place=True, updated_at=timezone.now())
         if not changed:
             raise refusal  # moved or changed by someone else: the rollback gives the number back
-        BookingEvent.objects.create(booking=booking, from_status=old_status, to_status=BookingStatus.CHECKED_IN,
+        BookingEvent.objects.create(booking=booking, from_status=old_status, to_status=transitions.target(Action.MOVE),
                                     actor=actor, reason=reason.strip()[:300], from_label=old_label, to_label=label)
     booking.refresh_from_db()
     if booking.channel == BookingChannel.ONLINE:
