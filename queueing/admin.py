@@ -185,8 +185,8 @@ def _thumbnail(url: str, content_type: str, caption: str) -> str:
     """Images show small (the file view is permission-checked and logs staff views); PDFs as a link."""
     if content_type.startswith("image/"):
         return format_html(
-            '<a href="{}" target="_blank" rel="noopener" class="desk-thumb"><img src="{}" alt="{}" loading="lazy" '
-            'style="max-height:110px;max-width:170px;border:1px solid #ccc"></a><br>{}', url, url, caption, caption)
+            '<a href="{}" target="_blank" rel="noopener" class="desk-thumb"><img src="{}" alt="{}" loading="lazy">'
+            '</a><br>{}', url, url, caption, caption)
     return format_html('<a href="{}" target="_blank" rel="noopener">{} (PDF)</a>', url, caption)
 
 
@@ -284,7 +284,7 @@ class BookingAdmin(OversizedIdGuard, admin.ModelAdmin):
         patient = obj.patient
         name = format_html('<a href="{}">{}</a>', reverse("admin:families_patient_change", args=[patient.pk]),
                            patient.full_name)
-        flag = format_html(' <strong style="color:#b45309">{}</strong>', _("NIK does not match birth date/sex: "
+        flag = format_html(' <strong class="desk-flag">{}</strong>', _("NIK does not match birth date/sex: "
                                                                             "check the ID card")) \
             if patient.nik_mismatch else ""
         return format_html(
@@ -297,7 +297,7 @@ class BookingAdmin(OversizedIdGuard, admin.ModelAdmin):
         documents = desk_selectors.identity_documents(obj.patient)
         if not documents:
             return gettext("None uploaded.")
-        return format_html_join(" ", '<span style="display:inline-block;margin-right:12px">{}</span>', (
+        return format_html_join(" ", '<span class="desk-document">{}</span>', (
             (_thumbnail(reverse("families:document_view", kwargs={"document_id": d.pk}), d.content_type,
                         d.get_kind_display()),) for d in documents))
 
