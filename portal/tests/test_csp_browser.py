@@ -14,7 +14,7 @@ from guarantors.catalogue import ensure_types
 from guarantors.models import GuarantorType
 from portal.tests.browser import browser_login
 from queueing import services
-from queueing.desk_services import clerk_group_ensure
+from queueing.desk.services import clerk_group_ensure
 from queueing.models import Booking, BookingMode, BookingSettings, BookingStatus
 from queueing.tests.conftest import make_member, make_schedule
 
