@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from families import services as family_services
 from families.models import Patient
 from families.validators import format_mrn
-from queueing import services, transitions
+from queueing import selectors, services, transitions
 from queueing.desk import selectors as desk_selectors
 from queueing.desk import services as desk_services
 from queueing.admin_lists import (
@@ -324,7 +324,7 @@ class BookingAdmin(OversizedIdGuard, admin.ModelAdmin):
         buttons = transitions.buttons(booking)  # which changes the status and the day allow
         can_change = self.has_change_permission(request, booking)
         return {"desk_buttons": buttons if can_change else {}, "desk_booking": booking,
-                "desk_printable": desk_selectors.printable(booking)}
+                "desk_printable": selectors.slip_printable(booking)}
 
     # --- the booking page's buttons (POST), reject form, booking documents ---
 
@@ -454,7 +454,7 @@ class BookingAdmin(OversizedIdGuard, admin.ModelAdmin):
     def _slips(self, request: HttpRequest, queryset, fmt: str):
         bookings = list(queryset.select_related("patient", "clinic", "doctor", "guarantor").order_by(
             "date", "clinic__sort_order", "number"))
-        printable = [b for b in bookings if desk_selectors.printable(b)]
+        printable = [b for b in bookings if selectors.slip_printable(b)]
         if len(printable) < len(bookings):
             self.message_user(request, gettext("Bookings without a number, cancelled or rejected have no slip."),
                               messages.WARNING)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from families import models as families_models
 from families.models import AccountPatient, Patient
+from families.validators import format_mrn
 from guarantors import services as guarantor_services
 from guarantors.models import GuarantorType
 from queueing.models import (
@@ -28,6 +29,7 @@ from queueing.models import (
     BookingDocument,
     BookingEvent,
     BookingSettings,
+    BookingStatus,
     Clinic,
     DayQuota,
     Doctor,
@@ -35,6 +37,7 @@ from queueing.models import (
     Schedule,
     ScheduleException,
 )
+from queueing.slips import SlipData
 
 # Identity data the registration counter needs before a first visit (Permenkes 24/2022 art. 14).
 MEMBER_REQUIRED_FIELDS = (
@@ -369,3 +372,25 @@ def booking_document_for_viewer(user, code: str, document_id) -> BookingDocument
     if not staff_may_view_letters(user):
         documents = documents.filter(booking__in=bookings_for(user).prefetch_related(None).values("pk"))
     return get_object_or_404(documents, pk=document_id)
+
+
+# --- slips: what every front end prints ---------------------------------------------------------
+
+# Slips print bookings that still mean something at the counter.
+UNPRINTABLE_STATUSES = (BookingStatus.CANCELLED, BookingStatus.REJECTED)
+
+
+def slip_printable(booking: Booking) -> bool:
+    return booking.number is not None and booking.status not in UNPRINTABLE_STATUSES
+
+
+def slip_data(booking: Booking) -> SlipData:
+    """What a slip shows, the patient's and the desk's alike: plain values, the MRN formatted as on the card."""
+    return SlipData(
+        hospital_name=settings.HOSPITAL_NAME, hospital_address=settings.HOSPITAL_ADDRESS,
+        hospital_phone=settings.HOSPITAL_PHONE, label=booking.label or None, clinic_name=booking.clinic.name,
+        doctor_name=booking.doctor.name, exam_date=booking.date, estimated_time=booking.estimated_time,
+        patient_name=booking.patient.full_name, mrn=format_mrn(booking.patient.mrn) or None,
+        guarantor_name=booking.guarantor.name,
+        required_documents=tuple(guarantor_services.required_documents(booking.guarantor, booking.clinic.code)),
+        booking_code=booking.code)

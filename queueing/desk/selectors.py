@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -17,19 +16,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from families.models import IdentityDocument, Patient
-from families.validators import format_mrn, normalize_mrn
-from guarantors import services as guarantor_services
+from families.validators import normalize_mrn
 from queueing import selectors
-from queueing.models import CODE_ALPHABET, CODE_LENGTH, Booking, BookingSettings, BookingStatus, Schedule
-from queueing.slips import SlipData
+from queueing.models import CODE_ALPHABET, CODE_LENGTH, Booking, BookingSettings, Schedule
 
 _CODE_RE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y")
 PATIENT_SEARCH_LIMIT = 25
-
-# Slips and the register print bookings that still mean something at the counter.
-UNPRINTABLE_STATUSES = (BookingStatus.CANCELLED, BookingStatus.REJECTED)
-
 
 def normalize_code(raw: str | None) -> str | None:
     """'k7m2-q9xd ' -> 'K7M2Q9XD'; None when it cannot be a booking code (scanners add nothing else)."""
@@ -164,24 +157,6 @@ def daily_register(date: dt.date, clinic_id: int | None = None) -> list[Booking]
     if clinic_id:
         qs = qs.filter(clinic_id=clinic_id)
     return list(qs)
-
-
-# --- slips -------------------------------------------------------------------------------------
-
-def printable(booking: Booking) -> bool:
-    return booking.number is not None and booking.status not in UNPRINTABLE_STATUSES
-
-
-def slip_data_for(booking: Booking) -> SlipData:
-    """The slip's plain values; the document list includes the clinic's own rules (one query)."""
-    return SlipData(
-        hospital_name=settings.HOSPITAL_NAME, hospital_address=settings.HOSPITAL_ADDRESS,
-        hospital_phone=settings.HOSPITAL_PHONE, label=booking.label or None, clinic_name=booking.clinic.name,
-        doctor_name=booking.doctor.name, exam_date=booking.date, estimated_time=booking.estimated_time,
-        patient_name=booking.patient.full_name, mrn=format_mrn(booking.patient.mrn) or None,
-        guarantor_name=booking.guarantor.name,
-        required_documents=tuple(guarantor_services.required_documents(booking.guarantor, booking.clinic.code)),
-        booking_code=booking.code)
 
 
 # --- the stored BPJS answer, readable ---------------------------------------------------------

@@ -104,7 +104,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
         booking = desk_selectors.booking_by_code(request.GET["kode"])
     return render(request, "queueing/desk/check_in.html", {
         "form": form, "booking": booking, "problem": problem,
-        "printable": booking is not None and desk_selectors.printable(booking)})
+        "printable": booking is not None and selectors.slip_printable(booking)})
 
 
 # --- walk-ins (SOP 003, 004) ----------------------------------------------------------------------
@@ -300,7 +300,7 @@ def _register_csv(bookings: list[Booking], day: dt.date, clinic) -> HttpResponse
 @desk_view(VIEW)
 def slips_pdf(request: HttpRequest) -> HttpResponse:
     """One or several slips as one PDF (?kode=...&kode=...&format=thermal|a6), for staff."""
-    bookings = [b for b in desk_selectors.bookings_by_codes(request.GET.getlist("kode")) if desk_selectors.printable(b)]
+    bookings = [b for b in desk_selectors.bookings_by_codes(request.GET.getlist("kode")) if selectors.slip_printable(b)]
     if not bookings:
         raise Http404
     return slips_response(bookings, request.GET.get("format"))
@@ -308,7 +308,7 @@ def slips_pdf(request: HttpRequest) -> HttpResponse:
 
 def slips_response(bookings: list[Booking], fmt: str | None) -> HttpResponse:
     fmt = fmt if fmt in FORMATS else "thermal"
-    data = [desk_selectors.slip_data_for(b) for b in bookings]
+    data = [selectors.slip_data(b) for b in bookings]
     pdf = render_slip(data[0], fmt) if len(data) == 1 else render_slips(data, fmt)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = bookings[0].code if len(bookings) == 1 else f"{len(bookings)}"

@@ -17,6 +17,7 @@ from queueing.desk import services as desk_services
 from queueing.desk.services import CounterEntry
 from queueing.models import Booking, BookingChannel, BookingStatus, DayQuota
 from queueing.slips import indonesian_date
+from queueing.tests.conftest import make_member
 from conftest import make_account
 from queueing.tests.desk_helpers import (  # noqa: F401 - fixtures
     book_today,
@@ -252,6 +253,19 @@ def test_the_patient_prints_the_own_slip_from_my_bookings_and_nobody_else_can(cl
     assert response["Content-Type"] == "application/pdf"
     [(text, codes)] = pdf_pages(response.content)
     assert f"QRCode:{booking.code}" in codes and booking.label in text
+
+
+@pytest.mark.parametrize("fmt", ["thermal", "a6"])
+def test_the_patient_and_the_clerk_print_the_same_slip_with_the_mrn_formatted(client, clerk_client, patient,
+                                                                              gigi_today, book_today, fmt):
+    member = make_member(patient, "Budi Santoso", relationship="other", mrn="00012345")
+    booking = book_today(member, gigi_today)
+    clerk_pdf = clerk_client.get(reverse("queueing:desk_slips"), {"kode": booking.code, "format": fmt}).content
+    client.force_login(patient)
+    patient_pdf = client.get(reverse("queueing:booking_slip_pdf", args=[booking.code]), {"format": fmt}).content
+    [(clerk_text, _codes)], [(patient_text, _codes)] = pdf_pages(clerk_pdf, dpi=72), pdf_pages(patient_pdf, dpi=72)
+    assert "00-01-23-45" in patient_text and "00012345" not in patient_text
+    assert clerk_text == patient_text
 
 
 # --- outages (SOP 001) ---------------------------------------------------------------------------------------

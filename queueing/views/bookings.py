@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from families.validators import format_mrn
 from guarantors import services as guarantor_services
 from portal.lib.dates import long_date
 from queueing import selectors, services
@@ -58,7 +56,7 @@ def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
                "can_rebook": booking.status in (BookingStatus.REJECTED, BookingStatus.CANCELLED) or booking.affected,
                "documents": guarantor_services.required_documents(booking.guarantor, booking.clinic.code),
                "letters": selectors.booking_documents(booking), "letter_form": letter_form,
-               "pdf_url": _slip_pdf_url(booking)}
+               "pdf_url": _slip_pdf_url(booking), "printable": selectors.slip_printable(booking)}
     return render(request, "queueing/booking_detail.html", context, status=400 if request.method == "POST" else 200)
 
 
@@ -74,10 +72,6 @@ def _slip_pdf_url(booking: Booking) -> str | None:
     return reverse("queueing:booking_slip_pdf", args=[booking.code]) if _slips_module() else None
 
 
-def _printable(booking: Booking) -> bool:
-    return booking.number is not None and booking.status not in (BookingStatus.CANCELLED, BookingStatus.REJECTED)
-
-
 @never_cache
 @login_required
 def booking_slip_pdf(request: HttpRequest, code: str) -> HttpResponse:
@@ -86,25 +80,14 @@ def booking_slip_pdf(request: HttpRequest, code: str) -> HttpResponse:
     slips = _slips_module()
     if slips is None:
         raise Http404
-    if not _printable(booking):
+    if not selectors.slip_printable(booking):
         messages.info(request, _("The slip can be printed once your request is verified."))
         return redirect("queueing:booking_detail", code=booking.code)
     fmt = request.GET.get("format")
-    pdf = slips.render_slip(_slip_data(slips, booking), fmt if fmt in slips.FORMATS else "a6")
+    pdf = slips.render_slip(selectors.slip_data(booking), fmt if fmt in slips.FORMATS else "a6")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="antrian-{booking.code}.pdf"'
     return response
-
-
-def _slip_data(slips, booking: Booking):
-    return slips.SlipData(
-        hospital_name=settings.HOSPITAL_NAME, hospital_address=settings.HOSPITAL_ADDRESS,
-        hospital_phone=settings.HOSPITAL_PHONE, label=booking.label or None, clinic_name=booking.clinic.name,
-        doctor_name=booking.doctor.name, exam_date=booking.date, estimated_time=booking.estimated_time,
-        patient_name=booking.patient.full_name, mrn=format_mrn(booking.patient.mrn) or None,
-        guarantor_name=booking.guarantor.name,
-        required_documents=tuple(guarantor_services.required_documents(booking.guarantor, booking.clinic.code)),
-        booking_code=booking.code)
 
 
 @never_cache
@@ -129,7 +112,7 @@ def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
 def booking_print(request: HttpRequest, code: str) -> HttpResponse:
     """A printable slip (HTML with print CSS) until the PDF slip exists."""
     booking = _booking_or_404(request, code)
-    if not _printable(booking):
+    if not selectors.slip_printable(booking):
         messages.info(request, _("The slip can be printed once your request is verified."))
         return redirect("queueing:booking_detail", code=booking.code)
     return render(request, "queueing/booking_print.html",
