@@ -272,7 +272,7 @@ class BookingAdmin(OversizedIdGuard, admin.ModelAdmin):
 
     @admin.display(description=_("guarantor"), ordering="guarantor__name")
     def guarantor_column(self, obj: Booking) -> str:
-        if obj.guarantor.kind == "umum":
+        if obj.guarantor_is_self_pay:
             return obj.guarantor.name
         mark, title = ("✔", _("verified")) if obj.guarantor_verified else ("⚠", _("not yet verified"))
         return format_html('{} <span title="{}">{}</span>', obj.guarantor.name, title, mark)

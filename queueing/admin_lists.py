@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from guarantors.models import GuarantorKind
 from queueing.models import Booking
 
 
@@ -71,7 +72,7 @@ class GuarantorCheckFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
         if value == "pending":  # a general (self-paying) patient has nothing to verify
-            return queryset.filter(guarantor_verified=False).exclude(guarantor__kind="umum")
+            return queryset.filter(guarantor_verified=False).exclude(guarantor__kind=GuarantorKind.SELF_PAY)
         if value == "unreachable":
             return queryset.filter(guarantor_check__status="unverified")
         if value == "verified":

@@ -34,7 +34,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, account, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["patient"].queryset = selectors.members_for(account)
+        self.fields["patient"].queryset = selectors.bookable_patients(account)
 
     def clean_patient(self) -> Patient:
         patient = self.cleaned_data["patient"]
@@ -201,10 +201,3 @@ class DocumentUploadForm(forms.Form):
 
     document = BookingDocumentField(label=_("Photo or scan of the letter"))
     kind = forms.ChoiceField(label=_("Which letter is it?"), choices=DocumentKind.choices)
-
-
-class RejectForm(forms.Form):
-    """The admin's intermediate page: a clerk must say why (SOP 002 step 4)."""
-
-    reason = forms.CharField(label=_("Reason for rejection"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("The applicant sees this reason in 'My bookings'."))

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guarantors.models import GuarantorKind
 from guarantors.uploads import DocumentKind, booking_document_path
 
 # Booking codes are read aloud at the counter and typed on phones: no 0/O, 1/I/L.
@@ -356,6 +357,11 @@ class Booking(models.Model):
     @property
     def is_cancellable_status(self) -> bool:
         return self.status in CANCELLABLE_STATUSES
+
+    @property
+    def guarantor_is_self_pay(self) -> bool:
+        """A self-paying (umum) patient has no guarantor to verify."""
+        return self.guarantor.kind == GuarantorKind.SELF_PAY
 
     @property
     def guarantor_unverified(self) -> bool:

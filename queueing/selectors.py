@@ -300,8 +300,11 @@ def forget_guarantors(**_kwargs) -> None:
     _GUARANTORS_CACHE.clear()
 
 
-def members_for(account) -> QuerySet[Patient]:
-    """The patients this account may book for (its family links), with what the checks need."""
+def bookable_patients(account) -> QuerySet[Patient]:
+    """The patients this account may book for (its family links), with what the checks need.
+
+    Patients, not links: families.selectors.members_for gives the account's links themselves.
+    """
     qs = Patient.objects.filter(account_links__account=account).order_by("full_name")
     document_model = _identity_document_model()
     if document_model is not None:
@@ -319,7 +322,7 @@ def member_missing_fields(patient: Patient) -> list[str]:
 
     An ID-card photo is needed the first time: for a patient the hospital has not registered
     yet (no medical record number) and who has none uploaded. `patient` should come from
-    `members_for`, which annotates the document check; otherwise it costs a query.
+    `bookable_patients`, which annotates the document check; otherwise it costs a query.
     """
     missing = [str(Patient._meta.get_field(name).verbose_name) for name in _required_fields()
                if getattr(patient, name) in ("", None)]

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods
 
 from families.validators import format_mrn
 from guarantors import services as guarantor_services
-from guarantors.models import GuarantorType
+from guarantors.models import GuarantorKind, GuarantorType
 from queueing import selectors
 from queueing.desk import selectors as desk_selectors
 from queueing.desk import services as desk_services
@@ -112,7 +112,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
 def _default_row(patient) -> dict[str, Any]:
     guarantors = GuarantorType.objects.filter(is_active=True)
     bpjs = next((g for g in guarantors if g.is_bpjs_kesehatan), None)
-    umum = next((g for g in guarantors if g.kind == "umum"), None)
+    umum = next((g for g in guarantors if g.kind == GuarantorKind.SELF_PAY), None)
     if patient.bpjs_number and bpjs:
         return {"guarantor": bpjs.pk, "card_number": patient.bpjs_number}
     return {"guarantor": umum.pk if umum else None}

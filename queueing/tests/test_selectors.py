@@ -101,7 +101,7 @@ def test_doctors_on_a_clinic_day_take_one_query(django_assert_num_queries, tomor
 @translation.override("en")
 def test_member_missing_fields_names_what_is_missing(patient):
     incomplete = make_member(patient, "Bima", relationship="child", nik="", birth_place="", mrn=None)
-    missing = selectors.member_missing_fields(selectors.members_for(patient).get(pk=incomplete.pk))
+    missing = selectors.member_missing_fields(selectors.bookable_patients(patient).get(pk=incomplete.pk))
     assert "NIK" in missing and "place of birth" in missing
     if selectors._identity_document_model() is not None:  # families' uploads present
         assert any("ID card" in item for item in missing)

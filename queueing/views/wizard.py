@@ -86,7 +86,7 @@ def resolve_state(request: HttpRequest, wizard: Wizard, upto: str) -> State:
     state = State(wizard=wizard, cfg=BookingSettings.current())
     data, needed = wizard.data, STEPS[:STEPS.index(upto)]
     if "member" in needed:
-        state.patient = selectors.members_for(request.user).filter(pk=data.get("patient")).first()
+        state.patient = selectors.bookable_patients(request.user).filter(pk=data.get("patient")).first()
         if state.patient is None:
             return _stale(state, "patient")
     if "date" in needed:
