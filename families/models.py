@@ -270,3 +270,24 @@ class LookupFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class MrnCounter(models.Model):
+    """The last medical record number the hospital handed out (one row; issue 11 makes it one per facility).
+
+    Taken with one `UPDATE ... RETURNING` inside the registering transaction: a rollback gives the
+    number back, two clerks at once never get the same one, and numbers only go up.
+    """
+
+    last_number = models.BigIntegerField(_("last number handed out"), default=0)
+
+    class Meta:
+        verbose_name = _("medical record number counter")
+        verbose_name_plural = _("medical record number counters")
+        constraints = [
+            models.CheckConstraint(condition=Q(last_number__gte=0), name="families_mrncounter_not_negative",
+                                   violation_error_code="mrn_counter_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.last_number)

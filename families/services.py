@@ -17,17 +17,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from families import selectors
 from families.models import (
-    AccountPatient, IdentityDocument, LinkAction, LinkLog, LookupFailure, LookupKind, Patient,
+    AccountPatient, IdentityDocument, LinkAction, LinkLog, LookupFailure, LookupKind, MrnCounter, Patient,
     PatientAccessLog, Relationship,
 )
 from families.signals import patient_merged
+from families.validators import mrn_digits
 from families.uploads import CleanUpload
 
 log = logging.getLogger(__name__)
@@ -390,3 +392,53 @@ def document_store(*, actor: User, patient: Patient, kind: str, upload: CleanUpl
     if old_name:
         _delete_file_on_commit(old_name)
     return document
+
+
+# --- medical record numbers handed out by the hospital ----------------------------------------
+
+_MRN_COUNTER_ID = 1
+
+
+def mrn_allocate() -> str:
+    """The next free medical record number (zero-padded to MRN_DIGITS), from the counter row.
+
+    Call it inside the transaction that stores the number: the row stays locked until that
+    commits (two clerks never get the same number) and a rollback gives the number back.
+    Numbers already in the index (an import, a typed paper card) are skipped.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("mrn_allocate() must run inside the transaction that saves the number")
+    table = MrnCounter._meta.db_table
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(f"UPDATE {table} SET last_number = last_number + 1 WHERE id = %s RETURNING last_number",
+                           [_MRN_COUNTER_ID])
+            row = cursor.fetchone()
+            if row is None:
+                _mrn_counter_create()
+                continue
+            mrn = str(row[0]).rjust(mrn_digits(), "0")
+            if not Patient.objects.filter(mrn=mrn).exists():
+                return mrn
+
+
+def _mrn_counter_create() -> None:
+    """First use: start after the highest number already in the index (a race loses to the other insert)."""
+    width = mrn_digits()
+    highest = (Patient.objects.filter(mrn__regex=rf"^[0-9]{{{width}}}$").aggregate(top=Max("mrn"))["top"])
+    try:
+        with transaction.atomic():
+            MrnCounter.objects.create(pk=_MRN_COUNTER_ID, last_number=int(highest or 0))
+    except IntegrityError:
+        pass  # another clerk created it meanwhile; the UPDATE now finds it
+
+
+def patient_give_mrn(patient: Patient) -> str:
+    """Give a patient without a medical record number the next one (inside the caller's transaction)."""
+    if patient.mrn:
+        return patient.mrn
+    mrn = mrn_allocate()
+    if not Patient.objects.filter(pk=patient.pk, mrn__isnull=True).update(mrn=mrn, updated_at=timezone.now()):
+        mrn = Patient.objects.values_list("mrn", flat=True).get(pk=patient.pk)  # given one meanwhile
+    patient.mrn = mrn
+    return mrn

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from families import services as family_services
 from families.models import Patient
 from families.validators import format_mrn
+from portal.lib.dates import short_date
 from queueing import selectors, services, transitions
 from queueing.desk import selectors as desk_selectors
 from queueing.desk import services as desk_services
@@ -208,9 +209,10 @@ class BookingDocumentInline(admin.TabularInline):
 
 @admin.register(Booking)
 class BookingAdmin(OversizedIdGuard, admin.ModelAdmin):
-    list_display = ["code", "label", "estimated_time", "date", "patient_column", "clinic_column", "guarantor_column",
-                    "status", "channel"]
-    list_display_links = ["code", "label"]
+    # Status first and few, narrow columns: the list must fit a 1366x768 counter screen beside the
+    # admin's menu (the code, date, time and channel sit under the number; the filters fold away).
+    list_display = ["status", "queue_column", "patient_column", "clinic_column", "guarantor_column"]
+    list_display_links = ["queue_column"]
     list_filter = [ExamDateFilter, "clinic", "doctor", "status", GuarantorCheckFilter, NikMismatchFilter,
                    "guarantor", "channel", "affected"]
     list_select_related = ["clinic", "doctor", "patient", "guarantor"]
@@ -261,6 +263,13 @@ class BookingAdmin(OversizedIdGuard, admin.ModelAdmin):
         return queryset.filter(query), False
 
     # --- columns ---
+
+    @admin.display(description=_("queue"), ordering="number")
+    def queue_column(self, obj: Booking) -> str:
+        time = obj.estimated_time.strftime("%H:%M") if obj.estimated_time else ""
+        return format_html('<strong>{}</strong><br><small>{} · {}{}</small><br><small class="mono">{}</small>',
+                           obj.label or "—", short_date(obj.date), time or obj.get_channel_display(),
+                           f" · {obj.get_channel_display()}" if time else "", obj.code)
 
     @admin.display(description=_("patient"), ordering="patient__full_name")
     def patient_column(self, obj: Booking) -> str:

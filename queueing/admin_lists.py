@@ -12,11 +12,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from guarantors.models import GuarantorKind
+from portal.lib.dates import short_date
 from queueing.models import Booking
 
 
@@ -35,7 +35,7 @@ class ExamDateFilter(admin.SimpleListFilter):
                    ("next7", _("Next 7 days")), ("all", _("Any date"))]
         chosen = parse_date(self.value() or "") if self.value() not in dict(choices) else None
         if chosen:
-            choices.insert(0, (chosen.isoformat(), date_format(chosen, "j F Y")))
+            choices.insert(0, (chosen.isoformat(), short_date(chosen)))
         return choices
 
     def value(self) -> str:

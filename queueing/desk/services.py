@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from families import services as family_services
 from families.models import Patient
 from guarantors.models import GuarantorType
 from portal.lib import mail
@@ -94,10 +95,28 @@ def _closed_error() -> ValidationError:
     return ValidationError(_("This doctor does not practise on this date."), code="schedule_closed")
 
 
-def _write_number(booking: Booking, schedule: Schedule, number: int, status: str) -> None:
+def counter_estimate(schedule: Schedule, number: int, registered_at: dt.datetime, place_in_block: int = 0) -> dt.time:
+    """A counter registration is expected no earlier than it registered (a late walk-in is not "08:18" at 09:16).
+
+    The schedule's slot time when that is still ahead, otherwise the registration time (to the minute above)
+    plus one consultation for each member registered before it in the same block.
+    """
+    slot = schedule.estimated_time(number)
+    local = timezone.localtime(registered_at)
+    minute = local.replace(second=0, microsecond=0)
+    if minute < local:
+        minute += dt.timedelta(minutes=1)
+    from_now = minute + dt.timedelta(minutes=place_in_block * schedule.minutes_per_patient)
+    if from_now.date() != local.date():  # past midnight: keep the slot rather than wrap around
+        return slot
+    return max(slot, from_now.time())
+
+
+def _write_number(booking: Booking, schedule: Schedule, number: int, status: str,
+                  estimated_time: dt.time | None = None) -> None:
     booking.number, booking.status = number, status
     booking.label = services.label_for(schedule.clinic.prefix, number)
-    booking.estimated_time = schedule.estimated_time(number)
+    booking.estimated_time = estimated_time or schedule.estimated_time(number)
     Booking.objects.filter(pk=booking.pk).update(
         number=number, status=status, label=booking.label, estimated_time=booking.estimated_time)
 
@@ -157,6 +176,9 @@ def _register(*, actor, schedule: Schedule, date: dt.date, entries: Sequence[Cou
     day_quota = counters.day_quota_for_counter(schedule, date)
     try:
         with transaction.atomic():
+            # Lock order: the MRN counter, then the day quota (the hot row) last.
+            for _entry, patient, _guarantor in checked:
+                family_services.patient_give_mrn(patient)  # a walk-in leaves with a medical record number
             bookings = [Booking.objects.create(
                 patient=patient, account=actor, day_quota=day_quota, date=date, clinic_id=schedule.clinic_id,
                 doctor_id=schedule.doctor_id, guarantor=guarantor, card_number=entry.card_number,
@@ -172,7 +194,9 @@ def _register(*, actor, schedule: Schedule, date: dt.date, entries: Sequence[Cou
                 closed = DayQuota.objects.filter(pk=day_quota.pk, closed=True).exists()
                 raise _closed_error() if closed else _full_error(schedule, len(bookings))
             for offset, booking in enumerate(bookings):
-                _write_number(booking, schedule, last - len(bookings) + 1 + offset, status)
+                number = last - len(bookings) + 1 + offset
+                _write_number(booking, schedule, number, status,
+                              counter_estimate(schedule, number, registered_at, offset))
     except IntegrityError as exc:
         raise _explain_integrity([patient for _e, patient, _g in checked], date) from exc
     return bookings

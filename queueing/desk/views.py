@@ -184,7 +184,7 @@ def _walk_in_post(request: HttpRequest, form: WalkInForm, rows, picked: list, to
         form.add_error(None, exc)
         return []
     messages.success(request, _("Registered: %(numbers)s.") % {
-        "numbers": ", ".join(f"{b.patient.full_name} {b.label}" for b in booked)})
+        "numbers": ", ".join(f"{b.patient.full_name} ({format_mrn(b.patient.mrn)}) {b.label}" for b in booked)})
     return booked
 
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from families.models import Patient
 from queueing import services
 from queueing.desk import services as desk_services
 from queueing.desk.services import CounterEntry
@@ -43,11 +44,37 @@ def codes_of(exc_info) -> set[str]:
 
 # --- walk-ins ---------------------------------------------------------------------------------
 
+def test_a_late_walk_in_is_estimated_from_the_registration_time_not_from_the_morning(
+        desk_clerk, gigi_today, umum, today):
+    # drg. Rina starts at 08:00, 15 minutes each: number 2 would be "08:15", long past at 09:16.
+    first = walk_in(desk_clerk, gigi_today, [make_patient("Slamet Riyadi")], umum, now=at(today, "07:50"))[0]
+    family = walk_in(desk_clerk, gigi_today, [make_patient("Sri Riyadi", sex="P"), make_patient("Bayu Riyadi")],
+                     umum, now=at(today, "09:16") + dt.timedelta(seconds=20))
+    assert first.estimated_time == dt.time(8, 0)
+    assert [b.number for b in family] == [2, 3]
+    assert [b.estimated_time for b in family] == [dt.time(9, 17), dt.time(9, 32)]
+    for booking in family:
+        booking.refresh_from_db()
+    assert [b.estimated_time for b in family] == [dt.time(9, 17), dt.time(9, 32)]
+
+
+def test_a_walk_in_whose_slot_is_still_ahead_keeps_the_slot_time(desk_clerk, gigi_today, umum, today, book_today,
+                                                                  patient):
+    for i in range(6):
+        book_today(make_member(patient, f"Anak {i}", relationship="child"), gigi_today)
+    booked = walk_in(desk_clerk, gigi_today, [make_patient("Slamet Riyadi")], umum, now=at(today, "08:10"))[0]
+    assert booked.number == 7 and booked.estimated_time == dt.time(9, 30)
+
+
+def test_counter_estimate_never_wraps_past_midnight(gigi_today, today):
+    late = at(today, "23:59")
+    assert desk_services.counter_estimate(gigi_today, 1, late, place_in_block=3) == gigi_today.estimated_time(1)
+
 def test_a_family_registered_together_gets_consecutive_numbers_after_the_online_ones(
         desk_clerk, patient, member, gigi_today, umum, today, book_today):
     online = book_today(member, gigi_today)
     family = [make_patient("Slamet Riyadi"), make_patient("Sri Riyadi", sex="P"), make_patient("Bayu Riyadi")]
-    booked = walk_in(desk_clerk, gigi_today, family, umum)
+    booked = walk_in(desk_clerk, gigi_today, family, umum, now=at(today, "07:40"))  # before the session starts
     assert online.number == 1
     assert [b.number for b in booked] == [2, 3, 4]
     assert [b.label for b in booked] == ["GIGI-002", "GIGI-003", "GIGI-004"]
@@ -411,3 +438,62 @@ def test_families_registered_at_once_at_two_counters_never_interleave_or_overboo
     quota = DayQuota.objects.get()
     assert (quota.counter_count, quota.last_number) == (14, 14)
     assert BookingEvent.objects.count() == 14
+
+
+# --- medical record numbers for walk-ins --------------------------------------------------------
+
+def test_a_walk_in_without_a_medical_record_number_gets_the_next_one_at_registration(desk_clerk, gigi_today, umum,
+                                                                                      today):
+    make_patient("Pasien Lama", mrn="00012399")  # the highest number already in the index
+    newcomers = [make_patient("Slamet Riyadi", mrn=None), make_patient("Sri Riyadi", sex="P", mrn=None)]
+    walk_in(desk_clerk, gigi_today, newcomers, umum)
+    for patient in newcomers:
+        patient.refresh_from_db()
+    assert [p.mrn for p in newcomers] == ["00012400", "00012401"]
+
+
+def test_a_walk_in_who_has_a_medical_record_number_keeps_it(desk_clerk, gigi_today, umum, today):
+    known = make_patient("Slamet Riyadi", mrn="00000777")
+    walk_in(desk_clerk, gigi_today, [known], umum)
+    known.refresh_from_db()
+    assert known.mrn == "00000777"
+
+
+def test_a_refused_walk_in_gives_its_medical_record_number_back(desk_clerk, gigi_today, umum, today):
+    known = make_patient("Slamet Riyadi", mrn="00000500")
+    walk_in(desk_clerk, gigi_today, [known], umum)
+    newcomer = make_patient("Sri Riyadi", sex="P", mrn=None)
+    walk_in(desk_clerk, gigi_today, [make_patient("Bayu Riyadi", mrn=None)], umum)  # takes 00000501
+    with pytest.raises(ValidationError):
+        walk_in(desk_clerk, gigi_today, [newcomer, known], umum)  # Slamet already has a queue today
+    newcomer.refresh_from_db()
+    assert newcomer.mrn is None
+    walk_in(desk_clerk, gigi_today, [newcomer], umum)
+    newcomer.refresh_from_db()
+    assert newcomer.mrn == "00000502"  # the refused block did not use up a number
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_registering_walk_ins_at_once_never_hand_out_the_same_mrn(desk_clerk, gigi_today, umum, today):
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel writers need PostgreSQL")
+    patients = [make_patient(f"Pasien {i}", mrn=None) for i in range(8)]
+    barrier, errors = threading.Barrier(len(patients)), []
+
+    def register(patient):
+        try:
+            barrier.wait()
+            walk_in(desk_clerk, gigi_today, [patient], umum)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register, args=(p,)) for p in patients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    mrns = sorted(Patient.objects.filter(pk__in=[p.pk for p in patients]).values_list("mrn", flat=True))
+    assert mrns == [f"{n:08d}" for n in range(1, 9)]

@@ -16,6 +16,7 @@ from families.models import Patient
 from queueing.desk import services as desk_services
 from queueing.desk.services import CounterEntry
 from queueing.models import Booking, BookingChannel, BookingStatus, DayQuota
+from families.validators import format_mrn
 from queueing.slips import indonesian_date
 from queueing.tests.conftest import make_member
 from conftest import make_account
@@ -124,6 +125,20 @@ def test_a_family_found_by_its_family_card_is_registered_together(clerk_client, 
                                                                "format": "thermal"})
     pages = pdf_pages(slips.content)
     assert [any(b.code in c for c in codes) for b, (_t, codes) in zip(bookings, pages)] == [True, True]
+
+
+def test_a_walk_in_without_a_medical_record_number_leaves_with_one_shown_in_the_register(
+        clerk_client, gigi_today, guarantor_types):
+    newcomer = make_patient("Slamet Riyadi", mrn=None)
+    url = f"{reverse('queueing:desk_walk_in')}?pasien={newcomer.pk}"
+    done = clerk_client.post(url, {"schedule": gigi_today.pk, "row-TOTAL_FORMS": 1, "row-INITIAL_FORMS": 1,
+                                   "row-0-guarantor": guarantor_types["umum"].pk}, follow=True)
+    newcomer.refresh_from_db()
+    assert newcomer.mrn and newcomer.mrn.isdigit()
+    shown = format_mrn(newcomer.mrn)
+    assert shown in done.content.decode()  # in the "registered" message
+    register = clerk_client.get(reverse("queueing:desk_register"), {"clinic": gigi_today.clinic_id})
+    assert shown in register.content.decode()
 
 
 def test_a_walk_in_with_a_bad_card_number_shows_the_error_under_the_card(clerk_client, gigi_today, bpjs):
