@@ -219,7 +219,7 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
     event = BookingEvent(booking=booking, to_status=BookingStatus.VERIFIED if instant else BookingStatus.REQUESTED,
                          actor=account)
     try:
-        return booking_write.write(booking, event, offer=offer, instant=instant)
+        booking = booking_write.write(booking, event, offer=offer, instant=instant)
     except booking_write.NoPlace:
         closed = DayQuota.objects.filter(pk=booking.day_quota_id, closed=True).exists()
         return _refusal(_closed_error() if closed else _full_error(), token, patient_id, date, account)
@@ -228,6 +228,9 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
         # for this patient and day, fails its insert here.
         return _refusal(ValidationError(_("Something changed while you were booking. Please try again."),
                                         code="conflict"), token, patient_id, date, account)
+    if instant:
+        _mail(booking, "confirmed")  # the number at once (SOP 000): the e-mail carries it and the slip link
+    return booking
 
 
 # --- letters sent with a booking ------------------------------------------------------------
@@ -393,7 +396,7 @@ def schedule_sync_day_quotas(*, schedule: Schedule, today: dt.date | None = None
 # --- e-mail after commit ---------------------------------------------------------------------
 
 def _mail(booking: Booking, kind: str) -> None:
-    """Tell the account holder once the change is committed (affected, verified or rejected)."""
+    """Tell the account holder once the change is committed (confirmed, affected, verified or rejected)."""
     mail.send(f"queueing/emails/booking_{kind}", to=booking.account.email, context={
         "booking": booking, "account": booking.account,
         "slip_url": mail.absolute_url("queueing:booking_slip_pdf", booking.code)})

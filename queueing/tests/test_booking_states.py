@@ -80,3 +80,32 @@ def test_pages_show_the_short_date(patient_client, book, member, gigi_tomorrow, 
     booking = book(member, gigi_tomorrow, tomorrow)
     html = patient_client.get(reverse("queueing:booking_detail", args=[booking.code])).content.decode()
     assert short_date(tomorrow, language="id") in html
+
+
+def test_an_instant_booking_is_confirmed_by_e_mail_with_the_slip_link(book, patient, member, gigi_tomorrow, tomorrow,
+                                                                      django_capture_on_commit_callbacks, settings):
+    from django.core import mail as outbox
+
+    settings.SITE_URL = "https://antrean.rsud.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = book(member, gigi_tomorrow, tomorrow)
+    assert len(outbox.outbox) == 1
+    message = outbox.outbox[0]
+    assert message.to == [patient.email] and booking.label in message.subject
+    assert f"https://antrean.rsud.example{reverse('queueing:booking_slip_pdf', args=[booking.code])}" in message.body
+    with django_capture_on_commit_callbacks(execute=True):
+        again = book(member, gigi_tomorrow, tomorrow, token=booking.confirm_token)  # a double-click
+    assert again.pk == booking.pk and len(outbox.outbox) == 1  # one e-mail, not two
+
+
+def test_a_booking_waiting_for_verification_sends_no_confirmation_yet(book, member, gigi_tomorrow, tomorrow, cfg,
+                                                                      django_capture_on_commit_callbacks):
+    from django.core import mail as outbox
+
+    from queueing.models import BookingMode
+
+    cfg.mode = BookingMode.VERIFICATION
+    cfg.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        book(member, gigi_tomorrow, tomorrow)
+    assert outbox.outbox == []
