@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Case, When
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -152,9 +153,13 @@ class ClinicForm(forms.Form):
                                empty_label=None,
                                error_messages={"invalid_choice": _("This clinic has no practice on this date.")})
 
-    def __init__(self, date: dt.date, *args, **kwargs) -> None:
+    def __init__(self, date: dt.date, *args, first: Clinic | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinic"].queryset = selectors.clinics_on(date)
+        clinics = selectors.clinics_on(date)
+        if first is not None:  # the BPJS referral's clinic heads the list
+            clinics = clinics.annotate(referral_first=Case(When(pk=first.pk, then=0), default=1)).order_by(
+                "referral_first", *clinics.query.order_by or ["sort_order", "name"])
+        self.fields["clinic"].queryset = clinics
 
 
 def offer_label(offer: selectors.Offer) -> str:

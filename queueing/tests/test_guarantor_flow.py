@@ -652,3 +652,38 @@ def test_browser_expired_referral_shows_red_under_the_field_then_a_valid_one_boo
     booking = Booking.objects.get()
     assert booking.guarantor_verified and booking.referral_number == REFERRAL_VALID
     assert page.inner_text("#queue-label") == booking.label
+
+
+# --- the referral's clinic is offered first (issue 15) ---------------------------------------------
+
+def test_the_clinic_step_offers_the_referrals_clinic_first_and_chosen(patient_client, budi_member, types, dalam,
+                                                                      tomorrow, bpjs_live):
+    mata = next(s for s in make_schedule("MATA", "dr. Agus, Sp.M") if s.weekday == tomorrow.weekday())
+    mata.clinic.bpjs_code = "MAT"
+    mata.clinic.save()
+    url = to_guarantor_step(patient_client, budi_member, tomorrow)
+    url = follow(patient_client.post(url, {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI,
+                                           "referral_number": REFERRAL_OTHER_CLINIC}))
+    response = patient_client.get(url)
+    form = response.context["form"]
+    assert [c.pk for c in form.fields["clinic"].queryset][0] == mata.clinic_id
+    assert form.initial["clinic"] == mata.clinic_id
+    page = response.content.decode()
+    assert 'id="referral-clinic"' in page and mata.clinic.name in page
+
+
+def test_the_clinic_step_says_when_the_referrals_clinic_has_no_session_that_day(
+        patient_client, budi_member, types, dalam, tomorrow, bpjs_live):
+    other_days = [d for d in range(7) if d != tomorrow.weekday()]
+    mata = make_schedule("MATA", "dr. Agus, Sp.M", weekdays=other_days)[0]
+    mata.clinic.bpjs_code = "MAT"
+    mata.clinic.save()
+    url = to_guarantor_step(patient_client, budi_member, tomorrow)
+    url = follow(patient_client.post(url, {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI,
+                                           "referral_number": REFERRAL_OTHER_CLINIC}))
+    response = patient_client.get(url)
+    page = response.content.decode()
+    assert 'id="referral-clinic"' in page and "tidak praktik" in page
+    assert response.context["referral_clinic_dates"]
+    assert all(day.weekday() != tomorrow.weekday() for day in response.context["referral_clinic_dates"])
+    assert reverse("queueing:wizard_date", kwargs={"wid": response.context["wizard"].id}) in page

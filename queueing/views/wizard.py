@@ -310,11 +310,36 @@ def _save_guarantor(request: HttpRequest, state: State, form: GuarantorForm) -> 
 
 @wizard_view("clinic")
 def wizard_clinic(request: HttpRequest, state: State) -> HttpResponse:
-    form = ClinicForm(state.date, request.POST or None, initial={"clinic": state.wizard.data.get("clinic")})
+    referral_clinic = _referral_clinic(state)
+    practising = referral_clinic is not None and selectors.clinics_on(state.date).filter(pk=referral_clinic.pk).exists()
+    chosen = state.wizard.data.get("clinic") or (referral_clinic.pk if practising else None)
+    form = ClinicForm(state.date, request.POST or None, initial={"clinic": chosen},
+                      first=referral_clinic if practising else None)
     if request.method == "POST" and form.is_valid():
         state.wizard.save_step("clinic", {"clinic": form.cleaned_data["clinic"].pk})
         return _next(state)
-    return render_step(request, state, "clinic", form)
+    other_dates = [] if practising or referral_clinic is None else _referral_clinic_dates(state, referral_clinic)
+    return render_step(request, state, "clinic", form, referral_clinic=referral_clinic,
+                        referral_clinic_practising=practising, referral_clinic_dates=other_dates)
+
+
+def _referral_clinic(state: State) -> Clinic | None:
+    """The clinic a checked BPJS referral is written for (SOP 000 I.6: "Cek Nomor Rujukan"), if we have it."""
+    if state.guarantor is None or not state.guarantor.is_bpjs_kesehatan:
+        return None
+    entry = state.wizard.data.get("guarantor_check") or {}
+    referral = ((entry.get("check") or {}).get("summary") or {}).get("referral") or {}
+    code = (referral.get("poli_code") or "").strip()
+    return Clinic.objects.filter(bpjs_code__iexact=code, active=True).first() if code else None
+
+
+def _referral_clinic_dates(state: State, clinic: Clinic) -> list[dt.date]:
+    """Open days on which the referral's clinic practises, while the referral is still valid."""
+    entry = state.wizard.data.get("guarantor_check") or {}
+    until = (((entry.get("check") or {}).get("summary") or {}).get("referral") or {}).get("valid_until")
+    last = dt.date.fromisoformat(until) if until else None
+    return [day for day in selectors.open_dates(cfg=state.cfg)
+            if (last is None or day <= last) and selectors.clinics_on(day).filter(pk=clinic.pk).exists()]
 
 
 @wizard_view("doctor")
