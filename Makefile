@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test messages makemessages bench serve bpjs-sim clean
+.PHONY: run test lint format install install-test messages makemessages bench serve bpjs-sim clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,19 @@ serve: install messages
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4
 
-test: install-test messages
+# ruff (lint + format check) and djlint (template lint), settings in pyproject.toml. `make format` fixes what
+# is safe to fix by machine; djlint's reformatter is left out on purpose (it re-wraps blocktranslate text,
+# which changes the msgids and loses the translations).
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint . --lint
+
+format: install-test
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: install-test messages lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install-test messages

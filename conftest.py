@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-pytest_plugins = ["portal.tests.browser", "portal.tests.smtp"]
 from django.utils import timezone
 
 from accounts.models import User
+
+pytest_plugins = ["portal.tests.browser", "portal.tests.smtp"]
 
 PASSWORD = "kopi-tubruk-pagi-2026"
 

@@ -36,7 +36,7 @@ class BloodType(models.TextChoices):
     A = "A", "A"
     B = "B", "B"
     AB = "AB", "AB"
-    O = "O", "O"
+    O = "O", "O"  # noqa: E741 (blood type O)
     UNKNOWN = "unknown", _("Unknown")
 
 

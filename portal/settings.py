@@ -93,10 +93,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Bounded waits: a stuck lock or query becomes a 503 "try again" page, not a hung worker.
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"]["options"] = "-c lock_timeout=%d -c statement_timeout=%d" % (
-        env.int("DB_LOCK_TIMEOUT_MS", default=3000),
-        env.int("DB_STATEMENT_TIMEOUT_MS", default=10000),
-    )
+    lock_ms, statement_ms = env.int("DB_LOCK_TIMEOUT_MS", default=3000), env.int("DB_STATEMENT_TIMEOUT_MS", default=10000)
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c lock_timeout={lock_ms:d} -c statement_timeout={statement_ms:d}"
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -76,13 +76,13 @@ def test_every_admin_list_add_and_change_page_has_no_inline_script_handler_or_st
     client.force_login(admin_user)
     checked = 0
     for model, model_admin in admin.site._registry.items():
-        info = model._meta.app_label, model._meta.model_name
-        urls = [reverse("admin:%s_%s_changelist" % info)]
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls = [reverse(f"{prefix}_changelist")]
         if model_admin.has_add_permission(_request(admin_user)):
-            urls.append(reverse("admin:%s_%s_add" % info))
+            urls.append(reverse(f"{prefix}_add"))
         first = model._default_manager.first()
         if first is not None:
-            urls.append(reverse("admin:%s_%s_change" % info, args=[first.pk]))
+            urls.append(reverse(f"{prefix}_change", args=[first.pk]))
         for url in urls:
             response = client.get(url, follow=True)
             assert response.status_code == 200, url
