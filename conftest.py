@@ -22,6 +22,17 @@ def make_account(email: str, full_name: str, **extra) -> User:
     return User.objects.create_user(email=email, password=PASSWORD, **fields)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(request, settings) -> None:
+    """MD5 in tests: the tuned Argon2 costs ~0.1 s of CPU per hash, and tests hash thousands of passwords.
+
+    Argon2 stays second in the list, so hashes made before still verify. Tests of the tuned hasher itself are
+    marked `tuned_hasher` and hash with the settings' list unchanged.
+    """
+    if request.node.get_closest_marker("tuned_hasher") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

@@ -27,6 +27,7 @@ def field_error_codes(response, field: str) -> list[str]:
     return [e.code for e in response.context["form"].errors.as_data().get(field, [])]
 
 
+@pytest.mark.tuned_hasher  # the stored hash is the tuned Argon2id's
 def test_signup_creates_account_signs_in_and_emails_confirmation_link(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(SIGNUP_URL, signup_data())
