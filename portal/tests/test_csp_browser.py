@@ -45,8 +45,14 @@ def a_requested_booking(tomorrow: dt.date) -> Booking:
     account = make_account("rina@example.com", "Rina Marlina")
     member = make_member(account, "Rina Marlina")
     schedule = next(s for s in make_schedule("GIGI", "drg. Rina") if s.weekday == tomorrow.weekday())
-    return services.booking_create(account=account, patient_id=member.pk, schedule_id=schedule.pk, date=tomorrow,
-                                   guarantor_id=GuarantorType.objects.get(code="umum").pk, token=uuid.uuid4())
+    return services.booking_create(
+        account=account,
+        patient_id=member.pk,
+        schedule_id=schedule.pk,
+        date=tomorrow,
+        guarantor_id=GuarantorType.objects.get(code="umum").pk,
+        token=uuid.uuid4(),
+    )
 
 
 def test_the_booking_wizard_and_my_bookings_work_with_no_policy_violation(page):
@@ -139,8 +145,9 @@ def test_the_admin_booking_list_and_page_work_with_no_policy_violation(page):
     page.go_back()
 
     page.goto(f"{page.base_url}/admin/queueing/booking/{booking.pk}/change/")
-    assert page.evaluate("getComputedStyle(document.getElementById('desk-reject')).backgroundColor") \
-        == "rgb(186, 33, 33)"  # the static admin stylesheet applies
+    assert (
+        page.evaluate("getComputedStyle(document.getElementById('desk-reject')).backgroundColor") == "rgb(186, 33, 33)"
+    )  # the static admin stylesheet applies
     page.click("#desk-reject")
     page.fill("textarea[name=reason]", "Foto KTP tidak terbaca")
     page.click("#reject-form input[type=submit]")
