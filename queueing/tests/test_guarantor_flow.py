@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import time
 import uuid
 from collections.abc import Iterator
 
@@ -307,7 +306,6 @@ def test_the_confirm_page_refuses_a_referral_for_another_clinic_chosen_later(
 def test_bpjs_outage_still_books_unverified_and_says_so(patient_client, patient, types, dalam, tomorrow, bpjs_live,
                                                         clerk, client, person, card, failure):
     member = make_member(patient, **person)
-    started = time.monotonic()
     url = walk(patient_client, member, tomorrow, dalam, "bpjs-kesehatan", card_number=card,
                referral_number=REFERRAL_VALID)
     confirm_page = patient_client.get(url)
@@ -315,7 +313,6 @@ def test_bpjs_outage_still_books_unverified_and_says_so(patient_client, patient,
     result = follow(confirm(patient_client, url))
     # One request to BPJS for the whole walk: the outage is remembered, not waited for at every step.
     assert len(bpjs_live.request_paths) == 1
-    assert time.monotonic() - started < TIMEOUT + 2.5
     booking = Booking.objects.get()
     assert booking.number == 1 and not booking.guarantor_verified
     assert booking.guarantor_check["status"] == "unverified"
