@@ -71,7 +71,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique",
+                violation_error_code="email_taken",
+                violation_error_message=_("An account with this e-mail address already exists.")),
         ]
 
     def __str__(self) -> str:
@@ -115,7 +117,9 @@ class RateLimitBucket(models.Model):
         verbose_name = _("rate-limit counter")
         verbose_name_plural = _("rate-limit counters")
         constraints = [
-            models.UniqueConstraint(fields=["scope", "key", "window_start"], name="accounts_ratelimitbucket_one_per_window"),
+            models.UniqueConstraint(fields=["scope", "key", "window_start"], name="accounts_ratelimitbucket_one_per_window",
+                violation_error_code="bucket_exists",
+                violation_error_message=_("This counter already exists for this window.")),
         ]
         indexes = [models.Index(fields=["window_start"], name="accounts_ratelimit_start_idx")]
 

@@ -71,10 +71,16 @@ class Patient(models.Model):
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
         constraints = [
-            models.UniqueConstraint(fields=["mrn"], condition=Q(mrn__isnull=False), name="families_patient_mrn_unique"),
-            models.UniqueConstraint(fields=["nik"], condition=~Q(nik=""), name="families_patient_nik_unique"),
+            models.UniqueConstraint(fields=["mrn"], condition=Q(mrn__isnull=False), name="families_patient_mrn_unique",
+                violation_error_code="unique",
+                violation_error_message=_("A patient with this medical record number already exists.")),
+            models.UniqueConstraint(fields=["nik"], condition=~Q(nik=""), name="families_patient_nik_unique",
+                violation_error_code="unique",
+                violation_error_message=_("A patient with this NIK already exists.")),
             models.CheckConstraint(
-                condition=Q(nik="") | Q(nik__regex=r"^[0-9]{16}$"), name="families_patient_nik_16_digits"
+                condition=Q(nik="") | Q(nik__regex=r"^[0-9]{16}$"), name="families_patient_nik_16_digits",
+                violation_error_code="nik_format",
+                violation_error_message=_("The NIK must be 16 digits.")
             ),
         ]
         indexes = [
@@ -126,9 +132,13 @@ class AccountPatient(models.Model):
         verbose_name = _("family link")
         verbose_name_plural = _("family links")
         constraints = [
-            models.UniqueConstraint(fields=["account", "patient"], name="families_accountpatient_unique"),
+            models.UniqueConstraint(fields=["account", "patient"], name="families_accountpatient_unique",
+                violation_error_code="already_linked",
+                violation_error_message=_("This patient is already in this account's family.")),
             models.UniqueConstraint(
-                fields=["account"], condition=Q(relationship="self"), name="families_accountpatient_one_self"
+                fields=["account"], condition=Q(relationship="self"), name="families_accountpatient_one_self",
+                violation_error_code="one_self",
+                violation_error_message=_("An account has only one member who is the account holder.")
             ),
         ]
 
@@ -228,7 +238,9 @@ class IdentityDocument(models.Model):
         verbose_name = _("identity document")
         verbose_name_plural = _("identity documents")
         constraints = [
-            models.UniqueConstraint(fields=["patient", "kind"], name="families_identitydocument_one_per_kind"),
+            models.UniqueConstraint(fields=["patient", "kind"], name="families_identitydocument_one_per_kind",
+                violation_error_code="document_kind_exists",
+                violation_error_message=_("This patient already has a document of this kind.")),
         ]
 
     def __str__(self) -> str:

@@ -66,17 +66,23 @@ class GuarantorType(models.Model):
         verbose_name_plural = _("guarantor types")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=GuarantorKind.values), name="guarantors_guarantortype_kind_valid"
+                condition=Q(kind__in=GuarantorKind.values), name="guarantors_guarantortype_kind_valid",
+                violation_error_code="invalid_kind",
+                violation_error_message=_("Unknown kind of guarantor.")
             ),
             # A card number the form cannot check is a card number nobody checks.
             models.CheckConstraint(
                 condition=Q(needs_card_number=False) | ~Q(card_number_pattern=""),
                 name="guarantors_guarantortype_card_pattern_when_needed",
+                violation_error_code="card_pattern_required",
+                violation_error_message=_("A guarantor that asks for a card number needs a card number format."),
             ),
             # The BPJS eligibility check starts from the card number.
             models.CheckConstraint(
                 condition=~Q(kind=GuarantorKind.BPJS_KESEHATAN) | Q(needs_card_number=True),
                 name="guarantors_guarantortype_bpjs_needs_card",
+                violation_error_code="bpjs_needs_card",
+                violation_error_message=_("BPJS Kesehatan always asks for the card number."),
             ),
         ]
 
@@ -112,10 +118,14 @@ class ClinicDocumentRule(models.Model):
             models.UniqueConstraint(
                 fields=["clinic_code", "guarantor_type"], condition=Q(guarantor_type__isnull=False),
                 name="guarantors_clinicdocumentrule_unique_per_type",
+                violation_error_code="rule_exists",
+                violation_error_message=_("This clinic already has a document rule for this guarantor."),
             ),
             models.UniqueConstraint(
                 fields=["clinic_code"], condition=Q(guarantor_type__isnull=True),
                 name="guarantors_clinicdocumentrule_unique_for_all",
+                violation_error_code="rule_exists",
+                violation_error_message=_("This clinic already has a document rule for every guarantor."),
             ),
         ]
 

@@ -91,11 +91,21 @@ class Schedule(models.Model):
         verbose_name_plural = _("practice schedules")
         constraints = [
             models.CheckConstraint(condition=Q(online_quota__lte=F("total_quota")),
-                                   name="queueing_schedule_online_within_total"),
-            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="queueing_schedule_ends_after_start"),
-            models.CheckConstraint(condition=Q(minutes_per_patient__gte=1), name="queueing_schedule_minutes_positive"),
+                                   name="queueing_schedule_online_within_total",
+                                   violation_error_code="online_over_total",
+                                   violation_error_message=_("The online quota cannot exceed the total quota.")),
+            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="queueing_schedule_ends_after_start",
+                violation_error_code="ends_before_start",
+                violation_error_message=_("The practice must end after it starts.")),
+            models.CheckConstraint(condition=Q(minutes_per_patient__gte=1), name="queueing_schedule_minutes_positive",
+                violation_error_code="minutes_not_positive",
+                violation_error_message=_("Minutes per patient must be at least 1.")),
             models.UniqueConstraint(fields=["doctor", "weekday", "start_time"],
-                                    name="queueing_schedule_doctor_slot_unique"),
+                                    name="queueing_schedule_doctor_slot_unique",
+                                    violation_error_code="doctor_slot_taken",
+                                    violation_error_message=_(
+                                        "This doctor already has a practice starting at this time on this day."
+                                    )),
         ]
         indexes = [models.Index(fields=["clinic", "weekday"], name="queueing_sched_clinic_day_idx")]
 
@@ -136,6 +146,8 @@ class ScheduleException(models.Model):
                            | Q(scope="clinic", clinic__isnull=False, doctor__isnull=True)
                            | Q(scope="doctor", clinic__isnull=True, doctor__isnull=False)),
                 name="queueing_scheduleexception_scope_matches_target",
+                violation_error_code="scope_mismatch",
+                violation_error_message=_("The clinic and doctor chosen do not match the scope."),
             ),
         ]
         indexes = [models.Index(fields=["date"], name="queueing_exc_date_idx")]
@@ -173,9 +185,15 @@ class BookingSettings(models.Model):
         verbose_name = _("booking settings")
         verbose_name_plural = _("booking settings")
         constraints = [
-            models.CheckConstraint(condition=Q(pk=1), name="queueing_bookingsettings_singleton"),
+            models.CheckConstraint(condition=Q(pk=1), name="queueing_bookingsettings_singleton",
+                violation_error_code="singleton",
+                violation_error_message=_("There is only one set of booking settings.")),
             models.CheckConstraint(condition=Q(earliest_days_ahead__lte=F("latest_days_ahead")),
-                                   name="queueing_bookingsettings_window_ordered"),
+                                   name="queueing_bookingsettings_window_ordered",
+                                   violation_error_code="window_reversed",
+                                   violation_error_message=_(
+                                       "The earliest day ahead cannot be later than the latest."
+                                   )),
         ]
 
     def __str__(self) -> str:
@@ -233,16 +251,24 @@ class DayQuota(models.Model):
         verbose_name = _("day quota")
         verbose_name_plural = _("day quotas")
         constraints = [
-            models.UniqueConstraint(fields=["schedule", "date"], name="queueing_dayquota_schedule_date_unique"),
-            models.CheckConstraint(condition=Q(active_count__lte=F("quota")), name="queueing_dayquota_within_quota"),
+            models.UniqueConstraint(fields=["schedule", "date"], name="queueing_dayquota_schedule_date_unique",
+                violation_error_code="day_quota_exists",
+                violation_error_message=_("This schedule already has a quota for this date.")),
+            models.CheckConstraint(condition=Q(active_count__lte=F("quota")), name="queueing_dayquota_within_quota",
+                violation_error_code="quota_exceeded",
+                violation_error_message=_("The places taken cannot exceed the quota.")),
             models.CheckConstraint(condition=Q(active_count__gte=0) & Q(last_number__gte=0),
-                                   name="queueing_dayquota_counters_not_negative"),
+                                   name="queueing_dayquota_counters_not_negative",
+                                   violation_error_code="counter_negative",
+                                   violation_error_message=_("Counters cannot be negative.")),
             # Online and counter places together never exceed the total quota (and no counter
             # place is taken before the total is known).
             models.CheckConstraint(
                 condition=Q(total_quota__isnull=True, counter_count=0)
                 | Q(total_quota__isnull=False, total_quota__gte=F("active_count") + F("counter_count")),
-                name="queueing_dayquota_within_total"),
+                name="queueing_dayquota_within_total",
+                violation_error_code="total_exceeded",
+                violation_error_message=_("Online and counter places together cannot exceed the total quota.")),
         ]
 
     def __str__(self) -> str:
@@ -328,18 +354,32 @@ class Booking(models.Model):
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
         constraints = [
-            models.UniqueConstraint(fields=["code"], name="queueing_booking_code_unique"),
-            models.UniqueConstraint(fields=["confirm_token"], name="queueing_booking_confirm_token_unique"),
+            models.UniqueConstraint(fields=["code"], name="queueing_booking_code_unique",
+                violation_error_code="unique",
+                violation_error_message=_("A booking with this code already exists.")),
+            models.UniqueConstraint(fields=["confirm_token"], name="queueing_booking_confirm_token_unique",
+                violation_error_code="unique",
+                violation_error_message=_("This booking was already confirmed.")),
             models.UniqueConstraint(fields=["patient", "date"], condition=Q(status__in=HOLDING_STATUSES),
-                                    name="queueing_booking_one_active_per_patient_day"),
+                                    name="queueing_booking_one_active_per_patient_day",
+                                    violation_error_code="already_booked",
+                                    violation_error_message=_("This patient already has a queue for that day.")),
             models.UniqueConstraint(fields=["day_quota", "number"], condition=Q(number__isnull=False),
-                                    name="queueing_booking_number_unique_per_day"),
+                                    name="queueing_booking_number_unique_per_day",
+                                    violation_error_code="number_taken",
+                                    violation_error_message=_("This queue number is already taken on this day.")),
             models.CheckConstraint(condition=Q(number__isnull=True) | Q(number__gte=1),
-                                   name="queueing_booking_number_positive"),
+                                   name="queueing_booking_number_positive",
+                                   violation_error_code="number_not_positive",
+                                   violation_error_message=_("The queue number must be at least 1.")),
             models.CheckConstraint(condition=~Q(status__in=NUMBERED_STATUSES) | Q(number__isnull=False),
-                                   name="queueing_booking_numbered_when_confirmed"),
+                                   name="queueing_booking_numbered_when_confirmed",
+                                   violation_error_code="number_missing",
+                                   violation_error_message=_("A verified booking needs a queue number.")),
             models.CheckConstraint(condition=~Q(status=BookingStatus.REJECTED) | ~Q(reject_reason=""),
-                                   name="queueing_booking_rejection_has_reason"),
+                                   name="queueing_booking_rejection_has_reason",
+                                   violation_error_code="reason_required",
+                                   violation_error_message=_("A rejection needs a reason.")),
         ]
         indexes = [
             models.Index(fields=["date", "clinic", "status"], name="queueing_booking_day_idx"),
@@ -412,7 +452,9 @@ class BookingDocument(models.Model):
         verbose_name_plural = _("booking documents")
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=DocumentKind.values),
-                                   name="queueing_bookingdocument_kind_valid"),
+                                   name="queueing_bookingdocument_kind_valid",
+                                   violation_error_code="invalid_kind",
+                                   violation_error_message=_("Unknown kind of document.")),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.db.utils import IntegrityError
 from django.utils import timezone
@@ -37,7 +38,10 @@ def test_one_counter_per_scope_key_and_window_is_a_database_rule():
     start = timezone.now().replace(microsecond=0)
     RateLimitBucket.objects.create(scope="s", key="k", window_start=start)
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(ValidationError) as excinfo:
+        RateLimitBucket(scope="s", key="k", window_start=start).full_clean()
+    assert [e.code for errors in excinfo.value.error_dict.values() for e in errors] == ["bucket_exists"]
+    with pytest.raises(IntegrityError, match="accounts_ratelimitbucket_one_per_window|UNIQUE constraint failed"):
         RateLimitBucket.objects.create(scope="s", key="k", window_start=start)
 
 

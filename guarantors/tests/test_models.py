@@ -33,14 +33,23 @@ def new_type(**fields) -> GuarantorType:
     return GuarantorType(**{"code": "x", "name": "X", **fields})
 
 
-@pytest.mark.parametrize("fields, constraint", [
-    ({"kind": "bpjs_kesehatan", "needs_card_number": False}, "guarantors_guarantortype_bpjs_needs_card"),
-    ({"needs_card_number": True, "card_number_pattern": ""}, "guarantors_guarantortype_card_pattern_when_needed"),
-    ({"kind": "arisan"}, "guarantors_guarantortype_kind_valid"),
+def codes_of(error: ValidationError) -> list[str]:
+    return [e.code for errors in error.error_dict.values() for e in errors]
+
+
+@pytest.mark.parametrize("fields, constraint, code", [
+    ({"kind": "bpjs_kesehatan", "needs_card_number": False}, "guarantors_guarantortype_bpjs_needs_card",
+     "bpjs_needs_card"),
+    ({"needs_card_number": True, "card_number_pattern": ""}, "guarantors_guarantortype_card_pattern_when_needed",
+     "card_pattern_required"),
+    ({"kind": "arisan"}, "guarantors_guarantortype_kind_valid", "invalid_kind"),
 ])
-def test_guarantor_type_constraints_hold_in_forms_and_in_the_database(db, fields, constraint):
+def test_guarantor_type_constraints_hold_in_forms_and_in_the_database(db, fields, constraint, code):
     with pytest.raises(ValidationError):
-        new_type(**fields).full_clean()
+        new_type(**fields).full_clean()  # an unknown kind fails the field's choices first
+    with pytest.raises(ValidationError) as excinfo:
+        new_type(**fields).validate_constraints()
+    assert codes_of(excinfo.value) == [code]
     with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
         new_type(**fields).save()
 
@@ -64,5 +73,6 @@ def test_one_clinic_rule_per_clinic_and_type_and_one_for_all(guarantor_types):
         ClinicDocumentRule.objects.create(clinic_code="SAR")
     with pytest.raises(IntegrityError, match="unique_per_type|UNIQUE constraint failed"), transaction.atomic():
         ClinicDocumentRule.objects.create(clinic_code="SAR", guarantor_type=guarantor_types["umum"])
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as excinfo:
         ClinicDocumentRule(clinic_code="SAR").full_clean()
+    assert codes_of(excinfo.value) == ["rule_exists"]

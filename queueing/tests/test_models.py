@@ -21,10 +21,15 @@ from queueing.models import (
 from queueing.tests.conftest import make_member
 
 
-def both_ways(obj, constraint: str) -> None:
+def codes_of(error: ValidationError) -> list[str]:
+    return [e.code for errors in error.error_dict.values() for e in errors]
+
+
+def both_ways(obj, constraint: str, code: str) -> None:
+    """full_clean() raises ValidationError with the constraint's code; a raw save, IntegrityError naming it."""
     with pytest.raises(ValidationError) as exc:
         obj.full_clean()
-    assert constraint in str(exc.value) or exc.value.error_dict
+    assert code in codes_of(exc.value)
     with pytest.raises(IntegrityError) as exc, transaction.atomic():
         obj.save()
     if connection.vendor == "postgresql":  # SQLite names the columns of a unique index instead
@@ -45,7 +50,7 @@ def copy_of(booking: Booking, **changes) -> Booking:
 
 
 def test_one_active_booking_per_patient_and_day(booking):
-    both_ways(copy_of(booking), "queueing_booking_one_active_per_patient_day")
+    both_ways(copy_of(booking), "queueing_booking_one_active_per_patient_day", "already_booked")
 
 
 def test_a_cancelled_booking_does_not_block_the_day(booking):
@@ -55,58 +60,81 @@ def test_a_cancelled_booking_does_not_block_the_day(booking):
 def test_queue_numbers_are_unique_per_schedule_day(booking, patient):
     other = copy_of(booking, patient=make_member(patient, "Lain", relationship="child"),
                     status=BookingStatus.VERIFIED, number=booking.number, label="GIGI-001")
-    both_ways(other, "queueing_booking_number_unique_per_day")
+    both_ways(other, "queueing_booking_number_unique_per_day", "number_taken")
 
 
 def test_a_confirmed_booking_has_a_number(booking, patient):
     other = copy_of(booking, patient=make_member(patient, "Lain", relationship="child"), status=BookingStatus.VERIFIED)
-    both_ways(other, "queueing_booking_numbered_when_confirmed")
+    both_ways(other, "queueing_booking_numbered_when_confirmed", "number_missing")
 
 
 def test_a_rejection_has_a_reason(booking):
     booking.status = BookingStatus.REJECTED
-    both_ways(booking, "queueing_booking_rejection_has_reason")
+    both_ways(booking, "queueing_booking_rejection_has_reason", "reason_required")
 
 
 def test_confirm_tokens_are_unique(booking, patient):
     other = copy_of(booking, patient=make_member(patient, "Lain", relationship="child"),
                     confirm_token=booking.confirm_token)
-    both_ways(other, "queueing_booking_confirm_token_unique")
+    both_ways(other, "queueing_booking_confirm_token_unique", "unique")
 
 
 def test_places_taken_never_exceed_the_quota(booking):
     quota = booking.day_quota
     quota.active_count = quota.quota + 1
-    both_ways(quota, "queueing_dayquota_within_quota")
+    both_ways(quota, "queueing_dayquota_within_quota", "quota_exceeded")
 
 
 def test_one_counter_row_per_schedule_and_day(booking):
     quota = booking.day_quota
-    both_ways(DayQuota(schedule=quota.schedule, date=quota.date, quota=5), "queueing_dayquota_schedule_date_unique")
+    both_ways(DayQuota(schedule=quota.schedule, date=quota.date, quota=5), "queueing_dayquota_schedule_date_unique",
+              "day_quota_exists")
+
+
+def test_online_and_counter_places_never_exceed_the_total_quota(booking):
+    quota = booking.day_quota
+    quota.total_quota, quota.counter_count = quota.active_count, 1
+    both_ways(quota, "queueing_dayquota_within_total", "total_exceeded")
+
+
+def test_queue_numbers_start_at_one(booking):
+    booking.number = 0
+    both_ways(booking, "queueing_booking_number_positive", "number_not_positive")
+
+
+def test_booking_codes_are_unique(booking, patient):
+    other = copy_of(booking, patient=make_member(patient, "Lain", relationship="child"), code=booking.code)
+    both_ways(other, "queueing_booking_code_unique", "unique")
+
+
+def test_a_schedule_gives_each_patient_at_least_a_minute(gigi):
+    schedule: Schedule = gigi[0]
+    schedule.minutes_per_patient = 0
+    both_ways(schedule, "queueing_schedule_minutes_positive", "minutes_not_positive")
 
 
 def test_online_quota_within_total_quota(gigi):
     schedule = gigi[0]
     schedule.online_quota = schedule.total_quota + 1
-    both_ways(schedule, "queueing_schedule_online_within_total")
+    both_ways(schedule, "queueing_schedule_online_within_total", "online_over_total")
 
 
 def test_schedule_ends_after_it_starts(gigi):
     schedule = gigi[0]
     schedule.end_time = dt.time(7, 0)
-    both_ways(schedule, "queueing_schedule_ends_after_start")
+    both_ways(schedule, "queueing_schedule_ends_after_start", "ends_before_start")
 
 
 def test_exception_scope_names_its_target(gigi_tomorrow, tomorrow):
     both_ways(ScheduleException(date=tomorrow, scope=ExceptionScope.CLINIC, reason="x"),
-              "queueing_scheduleexception_scope_matches_target")
+              "queueing_scheduleexception_scope_matches_target", "scope_mismatch")
     both_ways(ScheduleException(date=tomorrow, scope=ExceptionScope.HOSPITAL, clinic=gigi_tomorrow.clinic,
-                                reason="x"), "queueing_scheduleexception_scope_matches_target")
+                                reason="x"), "queueing_scheduleexception_scope_matches_target", "scope_mismatch")
 
 
 def test_booking_settings_window_is_ordered(cfg):
     cfg.earliest_days_ahead, cfg.latest_days_ahead = 5, 2
-    both_ways(cfg, "queueing_bookingsettings_window_ordered")
+    both_ways(cfg, "queueing_bookingsettings_window_ordered", "window_reversed")
 
 
 def test_booking_settings_is_a_single_row(cfg):
