@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('families', '0004_constraint_codes'),
+        ('families', '0005_constraint_codes'),
         ('guarantors', '0004_constraint_codes'),
         ('queueing', '0007_booking_channel_label'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
