@@ -298,7 +298,8 @@ class MrnCounter(models.Model):
         verbose_name_plural = _("medical record number counters")
         constraints = [
             models.CheckConstraint(condition=Q(last_number__gte=0), name="families_mrncounter_not_negative",
-                                   violation_error_code="mrn_counter_negative"),
+                                   violation_error_code="mrn_counter_negative",
+                                   violation_error_message=_("The medical record number counter cannot be negative.")),
         ]
 
     def __str__(self) -> str:
