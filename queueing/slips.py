@@ -7,18 +7,17 @@ from __future__ import annotations
 # whatever language the portal happens to be shown in.
 #
 # Nothing patient-related is kept at module level (no lru_cache, no shared canvas or layout;
-# the only module globals are constant tables: day names, QR mask geometry): each call builds
+# the only module globals are constant tables): each call builds
 # its own objects from its own SlipData, so one patient's details cannot reach another slip.
 
 import io
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from itertools import groupby
 from typing import Any, Literal
 
-from reportlab.graphics.barcode import qrencoder
+import segno
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -68,85 +67,10 @@ def indonesian_time(value: time | None) -> str:
 
 # --------------------------------------------------------------------------- QR matrix
 
-_RUN_OF_FIVE = re.compile(r"0{5,}|1{5,}")
-_FINDER_LIKE = "10111010000"
-
-
-def _mask_rows() -> tuple[tuple[str, ...], ...]:
-    """Each QR mask's rows as '0'/'1' strings over one period: 12 rows by 6 columns.
-
-    All eight masks repeat every 6 columns and every 12 rows, so a symbol's mask rows are
-    these repeated; pure geometry, the same for every code.
-    """
-    rule = qrencoder.QRUtil.getMask
-    return tuple(
-        tuple("".join("1" if rule(k)(i, j) else "0" for j in range(6)) for i in range(12))
-        for k in range(8)
-    )
-
-
-_MASK_ROWS = _mask_rows()
-
-
 def qr_matrix(text: str) -> list[list[bool]]:
-    """QR modules for `text` (error level Q): the matrix reportlab's QRCode.make() gives.
-
-    make() picks the mask by rebuilding the whole symbol eight times and scoring each with
-    slow list code (~3 ms, most of a slip's budget). Here the symbol is built once, rows
-    become integers, and each mask is tried by XOR-ing its rows over the data modules.
-    """
-    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.Q)
-    qr.addData(text)
-    qr.version = qr.calculate_version()
-    qr.makeImpl(True, 0)  # test mode leaves format bits light, as make() has them when scoring
-    size = qr.moduleCount
-    data_rows = [0] * size  # which modules of each row carry data (and so get masked)
-    for col, row in qr.dataPosIterator():
-        data_rows[row] |= 1 << (size - 1 - col)
-    masks = [[int((pattern * size)[:size], 2) for pattern in _MASK_ROWS[k]] for k in range(8)]
-    plain = [
-        int("".join("1" if dark else "0" for dark in row), 2) ^ (masks[0][r % 12] & data_rows[r])
-        for r, row in enumerate(qr.modules)
-    ]
-    best: tuple[int, int, list[str]] | None = None
-    for k in range(8):
-        ints = [bits ^ (masks[k][r % 12] & data_rows[r]) for r, bits in enumerate(plain)]
-        rows = [format(bits, f"0{size}b") for bits in ints]
-        score = _mask_penalty(rows, ints)
-        if best is None or score < best[0]:
-            best = (score, k, rows)
-    assert best is not None
-    _, qr_mask, rows = best
-    qr.modules = [[bit == "1" for bit in row] for row in rows]
-    qr.setupTypeInfo(False, qr_mask)
-    if qr.version >= 7:
-        qr.setupTypeNumber(False)
-    return qr.modules
-
-
-def _mask_penalty(rows: list[str], ints: list[int]) -> int:
-    """The mask penalty of a symbol (rows as '0'/'1' and as ints), as reportlab scores it."""
-    size = len(rows)
-    # Runs of five or more alike, along rows and columns; newlines keep lines apart.
-    lines = "\n".join(rows) + "\n" + "\n".join(map("".join, zip(*rows)))
-    runs = _RUN_OF_FIVE.findall(lines)
-    score = sum(map(len, runs)) - 2 * len(runs)
-    # reportlab looks for finder-like patterns along rows only, without overlaps and
-    # without testing the last possible start; copied so the chosen mask is the same.
-    if _FINDER_LIKE in lines:
-        last_start = size - len(_FINDER_LIKE)
-        for line in rows:
-            start = line.find(_FINDER_LIKE)
-            while 0 <= start < last_start:
-                score += 40
-                start = line.find(_FINDER_LIKE, start + len(_FINDER_LIKE))
-    full = (1 << size) - 1
-    for upper, lower in zip(ints, ints[1:]):  # 2x2 blocks of one colour
-        same = ~(upper ^ lower) & full
-        same_across = ~(upper ^ (upper >> 1)) & (full >> 1)
-        score += 3 * (same & (same >> 1) & same_across).bit_count()
-    dark = sum(bits.bit_count() for bits in ints)
-    return score + 10 * (abs(100 * dark // (size * size) - 50) // 5)
+    """QR modules for `text` (error level Q, no quiet zone), from segno's public matrix."""
+    symbol = segno.make_qr(text, error="q", boost_error=False)
+    return [[module == 1 for module in row] for row in symbol.matrix]
 
 
 def _qr_runs(modules: list[list[bool]]) -> list[tuple[int, int, int]]:
