@@ -16,13 +16,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from families import services as family_services
@@ -30,8 +28,6 @@ from families.models import Patient
 from families.validators import format_mrn
 from portal.lib.dates import short_date
 from queueing import selectors, services, transitions
-from queueing.desk import selectors as desk_selectors
-from queueing.desk import services as desk_services
 from queueing.admin_lists import (
     EstimatedCountPaginator,
     ExamDateFilter,
@@ -39,6 +35,8 @@ from queueing.admin_lists import (
     NikMismatchFilter,
     OversizedIdGuard,
 )
+from queueing.desk import selectors as desk_selectors
+from queueing.desk import services as desk_services
 from queueing.desk.forms import RejectForm
 from queueing.desk.views import slips_response
 from queueing.models import (
@@ -46,7 +44,6 @@ from queueing.models import (
     BookingDocument,
     BookingEvent,
     BookingSettings,
-    BookingStatus,
     Clinic,
     DayQuota,
     Doctor,

@@ -49,33 +49,38 @@ def _returned(sql: str, params: list) -> tuple | None:
 
 # --- the row itself --------------------------------------------------------------------------
 
+
 def day_quota_get(schedule: Schedule, date: dt.date) -> DayQuota:
     """The counter row; made on the first booking. get_or_create re-reads when two race to make it."""
     day_quota, _created = DayQuota.objects.get_or_create(
-        schedule=schedule, date=date, defaults={"quota": schedule.online_quota})
+        schedule=schedule, date=date, defaults={"quota": schedule.online_quota}
+    )
     return day_quota
 
 
 def day_quota_for_counter(schedule: Schedule, date: dt.date) -> DayQuota:
     """The row with its total quota known (made or filled outside any transaction)."""
     day_quota, _created = DayQuota.objects.get_or_create(
-        schedule=schedule, date=date,
-        defaults={"quota": schedule.online_quota, "total_quota": schedule.total_quota})
+        schedule=schedule, date=date, defaults={"quota": schedule.online_quota, "total_quota": schedule.total_quota}
+    )
     if day_quota.total_quota is None:
         # Made by an online booking: fill the total once; never below the places already taken.
         DayQuota.objects.filter(pk=day_quota.pk, total_quota__isnull=True).update(
-            total_quota=Greatest(F("active_count") + F("counter_count"), schedule.total_quota))
+            total_quota=Greatest(F("active_count") + F("counter_count"), schedule.total_quota)
+        )
         day_quota.refresh_from_db()
     return day_quota
 
 
 def lock(**lookups) -> list[int]:
     """Lock the matching rows in id order (FOR NO KEY UPDATE: bookings may still point at them)."""
-    return list(DayQuota.objects.select_for_update(no_key=True).filter(**lookups).order_by("id")
-                .values_list("id", flat=True))
+    return list(
+        DayQuota.objects.select_for_update(no_key=True).filter(**lookups).order_by("id").values_list("id", flat=True)
+    )
 
 
 # --- places and numbers ----------------------------------------------------------------------
+
 
 def online_take_statement(day_quota_id: int, *, with_number: bool) -> tuple[str, list]:
     """The UPDATE taking an online place, returning (id, n); for callers that embed it in a statement."""
@@ -90,15 +95,18 @@ def take_online_place(day_quota_id: int, *, with_number: bool) -> int | None:
 
 def take_counter_places(day_quota_id: int, count: int, *, online_open: bool) -> int | None:
     """Take `count` counter places with consecutive numbers; the last one, or None when full or closed."""
-    row = _returned(_COUNTER_TAKE.format(table=DayQuota._meta.db_table),
-                    [count, count, day_quota_id, count, online_open])
+    row = _returned(
+        _COUNTER_TAKE.format(table=DayQuota._meta.db_table), [count, count, day_quota_id, count, online_open]
+    )
     return row[0] if row else None
 
 
 def give_number(day_quota_id: int) -> int:
     """The next number for a place already held (a request being verified)."""
-    row = _returned(f"UPDATE {DayQuota._meta.db_table} SET last_number = last_number + 1 WHERE id = %s "
-                    f"RETURNING last_number", [day_quota_id])
+    row = _returned(
+        f"UPDATE {DayQuota._meta.db_table} SET last_number = last_number + 1 WHERE id = %s RETURNING last_number",
+        [day_quota_id],
+    )
     return row[0]
 
 
@@ -109,6 +117,7 @@ def release_place(day_quota_id: int, *, counter_place: bool = False) -> None:
 
 
 # --- closing days and changing quotas --------------------------------------------------------
+
 
 def close(day_quota_ids: list[int]) -> None:
     DayQuota.objects.filter(id__in=day_quota_ids).update(closed=True)
@@ -121,10 +130,12 @@ def reopen(schedules: list[Schedule], date: dt.date) -> None:
 def sync_online_quota(schedule: Schedule, today: dt.date) -> int:
     """Carry a changed online quota to the coming days; never below the places already taken."""
     return DayQuota.objects.filter(schedule=schedule, date__gte=today).update(
-        quota=Greatest(F("active_count"), schedule.online_quota))
+        quota=Greatest(F("active_count"), schedule.online_quota)
+    )
 
 
 def sync_total_quota(schedule: Schedule, today: dt.date) -> int:
     """Carry a changed total quota to the coming days the counter already opened; never below places taken."""
     return DayQuota.objects.filter(schedule=schedule, date__gte=today, total_quota__isnull=False).update(
-        total_quota=Greatest(F("active_count") + F("counter_count"), schedule.total_quota))
+        total_quota=Greatest(F("active_count") + F("counter_count"), schedule.total_quota)
+    )

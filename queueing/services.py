@@ -26,10 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from families.models import Patient
-from portal.lib import mail
 from guarantors import services as guarantor_services
 from guarantors.models import GuarantorKind, GuarantorType
 from guarantors.uploads import DocumentKind
+from portal.lib import mail
 from queueing import booking_write, counters, selectors, transitions
 from queueing.models import (
     CANCELLABLE_STATUSES,
@@ -47,7 +47,6 @@ from queueing.models import (
     ScheduleException,
 )
 from queueing.transitions import Action
-
 
 BPJS_CARD_PATTERN = r"^[0-9]{13}$"  # used when a BPJS type has no pattern of its own
 REFERRAL_PATTERN = r"^[0-9A-Za-z]{10,20}$"

@@ -9,7 +9,6 @@ from __future__ import annotations
 # Nothing patient-related is kept at module level (no lru_cache, no shared canvas or layout;
 # the only module globals are constant tables): each call builds
 # its own objects from its own SlipData, so one patient's details cannot reach another slip.
-
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field

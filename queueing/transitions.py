@@ -49,23 +49,42 @@ class Transition:
 
 S = BookingStatus
 TRANSITIONS: dict[str, Transition] = {
-    Action.VERIFY: Transition((S.REQUESTED,), S.VERIFIED, Day.ANY, "not_requested",
-                              _("Only requested bookings can be verified.")),
-    Action.REJECT: Transition(CANCELLABLE_STATUSES, S.REJECTED, Day.ANY, "not_rejectable",
-                              _("Only requested or confirmed bookings can be rejected.")),
-    Action.CANCEL: Transition(CANCELLABLE_STATUSES, S.CANCELLED, Day.ANY, "not_cancellable",
-                              _("This booking can no longer be cancelled.")),
+    Action.VERIFY: Transition(
+        (S.REQUESTED,), S.VERIFIED, Day.ANY, "not_requested", _("Only requested bookings can be verified.")
+    ),
+    Action.REJECT: Transition(
+        CANCELLABLE_STATUSES,
+        S.REJECTED,
+        Day.ANY,
+        "not_rejectable",
+        _("Only requested or confirmed bookings can be rejected."),
+    ),
+    Action.CANCEL: Transition(
+        CANCELLABLE_STATUSES, S.CANCELLED, Day.ANY, "not_cancellable", _("This booking can no longer be cancelled.")
+    ),
     # A late arrival marked as not come is called after a few numbers. The desk's check_in_problem
     # says first why each other status cannot check in; this refusal meets a row changed meanwhile.
-    Action.CHECK_IN: Transition((S.VERIFIED, S.NO_SHOW), S.CHECKED_IN, Day.TODAY, "conflict",
-                                _("This booking changed meanwhile.")),
-    Action.NO_SHOW: Transition((S.VERIFIED, S.CHECKED_IN), S.NO_SHOW, Day.STARTED, "not_markable",
-                               _("Only confirmed or checked-in bookings can be marked as not come.")),
-    Action.SERVED: Transition((S.CHECKED_IN,), S.SERVED, Day.STARTED, "not_checked_in",
-                              _("Only checked-in patients can be marked as served.")),
+    Action.CHECK_IN: Transition(
+        (S.VERIFIED, S.NO_SHOW), S.CHECKED_IN, Day.TODAY, "conflict", _("This booking changed meanwhile.")
+    ),
+    Action.NO_SHOW: Transition(
+        (S.VERIFIED, S.CHECKED_IN),
+        S.NO_SHOW,
+        Day.STARTED,
+        "not_markable",
+        _("Only confirmed or checked-in bookings can be marked as not come."),
+    ),
+    Action.SERVED: Transition(
+        (S.CHECKED_IN,), S.SERVED, Day.STARTED, "not_checked_in", _("Only checked-in patients can be marked as served.")
+    ),
     # A move ends checked in with another doctor today (the patient is at the counter).
-    Action.MOVE: Transition((S.VERIFIED, S.CHECKED_IN), S.CHECKED_IN, Day.TODAY, "not_movable",
-                            _("Only confirmed or checked-in bookings can be moved.")),
+    Action.MOVE: Transition(
+        (S.VERIFIED, S.CHECKED_IN),
+        S.CHECKED_IN,
+        Day.TODAY,
+        "not_movable",
+        _("Only confirmed or checked-in bookings can be moved."),
+    ),
 }
 del S
 
@@ -102,5 +121,4 @@ def require(action: str, booking: Booking) -> None:
 def buttons(booking: Booking, today: dt.date | None = None) -> dict[str, bool]:
     """Which changes a clerk may make to this booking now: the status and the day both allow it."""
     today = today or timezone.localdate()
-    return {action: allows(action, booking.status) and on_day(action, booking.date, today)
-            for action in TRANSITIONS}
+    return {action: allows(action, booking.status) and on_day(action, booking.date, today) for action in TRANSITIONS}

@@ -51,7 +51,6 @@ from queueing.models import (
 )
 from queueing.transitions import Action
 
-
 # Kept in step with migration 0005_clerk_group (which freezes its own copy).
 CLERK_GROUP = "Petugas Pendaftaran"
 CLERK_PERMISSIONS = (

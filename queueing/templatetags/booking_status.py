@@ -14,5 +14,4 @@ register = template.Library()
 @register.filter
 def can(booking: Booking, action: str) -> bool:
     """The table allows `action` on this booking today (its status and its exam date)."""
-    return transitions.allows(action, booking.status) and transitions.on_day(
-        action, booking.date, timezone.localdate())
+    return transitions.allows(action, booking.status) and transitions.on_day(action, booking.date, timezone.localdate())

@@ -12,14 +12,14 @@ import zxingcpp
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import make_account
 from families.models import Patient
+from families.validators import format_mrn
 from queueing.desk import services as desk_services
 from queueing.desk.services import CounterEntry
 from queueing.models import Booking, BookingChannel, BookingStatus, DayQuota
-from families.validators import format_mrn
 from queueing.slips import indonesian_date
 from queueing.tests.conftest import make_member
-from conftest import make_account
 from queueing.tests.desk_helpers import (  # noqa: F401 - fixtures
     book_today,
     clerk_client,

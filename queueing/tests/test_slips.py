@@ -15,7 +15,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
 from queueing.slips import (
-    FORMATS, SlipData, indonesian_date, indonesian_time, qr_matrix, render_slip, render_slips,
+    FORMATS,
+    SlipData,
+    indonesian_date,
+    indonesian_time,
+    qr_matrix,
+    render_slip,
+    render_slips,
 )
 
 DPI = 250  # thermal bars are ~3 printer dots wide; this keeps several pixels per module

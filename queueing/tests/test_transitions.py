@@ -25,8 +25,14 @@ from queueing.transitions import TRANSITIONS, Action
 
 pytestmark = pytest.mark.django_db
 
-BUTTON_IDS = {Action.VERIFY: "desk-verify", Action.REJECT: "desk-reject", Action.CHECK_IN: "desk-check-in",
-              Action.SERVED: "desk-served", Action.NO_SHOW: "desk-no-show", Action.MOVE: "desk-move"}
+BUTTON_IDS = {
+    Action.VERIFY: "desk-verify",
+    Action.REJECT: "desk-reject",
+    Action.CHECK_IN: "desk-check-in",
+    Action.SERVED: "desk-served",
+    Action.NO_SHOW: "desk-no-show",
+    Action.MOVE: "desk-move",
+}
 
 
 def booking_in(status: str, patient, gigi_today, book_today) -> Booking:
@@ -43,14 +49,16 @@ def shown_buttons(clerk_client, booking: Booking) -> set[str]:
 
 @pytest.mark.parametrize("status", BookingStatus.values)
 def test_the_booking_page_shows_a_button_for_each_change_the_table_allows_today(
-        clerk_client, patient, gigi_today, book_today, status):
+    clerk_client, patient, gigi_today, book_today, status
+):
     booking = booking_in(status, patient, gigi_today, book_today)
     allowed = {action for action in BUTTON_IDS if booking.status in TRANSITIONS[action].sources}
     assert shown_buttons(clerk_client, booking) == allowed
 
 
 def test_changing_the_table_changes_the_buttons_and_the_check_in_page(
-        clerk_client, patient, gigi_today, book_today, monkeypatch):
+    clerk_client, patient, gigi_today, book_today, monkeypatch
+):
     booking = booking_in(BookingStatus.VERIFIED, patient, gigi_today, book_today)
     check_in_page = reverse("queueing:desk_check_in") + f"?kode={booking.code}"
     move_link = reverse("queueing:desk_move", args=[booking.code])
@@ -58,10 +66,12 @@ def test_changing_the_table_changes_the_buttons_and_the_check_in_page(
     assert move_link in clerk_client.get(check_in_page).content.decode()
 
     served = TRANSITIONS[Action.SERVED]
-    monkeypatch.setitem(TRANSITIONS, Action.SERVED, dataclasses.replace(
-        served, sources=(*served.sources, BookingStatus.VERIFIED)))
-    monkeypatch.setitem(TRANSITIONS, Action.MOVE, dataclasses.replace(
-        TRANSITIONS[Action.MOVE], sources=(BookingStatus.CHECKED_IN,)))
+    monkeypatch.setitem(
+        TRANSITIONS, Action.SERVED, dataclasses.replace(served, sources=(*served.sources, BookingStatus.VERIFIED))
+    )
+    monkeypatch.setitem(
+        TRANSITIONS, Action.MOVE, dataclasses.replace(TRANSITIONS[Action.MOVE], sources=(BookingStatus.CHECKED_IN,))
+    )
     assert {Action.SERVED, Action.MOVE} & shown_buttons(clerk_client, booking) == {Action.SERVED}
     assert move_link not in clerk_client.get(check_in_page).content.decode()
 
@@ -82,19 +92,26 @@ def _call(action: str, booking: Booking, actor, umum_today) -> None:
         Action.CANCEL: lambda: services.booking_cancel(booking=booking, actor=booking.account),
         Action.NO_SHOW: lambda: desk_services.booking_mark_no_show(booking=booking, actor=actor),
         Action.SERVED: lambda: desk_services.booking_mark_served(booking=booking, actor=actor),
-        Action.MOVE: lambda: desk_services.booking_move(booking=booking, actor=actor, schedule_id=umum_today.pk,
-                                                         reason="Salah poli"),
+        Action.MOVE: lambda: desk_services.booking_move(
+            booking=booking, actor=actor, schedule_id=umum_today.pk, reason="Salah poli"
+        ),
     }
     calls[action]()
 
 
-REFUSED = [(action, status) for action, transition in TRANSITIONS.items() if action != Action.CHECK_IN
-           for status in BookingStatus.values if status not in transition.sources]
+REFUSED = [
+    (action, status)
+    for action, transition in TRANSITIONS.items()
+    if action != Action.CHECK_IN
+    for status in BookingStatus.values
+    if status not in transition.sources
+]
 
 
 @pytest.mark.parametrize(("action", "status"), REFUSED)
 def test_a_change_the_table_does_not_allow_is_refused_by_the_service_with_its_code(
-        patient, gigi_today, umum_today, book_today, desk_clerk, action, status):
+    patient, gigi_today, umum_today, book_today, desk_clerk, action, status
+):
     booking = booking_in(status, patient, gigi_today, book_today)
     events = booking.events.count()
     with pytest.raises(ValidationError) as caught:
@@ -103,13 +120,17 @@ def test_a_change_the_table_does_not_allow_is_refused_by_the_service_with_its_co
     assert (Booking.objects.get(pk=booking.pk).status, booking.events.count()) == (status, events)
 
 
-def test_a_change_the_table_allows_is_made_by_the_service(patient, gigi_today, umum_today, book_today, desk_clerk,
-                                                          monkeypatch):
+def test_a_change_the_table_allows_is_made_by_the_service(
+    patient, gigi_today, umum_today, book_today, desk_clerk, monkeypatch
+):
     booking = booking_in(BookingStatus.VERIFIED, patient, gigi_today, book_today)
     with pytest.raises(ValidationError) as caught:
         _call(Action.SERVED, booking, desk_clerk, umum_today)
     assert caught.value.code == "not_checked_in"
-    monkeypatch.setitem(TRANSITIONS, Action.SERVED, dataclasses.replace(
-        TRANSITIONS[Action.SERVED], sources=(BookingStatus.VERIFIED, BookingStatus.CHECKED_IN)))
+    monkeypatch.setitem(
+        TRANSITIONS,
+        Action.SERVED,
+        dataclasses.replace(TRANSITIONS[Action.SERVED], sources=(BookingStatus.VERIFIED, BookingStatus.CHECKED_IN)),
+    )
     _call(Action.SERVED, booking, desk_clerk, umum_today)
     assert Booking.objects.get(pk=booking.pk).status == BookingStatus.SERVED
