@@ -13,6 +13,7 @@ urlpatterns = [
     path("tambah/pasien-lama/", views.member_add_existing, name="member_add_existing"),
     path("tambah/pasien-lama/konfirmasi/", views.member_add_existing_confirm, name="member_add_existing_confirm"),
     path("<uuid:patient_id>/ubah/", views.member_edit, name="member_edit"),
+    path("<uuid:patient_id>/lengkapi/", views.member_complete, name="member_complete"),
     path("<uuid:patient_id>/cek-rekam-medis/", views.member_check_mrn, name="member_check_mrn"),
     path("<uuid:patient_id>/dokumen/", views.member_document_upload, name="member_document_upload"),
     path("<uuid:patient_id>/hapus/", views.member_remove, name="member_remove"),

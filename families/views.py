@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -219,3 +220,59 @@ def document_view(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+# --- completing a member from inside another task (the booking) ------------------------------
+
+ID_CARD_KINDS = (DocumentKind.KTP, DocumentKind.KK)
+
+
+@login_required
+@never_cache
+def member_complete(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    """Ask only for what a member still lacks (fields, a KTP/KK photo), then go back to `next` (the booking)."""
+    link = selectors.member_for(request.user, patient_id)
+    patient, back = link.patient, _safe_next(request)
+    missing = patient.missing_fields
+    needs_card = not patient.mrn and not any(kind in ID_CARD_KINDS for kind in selectors.documents_by_kind(patient))
+    form = _complete_form(request, link, missing)
+    upload = _card_upload_form(request) if needs_card else None
+    if request.method == "POST" and form.is_valid() and (upload is None or upload.is_valid()):
+        try:
+            if missing:
+                services.member_update(account=request.user, link=link, relationship=form.cleaned_data["relationship"],
+                                       nik_mismatch=form.cleaned_data["nik_mismatch"], **form.patient_values())
+            if upload is not None:
+                services.document_store(actor=request.user, patient=patient, kind=upload.cleaned_data["kind"],
+                                        upload=upload.cleaned_data["file"])
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The data of %(name)s have been saved.") % {"name": patient.full_name})
+            return redirect(back)
+    return render(request, "families/member_complete.html", {
+        "link": link, "form": form, "missing": missing, "upload_form": upload, "back_url": back})
+
+
+def _complete_form(request: HttpRequest, link: AccountPatient, missing: list[str]) -> MemberEditForm:
+    """The whole edit form, filled with what is saved plus what was typed: its checks and service are reused."""
+    saved = MemberEditForm(account=request.user, link=link)
+    if request.method != "POST":
+        return saved
+    data = {name: saved[name].value() for name in saved.fields if not saved.fields[name].disabled}
+    data.update({name: request.POST.get(name, "") for name in missing})
+    return MemberEditForm(data, account=request.user, link=link)
+
+
+def _card_upload_form(request: HttpRequest) -> DocumentUploadForm:
+    form = DocumentUploadForm(request.POST or None, request.FILES or None, prefix="doc")
+    form.fields["kind"].choices = [(k.value, k.label) for k in ID_CARD_KINDS]
+    return form
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return reverse("dashboard")

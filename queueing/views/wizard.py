@@ -8,6 +8,7 @@ so a shared phone or proxy does not keep them. The confirm step, the one POST th
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,14 @@ def member_edit_url(patient: Patient) -> str:
         return reverse("families:member_edit", args=[patient.pk])
     except NoReverseMatch:
         return reverse("dashboard")
+
+
+def member_complete_url(patient: Patient, back: str) -> str:
+    """Only what the member lacks, then back into this booking step ("Lengkapi data" keeps the booking)."""
+    try:
+        return f"{reverse('families:member_complete', args=[patient.pk])}?{urlencode({'next': back})}"
+    except NoReverseMatch:
+        return member_edit_url(patient)
 
 
 # --- gate and wizard plumbing ----------------------------------------------------------------
@@ -194,7 +203,8 @@ def wizard_member(request: HttpRequest, state: State) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         state.wizard.save_step("member", {"patient": str(form.cleaned_data["patient"].pk)})
         return _next(state)
-    members = [{"patient": p, "missing": selectors.member_missing_fields(p), "edit_url": member_edit_url(p)}
+    here = request.get_full_path()
+    members = [{"patient": p, "missing": selectors.member_missing_fields(p), "edit_url": member_complete_url(p, here)}
                for p in form.fields["patient"].queryset]
     return render_step(request, state, "member", form, members=members,
                         add_member_url=_families_url("families:member_add"))
