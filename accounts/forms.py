@@ -43,10 +43,9 @@ class ProfileFieldsMixin:
 
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data.get("email", "")).lower()
-        others = User.objects.filter(email__iexact=email)
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
+        # Sign-up never says an address is taken, which would tell anyone who has an account here:
+        # the service e-mails the owner instead. A signed-in holder moving to a taken address is told.
+        if self.instance.pk and User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(
                 _("An account with this e-mail address already exists."), code="duplicate_email"
             )
@@ -94,6 +93,10 @@ class SignupForm(FocusFirstErrorMixin, ProfileFieldsMixin, BaseUserCreationForm)
                 "For your safety the passwords are not kept when the form is refused: type them again."),
                 field.help_text)
             self["password1"].help_text = field.help_text  # the bound field copied it while cleaning
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # Nor may the model's unique checks say so: whether the address is taken is the service's.
+        return {*super()._get_validation_exclusions(), "email"}
 
 
 class ProfileForm(ProfileFieldsMixin, forms.ModelForm):

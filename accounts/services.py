@@ -8,6 +8,7 @@ from typing import Any
 
 from axes.helpers import get_client_ip_address
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -35,23 +36,34 @@ def axes_username(request: HttpRequest, credentials: dict | None) -> str:
     return str(raw).strip().lower()[:254]
 
 
-def _duplicate_email_error() -> ValidationError:
-    return ValidationError(
-        {"email": ValidationError(_("An account with this e-mail address already exists."), code="duplicate_email")}
-    )
+def account_signup(*, request: HttpRequest, password: str, email: str, **fields: Any) -> User | None:
+    """Create an account holder who agreed to the current consent text, and e-mail a confirmation link.
+
+    An address that already has an account gets an e-mail telling its owner instead, and None is
+    returned: the page answers the same either way, so sign-up does not reveal who has an account.
+    """
+    if not User.objects.filter(email__iexact=email).exists():
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=email, password=password, consent_version=CONSENT_VERSION,
+                                                consent_at=timezone.now(), **fields)
+        except IntegrityError:  # two sign-ups racing for one address: the constraint decides
+            pass
+        else:
+            send_confirmation_email(user=user)
+            return user
+    make_password(password)  # the same hashing work as a new account, so the time tells nothing either
+    _send_account_exists_notice(email=email)
+    return None
 
 
-def account_signup(*, request: HttpRequest, password: str, **fields: Any) -> User:
-    """Create an account holder who agreed to the current consent text, and e-mail a confirmation link."""
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(
-                password=password, consent_version=CONSENT_VERSION, consent_at=timezone.now(), **fields
-            )
-    except IntegrityError as exc:  # two sign-ups racing for one address: the constraint decides
-        raise _duplicate_email_error() from exc
-    send_confirmation_email(user=user)
-    return user
+def _send_account_exists_notice(*, email: str) -> None:
+    owner = User.objects.filter(email__iexact=email, is_active=True).first()
+    if owner is None or not rate_limit_take(scope="signup_taken", identifier=owner.email,
+                                            limit=settings.CONFIRMATION_EMAILS_PER_HOUR):
+        return
+    _send_notice(user=owner, template="accounts/emails/account_exists_notice",
+                 login_link=mail.absolute_url("login"))
 
 
 def account_update_profile(*, request: HttpRequest, user: User, changed: list[str]) -> User:

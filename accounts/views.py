@@ -23,27 +23,26 @@ from accounts.forms import PROFILE_FIELDS, EmailAuthenticationForm, EmailPasswor
 _MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+# The account a sign-up in this browser created (None when the address was taken): opening the
+# confirmation link in the same browser then signs the person in.
+_SIGNUP_SESSION_KEY = "accounts_signup_user"
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
-        try:
-            user = services.account_signup(
-                request=request, password=form.cleaned_data["password1"], **fields
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            login(request, user, backend=_MODEL_BACKEND)
-            messages.success(
-                request,
-                _("Welcome! We sent a confirmation link to %(email)s. Confirm it before your first booking.")
-                % {"email": user.email},
-            )
-            return redirect("dashboard")
+        user = services.account_signup(request=request, password=form.cleaned_data["password1"], **fields)
+        # The same answer whether or not the address already had an account (like password reset).
+        request.session[_SIGNUP_SESSION_KEY] = user.pk if user else None
+        return redirect("accounts:signup_done")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_done.html")
 
 
 @login_required
@@ -69,9 +68,11 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        services.account_confirm_email(token=token)
+        user = services.account_confirm_email(token=token)
     except ValidationError as exc:
         return render(request, "accounts/email_confirm_result.html", {"error": exc.messages[0]}, status=400)
+    if not request.user.is_authenticated and request.session.pop(_SIGNUP_SESSION_KEY, None) == user.pk:
+        login(request, user, backend=_MODEL_BACKEND)  # the browser that signed up, with the password typed
     return render(request, "accounts/email_confirm_result.html", {"error": None})
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 
 from accounts.models import User
 
@@ -22,7 +23,7 @@ def fill_signup(page, phone: str) -> None:
     page.check("#id_consent")
 
 
-def test_signup_shows_red_error_under_bad_phone_then_lands_signed_in(page):
+def test_signup_shows_red_error_under_bad_phone_then_the_emailed_link_signs_in(page):
     page.goto(f"{page.base_url}/akun/daftar/")
     fill_signup(page, phone="+1 415 555 0100")
     page.click("main form button[type=submit]")
@@ -40,6 +41,11 @@ def test_signup_shows_red_error_under_bad_phone_then_lands_signed_in(page):
     page.fill("#id_password2", "bunga-melati-putih-5")
     page.click("main form button[type=submit]")
 
-    page.wait_for_url(f"{page.base_url}/beranda/")
-    assert "Ayu Lestari" in page.inner_text("main")
+    page.wait_for_url(f"{page.base_url}/akun/daftar/terkirim/")
+    assert "Periksa e-mail Anda" in page.inner_text("main")
     assert User.objects.get(email="ayu@example.com").phone == "+6285712345678"
+
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/konfirmasi-email/" in line)
+    page.goto(page.base_url + link[link.index("/akun/"):])
+    page.goto(f"{page.base_url}/beranda/")
+    assert "Ayu Lestari" in page.inner_text("main")  # the link signed this browser in
