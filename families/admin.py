@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from families import services
 from families.models import AccountPatient, IdentityDocument, LinkLog, Patient, PatientAccessLog
 from families.validators import (
-    format_mrn, normalize_mrn, validate_birth_date, validate_bpjs_number, validate_kk, validate_nik,
+    format_mrn, normalize_mrn, validate_birth_date, validate_kk, validate_nik,
 )
+from guarantors.validators import validate_card_number
 
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d")
 
@@ -53,7 +54,7 @@ class PatientAdminForm(forms.ModelForm):
 
     def clean_bpjs_number(self) -> str:
         value = self.cleaned_data.get("bpjs_number", "")
-        return validate_bpjs_number(value) if value else ""
+        return validate_card_number(value) if value else ""
 
     def clean_birth_date(self) -> dt.date:
         return validate_birth_date(self.cleaned_data["birth_date"])

@@ -21,8 +21,9 @@ from families.models import REQUIRED_PATIENT_FIELDS, DocumentKind, Patient, Rela
 from families.services import IDENTITY_FIELDS
 from families.uploads import EXTENSIONS, clean_upload
 from families.validators import (
-    PROVINCES, nik_mismatch, normalize_mrn, validate_birth_date, validate_bpjs_number, validate_kk, validate_nik,
+    PROVINCES, nik_mismatch, normalize_mrn, validate_birth_date, validate_kk, validate_nik,
 )
+from guarantors.validators import validate_card_number
 
 PATIENT_FIELDS = [
     "full_name", "nik", "kk_number", "sex", "birth_place", "birth_date", "mother_name",
@@ -125,7 +126,7 @@ class PatientFieldsForm(forms.ModelForm):
 
     def clean_bpjs_number(self) -> str:
         value = self.cleaned_data.get("bpjs_number", "")
-        return validate_bpjs_number(value) if value else ""
+        return validate_card_number(value) if value else ""
 
     def clean_phone(self) -> str:
         value = self.cleaned_data.get("phone", "")

@@ -35,8 +35,9 @@ from accounts.choices import BloodType, Education, MaritalStatus, Occupation, Re
 from accounts.phone import normalize_mobile
 from families.models import Patient
 from families.validators import (
-    nik_mismatch, normalize_mrn, validate_birth_date, validate_bpjs_number, validate_kk, validate_nik,
+    nik_mismatch, normalize_mrn, validate_birth_date, validate_kk, validate_nik,
 )
+from guarantors.validators import validate_card_number
 
 REQUIRED_COLUMNS = ("mrn", "full_name", "sex", "birth_date")
 OPTIONAL_COLUMNS = (
@@ -135,7 +136,7 @@ def _clean_cell(column: str, raw: str, today: dt.date) -> Any:
         if column == "kk_number":
             return validate_kk(raw)
         if column == "bpjs_number":
-            return validate_bpjs_number(raw)
+            return validate_card_number(raw)
         if column == "phone":
             return normalize_mobile(raw)
         if column in ("address_rt", "address_rw"):

@@ -1,4 +1,4 @@
-"""Identity formats of the patient index: NIK, KK, MRN, BPJS number, birth date.
+"""Identity formats of the patient index: NIK, KK, MRN, birth date (BPJS numbers: guarantors.validators).
 
 Each validator raises ValidationError with a `code=` and returns the cleaned value, so forms,
 the admin and the CSV import share one definition of "valid".
@@ -180,14 +180,6 @@ def format_mrn(mrn: str | None) -> str:
     head = len(mrn) % 2
     groups = ([mrn[:head]] if head else []) + [mrn[i:i + 2] for i in range(head, len(mrn), 2)]
     return "-".join(groups)
-
-
-def validate_bpjs_number(raw: str | None) -> str:
-    """A BPJS Kesehatan card number: 13 digits (code bpjs_format)."""
-    value = _strip(raw)
-    if not re.fullmatch(r"[0-9]{13}", value):
-        raise ValidationError(_("A BPJS Kesehatan card number has exactly 13 digits."), code="bpjs_format")
-    return value
 
 
 def validate_birth_date(value: dt.date, today: dt.date | None = None) -> dt.date:

@@ -76,41 +76,18 @@ class GuarantorFieldsForm(forms.Form):
         gtype: GuarantorType | None = self.cleaned_data.get("guarantor_type")
         if gtype is None:
             return
-        self._clean_card_number(gtype)
-        self._clean_referral_number(gtype)
-        if gtype.is_bpjs_kesehatan and not self.has_error("card_number") and not self.has_error("referral_number"):
-            self._check_bpjs()
-
-    def _clean_card_number(self, gtype: GuarantorType) -> None:
-        if not gtype.needs_card_number:
-            self.cleaned_data["card_number"] = ""
+        try:
+            card, referral = services.validate_guarantor_numbers(
+                gtype, card_number=self.cleaned_data.get("card_number", ""),
+                referral_number=self.cleaned_data.get("referral_number", ""))
+        except ValidationError as exc:
+            for field_name, errors in exc.error_dict.items():
+                for error in errors:
+                    self.add_error(field_name, error)
             return
-        card = self.cleaned_data.get("card_number", "")
+        self.cleaned_data.update(card_number=card, referral_number=referral)
         if gtype.is_bpjs_kesehatan:
-            card = services.normalize_card_number(card)
-        else:
-            card = card.strip()
-        self.cleaned_data["card_number"] = card
-        if not card:
-            self.add_error("card_number", ValidationError(_("Enter the card number."), code="card_required"))
-        elif not gtype.card_number_matches(card):
-            message = (_("A BPJS Kesehatan card number has 13 digits.") if gtype.is_bpjs_kesehatan else
-                       _("Please check the %(label)s: the format is not right.")
-                       % {"label": gtype.card_number_label or _("card number")})
-            self.add_error("card_number", ValidationError(message, code="card_format"))
-
-    def _clean_referral_number(self, gtype: GuarantorType) -> None:
-        if not gtype.needs_referral:
-            self.cleaned_data["referral_number"] = ""
-            return
-        number = services.normalize_referral_number(self.cleaned_data.get("referral_number", ""))
-        self.cleaned_data["referral_number"] = number
-        if not number:
-            self.add_error("referral_number", ValidationError(
-                _("Enter the number on your referral letter."), code="referral_required"))
-        elif not (number.isalnum() and number.isascii() and len(number) == services.REFERRAL_NUMBER_LENGTH):
-            self.add_error("referral_number", ValidationError(
-                _("A referral number has 19 letters and digits."), code="referral_format"))
+            self._check_bpjs()
 
     def _check_bpjs(self) -> None:
         context = self.guarantor_context()

@@ -37,13 +37,14 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from guarantors import simulator
+from guarantors import simulator, validators
 from guarantors.bpjs import BpjsError, BpjsNotFound, Participant, Referral, VClaimClient
 from guarantors.models import ClinicDocumentRule, GuarantorType
 from guarantors.names import names_match
@@ -53,8 +54,6 @@ T = TypeVar("T")
 
 VERIFIED, REJECTED, UNVERIFIED = "verified", "rejected", "unverified"
 REFERRAL_VALID_DAYS = 90
-CARD_NUMBER_LENGTH = 13
-REFERRAL_NUMBER_LENGTH = 19
 
 
 # --- guarantor types and documents ----------------------------------------------------------
@@ -209,26 +208,44 @@ def unverified_message() -> str:
     )
 
 
-def normalize_card_number(value: str) -> str:
-    return "".join(ch for ch in (value or "") if not ch.isspace() and ch not in "-.")
+def validate_guarantor_numbers(gtype: GuarantorType, *, card_number: str, referral_number: str) -> tuple[str, str]:
+    """The card and referral numbers this type asks for, normalised ("" for those it does not ask for).
 
-
-def normalize_referral_number(value: str) -> str:
-    return "".join((value or "").split()).upper()
+    Raises one ValidationError with an error per field (codes from guarantors.validators).
+    """
+    errors: dict[str, ValidationError] = {}
+    card = referral = ""
+    try:
+        if gtype.is_bpjs_kesehatan:  # VClaim's format, whatever pattern the type was given
+            card = validators.validate_card_number(card_number)
+        elif gtype.needs_card_number:
+            card = validators.validate_other_card_number(card_number, pattern=gtype.card_number_pattern,
+                                                         label=gtype.card_number_label)
+    except ValidationError as exc:
+        errors["card_number"] = exc
+    try:
+        if gtype.needs_referral:
+            referral = validators.validate_referral_number(referral_number)
+    except ValidationError as exc:
+        errors["referral_number"] = exc
+    if errors:
+        raise ValidationError(errors)
+    return card, referral
 
 
 def _check_formats(check: _Check, card: str, referral: str) -> None:
-    if not (card.isdigit() and card.isascii() and len(card) == CARD_NUMBER_LENGTH):
-        check.error("card_number", _("A BPJS Kesehatan card number has 13 digits."), "card_format")
-    if not referral:
-        check.error("referral_number", _("Enter the number on your referral letter."), "referral_required")
-    elif not (referral.isalnum() and referral.isascii() and len(referral) == REFERRAL_NUMBER_LENGTH):
-        check.error("referral_number", _("A referral number has 19 letters and digits."), "referral_format")
+    for field, validate, value in (("card_number", validators.validate_card_number, card),
+                                   ("referral_number", validators.validate_referral_number, referral)):
+        try:
+            validate(value)
+        except ValidationError as exc:
+            check.error(field, exc.messages[0], exc.code)
 
 
 def check_bpjs_eligibility(*, card_number: str, full_name: str, birth_date: date, referral_number: str,
                            clinic_bpjs_code: str, exam_date: date) -> EligibilityResult:
-    card, number = normalize_card_number(card_number), normalize_referral_number(referral_number)
+    card = validators.normalize_card_number(card_number)
+    number = validators.normalize_referral_number(referral_number)
     check = _Check()
     _check_formats(check, card, number)
     if check.errors:
@@ -296,7 +313,7 @@ def _judge_referral(check: _Check, referral: Referral, card: str, clinic_bpjs_co
 # --- SOP 004: JPKMKT patients with an active BPJS card ---------------------------------------
 
 def jpkmkt_should_switch_to_bpjs(*, card_number: str = "", nik: str = "", exam_date: date) -> Participant | None:
-    card, nik = normalize_card_number(card_number), (nik or "").strip()
+    card, nik = validators.normalize_card_number(card_number), (nik or "").strip()
     if not card and not nik:
         return None
     try:

@@ -16,7 +16,6 @@ E-mail is sent after commit, never inside a transaction.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -48,9 +47,6 @@ from queueing.models import (
 )
 from queueing.transitions import Action
 
-BPJS_CARD_PATTERN = r"^[0-9]{13}$"  # used when a BPJS type has no pattern of its own
-REFERRAL_PATTERN = r"^[0-9A-Za-z]{10,20}$"
-
 
 # --- checks shared with the forms --------------------------------------------------------
 
@@ -70,28 +66,10 @@ def check_member(patient: Patient) -> None:
         )
 
 
-def card_pattern(guarantor: GuarantorType) -> str:
-    """The type's own format. Never guessed from the code: "bpjs-tk-*" is BPJS Ketenagakerjaan,
-    which needs no card at all (a named constraint makes every card-needing type carry a pattern)."""
-    return guarantor.card_number_pattern if guarantor.needs_card_number else ""
-
-
-def check_guarantor_fields(guarantor: GuarantorType, card_number: str, referral_number: str) -> None:
-    """Format checks only (the forms ask BPJS); BPJS's own answer is stored in guarantor_check."""
-    errors: dict[str, ValidationError] = {}
-    pattern = card_pattern(guarantor)
-    if guarantor.needs_card_number and not card_number:
-        errors["card_number"] = ValidationError(_("Enter the card number."), code="card_number_required")
-    elif card_number and pattern and not re.fullmatch(pattern, card_number):
-        errors["card_number"] = ValidationError(
-            _("This card number does not have the right format."), code="card_number_invalid")
-    if guarantor.needs_referral and not referral_number:
-        errors["referral_number"] = ValidationError(_("Enter the referral number."), code="referral_required")
-    elif referral_number and not re.fullmatch(REFERRAL_PATTERN, referral_number):
-        errors["referral_number"] = ValidationError(
-            _("This referral number does not have the right format."), code="referral_invalid")
-    if errors:
-        raise ValidationError(errors)
+def check_guarantor_fields(guarantor: GuarantorType, card_number: str, referral_number: str) -> tuple[str, str]:
+    """Format checks only (the forms ask BPJS): guarantors' rules; returns the normalised numbers."""
+    return guarantor_services.validate_guarantor_numbers(guarantor, card_number=card_number,
+                                                         referral_number=referral_number)
 
 
 def guarantor_eligibility(*, patient: Patient, clinic: Clinic | None, date: dt.date, card_number: str,
@@ -166,12 +144,11 @@ def _refusal(exc: ValidationError, token: uuid.UUID, patient_id, date: dt.date, 
     raise exc
 
 
-def _checked_guarantor(guarantor_id, card_number: str, referral_number: str) -> GuarantorType:
+def _checked_guarantor(guarantor_id, card_number: str, referral_number: str) -> tuple[GuarantorType, str, str]:
     guarantor = selectors.active_guarantors().get(str(guarantor_id))
     if guarantor is None:
         raise ValidationError(_("Choose a guarantor."), code="guarantor_unavailable")
-    check_guarantor_fields(guarantor, card_number, referral_number)
-    return guarantor
+    return guarantor, *check_guarantor_fields(guarantor, card_number, referral_number)
 
 
 def _checked_switch(guarantor: GuarantorType, switched_from_id) -> GuarantorType | None:
@@ -202,7 +179,7 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
     member, offer = selectors.booking_inputs(account, patient_id, schedule_id, date)
     member = _checked_member(member)
     cfg = BookingSettings.current()
-    guarantor = _checked_guarantor(guarantor_id, card_number, referral_number)
+    guarantor, card_number, referral_number = _checked_guarantor(guarantor_id, card_number, referral_number)
     switched_from = _checked_switch(guarantor, guarantor_switched_from_id)
     check_date_bookable(cfg, date, now)
     if offer is None or offer.full:  # fast refusal without writing; the UPDATE below is the real check

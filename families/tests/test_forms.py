@@ -49,7 +49,9 @@ def test_new_member_form_rejects_bad_niks(patient, nik, code):
 @pytest.mark.parametrize("field, value, code", [
     ("kk_number", "33020115031200", "kk_format"),
     ("kk_number", "3302011503120000", "kk_serial"),
-    ("bpjs_number", "12345", "bpjs_format"),
+    ("bpjs_number", "12345", "card_format"),
+    ("bpjs_number", "000123456789", "card_format"),  # 12 digits: guarantors' limit, as at booking
+    ("bpjs_number", "٠٠٠١٢٣٤٥٦٧٨٩٠", "card_format"),  # 13 Arabic-Indic digits
     ("phone", "+1 415 555 0100", "not_indonesian"),
     ("phone", "0812", "invalid_mobile"),
     ("birth_date", "2999-01-01", "birth_date_future"),

@@ -185,3 +185,17 @@ def test_missing_required_column_stops_with_a_clear_error(tmp_path):
 def test_missing_file_stops_with_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         run(tmp_path / "nope.csv")
+
+
+@pytest.mark.parametrize("card, code", [("0001-2345-67890", None), ("000123456789", "card_format"),
+                                        ("00012345678901", "card_format")])
+def test_bpjs_numbers_are_checked_as_guarantors_checks_them(tmp_path, card, code):
+    header = ["mrn", "full_name", "sex", "birth_date", "bpjs_number"]
+    report = tmp_path / "report.csv"
+    run(write_csv(tmp_path, [["4242", "Tuti", "P", "1980-01-01", card]], header=header), "--report", str(report))
+
+    if code is None:
+        assert Patient.objects.get(mrn="00004242").bpjs_number == "0001234567890"
+    else:
+        assert [r["code"] for r in csv.DictReader(report.open())] == [code]
+        assert not Patient.objects.exists()

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from families.validators import (
     PROVINCES, age_on, encode_nik, format_mrn, nik_info, nik_mismatch, normalize_mrn, resolve_two_digit_year,
-    validate_birth_date, validate_bpjs_number, validate_kk, validate_nik,
+    validate_birth_date, validate_kk, validate_nik,
 )
+from guarantors.validators import validate_card_number
 
 TODAY = dt.date(2026, 11, 22)
 provinces = st.sampled_from(sorted(PROVINCES))
@@ -169,10 +170,11 @@ def test_mrn_is_shown_in_pairs():
     assert format_mrn(None) == ""
 
 
-def test_bpjs_number_has_thirteen_digits():
-    assert validate_bpjs_number("0001 2345 67890") == "0001234567890"
-    for bad in ("000123456789", "00012345678901", "000123456789X"):
-        assert code_of(validate_bpjs_number, bad) == "bpjs_format"
+def test_bpjs_number_has_thirteen_digits_as_guarantors_says():
+    assert validate_card_number("0001 2345 67890") == "0001234567890"
+    assert validate_card_number("0001-2345-67890") == "0001234567890"
+    for bad in ("000123456789", "00012345678901", "000123456789X", "٠٠٠١٢٣٤٥٦٧٨٩٠"):
+        assert code_of(validate_card_number, bad) == "card_format"
 
 
 def test_birth_date_is_not_in_the_future_nor_more_than_130_years_ago():

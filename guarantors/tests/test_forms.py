@@ -59,6 +59,9 @@ def test_bpjs_with_valid_card_and_referral_is_valid_and_verified(bpjs):
     ({"card_number": "12345", "referral_number": VALID}, "card_number", "card_format"),
     ({"card_number": "0001234567890", "referral_number": ""}, "referral_number", "referral_required"),
     ({"card_number": "0001234567890", "referral_number": "abc"}, "referral_number", "referral_format"),
+    ({"card_number": "00012345678901", "referral_number": VALID}, "card_number", "card_format"),  # 14 digits
+    ({"card_number": "0001234567890", "referral_number": VALID[:-1]}, "referral_number", "referral_format"),  # 18
+    ({"card_number": "0001234567890", "referral_number": VALID + "1"}, "referral_number", "referral_format"),  # 20
 ])
 def test_bpjs_format_errors_appear_under_their_field_without_asking_bpjs(bpjs, data, field, code):
     form = form_for({"guarantor_type": "bpjs-kesehatan", **data})

@@ -89,14 +89,18 @@ def test_unknown_card_is_rejected_and_the_referral_still_checked(bpjs):
     assert result.codes("referral_number") == ["referral_other_participant"]
 
 
-@pytest.mark.parametrize("card", ["12345", "00012345678901", "000123456789X", ""])
-def test_malformed_card_number_is_rejected_without_asking_bpjs(bpjs, card):
+@pytest.mark.parametrize("card, code", [("12345", "card_format"), ("00012345678901", "card_format"),
+                                        ("000123456789", "card_format"), ("000123456789X", "card_format"),
+                                        ("", "card_required")])
+def test_malformed_card_number_is_rejected_without_asking_bpjs(bpjs, card, code):
     result = check(card_number=card)
-    assert result.codes("card_number") == ["card_format"] and bpjs.request_paths == []
+    assert result.codes("card_number") == [code] and bpjs.request_paths == []
 
 
 @pytest.mark.parametrize("number, code", [("", "referral_required"), ("0902P001", "referral_format"),
-                                          ("0902P0010000Y00000!", "referral_format")])
+                                          ("0902P0010000Y00000!", "referral_format"),
+                                          ("0902P0010000Y00001", "referral_format"),  # 18 characters
+                                          ("0902P0010000Y0000001", "referral_format")])  # 20
 def test_missing_or_malformed_referral_is_rejected_without_asking_bpjs(bpjs, number, code):
     assert check(referral_number=number).codes("referral_number") == [code]
     assert bpjs.request_paths == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -93,10 +92,6 @@ class WalkInForm(ScheduleChoiceForm):
     pass
 
 
-def _strip_number(value: str) -> str:
-    return re.sub(r"[\s\-.]", "", value or "")
-
-
 class GuarantorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: GuarantorType) -> str:
         return obj.name
@@ -115,20 +110,15 @@ class GuarantorFieldsForm(DeskForm):
         for name in ("card_number", "referral_number"):
             self.fields[name].widget.attrs.update({"autocomplete": "off"})
 
-    def clean_card_number(self) -> str:
-        return _strip_number(self.cleaned_data.get("card_number", ""))
-
-    def clean_referral_number(self) -> str:
-        return _strip_number(self.cleaned_data.get("referral_number", "")).upper()
-
     def clean(self) -> dict:
         data = super().clean()
         guarantor = data.get("guarantor")
         if guarantor is not None:
             try:
-                services.check_guarantor_fields(guarantor, data.get("card_number", ""), data.get("referral_number", ""))
+                data["card_number"], data["referral_number"] = services.check_guarantor_fields(
+                    guarantor, data.get("card_number", ""), data.get("referral_number", ""))
             except ValidationError as exc:
-                self.add_error(None, exc)
+                self.add_error(None, exc)  # each error under its field
         return data
 
 

@@ -149,7 +149,22 @@ def test_a_walk_in_with_a_bad_card_number_shows_the_error_under_the_card(clerk_c
                                        "row-0-referral_number": "0902P0010000Y000001"})
     assert response.status_code == 200
     row = response.context["rows"][0][0]
-    assert [e.code for e in row.errors.as_data()["card_number"]] == ["card_number_invalid"]
+    assert [e.code for e in row.errors.as_data()["card_number"]] == ["card_format"]
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize("referral, codes", [
+    ("0902P0010000Y00001", ["referral_format"]),  # 18 characters
+    ("0902P0010000Y0000001", ["referral_format"]),  # 20
+])
+def test_a_walk_in_refuses_a_referral_that_is_not_19_characters(clerk_client, gigi_today, bpjs, referral, codes):
+    patient = make_patient("Warsih", sex="P")
+    url = f"{reverse('queueing:desk_walk_in')}?pasien={patient.pk}"
+    response = clerk_client.post(url, {"schedule": gigi_today.pk, "row-TOTAL_FORMS": 1, "row-INITIAL_FORMS": 1,
+                                       "row-0-guarantor": bpjs.pk, "row-0-card_number": "0001234567890",
+                                       "row-0-referral_number": referral})
+
+    assert [e.code for e in response.context["rows"][0][0].errors.as_data()["referral_number"]] == codes
     assert not Booking.objects.exists()
 
 

@@ -128,10 +128,13 @@ def test_booking_refuses_a_member_with_missing_identity_data(book, patient, gigi
 
 
 @pytest.mark.parametrize("card, referral, expected", [
-    ("", "0301R0011117B000001", {"card_number_required"}),
-    ("12345", "0301R0011117B000001", {"card_number_invalid"}),
+    ("", "0301R0011117B000001", {"card_required"}),
+    ("12345", "0301R0011117B000001", {"card_format"}),
+    ("00012345678901", "0301R0011117B000001", {"card_format"}),  # 14 digits
     ("0001234567890", "", {"referral_required"}),
-    ("0001234567890", "rujukan?", {"referral_invalid"}),
+    ("0001234567890", "rujukan?", {"referral_format"}),
+    ("0001234567890", "0301R0011117B00001", {"referral_format"}),  # 18: the desk once took 10-20
+    ("0001234567890", "0301R0011117B0000001", {"referral_format"}),  # 20
 ])
 def test_bpjs_booking_checks_card_and_referral_format(book, member, bpjs, gigi_tomorrow, tomorrow,
                                                        card, referral, expected):
@@ -332,13 +335,20 @@ def test_every_active_seed_004_type_is_bookable_now(book, member, gigi_tomorrow,
     assert booking.guarantor.code == "taspen" and booking.number == 1
 
 
+def test_bpjs_booking_takes_a_referral_of_exactly_19_characters_normalised(book, member, bpjs, gigi_tomorrow,
+                                                                           tomorrow):
+    booking = book(member, gigi_tomorrow, tomorrow, guarantor=bpjs, card_number="0001-2345-67890",
+                   referral_number="0301r0011117b000001")
+
+    assert (booking.card_number, booking.referral_number) == ("0001234567890", "0301R0011117B000001")
+
+
 def test_bpjs_ketenagakerjaan_needs_no_card_although_its_code_starts_with_bpjs(book, member, gigi_tomorrow,
                                                                              tomorrow):
     from guarantors.models import GuarantorType
 
     jkk = GuarantorType.objects.get(code="bpjs-tk-jalan")
-    assert services.card_pattern(jkk) == ""
-    services.check_guarantor_fields(jkk, "", "")  # nothing required, nothing refused
+    assert services.check_guarantor_fields(jkk, "", "") == ("", "")  # nothing required, nothing refused
     assert book(member, gigi_tomorrow, tomorrow, guarantor=jkk).card_number == ""
 
 
