@@ -23,8 +23,12 @@ API (what queueing calls):
     Returns the active participant (offer the switch, with consent) or None (stay on JPKMKT;
     also when BPJS cannot be asked: the counter re-checks).
 
-These are reads and outside calls rather than writes; they live here because the brief names
-this module as the app's public API.
+``validate_guarantor_numbers(gtype, *, card_number, referral_number) -> (card, referral)``
+    The numbers this type asks for, normalised, in the formats of ``guarantors.validators``;
+    raises one ValidationError with an error per field.
+
+These are reads and outside calls rather than writes; they live here as the app's public API:
+other apps call these, not the models or the VClaim client.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ dates are computed from today at each request, so a "valid" referral stays valid
 Run it: `python manage.py bpjs_simulator --port 8089`, or `start_simulator()` in a thread
 (tests), or let `guarantors.services` start it lazily (`ensure_embedded`) when DEBUG is on and
 BPJS_VCLAIM_URL is empty. Fixture cards are listed in FIXTURE_PARTICIPANTS/FIXTURE_REFERRALS
-below and in the report (/work/briefs/report-guarantors.md).
+below (the demo ones also in README, "Guarantors and BPJS").
 """
 
 from __future__ import annotations

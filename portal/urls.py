@@ -22,5 +22,3 @@ urlpatterns = [
     path("penjamin/", include("guarantors.urls")),
     path("admin/", admin.site.urls),
 ]
-
-handler404 = "django.views.defaults.page_not_found"

@@ -9,7 +9,6 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Value
@@ -18,8 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from families import models as families_models
-from families.models import AccountPatient, Patient
+from families.models import REQUIRED_PATIENT_FIELDS, AccountPatient, DocumentKind, IdentityDocument, Patient
 from families.validators import format_mrn
 from guarantors import services as guarantor_services
 from guarantors.models import GuarantorType
@@ -39,12 +37,7 @@ from queueing.models import (
 )
 from queueing.slips import SlipData
 
-# Identity data the registration counter needs before a first visit (Permenkes 24/2022 art. 14).
-MEMBER_REQUIRED_FIELDS = (
-    "nik", "birth_place", "address_street", "address_village", "address_district",
-    "address_regency", "address_province",
-)
-ID_DOCUMENT_KINDS = ("ktp", "kk")
+ID_DOCUMENT_KINDS = (DocumentKind.KTP, DocumentKind.KK)
 
 
 def booking_window(*, cfg: BookingSettings, now: dt.datetime | None = None) -> tuple[dt.date, dt.date] | None:
@@ -180,9 +173,8 @@ def _converters(db, model, alias: str) -> list[tuple]:
 
 def _build_reader(db) -> _Reader:
     quote = db.ops.quote_name
-    document = _identity_document_model()
-    has_document = (f"EXISTS (SELECT 1 FROM {document._meta.db_table} i WHERE i.patient_id = p.id "
-                    f"AND i.kind IN ({', '.join(repr(k) for k in ID_DOCUMENT_KINDS)}))" if document else "NULL")
+    has_document = (f"EXISTS (SELECT 1 FROM {IdentityDocument._meta.db_table} i WHERE i.patient_id = p.id "
+                    f"AND i.kind IN ({', '.join(repr(str(k)) for k in ID_DOCUMENT_KINDS)}))")
     columns = ([f"p.{quote(f.column)}" for f in Patient._meta.concrete_fields] + [has_document]
                + [f"s.{quote(f.column)}" for f in Schedule._meta.concrete_fields] + list(_OFFER_COLUMNS))
     sql = (f"SELECT {', '.join(columns)} FROM {Patient._meta.db_table} p "
@@ -203,7 +195,7 @@ def _read(db, cursor, reader: _Reader, params: list) -> tuple | None:
     connection; a new connection (Django reconnects, CONN_MAX_AGE) prepares it again. Behind a
     pooler in transaction mode (pgbouncer) set QUEUEING_PREPARED_READ=False.
     """
-    if db.vendor != "postgresql" or not getattr(settings, "QUEUEING_PREPARED_READ", True):
+    if db.vendor != "postgresql" or not settings.QUEUEING_PREPARED_READ:
         cursor.execute(reader.sql, params)
         return cursor.fetchone()
     if getattr(db, "_queueing_prepared_on", None) is not db.connection:
@@ -261,14 +253,6 @@ def booking_inputs(account, patient_id, schedule_id: int, date: dt.date) -> tupl
     return member, Offer(schedule, max(quota - taken, 0), q_id, prefix) if bookable else None
 
 
-def _identity_document_model():
-    """families' uploaded ID documents, if that app version has them."""
-    try:
-        return apps.get_model("families", "IdentityDocument")
-    except LookupError:
-        return None
-
-
 GUARANTORS_TTL = 5.0
 _GUARANTORS_CACHE: dict[str, tuple[float, dict[str, GuarantorType]]] = {}
 
@@ -305,16 +289,8 @@ def bookable_patients(account) -> QuerySet[Patient]:
 
     Patients, not links: families.selectors.members_for gives the account's links themselves.
     """
-    qs = Patient.objects.filter(account_links__account=account).order_by("full_name")
-    document_model = _identity_document_model()
-    if document_model is not None:
-        qs = qs.annotate(has_id_document=Exists(document_model.objects.filter(
-            patient=OuterRef("pk"), kind__in=ID_DOCUMENT_KINDS)))
-    return qs
-
-
-def _required_fields() -> tuple[str, ...]:
-    return getattr(families_models, "REQUIRED_PATIENT_FIELDS", MEMBER_REQUIRED_FIELDS)
+    return Patient.objects.filter(account_links__account=account).order_by("full_name").annotate(
+        has_id_document=Exists(IdentityDocument.objects.filter(patient=OuterRef("pk"), kind__in=ID_DOCUMENT_KINDS)))
 
 
 def member_missing_fields(patient: Patient) -> list[str]:
@@ -324,12 +300,12 @@ def member_missing_fields(patient: Patient) -> list[str]:
     yet (no medical record number) and who has none uploaded. `patient` should come from
     `bookable_patients`, which annotates the document check; otherwise it costs a query.
     """
-    missing = [str(Patient._meta.get_field(name).verbose_name) for name in _required_fields()
+    missing = [str(Patient._meta.get_field(name).verbose_name) for name in REQUIRED_PATIENT_FIELDS
                if getattr(patient, name) in ("", None)]
-    if not patient.mrn and _identity_document_model() is not None:
+    if not patient.mrn:
         has_document = getattr(patient, "has_id_document", None)
         if has_document is None:
-            has_document = _identity_document_model().objects.filter(
+            has_document = IdentityDocument.objects.filter(
                 patient=patient, kind__in=ID_DOCUMENT_KINDS).exists()
         if not has_document:
             missing.append(str(_("a photo of the ID card (KTP) or family card (KK)")))

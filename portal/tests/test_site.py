@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+import environ
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 from django.urls import reverse
 
@@ -89,6 +92,20 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert result.returncode != 0
 
 
+@pytest.mark.parametrize("length, starts", [(49, False), (50, True)])
+def test_production_needs_a_secret_key_of_the_length_readme_gives(length, starts):
+    result = run_python("import django; django.setup()", DEBUG="False", SECRET_KEY="k" * length)
+
+    assert (result.returncode == 0) is starts, result.stderr
+    assert f"{settings.SECRET_KEY_MIN_LENGTH}+ random characters" in (ROOT / "README.md").read_text()
+
+
+def test_the_readme_filemail_example_is_an_absolute_path():
+    example = re.search(r"`(filemail://[^`]+)`", (ROOT / "README.md").read_text()).group(1)
+
+    assert Path(environ.Env.email_url_config(example)["EMAIL_FILE_PATH"]).is_absolute()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_database_lock_timeout_answers_503_not_500(client, patient):
     if connection.vendor != "postgresql":
@@ -122,3 +139,15 @@ def test_a_database_lock_timeout_answers_503_not_500(client, patient):
     assert response.status_code == 503
     assert response["Retry-After"]
     assert "coba lagi" in response.content.decode()
+
+
+def test_readme_says_what_the_clerk_group_may_do_with_patients_and_bookings():
+    from queueing.desk.services import CLERK_PERMISSIONS
+
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    actions = {model: sorted(code.split("_")[0] for _app, code in CLERK_PERMISSIONS if code.endswith(f"_{model}"))
+               for model in ("patient", "booking")}
+
+    assert actions == {"patient": ["add", "change", "view"], "booking": ["change", "view"]}
+    assert "view, add and change patients" in readme and "view and change bookings" in readme
+    assert "cannot delete patients or bookings" in readme

@@ -103,8 +103,7 @@ def test_member_missing_fields_names_what_is_missing(patient):
     incomplete = make_member(patient, "Bima", relationship="child", nik="", birth_place="", mrn=None)
     missing = selectors.member_missing_fields(selectors.bookable_patients(patient).get(pk=incomplete.pk))
     assert "NIK" in missing and "place of birth" in missing
-    if selectors._identity_document_model() is not None:  # families' uploads present
-        assert any("ID card" in item for item in missing)
+    assert any("ID card" in item for item in missing)
 
 
 def test_bookings_for_shows_the_family_only(book, patient, other_patient, member, gigi_tomorrow, tomorrow):

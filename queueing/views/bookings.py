@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from guarantors import services as guarantor_services
 from portal.lib.dates import long_date
-from queueing import selectors, services
+from queueing import selectors, services, slips
 from queueing.models import Booking, BookingSettings, BookingStatus
 from queueing.views.documents import letter_upload_form
 
@@ -60,16 +58,8 @@ def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "queueing/booking_detail.html", context, status=400 if request.method == "POST" else 200)
 
 
-def _slips_module():
-    """queueing.slips (the PDF renderer) when it is installed in this checkout."""
-    try:
-        return importlib.import_module("queueing.slips")
-    except ImportError:
-        return None
-
-
-def _slip_pdf_url(booking: Booking) -> str | None:
-    return reverse("queueing:booking_slip_pdf", args=[booking.code]) if _slips_module() else None
+def _slip_pdf_url(booking: Booking) -> str:
+    return reverse("queueing:booking_slip_pdf", args=[booking.code])
 
 
 @never_cache
@@ -77,9 +67,6 @@ def _slip_pdf_url(booking: Booking) -> str | None:
 def booking_slip_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The PDF slip; `?format=thermal` for an 80 mm roll, A6 on A4 otherwise."""
     booking = _booking_or_404(request, code)
-    slips = _slips_module()
-    if slips is None:
-        raise Http404
     if not selectors.slip_printable(booking):
         messages.info(request, _("The slip can be printed once your request is verified."))
         return redirect("queueing:booking_detail", code=booking.code)

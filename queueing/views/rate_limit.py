@@ -21,8 +21,7 @@ log = logging.getLogger(__name__)
 
 def confirm_limit() -> tuple[int, int]:
     """(confirmations allowed, window in seconds); 0 allowed turns the limit off."""
-    return (getattr(settings, "QUEUEING_CONFIRM_LIMIT", 10),
-            getattr(settings, "QUEUEING_CONFIRM_WINDOW_SECONDS", 60))
+    return settings.QUEUEING_CONFIRM_LIMIT, settings.QUEUEING_CONFIRM_WINDOW_SECONDS
 
 
 def _key(account) -> str:

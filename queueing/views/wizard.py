@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -31,11 +31,7 @@ from queueing.wizard import STEPS, Wizard
 
 
 def member_edit_url(patient: Patient) -> str:
-    """The member's edit page once the families app has one; the dashboard until then."""
-    try:
-        return reverse("families:member_edit", args=[patient.pk])
-    except NoReverseMatch:
-        return reverse("dashboard")
+    return reverse("families:member_edit", args=[patient.pk])
 
 
 def member_complete_url(patient: Patient, back: str) -> str:
@@ -206,15 +202,7 @@ def wizard_member(request: HttpRequest, state: State) -> HttpResponse:
     here = request.get_full_path()
     members = [{"patient": p, "missing": selectors.member_missing_fields(p), "edit_url": member_complete_url(p, here)}
                for p in form.fields["patient"].queryset]
-    return render_step(request, state, "member", form, members=members,
-                        add_member_url=_families_url("families:member_add"))
-
-
-def _families_url(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
+    return render_step(request, state, "member", form, members=members)
 
 
 @wizard_view("date")
