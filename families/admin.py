@@ -19,8 +19,7 @@ from families.validators import (
     format_mrn, normalize_mrn, validate_birth_date, validate_kk, validate_nik,
 )
 from guarantors.validators import validate_card_number
-
-_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d")
+from portal.lib.dates import parse_date
 
 
 class PatientAdminForm(forms.ModelForm):
@@ -131,11 +130,9 @@ class PatientAdmin(admin.ModelAdmin):
                 exact |= Q(mrn=normalize_mrn(digits))
             except ValidationError:
                 pass
-        for fmt in _DATE_FORMATS:
-            try:
-                exact |= Q(birth_date=dt.datetime.strptime(term, fmt).date())
-            except ValueError:
-                continue
+        birth_date = parse_date(term)
+        if birth_date is not None:
+            exact |= Q(birth_date=birth_date)
         if exact:
             return queryset.filter(exact), False
         return super().get_search_results(request, queryset, search_term)

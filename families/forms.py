@@ -24,6 +24,7 @@ from families.validators import (
     PROVINCES, nik_mismatch, normalize_mrn, validate_birth_date, validate_kk, validate_nik,
 )
 from guarantors.validators import validate_card_number
+from portal.lib.dates import INPUT_FORMATS, DateInput
 
 PATIENT_FIELDS = [
     "full_name", "nik", "kk_number", "sex", "birth_place", "birth_date", "mother_name",
@@ -31,7 +32,6 @@ PATIENT_FIELDS = [
     "address_regency", "address_province", "phone", "religion", "blood_type", "marital_status",
     "education", "occupation", "bpjs_number",
 ]
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 _DIGITS = {"inputmode": "numeric", "autocomplete": "off"}
 
 
@@ -43,15 +43,8 @@ def _helper() -> FormHelper:
     return helper
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 def _birth_date_field(**kwargs: Any) -> forms.DateField:
-    return forms.DateField(label=_("Date of birth"), widget=DateInput(), input_formats=DATE_INPUT_FORMATS, **kwargs)
+    return forms.DateField(label=_("Date of birth"), widget=DateInput(), input_formats=INPUT_FORMATS, **kwargs)
 
 
 class PatientFieldsForm(forms.ModelForm):
@@ -84,7 +77,7 @@ class PatientFieldsForm(forms.ModelForm):
     def _tune_widgets(self) -> None:
         fields = self.fields
         if "birth_date" in fields:
-            fields["birth_date"].input_formats = DATE_INPUT_FORMATS
+            fields["birth_date"].input_formats = INPUT_FORMATS
         for name in ("nik", "kk_number", "bpjs_number", "address_rt", "address_rw"):
             if name in fields:
                 fields[name].widget.attrs.update(_DIGITS)

@@ -38,6 +38,7 @@ from families.validators import (
     nik_mismatch, normalize_mrn, validate_birth_date, validate_kk, validate_nik,
 )
 from guarantors.validators import validate_card_number
+from portal.lib.dates import parse_date
 
 REQUIRED_COLUMNS = ("mrn", "full_name", "sex", "birth_date")
 OPTIONAL_COLUMNS = (
@@ -46,7 +47,6 @@ OPTIONAL_COLUMNS = (
     "blood_type", "marital_status", "education", "occupation", "bpjs_number",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 _SEX = {"l": Sex.MALE, "m": Sex.MALE, "laki-laki": Sex.MALE, "laki laki": Sex.MALE, "male": Sex.MALE,
         "p": Sex.FEMALE, "f": Sex.FEMALE, "w": Sex.FEMALE, "perempuan": Sex.FEMALE, "wanita": Sex.FEMALE,
         "female": Sex.FEMALE}
@@ -112,12 +112,10 @@ def _parse_date(raw: str) -> dt.date:
             return dt.date.fromisoformat(raw)  # the common case, ten times faster than strptime
         except ValueError:
             pass
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-    raise RowError("birth_date", "date_format", "use YYYY-MM-DD or DD/MM/YYYY")
+    parsed = parse_date(raw)
+    if parsed is None:
+        raise RowError("birth_date", "date_format", "use YYYY-MM-DD or DD/MM/YYYY")
+    return parsed
 
 
 def _clean_cell(column: str, raw: str, today: dt.date) -> Any:

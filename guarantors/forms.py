@@ -42,12 +42,13 @@ class GuarantorContext:
     exam_date: date
 
 
-class GuarantorFieldsForm(forms.Form):
-    guarantor_type = forms.ModelChoiceField(
-        label=_("Guarantor"), queryset=GuarantorType.objects.none(), to_field_name="code",
-        empty_label=_("Choose how the visit is paid"),
-        error_messages={"required": _("Choose a guarantor."), "invalid_choice": _("Choose a guarantor from the list.")},
-    )
+class GuarantorNumbersForm(forms.Form):
+    """The card and referral number fields and their checks, for any form that picks a guarantor type.
+
+    `clean_numbers(gtype)` normalises them for that type and puts each error under its field.
+    The booking form below and the counter desk's rows are built on it.
+    """
+
     card_number = forms.CharField(
         label=_("Card number"), required=False, max_length=40,
         help_text=_("BPJS Kesehatan: the 13 digits on the card. Private insurance: the policy or member number."),
@@ -56,6 +57,30 @@ class GuarantorFieldsForm(forms.Form):
         label=_("Referral number"), required=False, max_length=40,
         help_text=_("BPJS Kesehatan: the number on the referral letter from your primary care clinic or hospital."),
     )
+
+    def clean_numbers(self, gtype: GuarantorType) -> bool:
+        """Whether both numbers are right for `gtype` (then cleaned_data holds them normalised)."""
+        try:
+            card, referral = services.validate_guarantor_numbers(
+                gtype, card_number=self.cleaned_data.get("card_number", ""),
+                referral_number=self.cleaned_data.get("referral_number", ""))
+        except ValidationError as exc:
+            for field_name, errors in exc.error_dict.items():
+                for error in errors:
+                    self.add_error(field_name, error)
+            return False
+        self.cleaned_data.update(card_number=card, referral_number=referral)
+        return True
+
+
+class GuarantorFieldsForm(GuarantorNumbersForm):
+    guarantor_type = forms.ModelChoiceField(
+        label=_("Guarantor"), queryset=GuarantorType.objects.none(), to_field_name="code",
+        empty_label=_("Choose how the visit is paid"),
+        error_messages={"required": _("Choose a guarantor."), "invalid_choice": _("Choose a guarantor from the list.")},
+    )
+
+    field_order = ["guarantor_type", "card_number", "referral_number"]
 
     def __init__(self, *args: Any, context: GuarantorContext | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,17 +101,7 @@ class GuarantorFieldsForm(forms.Form):
         gtype: GuarantorType | None = self.cleaned_data.get("guarantor_type")
         if gtype is None:
             return
-        try:
-            card, referral = services.validate_guarantor_numbers(
-                gtype, card_number=self.cleaned_data.get("card_number", ""),
-                referral_number=self.cleaned_data.get("referral_number", ""))
-        except ValidationError as exc:
-            for field_name, errors in exc.error_dict.items():
-                for error in errors:
-                    self.add_error(field_name, error)
-            return
-        self.cleaned_data.update(card_number=card, referral_number=referral)
-        if gtype.is_bpjs_kesehatan:
+        if self.clean_numbers(gtype) and gtype.is_bpjs_kesehatan:
             self._check_bpjs()
 
     def _check_bpjs(self) -> None:

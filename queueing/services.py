@@ -66,12 +66,6 @@ def check_member(patient: Patient) -> None:
         )
 
 
-def check_guarantor_fields(guarantor: GuarantorType, card_number: str, referral_number: str) -> tuple[str, str]:
-    """Format checks only (the forms ask BPJS): guarantors' rules; returns the normalised numbers."""
-    return guarantor_services.validate_guarantor_numbers(guarantor, card_number=card_number,
-                                                         referral_number=referral_number)
-
-
 def guarantor_eligibility(*, patient: Patient, clinic: Clinic | None, date: dt.date, card_number: str,
                           referral_number: str) -> guarantor_services.EligibilityResult:
     """Ask BPJS about this member's card and referral for this clinic and date (never inside a transaction).
@@ -104,9 +98,6 @@ def _closed_error() -> ValidationError:
 def _already_booked_error() -> ValidationError:
     # SOP 000 I.9: "sudah memiliki antrian untuk hari ini".
     return ValidationError(_("This patient already has a queue for that day."), code="already_booked")
-
-
-label_for = booking_write.label_for  # "GIGI-007"
 
 
 def _existing_for(token: uuid.UUID, patient_id, date: dt.date) -> list[Booking]:
@@ -148,7 +139,8 @@ def _checked_guarantor(guarantor_id, card_number: str, referral_number: str) -> 
     guarantor = selectors.active_guarantors().get(str(guarantor_id))
     if guarantor is None:
         raise ValidationError(_("Choose a guarantor."), code="guarantor_unavailable")
-    return guarantor, *check_guarantor_fields(guarantor, card_number, referral_number)
+    return guarantor, *guarantor_services.validate_guarantor_numbers(guarantor, card_number=card_number,
+                                                                    referral_number=referral_number)
 
 
 def _checked_switch(guarantor: GuarantorType, switched_from_id) -> GuarantorType | None:
@@ -307,7 +299,7 @@ def booking_verify(*, booking: Booking, actor) -> Booking:
         number = counters.give_number(booking.day_quota_id)
         changed = Booking.objects.filter(pk=booking.pk, status__in=transitions.sources(Action.VERIFY)).update(
             status=transitions.target(Action.VERIFY), number=number,
-            label=label_for(schedule.clinic.prefix, number),
+            label=booking_write.label_for(schedule.clinic.prefix, number),
             estimated_time=schedule.estimated_time(number), updated_at=timezone.now())
         if not changed:
             raise transitions.refusal(Action.VERIFY)  # verified twice at once: the rollback takes the number back

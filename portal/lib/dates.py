@@ -1,4 +1,5 @@
-"""The one place dates are written for people: short on pages, long on slips and in e-mails.
+"""The one place dates are written for people (short on pages, long on slips and in e-mails) and read
+from them (the formats people type, the date picker).
 
 Django's own Indonesian formats abbreviate months unevenly ("Nov." beside "Agu"), so the names
 are ours. Slips are always Indonesian (`language="id"`); pages follow the active language.
@@ -8,7 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.utils import timezone, translation
+
+# Dates people type: ISO (what a date picker sends) and the day-first forms used in Indonesia.
+INPUT_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
 _MONTHS = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni",
@@ -59,3 +64,22 @@ def short_datetime(value: dt.datetime | None, language: str | None = None) -> st
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     return f"{short_date(local.date(), language)} {local:%H:%M}"
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date typed in one of INPUT_FORMATS, or None."""
+    for fmt in INPUT_FORMATS:
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker: it shows the date in the phone's language and sends it as ISO."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)

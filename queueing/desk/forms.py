@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from families.forms import PatientFieldsForm
 from families.validators import normalize_mrn
+from guarantors.forms import GuarantorNumbersForm
 from guarantors.models import GuarantorType
-from queueing import services
+from portal.lib.dates import DateInput
 from queueing.desk.selectors import CounterOffer, normalize_code
 from queueing.desk.services import PAPER_STATUSES
 from queueing.models import BookingStatus, Clinic, Schedule, Weekday
@@ -32,13 +33,6 @@ class DeskForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class TimeInput(forms.TimeInput):
@@ -97,32 +91,28 @@ class GuarantorChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class GuarantorFieldsForm(DeskForm):
-    """Guarantor, card and referral number for one patient; formats as in the booking wizard."""
+class DeskGuarantorForm(DeskForm, GuarantorNumbersForm):
+    """Guarantor (by id, no BPJS question here: the view asks), card and referral as in the booking wizard."""
 
     guarantor = GuarantorChoiceField(label=_("Guarantor"), queryset=GuarantorType.objects.none())
-    card_number = forms.CharField(label=_("Card number"), max_length=32, required=False)
-    referral_number = forms.CharField(label=_("Referral number"), max_length=32, required=False)
+
+    field_order = ["guarantor", "card_number", "referral_number"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["guarantor"].queryset = GuarantorType.objects.filter(is_active=True).order_by("sort_order", "name")
         for name in ("card_number", "referral_number"):
             self.fields[name].widget.attrs.update({"autocomplete": "off"})
+            self.fields[name].help_text = ""  # the clerk reads the card itself
 
     def clean(self) -> dict:
         data = super().clean()
-        guarantor = data.get("guarantor")
-        if guarantor is not None:
-            try:
-                data["card_number"], data["referral_number"] = services.check_guarantor_fields(
-                    guarantor, data.get("card_number", ""), data.get("referral_number", ""))
-            except ValidationError as exc:
-                self.add_error(None, exc)  # each error under its field
+        if data.get("guarantor") is not None:
+            self.clean_numbers(data["guarantor"])
         return data
 
 
-WalkInRowFormSet = forms.formset_factory(GuarantorFieldsForm, extra=0)
+WalkInRowFormSet = forms.formset_factory(DeskGuarantorForm, extra=0)
 
 
 class MoveForm(ScheduleChoiceForm):
@@ -158,7 +148,7 @@ class NewPatientForm(PatientFieldsForm):
         return normalize_mrn(value) if value else None
 
 
-class PaperForm(GuarantorFieldsForm):
+class PaperForm(DeskGuarantorForm):
     """One row of the manual form written while the system was down (SOP 001 step 16)."""
 
     date = forms.DateField(label=_("Date"), widget=DateInput())

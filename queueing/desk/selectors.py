@@ -17,11 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from families.models import IdentityDocument, Patient
 from families.validators import normalize_mrn
+from portal.lib.dates import parse_date
 from queueing import selectors
 from queueing.models import CODE_ALPHABET, CODE_LENGTH, Booking, BookingSettings, Schedule
 
 _CODE_RE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
-_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y")
 PATIENT_SEARCH_LIMIT = 25
 
 def normalize_code(raw: str | None) -> str | None:
@@ -47,15 +47,6 @@ def bookings_by_codes(raw_codes: list[str]) -> list[Booking]:
 
 # --- patients ----------------------------------------------------------------------------------
 
-def _parse_date(term: str) -> dt.date | None:
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(term, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def patient_query(term: str, *, family_card: bool = True) -> Q | None:
     """Exact on medical record number, NIK (and family card) and birth date; otherwise every word in the name.
 
@@ -75,7 +66,7 @@ def patient_query(term: str, *, family_card: bool = True) -> Q | None:
         except ValidationError:
             pass
         return exact
-    birth_date = _parse_date(term)
+    birth_date = parse_date(term)
     if birth_date:
         return exact | Q(birth_date=birth_date)
     by_name = Q()

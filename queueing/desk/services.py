@@ -36,9 +36,10 @@ from django.utils.translation import gettext as _
 
 from families import services as family_services
 from families.models import Patient
+from guarantors import services as guarantor_services
 from guarantors.models import GuarantorType
 from portal.lib import mail
-from queueing import counters, selectors, services, transitions
+from queueing import booking_write, counters, selectors, transitions
 from queueing.desk.selectors import online_still_open
 from queueing.models import (
     HOLDING_STATUSES,
@@ -114,7 +115,7 @@ def counter_estimate(schedule: Schedule, number: int, registered_at: dt.datetime
 def _write_number(booking: Booking, schedule: Schedule, number: int, status: str,
                   estimated_time: dt.time | None = None) -> None:
     booking.number, booking.status = number, status
-    booking.label = services.label_for(schedule.clinic.prefix, number)
+    booking.label = booking_write.label_for(schedule.clinic.prefix, number)
     booking.estimated_time = estimated_time or schedule.estimated_time(number)
     Booking.objects.filter(pk=booking.pk).update(
         number=number, status=status, label=booking.label, estimated_time=booking.estimated_time)
@@ -154,7 +155,8 @@ def _checked_entries(entries: Sequence[CounterEntry]) -> list[tuple[CounterEntry
         if guarantor is None:
             raise ValidationError(_("Choose a guarantor."), code="guarantor_unavailable")
         try:
-            services.check_guarantor_fields(guarantor, entry.card_number, entry.referral_number)
+            guarantor_services.validate_guarantor_numbers(guarantor, card_number=entry.card_number,
+                                                          referral_number=entry.referral_number)
         except ValidationError as exc:
             raise ValidationError(_("%(name)s: %(problem)s"), code=_first_code(exc),
                                   params={"name": patient.full_name, "problem": exc.messages[0]}) from exc
@@ -363,7 +365,7 @@ def booking_move(*, booking: Booking, actor, schedule_id: int, reason: str,
         if number is None:
             raise _closed_error() if new_quota.closed else _full_error(schedule, 1)
         counters.release_place(old_quota_id, counter_place=booking.counter_place)
-        label = services.label_for(schedule.clinic.prefix, number)
+        label = booking_write.label_for(schedule.clinic.prefix, number)
         changed = Booking.objects.filter(pk=booking.pk, day_quota_id=old_quota_id,
                                          status__in=transitions.sources(Action.MOVE)).update(
             day_quota=new_quota, clinic_id=schedule.clinic_id, doctor_id=schedule.doctor_id, number=number,

@@ -25,10 +25,10 @@ def test_labels_and_times_written_match_label_for_and_estimated_time(patient, um
         stored = Booking.objects.get(pk=booking.pk)
         number = last + 1
         assert (stored.number, stored.label, stored.estimated_time) == (
-            number, services.label_for("THT", number), schedule.estimated_time(number))
+            number, booking_write.label_for("THT", number), schedule.estimated_time(number))
         assert (booking.number, booking.label, booking.estimated_time) == (
             stored.number, stored.label, stored.estimated_time)
-    assert services.label_for("THT", 1000) == "THT-1000"
+    assert booking_write.label_for("THT", 1000) == "THT-1000"
 
 
 def test_postgresql_writes_the_booking_its_event_and_the_counter_in_one_statement(patient, member, umum,

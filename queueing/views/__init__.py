@@ -19,7 +19,6 @@ from queueing.views.confirm import wizard_confirm
 from queueing.views.documents import booking_document
 from queueing.views.wizard import (
     booking_start,
-    member_edit_url,
     wizard_clinic,
     wizard_date,
     wizard_doctor,
@@ -29,6 +28,6 @@ from queueing.views.wizard import (
 
 __all__ = [
     "booking_cancel", "booking_detail", "booking_document", "booking_list", "booking_print", "booking_slip_pdf",
-    "booking_start", "member_edit_url", "wizard_clinic", "wizard_confirm", "wizard_date", "wizard_doctor",
+    "booking_start", "wizard_clinic", "wizard_confirm", "wizard_date", "wizard_doctor",
     "wizard_guarantor", "wizard_member",
 ]
