@@ -51,7 +51,7 @@ def test_mail_is_written_in_the_language_of_the_request_that_asked(django_captur
         with translation.override("id"):
             mail.send(TEMPLATE, to="sari@example.com", context=CONTEXT)
 
-    assert outbox.outbox[0].subject.startswith("Password akun Anda")
+    assert outbox.outbox[0].subject.startswith("Kata sandi akun Anda")
 
 
 def test_mail_reaches_a_real_smtp_server(smtp_server, django_capture_on_commit_callbacks):
