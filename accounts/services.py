@@ -156,7 +156,7 @@ def _switch_to_pending_email(user: User) -> User:
 def rate_limit_take(*, scope: str, identifier: str, limit: int, window_seconds: int = HOUR) -> bool:
     """Count one action in the current fixed window; False (and nothing counted) once `limit` is reached."""
     now = timezone.now()
-    start = dt.datetime.fromtimestamp(now.timestamp() // window_seconds * window_seconds, tz=dt.timezone.utc)
+    start = dt.datetime.fromtimestamp(now.timestamp() // window_seconds * window_seconds, tz=dt.UTC)
     key = salted_hmac(_RATE_LIMIT_SALT, f"{scope}:{identifier}", algorithm="sha256").hexdigest()
     with transaction.atomic():
         _bucket, created = RateLimitBucket.objects.get_or_create(scope=scope, key=key, window_start=start)

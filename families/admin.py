@@ -16,7 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from families import services
 from families.models import AccountPatient, IdentityDocument, LinkLog, Patient, PatientAccessLog
 from families.validators import (
-    format_mrn, normalize_mrn, validate_birth_date, validate_kk, validate_nik,
+    format_mrn,
+    normalize_mrn,
+    validate_birth_date,
+    validate_kk,
+    validate_nik,
 )
 from guarantors.validators import validate_card_number
 from portal.lib.dates import parse_date

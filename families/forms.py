@@ -21,7 +21,12 @@ from families.models import REQUIRED_PATIENT_FIELDS, DocumentKind, Patient, Rela
 from families.services import IDENTITY_FIELDS
 from families.uploads import EXTENSIONS, clean_upload
 from families.validators import (
-    PROVINCES, nik_mismatch, normalize_mrn, validate_birth_date, validate_kk, validate_nik,
+    PROVINCES,
+    nik_mismatch,
+    normalize_mrn,
+    validate_birth_date,
+    validate_kk,
+    validate_nik,
 )
 from guarantors.validators import validate_card_number
 from portal.lib.dates import INPUT_FORMATS, DateInput

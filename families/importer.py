@@ -35,7 +35,11 @@ from accounts.choices import BloodType, Education, MaritalStatus, Occupation, Re
 from accounts.phone import normalize_mobile
 from families.models import Patient
 from families.validators import (
-    nik_mismatch, normalize_mrn, validate_birth_date, validate_kk, validate_nik,
+    nik_mismatch,
+    normalize_mrn,
+    validate_birth_date,
+    validate_kk,
+    validate_nik,
 )
 from guarantors.validators import validate_card_number
 from portal.lib.dates import parse_date

@@ -238,12 +238,12 @@ def validate_guarantor_numbers(gtype: GuarantorType, *, card_number: str, referr
 
 
 def _check_formats(check: _Check, card: str, referral: str) -> None:
-    for field, validate, value in (("card_number", validators.validate_card_number, card),
-                                   ("referral_number", validators.validate_referral_number, referral)):
+    for field_name, validate, value in (("card_number", validators.validate_card_number, card),
+                                        ("referral_number", validators.validate_referral_number, referral)):
         try:
             validate(value)
         except ValidationError as exc:
-            check.error(field, exc.messages[0], exc.code)
+            check.error(field_name, exc.messages[0], exc.code)
 
 
 def check_bpjs_eligibility(*, card_number: str, full_name: str, birth_date: date, referral_number: str,

@@ -47,7 +47,6 @@ from queueing.models import (
 )
 from queueing.transitions import Action
 
-
 # --- checks shared with the forms --------------------------------------------------------
 
 def check_account_may_book(account) -> None:

@@ -10,8 +10,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from families.validators import (
-    PROVINCES, age_on, encode_nik, format_mrn, nik_info, nik_mismatch, normalize_mrn, resolve_two_digit_year,
-    validate_birth_date, validate_kk, validate_nik,
+    PROVINCES,
+    age_on,
+    encode_nik,
+    format_mrn,
+    nik_info,
+    nik_mismatch,
+    normalize_mrn,
+    resolve_two_digit_year,
+    validate_birth_date,
+    validate_kk,
+    validate_nik,
 )
 from guarantors.validators import validate_card_number
 

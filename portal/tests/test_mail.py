@@ -63,7 +63,8 @@ def test_mail_reaches_a_real_smtp_server(smtp_server, django_capture_on_commit_c
     assert "Sari Wulandari" in message.get_content()
 
 
-def test_a_mail_server_that_is_down_is_logged_without_the_address_and_raises_nothing(smtp_server, caplog, django_capture_on_commit_callbacks):
+def test_a_mail_server_that_is_down_is_logged_without_the_address_and_raises_nothing(
+        smtp_server, caplog, django_capture_on_commit_callbacks):
     smtp_server.stop()
     with caplog.at_level(logging.ERROR, logger=LOGGER), django_capture_on_commit_callbacks(execute=True):
         mail.send(TEMPLATE, to="sari@example.com", context=CONTEXT)
@@ -73,7 +74,8 @@ def test_a_mail_server_that_is_down_is_logged_without_the_address_and_raises_not
     assert "sari@example.com" not in caplog.text
 
 
-def test_a_mail_server_that_refuses_the_message_is_logged_with_its_code(smtp_server, caplog, django_capture_on_commit_callbacks):
+def test_a_mail_server_that_refuses_the_message_is_logged_with_its_code(
+        smtp_server, caplog, django_capture_on_commit_callbacks):
     smtp_server.refuse = True
     with caplog.at_level(logging.ERROR, logger=LOGGER), django_capture_on_commit_callbacks(execute=True):
         mail.send(TEMPLATE, to="sari@example.com", context=CONTEXT)

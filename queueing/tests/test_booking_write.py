@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from queueing import booking_write, selectors, services
+from queueing import booking_write, selectors
 from queueing.models import Booking, BookingEvent, BookingStatus, DayQuota
 from queueing.tests.conftest import make_member, make_schedule
 

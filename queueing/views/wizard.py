@@ -8,9 +8,9 @@ so a shared phone or proxy does not keep them. The confirm step, the one POST th
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,8 +23,8 @@ from django.views.decorators.cache import never_cache
 
 from families.models import Patient
 from guarantors.models import GuarantorKind, GuarantorType
-from queueing import selectors, services
 from portal.lib.dates import long_date
+from queueing import selectors, services
 from queueing.forms import ClinicForm, DateForm, DoctorForm, GuarantorForm, MemberForm
 from queueing.models import Booking, BookingSettings, Clinic
 from queueing.wizard import STEPS, Wizard
@@ -36,10 +36,7 @@ def member_edit_url(patient: Patient) -> str:
 
 def member_complete_url(patient: Patient, back: str) -> str:
     """Only what the member lacks, then back into this booking step ("Lengkapi data" keeps the booking)."""
-    try:
-        return f"{reverse('families:member_complete', args=[patient.pk])}?{urlencode({'next': back})}"
-    except NoReverseMatch:
-        return member_edit_url(patient)
+    return f"{reverse('families:member_complete', args=[patient.pk])}?{urlencode({'next': back})}"
 
 
 # --- gate and wizard plumbing ----------------------------------------------------------------
