@@ -127,12 +127,12 @@ def test_an_account_without_members_is_sent_to_add_a_member_not_to_the_dashboard
     assert patient_client.get(add_link).status_code == 200
 
 
-def test_a_member_missing_data_links_to_their_own_edit_page(patient_client, patient):
+def test_a_member_missing_data_links_to_their_own_completion_page(patient_client, patient):
     incomplete = make_member(patient, "Bima", relationship="child", nik="", address_village="")
     response = patient_client.get(start(patient_client))
 
     members = {m["patient"].pk: m for m in response.context["members"]}
-    assert members[incomplete.pk]["edit_url"] == reverse("families:member_edit", args=[incomplete.pk])
+    assert members[incomplete.pk]["edit_url"].startswith(reverse("families:member_complete", args=[incomplete.pk]))
 
 
 def test_member_with_missing_data_is_refused_with_a_link_to_complete_it(patient_client, patient):
