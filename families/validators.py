@@ -152,7 +152,7 @@ def encode_nik(*, region: str, birth_date: dt.date, sex: str, serial: str) -> st
 
 
 def mrn_digits() -> int:
-    return int(getattr(settings, "MRN_DIGITS", 8))
+    return settings.MRN_DIGITS
 
 
 def normalize_mrn(raw: str | None) -> str:
