@@ -60,3 +60,19 @@ def test_password_reset_with_the_mail_server_down_answers_the_usual_page(
 
     assert response.status_code == 302 and response.url == reverse("password_reset_done")
     assert "registration/password_reset not sent" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_autocommit_as_in_production_a_dead_mail_server_still_answers_the_sign_up(client, smtp_server, caplog):
+    """No captured callbacks: on_commit runs inside the request, as it does behind gunicorn."""
+    smtp_server.stop()
+    with caplog.at_level(logging.ERROR, logger="portal.lib.mail"):
+        response = client.post(SIGNUP_URL, signup_data())
+
+    assert response.status_code == 302 and response.url == reverse("accounts:signup_done")
+    assert "confirm_email not sent" in caplog.text
+
+    smtp_server.start()
+    client.force_login(User.objects.get(email="rina@example.com"))
+    assert client.post(RESEND_URL).status_code == 302
+    assert [m["To"] for m in smtp_server.messages] == ["rina@example.com"]
