@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from families import services
-from families.models import AccountPatient, IdentityDocument, LinkLog, Patient, PatientAccessLog
+from families.models import AccessWhat, AccountPatient, IdentityDocument, LinkLog, Patient, PatientAccessLog
 from families.validators import (
     format_mrn,
     normalize_mrn,
@@ -150,14 +150,14 @@ class PatientAdmin(admin.ModelAdmin):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", None) and response.context_data.get("cl")
         if changelist is not None and changelist.query:
-            services.access_log_many(request.user, list(changelist.result_list), "admin:patient-search")
+            services.access_log_many(request.user, list(changelist.result_list), AccessWhat.PATIENT_SEARCH)
         return response
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         if request.method == "GET":
             patient = self.get_object(request, object_id)
             if patient is not None:
-                services.access_log(request.user, patient, "admin:patient")
+                services.access_log(request.user, patient, AccessWhat.PATIENT_RECORD)
         return super().change_view(request, object_id, form_url, extra_context)
 
 
@@ -182,7 +182,7 @@ class SuperuserOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(PatientAccessLog)
 class PatientAccessLogAdmin(SuperuserOnlyAdmin):
-    list_display = ("at", "user", "patient", "what")
+    list_display = ("at", "user", "patient", "what", "detail")
     list_filter = ("what",)
     search_fields = ("user__email", "patient__mrn")
     list_select_related = ("user", "patient")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.phone import format_mobile, normalize_mobile
 from families.models import REQUIRED_PATIENT_FIELDS, DocumentKind, Patient, Relationship
 from families.services import IDENTITY_FIELDS
-from families.uploads import EXTENSIONS, clean_upload
+from portal.lib.uploads import ACCEPT, UploadField
 from families.validators import (
     PROVINCES,
     nik_mismatch,
@@ -268,14 +268,11 @@ class DocumentUploadForm(forms.Form):
     """One identity document: KTP, KK or BPJS card, as a photo or a PDF scan."""
 
     kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
-    file = forms.FileField(
+    file = UploadField(
         label=_("File"), help_text=_("Photo (JPEG, PNG) or PDF scan, at most 5 MB."),
-        widget=forms.FileInput(attrs={"accept": ",".join(EXTENSIONS)}),
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper()
-
-    def clean_file(self):
-        return clean_upload(self.cleaned_data["file"])

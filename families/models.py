@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import BloodType, Education, MaritalStatus, Occupation, Religion, Sex
 from families.validators import age_on
+from portal.lib.uploads import EXTENSIONS, private_path
 
 # What a member's record must hold before booking (SOP 000 I.2 "data keluarga telah dilengkapi");
 # the new-member form marks exactly these with *.
@@ -183,6 +183,16 @@ class LinkLog(models.Model):
         return f"{self.get_action_display()} {self.patient_ref} ({self.at:%Y-%m-%d %H:%M})"
 
 
+class AccessWhat(models.TextChoices):
+    """What a logged viewer looked at; `detail` says which document kind."""
+
+    PATIENT_RECORD = "patient_record", _("Patient record")
+    PATIENT_SEARCH = "patient_search", _("Patient in search results")
+    BOOKING = "booking", _("Booking")
+    IDENTITY_DOCUMENT = "identity_document", _("Identity document")
+    BOOKING_LETTER = "booking_letter", _("Letter sent with a booking")
+
+
 class PatientAccessLog(models.Model):
     """Who looked at a patient's record or documents (Permenkes 24/2022 art. 30 audit trail)."""
 
@@ -193,16 +203,21 @@ class PatientAccessLog(models.Model):
         Patient, on_delete=models.SET_NULL, null=True, related_name="access_logs", verbose_name=_("patient")
     )
     patient_ref = models.UUIDField(_("patient row id"))
-    what = models.CharField(_("what was viewed"), max_length=100)
+    what = models.CharField(_("what was viewed"), max_length=32, choices=AccessWhat.choices)
+    detail = models.CharField(_("detail"), max_length=32, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("patient access log entry")
         verbose_name_plural = _("patient access log")
         ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(what__in=AccessWhat.values), name="families_patientaccesslog_what_valid",
+                                   violation_error_code="access_what_invalid"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.what} {self.patient_ref}"
+        return f"{self.user_id} {self.what}{f':{self.detail}' if self.detail else ''} {self.patient_ref}"
 
 
 class DocumentKind(models.TextChoices):
@@ -212,9 +227,8 @@ class DocumentKind(models.TextChoices):
 
 
 def identity_upload_to(instance: IdentityDocument, filename: str) -> str:
-    """A random name under a random folder: nothing about the patient, nothing guessable."""
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"identity/{secrets.token_hex(1)}/{secrets.token_urlsafe(24)}.{extension}"
+    """A random name on the private storage: nothing about the patient, nothing guessable."""
+    return private_path("identity", filename)
 
 
 class IdentityDocument(models.Model):
@@ -248,7 +262,7 @@ class IdentityDocument(models.Model):
 
     @property
     def extension(self) -> str:
-        return {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(self.content_type, "bin")
+        return EXTENSIONS.get(self.content_type, "bin")
 
 
 @receiver(post_delete, sender=IdentityDocument, dispatch_uid="families.delete_document_file")

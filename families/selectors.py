@@ -42,14 +42,20 @@ def documents_by_kind(patient: Patient) -> dict[str, IdentityDocument]:
     return {doc.kind: doc for doc in IdentityDocument.objects.filter(patient=patient)}
 
 
-def document_for_viewer(user: User, document_id: uuid.UUID) -> IdentityDocument:
-    """A document the user may see: staff with the view permission (registration clerks) see any,
-    an account only its own family's; else 404. The staff flag alone is not enough: a doctor or
-    a schedule keeper with admin access has no business with ID cards (Permenkes 24/2022 art. 30)."""
-    documents = IdentityDocument.objects.select_related("patient")
-    if not (user.is_active and user.is_staff and user.has_perm("families.view_identitydocument")):
-        documents = documents.filter(patient__account_links__account=user)
-    return get_object_or_404(documents, pk=document_id)
+def document_or_404(document_id: uuid.UUID) -> IdentityDocument:
+    """A document by id, for a view that then asks `may_view_document` (404 either way)."""
+    return get_object_or_404(IdentityDocument.objects.select_related("patient"), pk=document_id)
+
+
+def staff_may_view_documents(user: User) -> bool:
+    """Staff with the view permission (registration clerks). The staff flag alone is not enough: a
+    doctor or a schedule keeper with admin access has no business with ID cards (Permenkes 24/2022 art. 30)."""
+    return user.is_active and user.is_staff and user.has_perm("families.view_identitydocument")
+
+
+def may_view_document(user: User, document: IdentityDocument) -> bool:
+    """Staff allowed to (see above) see any document; an account only its own family's."""
+    return staff_may_view_documents(user) or (user.is_authenticated and is_linked(user, document.patient))
 
 
 def lookup_window_start() -> dt.datetime:

@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -25,12 +24,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from families import selectors
 from families.models import (
-    AccountPatient, IdentityDocument, LinkAction, LinkLog, LookupFailure, LookupKind, MrnCounter, Patient,
-    PatientAccessLog, Relationship,
+    AccessWhat, AccountPatient, IdentityDocument, LinkAction, LinkLog, LookupFailure, LookupKind, MrnCounter,
+    Patient, PatientAccessLog, Relationship,
 )
 from families.signals import patient_merged
 from families.validators import mrn_digits
-from families.uploads import CleanUpload
+from portal.lib.uploads import CleanUpload
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,15 +53,16 @@ def _field_error(field: str, message: Any, code: str) -> ValidationError:
 
 # --- Audit -------------------------------------------------------------------------------
 
-def access_log(user: User | None, patient: Patient, what: str) -> PatientAccessLog:
-    """Record that `user` looked at `what` of `patient` (clerk views of records and documents)."""
-    return PatientAccessLog.objects.create(user=user, patient=patient, patient_ref=patient.pk, what=what[:100])
+def access_log(user: User | None, patient: Patient, what: AccessWhat, detail: str = "") -> PatientAccessLog:
+    """Record that `user` looked at `what` (a document: `detail` is its kind) of `patient`."""
+    return PatientAccessLog.objects.create(user=user, patient=patient, patient_ref=patient.pk, what=what,
+                                           detail=detail)
 
 
-def access_log_many(user: User | None, patients: list[Patient], what: str) -> None:
+def access_log_many(user: User | None, patients: list[Patient], what: AccessWhat) -> None:
     """One access-log row per patient shown (a page of search results: at most list_per_page rows)."""
     PatientAccessLog.objects.bulk_create(
-        PatientAccessLog(user=user, patient=patient, patient_ref=patient.pk, what=what[:100]) for patient in patients
+        PatientAccessLog(user=user, patient=patient, patient_ref=patient.pk, what=what) for patient in patients
     )
 
 
@@ -380,9 +380,10 @@ def document_store(*, actor: User, patient: Patient, kind: str, upload: CleanUpl
             document = IdentityDocument.objects.filter(patient=patient, kind=kind).first()
             old_name = document.file.name if document else None
             document = document or IdentityDocument(patient=patient, kind=kind)
-            document.file.save(f"{kind}.{upload.extension}", ContentFile(upload.content), save=False)
+            content = upload.as_file(kind)
+            document.file.save(content.name, content, save=False)
             new_name = document.file.name
-            document.content_type, document.size = upload.content_type, len(upload.content)
+            document.content_type, document.size = upload.content_type, upload.size
             document.uploaded_by, document.uploaded_at = actor, timezone.now()
             document.save()
     except Exception:

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.phone import format_mobile
 from families import selectors, services
 from families.forms import DocumentUploadForm, ExistingConfirmForm, ExistingLookupForm, MemberEditForm, NewMemberForm
-from families.models import AccountPatient, DocumentKind, Patient
+from families.models import AccessWhat, AccountPatient, DocumentKind, Patient
 from families.panels import dashboard_panels
 from families.validators import format_mrn
+from portal.lib.private_files import serve_private_file
 
 # The patient found by MRN + birth date waits in the session, never in a form field the
 # person could change, until they confirm; it expires so a shared phone does not keep it.
@@ -203,23 +204,14 @@ def member_remove(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
 @require_GET
 def document_view(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
     """Serve a document to a linked account or to staff (logged); 404 for everyone else."""
-    document = selectors.document_for_viewer(request.user, document_id)
-    if not selectors.is_linked(request.user, document.patient):
-        services.access_log(request.user, document.patient, f"document:{document.kind}")
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    # Images were re-encoded by us and may show in the browser; PDFs are only ever downloaded.
-    response = FileResponse(
-        handle, content_type=document.content_type, as_attachment=document.content_type == "application/pdf",
-        filename=f"{document.kind}.{document.extension}",
-    )
-    response["Cache-Control"] = "no-store, private"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    document = selectors.document_or_404(document_id)
+
+    def log_view(user) -> None:
+        if not selectors.is_linked(user, document.patient):  # the family's own views are not clerk access
+            services.access_log(user, document.patient, AccessWhat.IDENTITY_DOCUMENT, document.kind)
+
+    return serve_private_file(request, document.file, content_type=document.content_type, name=document.kind,
+                              may_view=lambda user: selectors.may_view_document(user, document), log_view=log_view)
 
 
 # --- completing a member from inside another task (the booking) ------------------------------

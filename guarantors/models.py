@@ -37,6 +37,14 @@ def validate_pattern(value: str) -> None:
         ) from exc
 
 
+class DocumentKind(models.TextChoices):
+    """Letters a patient sends with a booking (stored by queueing, named here with the guarantors)."""
+
+    REFERRAL_LETTER = "referral_letter", _("Referral letter")
+    DOCTOR_LETTER = "doctor_letter", _("Doctor's letter (SKD)")
+    GUARANTEE_LETTER = "guarantee_letter", _("Guarantee letter")
+
+
 class GuarantorType(models.Model):
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)

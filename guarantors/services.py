@@ -9,7 +9,7 @@ API (what queueing calls):
     those of active ``ClinicDocumentRule`` rows for that clinic code (no duplicates).
 ``letter_upload_needed(guarantor_type, clinic_code=None) -> bool``
     Whether the booking form should ask for a photo of the referral/guarantee letter or SKD
-    (validate it with ``guarantors.uploads.BookingDocumentField``).
+    (the form field is ``portal.lib.uploads.UploadField``).
 ``check_bpjs_eligibility(*, card_number, full_name, birth_date, referral_number, clinic_bpjs_code, exam_date)``
     -> ``EligibilityResult``. Asks VClaim: card active? name and birth date those of the family
     member? referral known, for this card, not older than 90 days on the exam date, for the

@@ -182,6 +182,10 @@ STORAGES = {
 }
 FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# Uploaded images and PDFs decoded at once per process (each up to ~150 MB; see README), and how
+# long a request waits for a free slot before it is told "busy, try again" (portal/lib/uploads.py).
+UPLOAD_PROCESSING_SLOTS = env.int("UPLOAD_PROCESSING_SLOTS", default=2)
+UPLOAD_BUSY_WAIT_SECONDS = env.float("UPLOAD_BUSY_WAIT_SECONDS", default=5.0)
 
 # --- E-mail ---------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -24,9 +24,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from families import services as family_services
-from families.models import Patient
+from families.models import AccessWhat, Patient
 from families.validators import format_mrn
 from portal.lib.dates import short_date
+from portal.lib.private_files import serve_private_file
 from queueing import selectors, services, transitions
 from queueing.admin_lists import (
     EstimatedCountPaginator,
@@ -188,6 +189,13 @@ def _thumbnail(url: str, content_type: str, caption: str) -> str:
     return format_html('<a href="{}" target="_blank" rel="noopener">{} (PDF)</a>', url, caption)
 
 
+def _may_view_letters(user) -> bool:
+    """Admin pages answer 403 to staff without the permission (the registration clerks have it)."""
+    if not user.has_perm("queueing.view_bookingdocument"):
+        raise PermissionDenied
+    return True
+
+
 class BookingDocumentInline(admin.TabularInline):
     model = BookingDocument
     extra = 0
@@ -320,7 +328,7 @@ class BookingAdmin(OversizedIdGuard, admin.ModelAdmin):
         extra_context = extra_context or {}
         if booking is not None:
             if request.method == "GET":
-                family_services.access_log(request.user, booking.patient, "admin:booking")
+                family_services.access_log(request.user, booking.patient, AccessWhat.BOOKING)
             extra_context.update(self._desk_context(request, booking))
         extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False,
                              show_delete_link=False)
@@ -399,28 +407,16 @@ class BookingAdmin(OversizedIdGuard, admin.ModelAdmin):
 
     def document_view(self, request: HttpRequest, object_id: str, document_id: uuid.UUID) -> FileResponse:
         """A letter sent with the booking, for staff allowed to see it; the view is logged."""
-        if not request.user.has_perm("queueing.view_bookingdocument"):
-            raise PermissionDenied
         booking = self.get_object(request, object_id)  # None for a malformed id, too
         if booking is None:
             raise Http404
-        document = get_object_or_404(BookingDocument.objects.select_related("booking__patient"),
-                                     pk=document_id, booking=booking)
-        family_services.access_log(request.user, document.booking.patient, f"booking-document:{document.kind}")
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(document.content_type,
-                                                                                            "bin")
-        response = FileResponse(handle, content_type=document.content_type,
-                                as_attachment=document.content_type == "application/pdf",
-                                filename=f"{document.kind}.{extension}")
-        response["Cache-Control"] = "no-store, private"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-        response["Referrer-Policy"] = "no-referrer"
-        return response
+        document = get_object_or_404(BookingDocument, pk=document_id, booking=booking)
+        return serve_private_file(
+            request, document.file, content_type=document.content_type, name=document.kind,
+            may_view=_may_view_letters,
+            log_view=lambda user: family_services.access_log(user, booking.patient, AccessWhat.BOOKING_LETTER,
+                                                             document.kind),
+        )
 
     # --- changelist actions ---
 

@@ -16,9 +16,9 @@ from families.models import Patient
 from guarantors import services as guarantor_services
 from guarantors.bpjs import Participant
 from guarantors.forms import GuarantorContext, GuarantorFieldsForm
-from guarantors.models import GuarantorKind, GuarantorType
-from guarantors.uploads import BookingDocumentField, DocumentKind
+from guarantors.models import DocumentKind, GuarantorKind, GuarantorType
 from portal.lib.dates import long_date
+from portal.lib.uploads import UploadField
 from queueing import selectors, services
 from queueing.models import Clinic
 
@@ -190,7 +190,7 @@ class DoctorForm(forms.Form):
 class ConfirmForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput)
     # Shown only where the guarantor or clinic asks for a letter; optional: the checklist says to bring it.
-    document = BookingDocumentField(label=_("Photo or scan of the letter (optional)"), required=False)
+    document = UploadField(label=_("Photo or scan of the letter (optional)"), required=False)
     document_kind = forms.ChoiceField(label=_("Which letter is it?"), choices=DocumentKind.choices, required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -204,5 +204,5 @@ class ConfirmForm(forms.Form):
 class DocumentUploadForm(forms.Form):
     """A letter added on the booking's page after booking."""
 
-    document = BookingDocumentField(label=_("Photo or scan of the letter"))
+    document = UploadField(label=_("Photo or scan of the letter"))
     kind = forms.ChoiceField(label=_("Which letter is it?"), choices=DocumentKind.choices)

@@ -13,8 +13,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guarantors.models import GuarantorKind
-from guarantors.uploads import DocumentKind, booking_document_path
+from guarantors.models import DocumentKind, GuarantorKind
+from portal.lib.uploads import private_path
 
 # Booking codes are read aloud at the counter and typed on phones: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -430,6 +430,11 @@ class BookingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+def booking_document_path(instance: BookingDocument, filename: str) -> str:
+    """A random name on the private storage: nothing guessable, nothing personal in the path."""
+    return private_path("booking-documents", filename)
 
 
 class BookingDocument(models.Model):

@@ -345,12 +345,16 @@ def staff_may_view_letters(user) -> bool:
     return user.is_active and user.is_staff and user.has_perm("queueing.view_bookingdocument")
 
 
-def booking_document_for_viewer(user, code: str, document_id) -> BookingDocument:
-    """A booking's letter for the booking's account holders or staff allowed to see letters; 404 for everyone else."""
+def booking_document_or_404(code: str, document_id) -> BookingDocument:
+    """A booking's letter by code and id, for a view that then asks `may_view_booking_document`."""
     documents = BookingDocument.objects.select_related("booking__patient").filter(booking__code=code.upper())
-    if not staff_may_view_letters(user):
-        documents = documents.filter(booking__in=bookings_for(user).prefetch_related(None).values("pk"))
     return get_object_or_404(documents, pk=document_id)
+
+
+def may_view_booking_document(user, document: BookingDocument) -> bool:
+    """The booking's account holders, and staff allowed to see letters."""
+    return staff_may_view_letters(user) or bookings_for(user).prefetch_related(None).filter(
+        pk=document.booking_id).exists()
 
 
 # --- slips: what every front end prints ---------------------------------------------------------

@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 
 from families.models import Patient
 from guarantors import services as guarantor_services
-from guarantors.models import GuarantorKind, GuarantorType
-from guarantors.uploads import DocumentKind
+from guarantors.models import DocumentKind, GuarantorKind, GuarantorType
 from portal.lib import mail
+from portal.lib.uploads import CleanUpload
 from queueing import booking_write, counters, selectors, transitions
 from queueing.models import (
     CANCELLABLE_STATUSES,
@@ -202,25 +202,22 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
 
 # --- letters sent with a booking ------------------------------------------------------------
 
-def _same_file(document: BookingDocument, upload) -> bool:
-    """A double-clicked confirm sends the same file twice; it is stored once."""
+def _same_file(document: BookingDocument, upload: CleanUpload) -> bool:
+    """A double-clicked confirm sends the same file twice; it is stored once (rebuilding is reproducible)."""
     if document.size != upload.size:
         return False
     try:
         with document.file.open("rb") as stored:
-            same = stored.read() == upload.read()
+            return stored.read() == upload.content
     except FileNotFoundError:
         return False
-    finally:
-        upload.seek(0)
-    return same
 
 
-def booking_document_add(*, booking: Booking, kind: str, upload, actor) -> BookingDocument:
+def booking_document_add(*, booking: Booking, kind: str, upload: CleanUpload, actor) -> BookingDocument:
     """Keep a referral letter, SKD or guarantee letter with the booking, on the private storage.
 
-    `upload` comes from guarantors.uploads.BookingDocumentField (content checked, renamed);
-    the file is written outside the booking transaction and removed again if the row fails.
+    `upload` comes from portal.lib.uploads (type checked, rebuilt without metadata or active
+    content); the file is written outside the booking transaction and removed again if the row fails.
     """
     if kind not in DocumentKind.values:
         raise ValidationError(_("Choose what kind of letter this is."), code="document_kind_invalid")
@@ -229,7 +226,8 @@ def booking_document_add(*, booking: Booking, kind: str, upload, actor) -> Booki
             return existing
     document = BookingDocument(booking=booking, kind=kind, content_type=upload.content_type, size=upload.size,
                                uploaded_by=actor)
-    document.file.save(upload.name, upload, save=False)
+    content = upload.as_file("document")
+    document.file.save(content.name, content, save=False)
     try:
         document.save(force_insert=True)
     except Exception:

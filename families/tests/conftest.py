@@ -11,6 +11,7 @@ from PIL import Image
 
 from families.models import AccountPatient, LinkAction, LinkLog, Patient, Relationship
 from families.validators import encode_nik
+from portal.tests.hostile_files import plain_pdf
 
 SARI_BIRTH = dt.date(1988, 3, 14)
 SARI_NIK = encode_nik(region="330201", birth_date=SARI_BIRTH, sex="P", serial="0001")
@@ -101,9 +102,9 @@ def image_bytes(fmt: str = "JPEG", size=(60, 40), exif: bool = False) -> bytes:
     return out.getvalue()
 
 
-def pdf_bytes(extra: bytes = b"") -> bytes:
-    return (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R " + extra + b">> endobj\n"
-            b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+def pdf_bytes() -> bytes:
+    """A real one-page PDF (PDFium must be able to draw it: every stored PDF is rebuilt from its pages)."""
+    return plain_pdf()
 
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:

@@ -90,7 +90,7 @@ def test_clerk_gets_format_errors_for_mrn_and_nik(clerk_client):
 def test_opening_a_patient_record_in_the_admin_is_logged(clerk_client, clerk, index):
     clerk_client.get(reverse("admin:families_patient_change", args=[index[0].pk]))
     entry = PatientAccessLog.objects.get()
-    assert (entry.user, entry.patient, entry.what) == (clerk, index[0], "admin:patient")
+    assert (entry.user, entry.patient, entry.what) == (clerk, index[0], "patient_record")
 
 
 def test_a_search_in_the_patient_index_logs_each_patient_shown(clerk_client, clerk, index):
@@ -98,7 +98,7 @@ def test_a_search_in_the_patient_index_logs_each_patient_shown(clerk_client, cle
     clerk_client.get(CHANGELIST)  # browsing without a search term is not a lookup
 
     assert list(PatientAccessLog.objects.values_list("user", "patient", "what")) == [
-        (clerk.pk, index[0].pk, "admin:patient-search")]
+        (clerk.pk, index[0].pk, "patient_search")]
 
 
 def test_access_and_link_logs_are_for_superusers_only(clerk_client, client, admin_user, index):
@@ -108,7 +108,8 @@ def test_access_and_link_logs_are_for_superusers_only(clerk_client, client, admi
     client.force_login(admin_user)
     for model in ("patientaccesslog", "linklog"):
         assert client.get(reverse(f"admin:families_{model}_changelist")).status_code == 200
-    entry = PatientAccessLog.objects.create(user=admin_user, patient=index[0], patient_ref=index[0].pk, what="x")
+    entry = PatientAccessLog.objects.create(user=admin_user, patient=index[0], patient_ref=index[0].pk,
+                                            what="patient_record")
     assert client.post(reverse("admin:families_patientaccesslog_delete", args=[entry.pk])).status_code == 403
     assert not LinkLog.objects.exists()
 

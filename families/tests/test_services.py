@@ -12,11 +12,11 @@ from django.utils import timezone
 from conftest import make_account
 from families import services
 from families.models import (
-    AccountPatient, IdentityDocument, LinkAction, LinkLog, LookupFailure, Patient, PatientAccessLog,
+    AccessWhat, AccountPatient, IdentityDocument, LinkAction, LinkLog, LookupFailure, Patient, PatientAccessLog,
 )
 from families.signals import patient_merged
 from families.tests.conftest import KK, SARI_NIK, link, make_patient, patient_values
-from families.uploads import CleanUpload
+from portal.lib.uploads import CleanUpload
 
 pytestmark = pytest.mark.django_db
 
@@ -345,7 +345,16 @@ def test_stored_file_names_reveal_nothing(sari_child):
     assert str(sari_child.pk) not in name and sari_child.nik not in name and "ktp" not in name
 
 
+def test_access_log_accepts_only_its_labels_both_ways(clerk, sari_child):
+    entry = PatientAccessLog(user=clerk, patient=sari_child, patient_ref=sari_child.pk, what="document:ktp")
+    with pytest.raises(ValidationError) as excinfo:
+        entry.validate_constraints()
+    assert [e.code for e in excinfo.value.error_dict["__all__"]] == ["access_what_invalid"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        entry.save()
+
+
 def test_access_log_records_who_saw_what(clerk, sari_child):
-    entry = services.access_log(clerk, sari_child, "admin:patient")
+    entry = services.access_log(clerk, sari_child, AccessWhat.PATIENT_RECORD)
     assert PatientAccessLog.objects.get() == entry
     assert (entry.user, entry.patient, entry.patient_ref) == (clerk, sari_child, sari_child.pk)

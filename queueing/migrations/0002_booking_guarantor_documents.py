@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import guarantors.uploads
+import queueing.models
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('kind', models.CharField(choices=[('referral_letter', 'Referral letter'), ('doctor_letter', "Doctor's letter (SKD)"), ('guarantee_letter', 'Guarantee letter')], max_length=20, verbose_name='document')),
-                ('file', models.FileField(max_length=200, upload_to=guarantors.uploads.booking_document_path, verbose_name='file')),
+                ('file', models.FileField(max_length=200, upload_to=queueing.models.booking_document_path, verbose_name='file')),
                 ('content_type', models.CharField(max_length=40, verbose_name='content type')),
                 ('size', models.PositiveIntegerField(verbose_name='size in bytes')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='uploaded at')),

@@ -7,16 +7,17 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from guarantors import services as guarantor_services
-from guarantors.models import GuarantorKind, GuarantorType
+from guarantors.models import DocumentKind, GuarantorKind, GuarantorType
 from families import services as family_services
-from guarantors.uploads import DocumentKind
+from families.models import AccessWhat
+from portal.lib.private_files import serve_private_file
 from queueing import selectors, services
 from queueing.forms import ConfirmForm, DocumentUploadForm
 from queueing.models import CANCELLABLE_STATUSES, Booking
@@ -58,20 +59,12 @@ def attach_letter(request: HttpRequest, booking: Booking, form: ConfirmForm) -> 
 @require_GET
 def booking_document(request: HttpRequest, code: str, document_id: uuid.UUID) -> HttpResponse:
     """A letter sent with a booking: the booking's account holders and staff only; 404 for anyone else."""
-    document = selectors.booking_document_for_viewer(request.user, code, document_id)
-    if selectors.staff_may_view_letters(request.user):
-        family_services.access_log(request.user, document.booking.patient, f"booking letter {document.kind}")
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(document.content_type, "bin")
-    # PDFs are downloaded, never shown inline: a PDF viewer in the page is more than we need to trust.
-    response = FileResponse(handle, content_type=document.content_type,
-                            as_attachment=document.content_type == "application/pdf",
-                            filename=f"{document.kind}.{extension}")
-    response["Cache-Control"] = "no-store, private"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    document = selectors.booking_document_or_404(code, document_id)
+
+    def log_view(user) -> None:
+        if selectors.staff_may_view_letters(user):
+            family_services.access_log(user, document.booking.patient, AccessWhat.BOOKING_LETTER, document.kind)
+
+    return serve_private_file(request, document.file, content_type=document.content_type, name=document.kind,
+                              may_view=lambda user: selectors.may_view_booking_document(user, document),
+                              log_view=log_view)
