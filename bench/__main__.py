@@ -8,7 +8,7 @@ import sys
 
 import django
 
-BENCHMARKS = ["logins", "slips", "booking", "import_patients"]
+BENCHMARKS = ["logins", "slips", "booking", "import_patients", "uploads"]
 
 
 def main(argv: list[str]) -> None:

@@ -36,10 +36,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # Long side after re-encoding: plenty to read an ID card or a letter, small to keep for years.
 MAX_SIDE = 3000
-# Pixels decoded at full size (PNG, and a JPEG after `draft`): 16 MP is 64 MB as RGBA.
-MAX_DECODE_PIXELS = 16_000_000
-# A JPEG is decoded at 1/2, 1/4 or 1/8 scale first, so it may announce more (a 108 MP phone photo).
-MAX_JPEG_PIXELS = 120_000_000
+# Pixels decoded at full size: a PNG (12 MP is 48 MB as RGBA; an A4 scan at 300 dpi is 8.7 MP)
+# and a JPEG after `draft` (16 MP is 48 MB as RGB).
+MAX_DECODE_PIXELS = 12_000_000
+JPEG_DECODE_PIXELS = 16_000_000
+# A JPEG is decoded at 1/2, 1/4 or 1/8 scale, so it may announce more (a 108 MP phone photo);
+# past 2 x Image.MAX_IMAGE_PIXELS (178 MP) Pillow refuses to open it anyway.
+MAX_JPEG_PIXELS = 150_000_000
 # PDFs: a letter or a card is a page or two; pages are rendered at most this large.
 MAX_PDF_PAGES = 10
 PDF_MAX_SIDE = 2000
@@ -192,11 +195,8 @@ def _reencode_image(data: bytes, content_type: str) -> bytes:
             _check_header(probe, expected)
             probe.verify()  # checks the structure (PNG CRCs) without decoding the pixels
         with Image.open(io.BytesIO(data)) as image:
-            if expected == "JPEG":
-                # Decode at 1/2, 1/4 or 1/8 scale when that still leaves MAX_SIDE: a fraction
-                # of the memory, and the pixels we would throw away in thumbnail() anyway.
-                image.draft(image.mode, (MAX_SIDE, MAX_SIDE))
-            if image.width * image.height > MAX_DECODE_PIXELS:
+            limit = _draft(image) if expected == "JPEG" else MAX_DECODE_PIXELS
+            if image.width * image.height > limit:
                 raise _too_many_pixels()
             image.load()
             return _encode(image, expected)
@@ -204,6 +204,17 @@ def _reencode_image(data: bytes, content_type: str) -> bytes:
         raise _too_many_pixels() from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _corrupt() from exc
+
+
+def _draft(image: Image.Image) -> int:
+    """Make the JPEG decode at 1/2, 1/4 or 1/8 scale: as much as keeps MAX_SIDE (pixels that
+    thumbnail() would throw away), more if still over JPEG_DECODE_PIXELS. Returns the decode limit."""
+    reduce = next((r for r in (8, 4, 2) if max(image.size) / r >= MAX_SIDE), 1)
+    while reduce < 8 and (image.width / reduce) * (image.height / reduce) > JPEG_DECODE_PIXELS:
+        reduce *= 2
+    if reduce > 1:
+        image.draft(image.mode, (image.width // reduce, image.height // reduce))
+    return JPEG_DECODE_PIXELS
 
 
 def _check_header(probe: Image.Image, expected: str) -> None:
@@ -217,13 +228,14 @@ def _check_header(probe: Image.Image, expected: str) -> None:
 def _encode(image: Image.Image, fmt: str) -> bytes:
     """Apply the EXIF rotation, shrink if huge, and write a fresh file without metadata."""
     image.thumbnail((MAX_SIDE, MAX_SIDE))  # before the rotation: it then copies fewer pixels
-    image = ImageOps.exif_transpose(image)
+    ImageOps.exif_transpose(image, in_place=True)  # without in_place it returns a full copy
     image.info = {}
     out = io.BytesIO()
     if fmt == "JPEG":
         if image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
-        image.save(out, "JPEG", quality=88, optimize=True)
+        # No optimize=True: libjpeg then keeps every coefficient of the image in memory (~50 MB here).
+        image.save(out, "JPEG", quality=88)
     else:
         if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
             image = image.convert("RGBA")
@@ -244,7 +256,11 @@ def _rebuild_pdf(data: bytes) -> bytes:
             raise _pdf_unreadable(exc) from exc
         try:
             _check_page_count(len(document))
-            pages = [_render_page(pdfium, document[index]) for index in range(len(document))]
+            pages = []
+            for index in range(len(document)):
+                width, height, picture = _render_page(pdfium, document[index])
+                pages.append((width, height, _jpeg(picture), (*picture.size, picture.mode)))
+                del picture  # one page's pixels at a time
         except pdfium.PdfiumError as exc:
             raise _corrupt() from exc
         finally:
@@ -269,8 +285,8 @@ def _pdf_unreadable(exc: Exception) -> ValidationError:
     return _corrupt()
 
 
-def _render_page(pdfium: Any, page: Any) -> tuple[float, float, bytes]:
-    """(width pt, height pt, JPEG) of one page, drawn at most PDF_MAX_SIDE pixels on its long side."""
+def _render_page(pdfium: Any, page: Any) -> tuple[float, float, Image.Image]:
+    """(width pt, height pt, picture) of one page, drawn at most PDF_MAX_SIDE pixels on its long side."""
     try:
         width, height = page.get_size()
         if not (0 < width < 15_000 and 0 < height < 15_000):
@@ -280,25 +296,45 @@ def _render_page(pdfium: Any, page: Any) -> tuple[float, float, bytes]:
             if px_width * px_height > MAX_PDF_IMAGE_PIXELS:
                 raise _too_many_pixels()
         scale = min(PDF_MAX_DPI / 72, PDF_MAX_SIDE / max(width, height))
-        bitmap = page.render(scale=scale, may_draw_forms=False)
-        picture = bitmap.to_pil().convert("RGB")
-        out = io.BytesIO()
-        picture.save(out, "JPEG", quality=85)
-        return width, height, out.getvalue()
+        picture = page.render(scale=scale, may_draw_forms=False).to_pil()
+        return width, height, picture if picture.mode in ("RGB", "L") else picture.convert("RGB")
     finally:
         page.close()
 
 
-def _image_pdf(pages: list[tuple[float, float, bytes]]) -> bytes:
-    from reportlab.lib.utils import ImageReader  # noqa: PLC0415
-    from reportlab.pdfgen import canvas  # noqa: PLC0415
-
+def _jpeg(picture: Image.Image) -> bytes:
     out = io.BytesIO()
-    # invariant: no timestamp or random id, so the same upload gives the same bytes (dedup).
-    pdf = canvas.Canvas(out, invariant=True, pageCompression=1)
-    for width, height, jpeg in pages:
-        pdf.setPageSize((width, height))
-        pdf.drawImage(ImageReader(io.BytesIO(jpeg)), 0, 0, width=width, height=height)
-        pdf.showPage()
-    pdf.save()
+    picture.save(out, "JPEG", quality=85)
     return out.getvalue()
+
+
+def _image_pdf(pages: list[tuple[float, float, bytes, tuple[int, int, str]]]) -> bytes:
+    """A minimal PDF written by hand: per page one JPEG image (DCTDecode, passed through) and nothing else.
+
+    No library in between means no decoded copy of each picture held until the end, and the same
+    pages give the same bytes (no timestamp, no random id), which the double-submit check relies on.
+    """
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    kids = []
+    for width, height, jpeg, size in pages:
+        first = len(objects) + 1  # page, content, image
+        kids.append(b"%d 0 R" % first)
+        draw = b"q %.2f 0 0 %.2f 0 0 cm /Im0 Do Q" % (width, height)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Contents %d 0 R "
+                       b"/Resources << /XObject << /Im0 %d 0 R >> >> >>" % (width, height, first + 1, first + 2))
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(draw), draw))
+        colours = b"/DeviceGray" if size[2] == "L" else b"/DeviceRGB"
+        objects.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 "
+                       b"/Filter /DCTDecode /Length %d >>\nstream\n" % (size[0], size[1], colours, len(jpeg))
+                       + jpeg + b"\nendstream")
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

@@ -24,7 +24,7 @@ from PIL import Image
 
 from conftest import make_account
 from families.models import AccountPatient, DocumentKind, Patient
-from families.uploads import clean_upload
+from portal.lib.uploads import clean_upload
 
 # Apps whose pages are crawled (their URL callbacks live in these modules). Django's own auth
 # and i18n views are mounted by accounts and portal, so they are ours to keep 500-free too.

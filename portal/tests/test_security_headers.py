@@ -109,7 +109,7 @@ def test_an_identity_document_is_private_on_disk_and_keeps_its_own_stricter_poli
     from families import services
     from families.models import DocumentKind
     from families.tests.conftest import make_patient
-    from families.uploads import clean_upload
+    from portal.lib.uploads import clean_upload
 
     settings.STORAGES = {**settings.STORAGES, "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

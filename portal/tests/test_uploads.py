@@ -143,8 +143,11 @@ def test_a_big_jpeg_is_decoded_at_reduced_scale_and_kept():
         assert max(image.size) <= uploads.MAX_SIDE
 
 
-def test_a_long_thin_jpeg_that_cannot_be_reduced_is_refused():
-    assert code_of(upload("strip.jpg", image_bytes("JPEG", size=(20_000, 900), mode="L"))) == "image_too_large"
+def test_a_jpeg_announcing_more_than_150_megapixels_is_refused_before_decoding():
+    raw = bytearray(image_bytes("JPEG", size=(64, 48)))
+    frame = raw.index(b"\xff\xc0")  # SOF0: length(2) precision(1) height(2) width(2)
+    raw[frame + 5:frame + 9] = (9400).to_bytes(2, "big") + (16000).to_bytes(2, "big")
+    assert code_of(upload("besar.jpg", bytes(raw))) == "image_too_large"
 
 
 def test_a_busy_process_answers_try_again_instead_of_queueing(settings):

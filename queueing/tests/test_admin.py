@@ -91,7 +91,7 @@ def test_only_superusers_read_the_access_log(clerk_client, admin_user, member, g
     booking = book_today(member, gigi_today)
     clerk_client.get(change_url(booking))
     log = PatientAccessLog.objects.get()
-    assert (log.patient, log.what) == (member, "admin:booking")
+    assert (log.patient, log.what) == (member, "booking")
     assert clerk_client.get(reverse("admin:families_patientaccesslog_changelist")).status_code == 403
     clerk_client.force_login(admin_user)
     response = clerk_client.get(reverse("admin:families_patientaccesslog_changelist"))
@@ -179,8 +179,8 @@ def test_the_booking_page_shows_patient_documents_bpjs_answer_and_history(clerk_
     assert 'name="_save"' not in html  # every field is read-only: status changes are buttons
     assert clerk_client.get(ktp_url).status_code == 200
     assert clerk_client.get(letter_url).status_code == 200
-    assert sorted(PatientAccessLog.objects.values_list("what", flat=True)) == [
-        "admin:booking", "booking-document:referral_letter", "document:ktp"]
+    assert sorted(PatientAccessLog.objects.values_list("what", "detail")) == [
+        ("booking", ""), ("booking_letter", "referral_letter"), ("identity_document", "ktp")]
 
 
 def test_booking_letters_need_the_document_permission(client, member, gigi_today, book_today, private_media,

@@ -27,6 +27,7 @@ from families.models import AccountPatient, Patient, PatientAccessLog
 from guarantors import simulator
 from guarantors.catalogue import SEED_004_V1, ensure_types
 from guarantors.models import ClinicDocumentRule, GuarantorType
+from portal.tests.hostile_files import PDF_ACTIVE_MARKERS, gps_jpeg, hostile_pdfs, pdf_all_text, plain_pdf, polyglot_jpeg
 from queueing.desk.services import CLERK_GROUP
 from queueing.models import Booking, BookingDocument, BookingSettings, Schedule
 from queueing.tests.conftest import make_member, make_schedule
@@ -524,7 +525,9 @@ def test_letter_access_matrix(client, patient, other_patient, clerk, member, typ
     document = BookingDocument.objects.get()
     url = reverse("queueing:booking_document", args=[booking.code, document.pk])
     response = client.get(url)
-    assert response.status_code == 200 and b"".join(response.streaming_content) == png_bytes()
+    assert response.status_code == 200
+    with Image.open(io.BytesIO(b"".join(response.streaming_content))) as served:  # our re-encoded copy
+        assert (served.format, served.size) == ("PNG", (40, 30))
     assert "no-store" in response["Cache-Control"] and response["X-Content-Type-Options"] == "nosniff"
     spouse = make_account("suami@example.com", "Suami Sari", sex="L")
     AccountPatient.objects.create(account=spouse, patient=member, relationship="spouse")
@@ -536,7 +539,8 @@ def test_letter_access_matrix(client, patient, other_patient, clerk, member, typ
     clerk = type(clerk).objects.get(pk=clerk.pk)  # fresh permission cache
     client.force_login(clerk)
     assert client.get(url).status_code == 200
-    assert PatientAccessLog.objects.filter(user=clerk, patient=member, what__startswith="booking letter").count() == 1
+    assert PatientAccessLog.objects.filter(user=clerk, patient=member, what="booking_letter",
+                                           detail="guarantee_letter").count() == 1
     client.logout()
     assert client.get(url).status_code == 302  # to the login page
     client.force_login(patient)
@@ -546,7 +550,7 @@ def test_letter_access_matrix(client, patient, other_patient, clerk, member, typ
 
 
 def test_a_pdf_letter_is_downloaded_not_shown(patient_client, member, types, dalam, tomorrow):
-    pdf = SimpleUploadedFile("rujukan.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", content_type="application/pdf")
+    pdf = SimpleUploadedFile("rujukan.pdf", plain_pdf(), content_type="application/pdf")
     booking = book_taspen_with_letter(patient_client, member, dalam, tomorrow, upload=pdf)
     document = BookingDocument.objects.get()
     response = patient_client.get(reverse("queueing:booking_document", args=[booking.code, document.pk]))
@@ -587,6 +591,52 @@ def test_a_letter_can_be_added_later_on_the_booking_page_by_the_family_only(clie
     bad = client.post(detail, {"document": SimpleUploadedFile("x.png", b"", content_type="image/png"),
                                "kind": "guarantee_letter"})
     assert bad.status_code == 400 and field_codes(bad.context["letter_form"], "document")
+
+
+# --- hostile letters, through both upload paths: only our rebuilt copy is stored --------------------
+
+def upload_letter(client, member, dalam, tomorrow, path: str, name: str, content: bytes) -> BookingDocument:
+    """Send a letter with the booking (the confirm page) or afterwards (the booking's page)."""
+    file = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    url = walk(client, member, tomorrow, dalam, "taspen")
+    if path == "confirm":
+        follow(confirm(client, url, document=file, document_kind="guarantee_letter"))
+    else:
+        follow(confirm(client, url))
+        detail = reverse("queueing:booking_detail", args=[Booking.objects.get().code])
+        assert follow(client.post(detail, {"document": file, "kind": "guarantee_letter"})) == detail
+    return BookingDocument.objects.get()
+
+
+def stored(document: BookingDocument) -> bytes:
+    with document.file.open("rb") as handle:
+        return handle.read()
+
+
+@pytest.mark.parametrize("path", ["confirm", "booking_page"])
+@pytest.mark.parametrize("name", sorted(hostile_pdfs()))
+def test_a_hostile_pdf_letter_is_stored_without_its_active_content(patient_client, member, types, dalam, tomorrow,
+                                                                   private_media, path, name):
+    document = upload_letter(patient_client, member, dalam, tomorrow, path, "surat.pdf", hostile_pdfs()[name])
+    data = stored(document)
+    assert document.content_type == "application/pdf" and data.startswith(b"%PDF-")
+    assert [m for m in PDF_ACTIVE_MARKERS if m in pdf_all_text(data)] == []
+    assert "Surat rujukan" not in pdf_text(data)  # no text layer left: only the drawn page
+
+
+@pytest.mark.parametrize("path", ["confirm", "booking_page"])
+def test_a_letter_photo_loses_its_gps_position(patient_client, member, types, dalam, tomorrow, private_media, path):
+    data = stored(upload_letter(patient_client, member, dalam, tomorrow, path, "rujukan.jpg", gps_jpeg()))
+    assert b"SECRETGPSAREA" not in data and b"SecretCameraMaker" not in data
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG" and not image.getexif().get_ifd(0x8825)
+
+
+@pytest.mark.parametrize("path", ["confirm", "booking_page"])
+def test_a_jpeg_html_polyglot_letter_is_stored_without_its_html(patient_client, member, types, dalam, tomorrow,
+                                                               private_media, path):
+    data = stored(upload_letter(patient_client, member, dalam, tomorrow, path, "surat.jpg", polyglot_jpeg()))
+    assert data.startswith(b"\xff\xd8\xff") and b"<script" not in data and b"<html" not in data
 
 
 # --- in a real browser ---------------------------------------------------------------------------------
