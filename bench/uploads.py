@@ -46,29 +46,37 @@ def _pdf_with_image(side: int) -> bytes:
     packer, row = zlib.compressobj(9), bytes(side * 3)
     pixels = b"".join(packer.compress(row) for _row in range(side)) + packer.flush()
     content = b"q 595 0 0 842 0 0 cm /Im1 Do Q"
-    return classic_pdf({
-        1: b"<< /Type /Catalog /Pages 2 0 R >>",
-        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-           b"/Resources << /XObject << /Im1 5 0 R >> >> >>",
-        4: b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-        5: b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
-           b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % (side, side, len(pixels))
-           + pixels + b"\nendstream",
-    })
+    return classic_pdf(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            b"/Resources << /XObject << /Im1 5 0 R >> >> >>",
+            4: b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            5: b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
+            b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
+            % (side, side, len(pixels))
+            + pixels
+            + b"\nendstream",
+        }
+    )
 
 
 def _ten_page_pdf() -> bytes:
     from portal.tests.hostile_files import PAGE_TEXT, classic_pdf
 
     kids = b" ".join(b"%d 0 R" % (10 + n) for n in range(10))
-    objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>",
-               2: b"<< /Type /Pages /Kids [" + kids + b"] /Count 10 >>",
-               4: b"<< /Length %d >>\nstream\n" % len(PAGE_TEXT) + PAGE_TEXT + b"\nendstream",
-               5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [" + kids + b"] /Count 10 >>",
+        4: b"<< /Length %d >>\nstream\n" % len(PAGE_TEXT) + PAGE_TEXT + b"\nendstream",
+        5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    }
     for n in range(10):
-        objects[10 + n] = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-                           b"/Resources << /Font << /F1 5 0 R >> >> >>")
+        objects[10 + n] = (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>"
+        )
     return classic_pdf(objects)
 
 
@@ -87,6 +95,7 @@ OLD_PATH = "png_bomb_7745"  # also measured without the limits, as the old code 
 
 
 # --- child process ----------------------------------------------------------------------------
+
 
 def _maxrss_mb() -> float:
     """This process's peak resident memory. Not getrusage's ru_maxrss: Linux carries that over
@@ -154,11 +163,16 @@ def child(mode: str, path: str, copies: int) -> None:
 
 # --- parent -----------------------------------------------------------------------------------
 
+
 def _measure(path: Path, copies: int, mode: str = "new") -> dict:
     root = Path(__file__).resolve().parents[1]
     output = subprocess.run(
         [sys.executable, "-m", "bench.uploads", "--child", mode, str(path), str(copies)],
-        cwd=root, capture_output=True, text=True, check=True, timeout=600,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
         env={**os.environ, "PYTHONPATH": str(root)},
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -167,8 +181,10 @@ def _measure(path: Path, copies: int, mode: str = "new") -> dict:
 def main(argv: list[str] | None = None) -> None:
     from django.conf import settings
 
-    print(f"UPLOAD_PROCESSING_SLOTS={settings.UPLOAD_PROCESSING_SLOTS}; peak resident memory above a warmed-up "
-          f"baseline, one fresh process per line")
+    print(
+        f"UPLOAD_PROCESSING_SLOTS={settings.UPLOAD_PROCESSING_SLOTS}; peak resident memory above a warmed-up "
+        f"baseline, one fresh process per line"
+    )
     worst_one = worst_eight = 0.0
     with tempfile.TemporaryDirectory() as folder:
         for name, (label, make) in CASES.items():
@@ -180,16 +196,20 @@ def main(argv: list[str] | None = None) -> None:
             for title, copies, mode in runs:
                 result = _measure(path, copies, mode)
                 extra = result["peak_mb"] - result["baseline_mb"]
-                print(f"{name:15} {path.stat().st_size // 1024:6} KB  {title:12} +{extra:6.0f} MB "
-                      f"(baseline {result['baseline_mb']:.0f} MB)  {', '.join(result['results'])}  [{label}]",
-                      flush=True)
+                print(
+                    f"{name:15} {path.stat().st_size // 1024:6} KB  {title:12} +{extra:6.0f} MB "
+                    f"(baseline {result['baseline_mb']:.0f} MB)  {', '.join(result['results'])}  [{label}]",
+                    flush=True,
+                )
                 if mode == "new":
                     if copies == 1:
                         worst_one = max(worst_one, extra)
                     else:
                         worst_eight = max(worst_eight, extra)
-    print(f"worst: one upload +{worst_one:.0f} MB (target {ONE_UPLOAD_MB}), eight at once +{worst_eight:.0f} MB "
-          f"(target {EIGHT_UPLOADS_MB})")
+    print(
+        f"worst: one upload +{worst_one:.0f} MB (target {ONE_UPLOAD_MB}), eight at once +{worst_eight:.0f} MB "
+        f"(target {EIGHT_UPLOADS_MB})"
+    )
 
 
 if __name__ == "__main__":

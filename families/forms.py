@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.phone import format_mobile, normalize_mobile
 from families.models import REQUIRED_PATIENT_FIELDS, DocumentKind, Patient, Relationship
 from families.services import IDENTITY_FIELDS
-from portal.lib.uploads import ACCEPT, UploadField
 from families.validators import (
     PROVINCES,
     nik_mismatch,
@@ -30,6 +29,7 @@ from families.validators import (
 )
 from guarantors.validators import validate_card_number
 from portal.lib.dates import INPUT_FORMATS, DateInput
+from portal.lib.uploads import ACCEPT, UploadField
 
 PATIENT_FIELDS = [
     "full_name", "nik", "kk_number", "sex", "birth_place", "birth_date", "mother_name",

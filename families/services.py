@@ -24,8 +24,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from families import selectors
 from families.models import (
-    AccessWhat, AccountPatient, IdentityDocument, LinkAction, LinkLog, LookupFailure, LookupKind, MrnCounter,
-    Patient, PatientAccessLog, Relationship,
+    AccessWhat,
+    AccountPatient,
+    IdentityDocument,
+    LinkAction,
+    LinkLog,
+    LookupFailure,
+    LookupKind,
+    MrnCounter,
+    Patient,
+    PatientAccessLog,
+    Relationship,
 )
 from families.signals import patient_merged
 from families.validators import mrn_digits

@@ -2,15 +2,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('families', '0005_constraint_codes'),
+        ("families", "0005_constraint_codes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='patientaccesslog',
-            name='detail',
-            field=models.CharField(blank=True, max_length=32, verbose_name='detail'),
+            model_name="patientaccesslog",
+            name="detail",
+            field=models.CharField(blank=True, max_length=32, verbose_name="detail"),
         ),
     ]

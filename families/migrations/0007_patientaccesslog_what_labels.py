@@ -17,14 +17,13 @@ def to_choices(apps, schema_editor):
     PatientAccessLog = apps.get_model("families", "PatientAccessLog")
     for prefix, what in PREFIXES:
         for entry in PatientAccessLog.objects.filter(what__startswith=prefix).only("pk", "what"):
-            detail = entry.what[len(prefix):].strip() if prefix.endswith((":", " ")) else ""
+            detail = entry.what[len(prefix) :].strip() if prefix.endswith((":", " ")) else ""
             PatientAccessLog.objects.filter(pk=entry.pk).update(what=what, detail=detail[:32])
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('families', '0006_patientaccesslog_detail'),
+        ("families", "0006_patientaccesslog_detail"),
     ]
 
     operations = [

@@ -5,20 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('families', '0007_patientaccesslog_what_labels'),
+        ("families", "0007_patientaccesslog_what_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='patientaccesslog',
-            name='what',
-            field=models.CharField(choices=[('patient_record', 'Patient record'), ('patient_search', 'Patient in search results'), ('booking', 'Booking'), ('identity_document', 'Identity document'), ('booking_letter', 'Letter sent with a booking')], max_length=32, verbose_name='what was viewed'),
+            model_name="patientaccesslog",
+            name="what",
+            field=models.CharField(
+                choices=[
+                    ("patient_record", "Patient record"),
+                    ("patient_search", "Patient in search results"),
+                    ("booking", "Booking"),
+                    ("identity_document", "Identity document"),
+                    ("booking_letter", "Letter sent with a booking"),
+                ],
+                max_length=32,
+                verbose_name="what was viewed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='patientaccesslog',
-            constraint=models.CheckConstraint(condition=models.Q(('what__in', ['patient_record', 'patient_search', 'booking', 'identity_document', 'booking_letter'])), name='families_patientaccesslog_what_valid', violation_error_code='access_what_invalid'),
+            model_name="patientaccesslog",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("what__in", ["patient_record", "patient_search", "booking", "identity_document", "booking_letter"])
+                ),
+                name="families_patientaccesslog_what_valid",
+                violation_error_code="access_what_invalid",
+            ),
         ),
     ]

@@ -12,7 +12,14 @@ from django.utils import timezone
 from conftest import make_account
 from families import services
 from families.models import (
-    AccessWhat, AccountPatient, IdentityDocument, LinkAction, LinkLog, LookupFailure, Patient, PatientAccessLog,
+    AccessWhat,
+    AccountPatient,
+    IdentityDocument,
+    LinkAction,
+    LinkLog,
+    LookupFailure,
+    Patient,
+    PatientAccessLog,
 )
 from families.signals import patient_merged
 from families.tests.conftest import KK, SARI_NIK, link, make_patient, patient_values

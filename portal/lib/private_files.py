@@ -20,8 +20,13 @@ SANDBOX_CSP = "default-src 'none'; img-src 'self'; sandbox"
 
 
 def serve_private_file(
-    request: HttpRequest, file: FieldFile, *, content_type: str, name: str,
-    may_view: Callable[[Any], bool], log_view: Callable[[Any], object] | None = None,
+    request: HttpRequest,
+    file: FieldFile,
+    *,
+    content_type: str,
+    name: str,
+    may_view: Callable[[Any], bool],
+    log_view: Callable[[Any], object] | None = None,
 ) -> FileResponse:
     """The file as a private, non-cacheable response; 404 unless `may_view(request.user)`.
 
@@ -38,7 +43,9 @@ def serve_private_file(
     except FileNotFoundError as exc:
         raise Http404 from exc
     response = FileResponse(
-        handle, content_type=content_type, as_attachment=content_type == "application/pdf",
+        handle,
+        content_type=content_type,
+        as_attachment=content_type == "application/pdf",
         filename=f"{name}.{EXTENSIONS.get(content_type, 'bin')}",
     )
     response["Cache-Control"] = "no-store, private"

@@ -129,6 +129,7 @@ class UploadField(forms.FileField):
 
 # --- the per-process limit ----------------------------------------------------------------
 
+
 def _semaphore() -> threading.BoundedSemaphore:
     global _slots
     with _slots_lock:
@@ -154,6 +155,7 @@ def processing_slot() -> Iterator[None]:
 
 # --- checks -------------------------------------------------------------------------------
 
+
 def _read_capped(upload: UploadedFile) -> bytes:
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
         raise _too_large()
@@ -170,7 +172,8 @@ def _read_capped(upload: UploadedFile) -> bytes:
 def _too_large() -> ValidationError:
     return ValidationError(
         _("The file is larger than %(mb)d MB. Take the photo again at a lower resolution."),
-        code="file_too_large", params={"mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
+        code="file_too_large",
+        params={"mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
     )
 
 
@@ -180,13 +183,17 @@ def _corrupt() -> ValidationError:
 
 def _too_many_pixels() -> ValidationError:
     return ValidationError(
-        _("The image has too many pixels to process. Take the photo again at a lower resolution "
-          "(%(mp)d megapixels at most)."),
-        code="image_too_large", params={"mp": MAX_DECODE_PIXELS // 1_000_000},
+        _(
+            "The image has too many pixels to process. Take the photo again at a lower resolution "
+            "(%(mp)d megapixels at most)."
+        ),
+        code="image_too_large",
+        params={"mp": MAX_DECODE_PIXELS // 1_000_000},
     )
 
 
 # --- images -------------------------------------------------------------------------------
+
 
 def _reencode_image(data: bytes, content_type: str) -> bytes:
     expected = "JPEG" if content_type == "image/jpeg" else "PNG"
@@ -245,6 +252,7 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 
 # --- PDFs ---------------------------------------------------------------------------------
 
+
 def _rebuild_pdf(data: bytes) -> bytes:
     """Render each page (bounded) and write a new PDF holding only those pictures."""
     import pypdfium2 as pdfium  # noqa: PLC0415 (loaded on the first PDF, not by every process)
@@ -274,14 +282,16 @@ def _check_page_count(count: int) -> None:
     if count > MAX_PDF_PAGES:
         raise ValidationError(
             _("The PDF has more than %(n)d pages. Send only the pages of this document."),
-            code="pdf_too_many_pages", params={"n": MAX_PDF_PAGES},
+            code="pdf_too_many_pages",
+            params={"n": MAX_PDF_PAGES},
         )
 
 
 def _pdf_unreadable(exc: Exception) -> ValidationError:
     if "password" in str(exc).lower():
-        return ValidationError(_("The PDF is protected by a password. Send it without the password."),
-                               code="pdf_encrypted")
+        return ValidationError(
+            _("The PDF is protected by a password. Send it without the password."), code="pdf_encrypted"
+        )
     return _corrupt()
 
 
@@ -320,13 +330,19 @@ def _image_pdf(pages: list[tuple[float, float, bytes, tuple[int, int, str]]]) ->
         first = len(objects) + 1  # page, content, image
         kids.append(b"%d 0 R" % first)
         draw = b"q %.2f 0 0 %.2f 0 0 cm /Im0 Do Q" % (width, height)
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Contents %d 0 R "
-                       b"/Resources << /XObject << /Im0 %d 0 R >> >> >>" % (width, height, first + 1, first + 2))
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Contents %d 0 R "
+            b"/Resources << /XObject << /Im0 %d 0 R >> >> >>" % (width, height, first + 1, first + 2)
+        )
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(draw), draw))
         colours = b"/DeviceGray" if size[2] == "L" else b"/DeviceRGB"
-        objects.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 "
-                       b"/Filter /DCTDecode /Length %d >>\nstream\n" % (size[0], size[1], colours, len(jpeg))
-                       + jpeg + b"\nendstream")
+        objects.append(
+            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 "
+            b"/Filter /DCTDecode /Length %d >>\nstream\n"
+            % (size[0], size[1], colours, len(jpeg))
+            + jpeg
+            + b"\nendstream"
+        )
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []

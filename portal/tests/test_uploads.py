@@ -17,7 +17,13 @@ from reportlab.pdfgen import canvas
 from portal.lib import uploads
 from portal.lib.uploads import MAX_UPLOAD_BYTES, CleanUpload, UploadField, clean_upload, private_path
 from portal.tests.hostile_files import (
-    PDF_ACTIVE_MARKERS, gps_jpeg, hostile_pdfs, huge_png, pdf_all_text, plain_pdf, polyglot_jpeg,
+    PDF_ACTIVE_MARKERS,
+    gps_jpeg,
+    hostile_pdfs,
+    huge_png,
+    pdf_all_text,
+    plain_pdf,
+    polyglot_jpeg,
 )
 
 
@@ -49,9 +55,15 @@ def code_of(file: SimpleUploadedFile) -> str:
 
 # --- type, size, damage -------------------------------------------------------------------
 
-@pytest.mark.parametrize("content, expected", [
-    (image_bytes("JPEG"), "image/jpeg"), (image_bytes("PNG"), "image/png"), (pdf_bytes(), "application/pdf"),
-])
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (image_bytes("JPEG"), "image/jpeg"),
+        (image_bytes("PNG"), "image/png"),
+        (pdf_bytes(), "application/pdf"),
+    ],
+)
 def test_jpeg_png_and_pdf_are_accepted_whatever_their_name(content, expected):
     assert clean_upload(upload("rujukan.txt", content)).content_type == expected
 
@@ -106,6 +118,7 @@ def test_storage_path_is_random_and_keeps_only_a_known_extension():
 
 # --- images are rebuilt -------------------------------------------------------------------
 
+
 def test_a_jpeg_loses_its_gps_position_and_camera():
     raw = gps_jpeg()
     with Image.open(io.BytesIO(raw)) as original:
@@ -146,7 +159,7 @@ def test_a_big_jpeg_is_decoded_at_reduced_scale_and_kept():
 def test_a_jpeg_announcing_more_than_150_megapixels_is_refused_before_decoding():
     raw = bytearray(image_bytes("JPEG", size=(64, 48)))
     frame = raw.index(b"\xff\xc0")  # SOF0: length(2) precision(1) height(2) width(2)
-    raw[frame + 5:frame + 9] = (9400).to_bytes(2, "big") + (16000).to_bytes(2, "big")
+    raw[frame + 5 : frame + 9] = (9400).to_bytes(2, "big") + (16000).to_bytes(2, "big")
     assert code_of(upload("besar.jpg", bytes(raw))) == "image_too_large"
 
 
@@ -166,6 +179,7 @@ def test_a_busy_process_answers_try_again_instead_of_queueing(settings):
 
 
 # --- PDFs are rebuilt ---------------------------------------------------------------------
+
 
 def rendered_ink(pdf: bytes) -> tuple[int, tuple[int, int], int]:
     """(pages, first page size, dark pixels on the first page) as PDFium sees the file."""

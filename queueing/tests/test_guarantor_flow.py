@@ -27,7 +27,14 @@ from families.models import AccountPatient, Patient, PatientAccessLog
 from guarantors import simulator
 from guarantors.catalogue import SEED_004_V1, ensure_types
 from guarantors.models import ClinicDocumentRule, GuarantorType
-from portal.tests.hostile_files import PDF_ACTIVE_MARKERS, gps_jpeg, hostile_pdfs, pdf_all_text, plain_pdf, polyglot_jpeg
+from portal.tests.hostile_files import (
+    PDF_ACTIVE_MARKERS,
+    gps_jpeg,
+    hostile_pdfs,
+    pdf_all_text,
+    plain_pdf,
+    polyglot_jpeg,
+)
 from queueing.desk.services import CLERK_GROUP
 from queueing.models import Booking, BookingDocument, BookingSettings, Schedule
 from queueing.tests.conftest import make_member, make_schedule

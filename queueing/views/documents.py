@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from guarantors import services as guarantor_services
-from guarantors.models import DocumentKind, GuarantorKind, GuarantorType
 from families import services as family_services
 from families.models import AccessWhat
+from guarantors import services as guarantor_services
+from guarantors.models import DocumentKind, GuarantorKind, GuarantorType
 from portal.lib.private_files import serve_private_file
 from queueing import selectors, services
 from queueing.forms import ConfirmForm, DocumentUploadForm
