@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from accounts.choices import BloodType, Education, MaritalStatus, Occupation, Religion, Sex
 from accounts.phone import normalize_mobile
+from families.fields import BlindIndexField, EncryptedCharField
 from families.models import Patient
 from families.validators import (
     nik_mismatch,
@@ -336,12 +337,19 @@ class PatientImporter:
             else:
                 Patient.objects.bulk_create(to_create, batch_size=self.batch_size)
         if to_update:
-            Patient.objects.bulk_update(to_update, sorted(set(fields) | {"updated_at"}), batch_size=500)
+            fields = set(fields) | {"updated_at"}
+            fields |= {Patient.INDEXED[name] for name in fields if name in Patient.INDEXED}
+            for patient in to_update:  # bulk_update does not call pre_save: compute the indexes here
+                for name in Patient.INDEXED.values():
+                    setattr(patient, name, Patient._meta.get_field(name).compute(patient))
+            Patient.objects.bulk_update(to_update, sorted(fields), batch_size=500)
 
 
 # --- PostgreSQL COPY ------------------------------------------------------------------------
 # bulk_create spends most of its time preparing values through the ORM; COPY streams the same
 # rows as text and is several times faster. Constraints and indexes apply exactly as for INSERT.
+# Values go through each field's pre_save and get_db_prep_save, as an INSERT would: identity
+# numbers are encrypted and their blind indexes computed.
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -360,9 +368,13 @@ def _copy_insert(patients: list[Patient]) -> None:
     fields = Patient._meta.concrete_fields
     now = timezone.now()
     buffer = io.StringIO()
+    prepared = [f for f in fields if isinstance(f, (EncryptedCharField, BlindIndexField))]
     for patient in patients:
         patient.created_at = patient.updated_at = now  # what auto_now(_add) would have set
-        buffer.write("\t".join(_copy_value(getattr(patient, f.attname)) for f in fields))
+        row = {f.attname: getattr(patient, f.attname) for f in fields}
+        for f in prepared:
+            row[f.attname] = f.get_db_prep_save(f.pre_save(patient, True), connection)
+        buffer.write("\t".join(_copy_value(row[f.attname]) for f in fields))
         buffer.write("\n")
     buffer.seek(0)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import BloodType, Education, MaritalStatus, Occupation, Religion, Sex
+from families.fields import BlindIndexField, EncryptedCharField
 from families.validators import age_on
 from portal.lib.uploads import EXTENSIONS, private_path
 
@@ -39,8 +40,12 @@ class Patient(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     mrn = models.CharField(_("medical record number"), max_length=20, null=True, blank=True)
-    nik = models.CharField(_("NIK"), max_length=16, blank=True)
-    kk_number = models.CharField(_("family card number (KK)"), max_length=16, blank=True)
+    # Identity numbers are encrypted at rest (families/fields.py); filter(nik=...) and
+    # filter(kk_number=...) are answered by the blind indexes beside them.
+    nik = EncryptedCharField(_("NIK"), max_length=16, blank=True)
+    nik_index = BlindIndexField(source="nik")
+    kk_number = EncryptedCharField(_("family card number (KK)"), max_length=16, blank=True)
+    kk_index = BlindIndexField(source="kk_number", db_index=True)
     full_name = models.CharField(_("full name"), max_length=150)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
@@ -59,7 +64,7 @@ class Patient(models.Model):
     education = models.CharField(_("education"), max_length=16, choices=Education.choices, blank=True)
     occupation = models.CharField(_("occupation"), max_length=16, choices=Occupation.choices, blank=True)
     mother_name = models.CharField(_("mother's name"), max_length=150, blank=True)
-    bpjs_number = models.CharField(_("BPJS Kesehatan number"), max_length=13, blank=True)
+    bpjs_number = EncryptedCharField(_("BPJS Kesehatan number"), max_length=13, blank=True)
     nik_mismatch = models.BooleanField(
         _("NIK does not match birth date/sex"), default=False,
         help_text=_("The person confirmed the data matches the ID card; the clerk should check it."),
@@ -74,13 +79,10 @@ class Patient(models.Model):
             models.UniqueConstraint(fields=["mrn"], condition=Q(mrn__isnull=False), name="families_patient_mrn_unique",
                 violation_error_code="unique",
                 violation_error_message=_("A patient with this medical record number already exists.")),
-            models.UniqueConstraint(fields=["nik"], condition=~Q(nik=""), name="families_patient_nik_unique",
-                violation_error_code="unique",
-                violation_error_message=_("A patient with this NIK already exists.")),
-            models.CheckConstraint(
-                condition=Q(nik="") | Q(nik__regex=r"^[0-9]{16}$"), name="families_patient_nik_16_digits",
-                violation_error_code="nik_format",
-                violation_error_message=_("The NIK must be 16 digits.")
+            # The NIK's shape is checked by validate_nik on every path in; the column holds ciphertext.
+            models.UniqueConstraint(
+                fields=["nik_index"], condition=Q(nik_index__isnull=False), name="families_patient_nik_index_unique",
+                violation_error_code="unique", violation_error_message=_("A patient with this NIK already exists."),
             ),
         ]
         indexes = [
@@ -90,6 +92,20 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    # Blind indexes and the encrypted field each belongs to.
+    INDEXED = {"nik": "nik_index", "kk_number": "kk_index"}
+
+    def validate_constraints(self, exclude=None) -> None:
+        for name in self.INDEXED.values():  # the indexes the next save would write
+            setattr(self, name, self._meta.get_field(name).compute(self))
+        super().validate_constraints(exclude)
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:  # an index is written whenever its source is
+            kwargs["update_fields"] = set(update_fields) | {self.INDEXED[n] for n in update_fields if n in self.INDEXED}
+        super().save(*args, **kwargs)
 
     @property
     def masked_nik(self) -> str:

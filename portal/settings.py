@@ -22,6 +22,15 @@ SECRET_KEY_MIN_LENGTH = 50
 if not DEBUG and len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
     raise ImproperlyConfigured(f"Set SECRET_KEY to at least {SECRET_KEY_MIN_LENGTH} random characters "
                                "when DEBUG is off.")
+# Identity numbers (NIK, KK, BPJS) are encrypted at rest and looked up through a keyed blind
+# index (families/fields.py). Newest key first; an older one stays listed only while
+# `manage.py rotate_identity_keys` runs. The development keys are public: refused with DEBUG off.
+_DEV_FIELD_KEY = "dev:ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZCE"
+_DEV_INDEX_KEY = "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LW5vdC1mb3ItcHJvZA"
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[_DEV_FIELD_KEY] if DEBUG else environ.Env.NOTSET)
+BLIND_INDEX_KEYS = env.list("BLIND_INDEX_KEYS", default=[_DEV_INDEX_KEY] if DEBUG else environ.Env.NOTSET)
+if not DEBUG and (_DEV_FIELD_KEY in FIELD_ENCRYPTION_KEYS or _DEV_INDEX_KEY in BLIND_INDEX_KEYS):
+    raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEYS to your own keys when DEBUG is off.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("akun/", include("accounts.auth_urls")),
     path("akun/", include("accounts.urls")),
+    path("akun/", include("portal.privacy.urls")),
     path("beranda/", families_views.dashboard, name="dashboard"),
     path("keluarga/", include("families.urls")),
     path("antrian/", include("queueing.urls")),
