@@ -46,10 +46,21 @@ def populate(count: int) -> None:
     batch = []
     for i in range(count):
         nik, birth, sex, kk = _identity(i)
-        batch.append(Patient(
-            mrn=f"{i + 1:08d}", full_name=f"{rng.choice(_FIRST)} {rng.choice(_LAST)}", sex=sex, birth_date=birth,
-            nik=nik, kk_number=kk, bpjs_number=f"{rng.randrange(10**12, 10**13):013d}", birth_place="Banyumas",
-            address_street=f"Jl. Melati No. {i % 200 + 1}", address_village="Berkoh", phone="+6281234567890"))
+        batch.append(
+            Patient(
+                mrn=f"{i + 1:08d}",
+                full_name=f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+                sex=sex,
+                birth_date=birth,
+                nik=nik,
+                kk_number=kk,
+                bpjs_number=f"{rng.randrange(10**12, 10**13):013d}",
+                birth_place="Banyumas",
+                address_street=f"Jl. Melati No. {i % 200 + 1}",
+                address_village="Berkoh",
+                phone="+6281234567890",
+            )
+        )
         if len(batch) == 5000:
             Patient.objects.bulk_create(batch)
             batch = []
@@ -70,8 +81,10 @@ def _timed(search, terms: list[str], expect: int | None) -> list[float]:
 
 def _report(label: str, times: list[float]) -> None:
     times.sort()
-    print(f"{label:<28} median {statistics.median(times):6.2f} ms   p95 {times[int(len(times) * 0.95)]:6.2f} ms",
-          flush=True)
+    print(
+        f"{label:<28} median {statistics.median(times):6.2f} ms   p95 {times[int(len(times) * 0.95)]:6.2f} ms",
+        flush=True,
+    )
 
 
 def main(count: int | None = None) -> None:
@@ -93,8 +106,12 @@ def main(count: int | None = None) -> None:
         misses = [f"3302015{nik[7:12]}9{nik[13:]}" for nik in niks]  # serial 9xxx: never generated
         kks = [_identity(i - i % 4)[3] for i in picks if i - i % 4 + 3 < count]
         names = [f"{rng.choice(_FIRST)} {rng.choice(_LAST)}" for _ in range(PROBES // 4)]
-        results: dict[str, list[float]] = {"NIK (found)": [], "NIK (not found)": [], "KK (family of 4)": [],
-                                           "name (25 rows shown)": []}
+        results: dict[str, list[float]] = {
+            "NIK (found)": [],
+            "NIK (not found)": [],
+            "KK (family of 4)": [],
+            "name (25 rows shown)": [],
+        }
         _timed(search, niks[:20], 1)  # warm the connection and the caches
         for _round in range(ROUNDS):
             results["NIK (found)"] += _timed(search, niks, 1)

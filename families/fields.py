@@ -55,7 +55,7 @@ def parse_encryption_keys(entries: list[str]) -> dict[str, bytes]:
         if not sep or not key_id.isalnum() or len(key) != 32 or key_id in keys:
             raise ImproperlyConfigured(
                 "FIELD_ENCRYPTION_KEYS: each entry is 'id:key', a unique alphanumeric id and 32 random bytes "
-                "in base64 (python -c \"import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())\")."
+                'in base64 (python -c "import base64,os;print(base64.urlsafe_b64encode(os.urandom(32)).decode())").'
             )
         keys[key_id] = key
     if not keys:
@@ -121,7 +121,9 @@ def decrypt(stored: str | None, context: str) -> str:
     key_id, sep, payload = stored.partition(SEPARATOR)
     cipher = ciphers().get(key_id) if sep else None
     if cipher is None:
-        raise DecryptionError(f"{context}: no configured key with id {key_id!r}" if sep else f"{context}: not encrypted")
+        raise DecryptionError(
+            f"{context}: no configured key with id {key_id!r}" if sep else f"{context}: not encrypted"
+        )
     raw = _b64decode(payload)
     try:
         return cipher.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context.encode()).decode()
@@ -202,8 +204,10 @@ class EncryptedCharField(models.CharField):
 
     def index_field(self) -> BlindIndexField | None:
         """The blind index kept for this field, if any."""
-        return next((f for f in self.model._meta.concrete_fields
-                     if isinstance(f, BlindIndexField) and f.source == self.name), None)
+        return next(
+            (f for f in self.model._meta.concrete_fields if isinstance(f, BlindIndexField) and f.source == self.name),
+            None,
+        )
 
     def get_transform(self, name: str):
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete
@@ -96,16 +97,20 @@ class Patient(models.Model):
     # Blind indexes and the encrypted field each belongs to.
     INDEXED = {"nik": "nik_index", "kk_number": "kk_index"}
 
-    def validate_constraints(self, exclude=None) -> None:
-        for name in self.INDEXED.values():  # the indexes the next save would write
-            setattr(self, name, self._meta.get_field(name).compute(self))
-        super().validate_constraints(exclude)
-
     def save(self, *args, **kwargs) -> None:
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:  # an index is written whenever its source is
             kwargs["update_fields"] = set(update_fields) | {self.INDEXED[n] for n in update_fields if n in self.INDEXED}
         super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None) -> None:
+        for name in self.INDEXED.values():  # the indexes the next save would write
+            setattr(self, name, self._meta.get_field(name).compute(self))
+        try:
+            super().validate_constraints(exclude)
+        except ValidationError as exc:  # an index error belongs to the field the person typed
+            sources = {index: source for source, index in self.INDEXED.items()}
+            raise ValidationError({sources.get(name, name): errors for name, errors in exc.error_dict.items()}) from exc
 
     @property
     def masked_nik(self) -> str:

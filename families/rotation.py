@@ -28,16 +28,19 @@ def _is_stale(patient: Patient, newest: str) -> bool:
     """Under an older encryption key, or an index computed with an older index key."""
     if any(stored and key_id_of(stored) != newest for stored in (getattr(patient, a) for a in _STORED.values())):
         return True
-    return any(getattr(patient, index) != Patient._meta.get_field(index).compute(patient)
-               for index in Patient.INDEXED.values())
+    return any(
+        getattr(patient, index) != Patient._meta.get_field(index).compute(patient) for index in Patient.INDEXED.values()
+    )
 
 
 def _rotate_batch(after: Any, batch_size: int, newest: str) -> tuple[int, int, Any]:
     """One short transaction: lock a batch of rows in id order, rewrite the stale ones."""
     with transaction.atomic():
-        rows = (Patient.objects.select_for_update(no_key=True)
-                .annotate(**{alias: Cast(name, TextField()) for name, alias in _STORED.items()})
-                .order_by("pk"))
+        rows = (
+            Patient.objects.select_for_update(no_key=True)
+            .annotate(**{alias: Cast(name, TextField()) for name, alias in _STORED.items()})
+            .order_by("pk")
+        )
         if after is not None:
             rows = rows.filter(pk__gt=after)
         batch = list(rows[:batch_size])
@@ -52,8 +55,9 @@ def _rotate_batch(after: Any, batch_size: int, newest: str) -> tuple[int, int, A
     return len(batch), len(stale), batch[-1].pk
 
 
-def rotate_identity_keys(*, batch_size: int = 1000, after: Any = None,
-                         progress: Callable[[Any, int, int], None] | None = None) -> RotationResult:
+def rotate_identity_keys(
+    *, batch_size: int = 1000, after: Any = None, progress: Callable[[Any, int, int], None] | None = None
+) -> RotationResult:
     """Every patient row under the newest keys; safe to interrupt and run again (done rows are skipped)."""
     result, newest = RotationResult(last_id=after), current_key_id()
     while True:

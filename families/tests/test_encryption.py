@@ -33,8 +33,9 @@ def new_key() -> str:
 def stored(patient: Patient) -> dict[str, str | None]:
     """The row as a backup would hold it."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nik, kk_number, bpjs_number, nik_index, kk_index FROM families_patient WHERE id = %s",
-                       [patient.pk])
+        cursor.execute(
+            "SELECT nik, kk_number, bpjs_number, nik_index, kk_index FROM families_patient WHERE id = %s", [patient.pk]
+        )
         return dict(zip(("nik", "kk_number", "bpjs_number", "nik_index", "kk_index"), cursor.fetchone()))
 
 
@@ -82,7 +83,7 @@ def test_nik_uniqueness_holds_on_the_blind_index_both_ways():
     twin = Patient(**patient_values(full_name="Adi Kembar"))
     with pytest.raises(ValidationError) as caught:
         twin.full_clean()
-    assert caught.value.error_dict["__all__"][0].code == "unique"
+    assert caught.value.error_dict["nik"][0].code == "unique"
     with pytest.raises(IntegrityError), transaction.atomic():
         Patient.objects.create(**patient_values(full_name="Adi Kembar"))
     assert Patient.objects.filter(nik=adi.nik).count() == 1
@@ -114,11 +115,15 @@ def test_the_import_encrypts_on_its_fast_path(tmp_path):
 
 # --- the data migration: rows in the old (clear) shape -------------------------------------
 
+
 def write_clear(patient: Patient, nik: str, kk: str, bpjs: str) -> None:
     """Put a row back into the shape it had before 0010: clear numbers, no indexes."""
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE families_patient SET nik = %s, kk_number = %s, bpjs_number = %s, nik_index = NULL, "
-                       "kk_index = NULL WHERE id = %s", [nik, kk, bpjs, patient.pk])
+        cursor.execute(
+            "UPDATE families_patient SET nik = %s, kk_number = %s, bpjs_number = %s, nik_index = NULL, "
+            "kk_index = NULL WHERE id = %s",
+            [nik, kk, bpjs, patient.pk],
+        )
 
 
 def test_the_data_migration_encrypts_old_rows_with_nothing_lost():
@@ -147,6 +152,7 @@ def test_the_data_migration_reverses_to_clear_numbers():
 
 # --- key rotation -------------------------------------------------------------------------
 
+
 def test_rotation_moves_every_row_to_the_newest_keys_and_lookups_work_throughout(settings):
     patients = [make_patient(nik=f"33020212048500{i:02d}", bpjs_number=BPJS) for i in range(1, 6)]
     old_field_keys, old_index_keys = settings.FIELD_ENCRYPTION_KEYS, settings.BLIND_INDEX_KEYS
@@ -163,8 +169,10 @@ def test_rotation_moves_every_row_to_the_newest_keys_and_lookups_work_throughout
         assert row["nik_index"] == blind_index(patient.nik, "families.patient.nik")
     assert rotate_identity_keys().rewritten == 0  # resumable: done rows are skipped
 
-    settings.FIELD_ENCRYPTION_KEYS, settings.BLIND_INDEX_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1], \
-        settings.BLIND_INDEX_KEYS[:1]  # the old keys are retired
+    settings.FIELD_ENCRYPTION_KEYS, settings.BLIND_INDEX_KEYS = (
+        settings.FIELD_ENCRYPTION_KEYS[:1],
+        settings.BLIND_INDEX_KEYS[:1],
+    )  # the old keys are retired
     assert Patient.objects.get(nik=patients[3].nik).bpjs_number == BPJS
 
 
@@ -184,12 +192,25 @@ def test_a_value_under_a_retired_key_is_refused_not_misread(settings):
         decrypt(stored(adi)["nik"], "families.patient.nik")
 
 
-@pytest.mark.parametrize("variables", [{}, {"FIELD_ENCRYPTION_KEYS": "dev:ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZCE"}])
+@pytest.mark.parametrize(
+    "variables", [{}, {"FIELD_ENCRYPTION_KEYS": "dev:ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZCE"}]
+)
 def test_production_refuses_to_start_without_its_own_keys(variables):
-    env = {"PATH": os.environ["PATH"], "DEBUG": "False", "SECRET_KEY": "x" * 60,
-           "BLIND_INDEX_KEYS": new_key(), **variables}
+    env = {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "False",
+        "SECRET_KEY": "x" * 60,
+        "BLIND_INDEX_KEYS": new_key(),
+        **variables,
+    }
     code = "import django; django.setup()"
-    result = subprocess.run([sys.executable, "-c", code], env={**env, "DJANGO_SETTINGS_MODULE": "portal.settings"},
-                            cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**env, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS" in result.stderr

@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AccountCloseForm(forms.Form):
-    password = forms.CharField(label=_("Your password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
     understood = forms.BooleanField(
         label=_("I understand that my family links are removed and that I cannot sign in with this account again."),
-        error_messages={"required": _("Tick this box to close the account.")})
+        error_messages={"required": _("Tick this box to close the account.")},
+    )

@@ -24,12 +24,36 @@ from queueing.models import CANCELLABLE_STATUSES, Booking
 
 log = logging.getLogger(__name__)
 
-ACCOUNT_FIELDS = ("email", "full_name", "phone", "religion", "sex", "education", "blood_type", "marital_status",
-                  "occupation", "consent_version", "consent_at", "date_joined", "email_confirmed_at")
+ACCOUNT_FIELDS = (
+    "email",
+    "full_name",
+    "phone",
+    "religion",
+    "sex",
+    "education",
+    "blood_type",
+    "marital_status",
+    "occupation",
+    "consent_version",
+    "consent_at",
+    "date_joined",
+    "email_confirmed_at",
+)
 # Internal columns that say nothing about the person (the blind indexes are keyed hashes).
 _PATIENT_INTERNAL = {"id", "nik_index", "kk_index"}
-BOOKING_FIELDS = ("code", "date", "label", "estimated_time", "status", "reject_reason", "card_number",
-                  "referral_number", "guarantor_verified", "channel", "created_at")
+BOOKING_FIELDS = (
+    "code",
+    "date",
+    "label",
+    "estimated_time",
+    "status",
+    "reject_reason",
+    "card_number",
+    "referral_number",
+    "guarantor_verified",
+    "channel",
+    "created_at",
+)
 
 
 def _plain(value: Any) -> Any:
@@ -47,8 +71,11 @@ def _patient_data(link: AccountPatient) -> dict[str, Any]:
     """The member's record as the account may read it: a link not yet verified (issue 10 §1) sees
     identity numbers masked, as on its pages."""
     patient = link.patient
-    data = {f.name: _plain(getattr(patient, f.name)) for f in Patient._meta.concrete_fields
-            if f.name not in _PATIENT_INTERNAL}
+    data = {
+        f.name: _plain(getattr(patient, f.name))
+        for f in Patient._meta.concrete_fields
+        if f.name not in _PATIENT_INTERNAL
+    }
     if not getattr(link, "is_verified", True):
         data.update({name: _masked(data[name]) for name in IDENTITY_NUMBERS})
     return data
@@ -56,10 +83,16 @@ def _patient_data(link: AccountPatient) -> dict[str, Any]:
 
 def _booking_data(booking: Booking) -> dict[str, Any]:
     data = {name: _plain(getattr(booking, name)) for name in BOOKING_FIELDS}
-    data.update(patient=booking.patient.full_name, clinic=booking.clinic.name, doctor=booking.doctor.name,
-                guarantor=booking.guarantor.name,
-                history=[{"at": _plain(e.at), "from": e.from_status, "to": e.to_status, "reason": e.reason}
-                         for e in booking.events.all()])
+    data.update(
+        patient=booking.patient.full_name,
+        clinic=booking.clinic.name,
+        doctor=booking.doctor.name,
+        guarantor=booking.guarantor.name,
+        history=[
+            {"at": _plain(e.at), "from": e.from_status, "to": e.to_status, "reason": e.reason}
+            for e in booking.events.all()
+        ],
+    )
     return data
 
 
@@ -70,19 +103,35 @@ def account_data_export(*, account: User) -> dict[str, Any]:
     they are left out, as are the other account holders themselves.
     """
     links = list(AccountPatient.objects.filter(account=account).select_related("patient").order_by("created_at"))
-    bookings = (Booking.objects.filter(account=account).select_related("patient", "clinic", "doctor", "guarantor")
-                .prefetch_related("events").order_by("date", "created_at"))
+    bookings = (
+        Booking.objects.filter(account=account)
+        .select_related("patient", "clinic", "doctor", "guarantor")
+        .prefetch_related("events")
+        .order_by("date", "created_at")
+    )
     for link in links:  # the holder was given these records: the audit trail says so
         family_services.access_log(account, link.patient, AccessWhat.PATIENT_RECORD, detail="data_export")
     return {
         "exported_at": timezone.now().isoformat(),
         "hospital": settings.HOSPITAL_NAME,
         "account": {name: _plain(getattr(account, name)) for name in ACCOUNT_FIELDS},
-        "family": [{"relationship": link.relationship, "linked_at": _plain(link.created_at),
-                    "patient": _patient_data(link),
-                    "documents": [{"kind": d.kind, "uploaded_at": _plain(d.uploaded_at), "content_type": d.content_type,
-                                   "size": d.size} for d in link.patient.documents.order_by("kind")]}
-                   for link in links],
+        "family": [
+            {
+                "relationship": link.relationship,
+                "linked_at": _plain(link.created_at),
+                "patient": _patient_data(link),
+                "documents": [
+                    {
+                        "kind": d.kind,
+                        "uploaded_at": _plain(d.uploaded_at),
+                        "content_type": d.content_type,
+                        "size": d.size,
+                    }
+                    for d in link.patient.documents.order_by("kind")
+                ],
+            }
+            for link in links
+        ],
         "bookings": [_booking_data(booking) for booking in bookings],
     }
 
@@ -102,23 +151,37 @@ def _anonymise(account: User) -> None:
 def account_close(*, account: User, password: str) -> None:
     """Remove the account's family links and personal data; keep the hospital's records. Logged."""
     if not account.check_password(password):
-        raise ValidationError({"password": ValidationError(_("This is not your current password."),
-                                                           code="password_incorrect")})
+        raise ValidationError(
+            {"password": ValidationError(_("This is not your current password."), code="password_incorrect")}
+        )
     if account.is_staff:
         raise ValidationError(_("Staff accounts are closed by an administrator."), code="staff_account")
     today = timezone.localdate()
     if Booking.objects.filter(account=account, date__gte=today, status__in=CANCELLABLE_STATUSES).exists():
-        raise ValidationError(_("You still have an upcoming booking. Cancel it, or close the account after the "
-                                "visit."), code="upcoming_bookings")
+        raise ValidationError(
+            _("You still have an upcoming booking. Cancel it, or close the account after the visit."),
+            code="upcoming_bookings",
+        )
     with transaction.atomic():
         account = User.objects.select_for_update().get(pk=account.pk)
         for link in AccountPatient.objects.select_for_update().filter(account=account).order_by("pk"):
-            LinkLog.objects.create(account=account, patient_id=link.patient_id, patient_ref=link.patient_id,
-                                   actor=account, action=LinkAction.REMOVED, relationship=link.relationship,
-                                   note="account closed by its holder")
+            LinkLog.objects.create(
+                account=account,
+                patient_id=link.patient_id,
+                patient_ref=link.patient_id,
+                actor=account,
+                action=LinkAction.REMOVED,
+                relationship=link.relationship,
+                note="account closed by its holder",
+            )
             link.delete()
         LookupFailure.objects.filter(account=account).delete()
         _anonymise(account)
-        LogEntry.objects.log_actions(user_id=account.pk, queryset=[account], action_flag=CHANGE,
-                                     change_message="Account closed by its holder (UU 27/2022)", single_object=True)
+        LogEntry.objects.log_actions(
+            user_id=account.pk,
+            queryset=[account],
+            action_flag=CHANGE,
+            change_message="Account closed by its holder (UU 27/2022)",
+            single_object=True,
+        )
     log.info("account %s closed by its holder", account.pk)

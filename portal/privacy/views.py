@@ -26,8 +26,10 @@ def data_export(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "privacy/data_export.html")
     data = services.account_data_export(account=request.user)
-    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
-                            content_type="application/json; charset=utf-8")
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="antrean-data-{timezone.localdate():%Y%m%d}.json"'
     return response
 
@@ -43,7 +45,8 @@ def account_close(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             logout(request)
-            messages.success(request, _("Your account is closed. The hospital keeps your medical records as the "
-                                        "law requires."))
+            messages.success(
+                request, _("Your account is closed. The hospital keeps your medical records as the law requires.")
+            )
             return redirect("home")
     return render(request, "privacy/account_close.html", {"form": form})

@@ -36,24 +36,41 @@ def tomorrow() -> dt.date:
 
 def book(account: User, member: Patient, schedules, date: dt.date) -> Booking:
     schedule = next(s for s in schedules if s.weekday == date.weekday())
-    return queueing_services.booking_create(account=account, patient_id=member.pk, schedule_id=schedule.pk,
-                                            date=date, guarantor_id=GuarantorType.objects.get(code="umum").pk,
-                                            token=uuid.uuid4())
+    return queueing_services.booking_create(
+        account=account,
+        patient_id=member.pk,
+        schedule_id=schedule.pk,
+        date=date,
+        guarantor_id=GuarantorType.objects.get(code="umum").pk,
+        token=uuid.uuid4(),
+    )
 
 
 @pytest.fixture
 def families(patient, other_patient, hospital, tomorrow):
     """Sari (self + child Bima), Joko (self), and Bima's grandmother shared: both accounts link her."""
     sari = make_member(patient, "Sari Wulandari")
-    bima = make_member(patient, "Bima Wulandari", relationship="child", sex="L", birth_date=dt.date(2016, 2, 3),
-                       bpjs_number="0001234567890")
+    bima = make_member(
+        patient,
+        "Bima Wulandari",
+        relationship="child",
+        sex="L",
+        birth_date=dt.date(2016, 2, 3),
+        bpjs_number="0001234567890",
+    )
     joko = make_member(other_patient, "Joko Prasetyo", sex="L")
     grandma = make_member(patient, "Mbah Partini", relationship="parent", birth_date=dt.date(1950, 1, 1))
     AccountPatient.objects.create(account=other_patient, patient=grandma, relationship="parent")
     sari_booking = book(patient, bima, hospital, tomorrow)
     joko_booking = book(other_patient, grandma, hospital, tomorrow)
-    return {"sari": sari, "bima": bima, "joko": joko, "grandma": grandma,
-            "sari_booking": sari_booking, "joko_booking": joko_booking}
+    return {
+        "sari": sari,
+        "bima": bima,
+        "joko": joko,
+        "grandma": grandma,
+        "sari_booking": sari_booking,
+        "joko_booking": joko_booking,
+    }
 
 
 def export(client, account: User) -> dict:
@@ -66,6 +83,7 @@ def export(client, account: User) -> dict:
 
 
 # --- a copy of the data ---------------------------------------------------------------------
+
 
 def test_the_export_page_explains_and_only_a_post_downloads(client, patient):
     client.force_login(patient)
@@ -109,6 +127,7 @@ def test_the_export_needs_a_signed_in_account(client):
 
 
 # --- closing the account --------------------------------------------------------------------
+
 
 def close(client, account: User, password: str, understood: bool = True):
     client.force_login(account)

@@ -28,5 +28,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"checked {checked}, rewritten {rewritten}, last id {last_id}")
 
         result = rotate_identity_keys(batch_size=batch_size, after=after, progress=progress)
-        self.stdout.write(self.style.SUCCESS(
-            f"{result.checked} patients checked, {result.rewritten} rewritten under the newest keys."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{result.checked} patients checked, {result.rewritten} rewritten under the newest keys."
+            )
+        )
