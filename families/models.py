@@ -234,7 +234,8 @@ class PatientAccessLog(models.Model):
         ordering = ["-at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(what__in=AccessWhat.values), name="families_patientaccesslog_what_valid",
-                                   violation_error_code="access_what_invalid"),
+                                   violation_error_code="access_what_invalid",
+                                   violation_error_message=_("Unknown kind of access.")),
         ]
 
     def __str__(self) -> str:
