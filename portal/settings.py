@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 served from our own static files
     "axes",
+    "facilities",
     "accounts",
     "families",
     "guarantors",

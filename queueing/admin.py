@@ -23,6 +23,9 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from facilities.admin import FacilityFieldMixin
+from facilities.models import Facility
+from facilities.selectors import is_multi_facility
 from families import services as family_services
 from families.models import AccessWhat, Patient
 from families.validators import format_mrn
@@ -54,7 +57,7 @@ from queueing.models import (
 
 
 @admin.register(Clinic)
-class ClinicAdmin(OversizedIdGuard, admin.ModelAdmin):
+class ClinicAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
     list_display = ["code", "name", "prefix", "bpjs_code", "active", "sort_order"]
     list_editable = ["active", "sort_order"]
     search_fields = ["code", "name"]
@@ -99,13 +102,13 @@ class ScheduleAdmin(OversizedIdGuard, admin.ModelAdmin):
 
 
 @admin.register(ScheduleException)
-class ScheduleExceptionAdmin(OversizedIdGuard, admin.ModelAdmin):
+class ScheduleExceptionAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
     """Adding one marks the bookings it hits and e-mails their account holders (after commit)."""
 
     list_display = ["date", "scope", "clinic", "doctor", "reason", "created_by"]
     list_filter = ["scope", "date"]
     list_select_related = ["clinic", "doctor", "created_by"]
-    fields = ["date", "scope", "clinic", "doctor", "reason"]
+    fields = ["date", "scope", "clinic", "doctor", "reason"]  # facility: FacilityFieldMixin
 
     def has_change_permission(self, request, obj=None) -> bool:
         # An exception is added or removed, not edited: its effects were already announced.
@@ -128,17 +131,23 @@ class ScheduleExceptionAdmin(OversizedIdGuard, admin.ModelAdmin):
 
 
 @admin.register(BookingSettings)
-class BookingSettingsAdmin(OversizedIdGuard, admin.ModelAdmin):
+class BookingSettingsAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
+    """One row per facility; with a single facility the list opens straight on its row, as before."""
+
     list_display = ["__str__", "mode", "earliest_days_ahead", "latest_days_ahead", "opening_time",
                     "same_day_cutoff", "cancel_cutoff_hours"]
+    list_select_related = ["facility"]
 
     def has_add_permission(self, request) -> bool:
-        return not BookingSettings.objects.exists() and super().has_add_permission(request)
+        missing = Facility.objects.filter(booking_settings__isnull=True).exists()
+        return missing and super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
     def changelist_view(self, request, extra_context=None):
+        if is_multi_facility():
+            return super().changelist_view(request, extra_context)
         settings_row = BookingSettings.load()
         return HttpResponseRedirect(reverse("admin:queueing_bookingsettings_change", args=[settings_row.pk]))
 

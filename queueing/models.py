@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from facilities.models import Facility, default_facility_id
 from guarantors.models import DocumentKind, GuarantorKind
 from portal.lib.uploads import private_path
 
@@ -38,9 +39,11 @@ class Weekday(models.IntegerChoices):
 
 
 class Clinic(models.Model):
-    """A polyclinic (poli), e.g. GIGI for dental."""
+    """A polyclinic (poli), e.g. GIGI for dental, at one facility."""
 
-    code = models.CharField(_("code"), max_length=16, unique=True)
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="clinics",
+                                 verbose_name=_("facility"), default=default_facility_id)
+    code = models.CharField(_("code"), max_length=16)
     name = models.CharField(_("name"), max_length=100)
     bpjs_code = models.CharField(_("BPJS clinic code"), max_length=8, blank=True)
     prefix = models.CharField(_("queue label prefix"), max_length=8, help_text=_("Printed before the number, e.g. GIGI-007."))
@@ -51,6 +54,12 @@ class Clinic(models.Model):
         ordering = ["sort_order", "name"]
         verbose_name = _("clinic")
         verbose_name_plural = _("clinics")
+        constraints = [
+            # Every puskesmas has its UMUM and GIGI: a code is unique within its facility.
+            models.UniqueConstraint(fields=["facility", "code"], name="queueing_clinic_code_unique_per_facility",
+                                    violation_error_code="code_taken",
+                                    violation_error_message=_("This facility already has a clinic with this code.")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -119,7 +128,7 @@ class Schedule(models.Model):
 
 
 class ExceptionScope(models.TextChoices):
-    HOSPITAL = "hospital", _("Whole hospital")
+    HOSPITAL = "hospital", _("Whole hospital")  # the whole facility (the stored value predates facilities)
     CLINIC = "clinic", _("One clinic")
     DOCTOR = "doctor", _("One doctor")
 
@@ -127,6 +136,9 @@ class ExceptionScope(models.TextChoices):
 class ScheduleException(models.Model):
     """A day on which the hospital, a clinic or a doctor does not practise (holiday, leave)."""
 
+    # The facility closed (scope "hospital"), or the one of the clinic or doctor's schedules hit.
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="schedule_exceptions",
+                                 verbose_name=_("facility"), default=default_facility_id)
     date = models.DateField(_("date"))
     scope = models.CharField(_("applies to"), max_length=16, choices=ExceptionScope.choices)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("clinic"))
@@ -156,8 +168,14 @@ class ScheduleException(models.Model):
         target = self.clinic or self.doctor or _("whole hospital")
         return f"{self.date:%Y-%m-%d} · {target} · {self.reason}"
 
+    def clean(self) -> None:
+        # A clinic's closure belongs to the clinic's facility (a doctor's leave applies wherever they work).
+        if self.clinic_id is not None:
+            self.facility_id = self.clinic.facility_id
+
     def covers(self, schedule: Schedule) -> bool:
-        return (self.scope == ExceptionScope.HOSPITAL
+        """Whether this closes `schedule` (whose clinic should be loaded, for its facility)."""
+        return ((self.scope == ExceptionScope.HOSPITAL and self.facility_id == schedule.clinic.facility_id)
                 or (self.scope == ExceptionScope.CLINIC and self.clinic_id == schedule.clinic_id)
                 or (self.scope == ExceptionScope.DOCTOR and self.doctor_id == schedule.doctor_id))
 
@@ -168,7 +186,10 @@ class BookingMode(models.TextChoices):
 
 
 class BookingSettings(models.Model):
-    """The hospital-wide booking window and mode; a single row (pk=1)."""
+    """A facility's booking window and mode; one row per facility."""
+
+    facility = models.OneToOneField(Facility, on_delete=models.PROTECT, related_name="booking_settings",
+                                    verbose_name=_("facility"), default=default_facility_id)
 
     earliest_days_ahead = models.PositiveSmallIntegerField(
         _("earliest day ahead"), default=1, help_text=_("0 allows booking for today until the same-day cut-off."))
@@ -185,9 +206,6 @@ class BookingSettings(models.Model):
         verbose_name = _("booking settings")
         verbose_name_plural = _("booking settings")
         constraints = [
-            models.CheckConstraint(condition=Q(pk=1), name="queueing_bookingsettings_singleton",
-                violation_error_code="singleton",
-                violation_error_message=_("There is only one set of booking settings.")),
             models.CheckConstraint(condition=Q(earliest_days_ahead__lte=F("latest_days_ahead")),
                                    name="queueing_bookingsettings_window_ordered",
                                    violation_error_code="window_reversed",
@@ -197,33 +215,35 @@ class BookingSettings(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(_("Booking settings"))
+        return str(_("Booking settings: %(facility)s") % {"facility": self.facility})
 
     def save(self, *args, **kwargs) -> None:
-        self.pk = 1
         super().save(*args, **kwargs)
         _SETTINGS_CACHE.clear()
 
     @classmethod
-    def load(cls) -> BookingSettings:
-        obj, _created = cls.objects.get_or_create(pk=1)
+    def load(cls, facility_id: int | None = None) -> BookingSettings:
+        """The facility's settings (the default facility's without one), made with defaults if missing."""
+        obj, _created = cls.objects.select_related("facility").get_or_create(
+            facility_id=facility_id or default_facility_id())
         return obj
 
     @classmethod
-    def current(cls) -> BookingSettings:
-        """The row as this process saw it at most SETTINGS_TTL seconds ago; treat it as read-only.
+    def current(cls, facility_id: int | None = None) -> BookingSettings:
+        """The facility's row as this process saw it at most SETTINGS_TTL seconds ago; treat it as read-only.
 
         Every booking reads these settings, thousands a minute at opening time, and they change
-        a few times a year: another server process sees a change within a few seconds.
+        a few times a year: another server process sees a change within a few seconds. The row
+        carries its facility (its clock), so no caller pays a query for it.
         """
-        cached = _SETTINGS_CACHE.get("row")
+        cached = _SETTINGS_CACHE.get(facility_id)
         if cached is None or cached[0] < time.monotonic():
-            cached = _SETTINGS_CACHE["row"] = (time.monotonic() + SETTINGS_TTL, cls.load())
+            cached = _SETTINGS_CACHE[facility_id] = (time.monotonic() + SETTINGS_TTL, cls.load(facility_id))
         return cached[1]
 
 
 SETTINGS_TTL = 5.0
-_SETTINGS_CACHE: dict[str, tuple[float, BookingSettings]] = {}
+_SETTINGS_CACHE: dict[int | None, tuple[float, BookingSettings]] = {}
 
 
 class DayQuota(models.Model):

@@ -64,7 +64,7 @@ def window_dates(*, cfg: BookingSettings, now: dt.datetime | None = None) -> lis
 def _exception_covering(date: dt.date) -> Exists:
     """True for a Schedule row (in a queryset) closed on `date` by any exception."""
     return Exists(ScheduleException.objects.filter(date=date).filter(
-        Q(scope=ExceptionScope.HOSPITAL)
+        Q(scope=ExceptionScope.HOSPITAL, facility=OuterRef("clinic__facility"))
         | Q(scope=ExceptionScope.CLINIC, clinic=OuterRef("clinic"))
         | Q(scope=ExceptionScope.DOCTOR, doctor=OuterRef("doctor"))
     ))
@@ -83,7 +83,8 @@ def open_dates(*, cfg: BookingSettings, now: dt.datetime | None = None) -> list[
     dates = window_dates(cfg=cfg, now=now)
     if not dates:
         return []
-    schedules = list(bookable_schedules().only("id", "weekday", "clinic_id", "doctor_id"))
+    schedules = list(bookable_schedules().select_related("clinic")
+                     .only("id", "weekday", "clinic_id", "doctor_id", "clinic__facility_id"))
     by_weekday: dict[int, list[Schedule]] = defaultdict(list)
     for schedule in schedules:
         by_weekday[schedule.weekday].append(schedule)

@@ -310,8 +310,10 @@ def booking_verify(*, booking: Booking, actor) -> Booking:
 # --- schedule exceptions and schedule edits ----------------------------------------------------
 
 def _schedules_under(exception: ScheduleException) -> list[Schedule]:
-    schedules = Schedule.objects.filter(weekday=exception.date.weekday())
-    if exception.scope == ExceptionScope.CLINIC:
+    schedules = Schedule.objects.filter(weekday=exception.date.weekday()).select_related("clinic")
+    if exception.scope == ExceptionScope.HOSPITAL:
+        schedules = schedules.filter(clinic__facility_id=exception.facility_id)
+    elif exception.scope == ExceptionScope.CLINIC:
         schedules = schedules.filter(clinic_id=exception.clinic_id)
     elif exception.scope == ExceptionScope.DOCTOR:
         schedules = schedules.filter(doctor_id=exception.doctor_id)
