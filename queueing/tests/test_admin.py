@@ -333,7 +333,7 @@ def test_exception_with_wrong_target_is_a_form_error(admin_client_, gigi_tomorro
 
 def test_booking_settings_open_on_the_single_row(admin_client_, cfg):
     response = admin_client_.get(reverse("admin:queueing_bookingsettings_changelist"))
-    assert response["Location"] == reverse("admin:queueing_bookingsettings_change", args=[1])
+    assert response["Location"] == reverse("admin:queueing_bookingsettings_change", args=[cfg.pk])
     assert admin_client_.get(response["Location"]).status_code == 200
 
 

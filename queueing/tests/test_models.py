@@ -137,9 +137,13 @@ def test_booking_settings_window_is_ordered(cfg):
     both_ways(cfg, "queueing_bookingsettings_window_ordered", "window_reversed")
 
 
-def test_booking_settings_is_a_single_row(cfg):
-    BookingSettings(earliest_days_ahead=3).save()  # save() always writes row 1
-    assert BookingSettings.objects.get().earliest_days_ahead == 3
+def test_booking_settings_are_one_row_per_facility(cfg):
+    second = BookingSettings(facility=cfg.facility, earliest_days_ahead=3)
+    with pytest.raises(ValidationError) as refused:
+        second.full_clean()
+    assert refused.value.error_dict["facility"][0].code == "unique"
+    with pytest.raises(IntegrityError, match="queueing_bookingsettings_facility_id_key"):
+        second.save()
 
 
 def test_estimated_time_is_start_plus_waiting_patients(gigi):
