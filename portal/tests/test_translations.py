@@ -15,7 +15,8 @@ from django.urls import reverse
 from portal.tests.test_no_server_errors import ROUTES, _client, fields_on, urls_for, world  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUES = [ROOT / "locale", ROOT / "families" / "locale", ROOT / "guarantors" / "locale"]
+CATALOGUES = [ROOT / "locale", ROOT / "families" / "locale", ROOT / "guarantors" / "locale",
+              ROOT / "facilities" / "locale"]
 
 # Words Indonesian hospitals use as they are, and the language switcher's own names.
 SAME_IN_BOTH = {"Dashboard", "Password", "Password:", "E-mail", "E-mail:", "Online", "Menu", "Status",
