@@ -15,22 +15,29 @@ failure means (the eligibility service turns them into "not yet verified").
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import http.client
 import json
+import logging
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import lzstring
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+logger = logging.getLogger(__name__)
 
 MAX_RESPONSE_BYTES = 1024 * 1024  # a participant record is ~2 KB; anything huge is not BPJS
 
@@ -48,7 +55,20 @@ class BpjsUnavailable(BpjsError):
 
 
 class BpjsTimeout(BpjsUnavailable):
-    """BPJS did not answer within BPJS_TIMEOUT."""
+    """BPJS did not answer in time."""
+
+
+class BpjsDeadlineExceeded(BpjsTimeout):
+    """The whole call (connect, headers, body) took longer than BPJS_TIMEOUT: a total deadline,
+    so a server that trickles one byte at a time cannot hold a thread past it."""
+
+
+class BpjsCircuitOpen(BpjsUnavailable):
+    """BPJS failed repeatedly a moment ago: not asked again until the cool-off has passed."""
+
+
+class BpjsBusy(BpjsUnavailable):
+    """Too many threads of this process are already waiting on BPJS: answered at once, not queued."""
 
 
 class BpjsServerError(BpjsUnavailable):
@@ -214,19 +234,218 @@ class Referral:
         }
 
 
+# --- the total deadline -----------------------------------------------------------------------
+
+def _shut(sock: socket.socket) -> None:
+    # socket.socket.shutdown also for an SSLSocket: it acts on the descriptor and wakes any
+    # thread blocked reading it, where SSLSocket.shutdown would first drop the TLS state.
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed: nothing left to wake
+
+
+class Deadline:
+    """The time one call may take in total. A socket timeout only bounds each read, so when the
+    time is up a timer shuts the call's sockets: the blocked read returns at once, whatever the
+    phase (connect, TLS, proxy tunnel, status line, headers, body)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expires_at = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def remaining(self) -> float:
+        left = self.expires_at - time.monotonic()
+        if left <= 0 or self.expired:
+            raise BpjsDeadlineExceeded(f"no complete answer within {self.seconds:g} s")
+        return left
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def __enter__(self) -> Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+        with self._lock:  # a timer already running waits here, then finds nothing to shut
+            self._sockets.clear()
+
+
+class _WatchedConnection:
+    """Mixin for http.client connections: every socket they open is watched by the deadline."""
+
+    def __init__(self, *args: Any, deadline: Deadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline = deadline
+        self._create_connection = self._open_socket
+
+    def _open_socket(self, address: tuple[str, int], timeout: float, source_address: Any = None) -> socket.socket:
+        sock = socket.create_connection(address, min(timeout, self._deadline.remaining()), source_address)
+        self._deadline.watch(sock)
+        return sock
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        self._deadline.watch(self.sock)  # the TLS socket, which took over the descriptor
+
+
+class _WatchedHTTPConnection(_WatchedConnection, http.client.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_WatchedConnection, http.client.HTTPSConnection):
+    pass
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(functools.partial(_WatchedHTTPConnection, deadline=req.deadline), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(functools.partial(_WatchedHTTPSConnection, deadline=req.deadline), req,
+                            context=self._context)
+
+
+# --- circuit breaker and concurrency cap ----------------------------------------------------------
+
+class SharedStore(Protocol):
+    """What the breaker needs of a cache (Django's cache has it): shared by every worker when
+    the cache is (Redis, memcached), per process with the local-memory cache."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def set(self, key: str, value: Any, timeout: float | None = ...) -> None: ...
+    def add(self, key: str, value: Any, timeout: float | None = ...) -> bool: ...
+    def delete_many(self, keys: list[str]) -> None: ...
+
+
+def _store_errors_pass(method: Callable[..., None]) -> Callable[..., None]:
+    """A broken cache must not break booking: the breaker then stays closed, and says so."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            method(*args, **kwargs)
+        except BpjsError:
+            raise
+        except Exception:
+            logger.exception("BPJS circuit breaker state unavailable")
+
+    return wrapper
+
+
+class CircuitBreaker:
+    """Opens after `failures` failed calls within `window` seconds; while open, calls fail at once
+    (BpjsCircuitOpen). After `cooloff` seconds one trial call goes through (half-open): an answer
+    closes the breaker, another failure opens it for a new cool-off.
+
+    Times come from `clock` (wall-clock seconds, comparable between processes; injectable for
+    tests). Two workers recording a failure at the same instant may count it once: the breaker
+    then opens one failure later, which is harmless.
+    """
+
+    def __init__(self, store: SharedStore, *, failures: int, window: float, cooloff: float, name: str = "bpjs",
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store, self.failures, self.window, self.cooloff, self.clock = store, failures, window, cooloff, clock
+        self._failures_key, self._open_key, self._trial_key = (f"{name}:breaker:{part}"
+                                                               for part in ("failures", "open_until", "trial"))
+        self._keep = window + cooloff  # how long the cache keeps the state (real seconds)
+
+    @property
+    def enabled(self) -> bool:
+        return self.failures > 0
+
+    @_store_errors_pass
+    def before_call(self) -> None:
+        """Raise BpjsCircuitOpen while open; in half-open state let one caller through."""
+        open_until = self.store.get(self._open_key)
+        if open_until is None:
+            return
+        if self.clock() < open_until or not self.store.add(self._trial_key, True, max(self.cooloff, 1)):
+            raise BpjsCircuitOpen("BPJS failed repeatedly just now; not asked again until the cool-off has passed")
+        logger.info("BPJS circuit breaker half-open: one trial call")
+
+    @_store_errors_pass
+    def record_success(self) -> None:
+        if self.store.get(self._open_key) is not None or self.store.get(self._failures_key):
+            self.store.delete_many([self._open_key, self._trial_key, self._failures_key])
+
+    @_store_errors_pass
+    def record_failure(self) -> None:
+        now = self.clock()
+        if self.store.get(self._open_key) is not None:  # the half-open trial failed
+            self._open(now)
+            return
+        recent = [t for t in self.store.get(self._failures_key) or [] if t > now - self.window] + [now]
+        if len(recent) >= self.failures:
+            self._open(now)
+        else:
+            self.store.set(self._failures_key, recent, self._keep)
+
+    def _open(self, now: float) -> None:
+        logger.warning("BPJS circuit breaker open for %g s", self.cooloff)
+        self.store.set(self._open_key, now + self.cooloff, self._keep)
+        self.store.delete_many([self._failures_key, self._trial_key])
+
+
+class ConcurrencyCap:
+    """At most `limit` threads of this process wait on BPJS at once; the next one is refused at
+    once (BpjsBusy) instead of queueing, so a slow BPJS cannot take every worker thread."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._slots = threading.BoundedSemaphore(max(limit, 1))
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        if self.limit <= 0:  # no cap
+            yield
+            return
+        if not self._slots.acquire(blocking=False):
+            raise BpjsBusy(f"{self.limit} BPJS calls already waiting in this process")
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+
+# Failures that say BPJS is down or sick; answers (even "not found" or "bad credentials") are not.
+BREAKER_FAILURES = (BpjsUnavailable, BpjsProtocolError)
+
+
 # --- the client -------------------------------------------------------------------------------
 
 class VClaimClient:
-    """One instance per configuration; thread-safe (no state between calls)."""
+    """One instance per configuration; thread-safe (no state between calls of its own; the
+    breaker's state is in its shared store, the cap's in its semaphore)."""
 
-    def __init__(self, *, base_url: str, cons_id: str, secret: str, user_key: str, timeout: float = 4.0) -> None:
+    def __init__(self, *, base_url: str, cons_id: str, secret: str, user_key: str, timeout: float = 4.0,
+                 breaker: CircuitBreaker | None = None, cap: ConcurrencyCap | None = None) -> None:
         if not (base_url and cons_id and secret):
             raise BpjsNotConfigured("BPJS_VCLAIM_URL, BPJS_CONS_ID and BPJS_SECRET are required")
         self.base_url = base_url.rstrip("/")
         self.cons_id, self.secret, self.user_key = cons_id, secret, user_key
         self.timeout = timeout
-        # A plain opener still honours http(s)_proxy/no_proxy, which hospital networks use.
-        self._opener = urllib.request.build_opener()
+        self.breaker, self.cap = breaker, cap
+        # Plain handlers still honour http(s)_proxy/no_proxy, which hospital networks use.
+        self._opener = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
 
     def participant_by_card(self, card_number: str, service_date: date) -> Participant:
         data = self.get("Peserta", "nokartu", card_number, "tglSEP", service_date.isoformat())
@@ -251,27 +470,52 @@ class VClaimClient:
         """GET base/segment/..., check the envelope and return the decrypted `response` object."""
         # Quoting every segment keeps a typed "../" or "?" from reaching another endpoint.
         url = "/".join([self.base_url, *(urllib.parse.quote(s, safe="") for s in segments)])
-        timestamp = str(int(time.time()))
-        status, body = self._fetch(url, request_headers(self.cons_id, self.secret, self.user_key, timestamp))
-        return self._unwrap(status, body, timestamp)
+        with self._guarded():
+            timestamp = str(int(time.time()))
+            status, body = self._fetch(url, request_headers(self.cons_id, self.secret, self.user_key, timestamp))
+            return self._unwrap(status, body, timestamp)
+
+    @contextmanager
+    def _guarded(self) -> Iterator[None]:
+        """The breaker first (no slot taken while it is open), then a slot of the cap."""
+        breaker = self.breaker if self.breaker is not None and self.breaker.enabled else None
+        if breaker is not None:
+            breaker.before_call()
+        with self.cap.slot() if self.cap is not None else nullcontext():
+            try:
+                yield
+            except BREAKER_FAILURES:
+                if breaker is not None:
+                    breaker.record_failure()
+                raise
+            except BpjsError:
+                if breaker is not None:
+                    breaker.record_success()  # BPJS answered, if only "no"
+                raise
+            if breaker is not None:
+                breaker.record_success()
 
     def _fetch(self, url: str, headers: dict[str, str]) -> tuple[int, bytes]:
-        try:
-            return self._open_and_read(url, headers)
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-                raise BpjsTimeout(f"no answer within {self.timeout:g} s") from exc
-            raise BpjsUnavailable(f"cannot reach BPJS: {exc.reason}") from exc
-        except (TimeoutError, socket.timeout) as exc:
-            raise BpjsTimeout(f"no answer within {self.timeout:g} s") from exc
-        except (http.client.HTTPException, OSError) as exc:
-            raise BpjsUnavailable(f"connection to BPJS failed: {exc.__class__.__name__}") from exc
+        with Deadline(self.timeout) as deadline:
+            try:
+                result = self._open_and_read(url, headers, deadline)
+            except BpjsError:
+                raise
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+                reason = getattr(exc, "reason", exc)
+                if deadline.expired or isinstance(reason, (TimeoutError, socket.timeout)):
+                    # Each socket wait is bounded by the time left, so a socket timeout is the deadline too.
+                    raise BpjsDeadlineExceeded(f"no complete answer within {self.timeout:g} s") from exc
+                raise BpjsUnavailable(f"cannot reach BPJS: {reason.__class__.__name__}") from exc
+            if deadline.expired:  # the read ended because the sockets were shut: a truncated body
+                raise BpjsDeadlineExceeded(f"no complete answer within {self.timeout:g} s")
+            return result
 
-    def _open_and_read(self, url: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    def _open_and_read(self, url: str, headers: dict[str, str], deadline: Deadline) -> tuple[int, bytes]:
         request = urllib.request.Request(url, headers=headers, method="GET")
-        deadline = time.monotonic() + self.timeout
+        request.deadline = deadline  # read by _HTTPHandler/_HTTPSHandler
         try:
-            with self._opener.open(request, timeout=self.timeout) as response:
+            with self._opener.open(request, timeout=deadline.remaining()) as response:
                 return response.status, _read_until(response, deadline)
         except urllib.error.HTTPError as exc:  # 4xx/5xx still carry a body worth reading
             with exc:
@@ -305,15 +549,14 @@ class VClaimClient:
         return response
 
 
-def _read_until(response: Any, deadline: float) -> bytes:
-    """Read the body in chunks so a server that trickles bytes cannot hold us past the deadline."""
+def _read_until(response: Any, deadline: Deadline) -> bytes:
+    """Read the body in chunks, refusing a huge one; the deadline's timer ends a trickle."""
     chunks, size = [], 0
     while chunk := response.read(16 * 1024):
         size += len(chunk)
         if size > MAX_RESPONSE_BYTES:
             raise BpjsProtocolError("the BPJS response is too large")
-        if time.monotonic() > deadline:
-            raise BpjsTimeout("the BPJS response took too long")
+        deadline.remaining()
         chunks.append(chunk)
     return b"".join(chunks)
 

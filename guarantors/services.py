@@ -49,7 +49,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from guarantors import simulator, validators
-from guarantors.bpjs import BpjsError, BpjsNotFound, Participant, Referral, VClaimClient
+from guarantors.bpjs import (
+    BpjsError, BpjsNotFound, CircuitBreaker, ConcurrencyCap, Participant, Referral, VClaimClient,
+)
 from guarantors.models import ClinicDocumentRule, GuarantorType
 from guarantors.names import names_match
 
@@ -101,7 +103,26 @@ def vclaim_client() -> VClaimClient:
     creds = {"cons_id": settings.BPJS_CONS_ID, "secret": settings.BPJS_SECRET, "user_key": settings.BPJS_USER_KEY}
     if not url and settings.DEBUG and settings.BPJS_EMBEDDED_SIMULATOR:
         url, creds = simulator.ensure_embedded(), simulator.credentials()
-    return VClaimClient(base_url=url, timeout=settings.BPJS_TIMEOUT, **creds)  # BpjsNotConfigured if empty
+    return VClaimClient(base_url=url, timeout=settings.BPJS_TIMEOUT, breaker=_breaker(url), cap=_cap(),
+                        **creds)  # BpjsNotConfigured if empty
+
+
+def _breaker(url: str) -> CircuitBreaker:
+    """State in Django's cache: every worker agrees when CACHE_URL is shared (Redis)."""
+    name = "guarantors:bpjs:" + salted_hmac("guarantors.bpjs.breaker", url).hexdigest()[:16]
+    return CircuitBreaker(cache, failures=settings.BPJS_BREAKER_FAILURES, window=settings.BPJS_BREAKER_WINDOW,
+                          cooloff=settings.BPJS_BREAKER_COOLOFF, name=name)
+
+
+_caps: dict[int, ConcurrencyCap] = {}
+
+
+def _cap() -> ConcurrencyCap:
+    """One semaphore per process (per configured size): threads share it, processes do not."""
+    limit = settings.BPJS_MAX_CONCURRENT
+    if limit not in _caps:
+        _caps.setdefault(limit, ConcurrencyCap(limit))
+    return _caps[limit]
 
 
 def _cached(client: VClaimClient, kind: str, key: str, fetch: Callable[[], T]) -> T:

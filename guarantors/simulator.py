@@ -42,12 +42,15 @@ CARD_SLOW = "0009990000001"          # sleeps `slow_seconds` before answering
 CARD_SERVER_ERROR = "0009990000002"  # HTTP 500
 CARD_GARBAGE = "0009990000003"       # HTTP 200 with an HTML page
 CARD_BAD_CIPHER = "0009990000004"    # valid envelope, `response` not decryptable
+CARD_TRICKLE = "0009990000005"       # the whole answer, status line first, one byte per `trickle_interval`
+CARD_TRICKLE_BODY = "0009990000006"  # headers at once, then the body one byte per `trickle_interval`
 REFERRAL_SLOW = "0902P0010000Y999001"
 REFERRAL_SERVER_ERROR = "0902P0010000Y999002"
 REFERRAL_GARBAGE = "0902P0010000Y999003"
 SPECIAL_SLOW = {CARD_SLOW, REFERRAL_SLOW}
 SPECIAL_500 = {CARD_SERVER_ERROR, REFERRAL_SERVER_ERROR}
 SPECIAL_GARBAGE = {CARD_GARBAGE, REFERRAL_GARBAGE}
+SPECIAL_TRICKLE = {CARD_TRICKLE: "all", CARD_TRICKLE_BODY: "body"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,9 @@ FIXTURE_PARTICIPANTS: tuple[FixtureParticipant, ...] = (
                        status=("1", "TIDAK AKTIF"), hak_kelas=("3", "KELAS III"), jenis=("21", "PBI (APBN)")),
     # Answers, but only after `slow_seconds`: a timeout, or a late success with a long timeout.
     FixtureParticipant(CARD_SLOW, "3302010101800007", "TONI LAMBAT", "1980-01-01", "L"),
+    # Valid records, sent so slowly that only a total deadline stops the wait (issue 10 section 2).
+    FixtureParticipant(CARD_TRICKLE, "3302010101800008", "TONI LAMBAT", "1980-01-01", "L"),
+    FixtureParticipant(CARD_TRICKLE_BODY, "3302010101800009", "TONI LAMBAT", "1980-01-01", "L"),
 )
 
 POLI = {
@@ -187,6 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
         key = match["key"]
         if key in SPECIAL_SLOW:
             self.server.stopping.wait(self.server.slow_seconds)
+        self.trickle = SPECIAL_TRICKLE.get(key, "")
         if key in SPECIAL_500:
             self._send(500, b"<html><body>Internal Server Error</body></html>", "text/html")
             return
@@ -228,6 +235,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(body).encode(), "application/json")
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
+        if getattr(self, "trickle", ""):
+            self._send_trickle(status, body, content_type)
+            return
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -236,6 +246,23 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test): nothing to tell it
+
+    def _send_trickle(self, status: int, body: bytes, content_type: str) -> None:
+        """Write byte by byte with a pause between: every single read is quick, the whole never ends."""
+        head = (f"HTTP/1.1 {status} OK\r\nContent-Type: {content_type}\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+        data, sent = head + body, 0
+        if self.trickle == "body":
+            self.wfile.write(head)
+            sent = len(head)
+        self.close_connection = True
+        try:
+            while sent < len(data) and not self.server.stopping.wait(self.server.trickle_interval):
+                self.wfile.write(data[sent:sent + 1])
+                sent += 1
+        except OSError:
+            pass  # the client gave up: what was sent is recorded below
+        self.server.record_trickle(sent, len(data))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         if self.server.verbose:
@@ -246,13 +273,14 @@ class SimulatorServer(ThreadingHTTPServer):
     daemon_threads = True  # a sleeping "slow" handler must not keep the process alive
 
     def __init__(self, address: tuple[str, int], *, cons_id: str, secret: str, user_key: str,
-                 slow_seconds: float = 10.0, verbose: bool = False) -> None:
+                 slow_seconds: float = 10.0, trickle_interval: float = 1.0, verbose: bool = False) -> None:
         super().__init__(address, _Handler)
         self.cons_id, self.secret, self.user_key = cons_id, secret, user_key
-        self.slow_seconds, self.verbose = slow_seconds, verbose
+        self.slow_seconds, self.trickle_interval, self.verbose = slow_seconds, trickle_interval, verbose
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._paths: list[str] = []
+        self._trickles: list[tuple[int, int]] = []
         self.thread: threading.Thread | None = None
 
     @property
@@ -272,6 +300,17 @@ class SimulatorServer(ThreadingHTTPServer):
     def reset_requests(self) -> None:
         with self._lock:
             self._paths.clear()
+            self._trickles.clear()
+
+    def record_trickle(self, sent: int, total: int) -> None:
+        with self._lock:
+            self._trickles.append((sent, total))
+
+    @property
+    def trickles(self) -> list[tuple[int, int]]:
+        """(bytes sent, bytes in the whole answer) of each finished trickled answer."""
+        with self._lock:
+            return list(self._trickles)
 
     def stop(self) -> None:
         self.stopping.set()
@@ -283,10 +322,10 @@ class SimulatorServer(ThreadingHTTPServer):
 
 def start_simulator(*, host: str = "127.0.0.1", port: int = 0, cons_id: str = DEMO_CONS_ID,
                     secret: str = DEMO_SECRET, user_key: str = DEMO_USER_KEY, slow_seconds: float = 10.0,
-                    verbose: bool = False) -> SimulatorServer:
+                    trickle_interval: float = 1.0, verbose: bool = False) -> SimulatorServer:
     """Serve in a daemon thread; port 0 picks a free port (read it from `.url`). Call `.stop()`."""
     server = SimulatorServer((host, port), cons_id=cons_id, secret=secret, user_key=user_key,
-                             slow_seconds=slow_seconds, verbose=verbose)
+                             slow_seconds=slow_seconds, trickle_interval=trickle_interval, verbose=verbose)
     server.thread = threading.Thread(target=server.serve_forever, name="bpjs-simulator", daemon=True)
     server.thread.start()
     return server

@@ -244,7 +244,14 @@ BPJS_VCLAIM_URL = env("BPJS_VCLAIM_URL", default="")
 BPJS_CONS_ID = env("BPJS_CONS_ID", default="")
 BPJS_SECRET = env("BPJS_SECRET", default="")
 BPJS_USER_KEY = env("BPJS_USER_KEY", default="")
-BPJS_TIMEOUT = env.float("BPJS_TIMEOUT", default=4.0)
+BPJS_TIMEOUT = env.float("BPJS_TIMEOUT", default=4.0)  # total for one call: connect, headers and body
+# Circuit breaker: after FAILURES failed calls within WINDOW seconds, BPJS is not asked for
+# COOLOFF seconds (bookings go through "not yet verified"), then one trial call.
+BPJS_BREAKER_FAILURES = env.int("BPJS_BREAKER_FAILURES", default=5)
+BPJS_BREAKER_WINDOW = env.float("BPJS_BREAKER_WINDOW", default=60.0)
+BPJS_BREAKER_COOLOFF = env.float("BPJS_BREAKER_COOLOFF", default=30.0)
+# Threads of one process that may wait on BPJS at once; keep it below gunicorn's --threads.
+BPJS_MAX_CONCURRENT = env.int("BPJS_MAX_CONCURRENT", default=2)
 BPJS_CACHE_SECONDS = env.int("BPJS_CACHE_SECONDS", default=300)
 BPJS_EMBEDDED_SIMULATOR = env.bool("BPJS_EMBEDDED_SIMULATOR", default=True)
 # --- end guarantors --------------------------------------------------------

@@ -150,7 +150,7 @@ def test_unknown_referral_is_rejected(bpjs):
 def test_slow_bpjs_gives_unverified_within_the_timeout_and_skips_the_referral(bpjs):
     result = check(card_number=simulator.CARD_SLOW, full_name="Toni Lambat")  # the client's own timeout ends it
     assert result.status == services.UNVERIFIED and result.field_errors == {}
-    assert result.message and result.summary["failure"] == "BpjsTimeout"
+    assert result.message and result.summary["failure"] == "BpjsDeadlineExceeded"
     assert len(bpjs.request_paths) == 1
 
 

@@ -307,10 +307,11 @@ def test_the_confirm_page_refuses_a_referral_for_another_clinic_chosen_later(
 # --- BPJS slow or down: booked, unverified, told plainly ------------------------------------------
 
 @pytest.mark.parametrize("person, card, failure", [
-    (dict(full_name="Toni Lambat", birth_date=dt.date(1980, 1, 1)), simulator.CARD_SLOW, "BpjsTimeout"),
+    (dict(full_name="Toni Lambat", birth_date=dt.date(1980, 1, 1)), simulator.CARD_SLOW, "BpjsDeadlineExceeded"),
+    (dict(full_name="Toni Lambat", birth_date=dt.date(1980, 1, 1)), simulator.CARD_TRICKLE, "BpjsDeadlineExceeded"),
     (dict(full_name="Budi Santoso", birth_date=dt.date(1985, 4, 12)), simulator.CARD_SERVER_ERROR,
      "BpjsServerError"),
-], ids=["timeout", "http-500"])
+], ids=["timeout", "trickle", "http-500"])
 def test_bpjs_outage_still_books_unverified_and_says_so(patient_client, patient, types, dalam, tomorrow, bpjs_live,
                                                         clerk, client, person, card, failure):
     member = make_member(patient, **person)
