@@ -6,6 +6,8 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.shortcuts import render
 from django.utils import translation
@@ -62,6 +64,30 @@ class DatabaseUnavailableMiddleware:
             log.warning("database unavailable on %s: %s", request.path, exc.__class__.__name__)
             return render_unavailable(request)
         return None
+
+
+def _caused_by_database(exc: BaseException) -> bool:
+    while exc is not None:
+        if is_database_unavailable(exc):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that a database lost while the session is saved answers the 503 "try
+    again" page: Django reports a failed update as SessionInterrupted (400, "the session was
+    deleted") and a failed insert as a 500."""
+
+    def process_response(self, request, response):
+        try:
+            return super().process_response(request, response)
+        except (SessionInterrupted, DatabaseError) as exc:
+            if not _caused_by_database(exc):
+                raise
+            log.warning("database unavailable saving the session on %s: %s", request.path,
+                        exc.__class__.__name__)
+            return render_unavailable(request)
 
 
 class NoStoreForSignedInMiddleware:
