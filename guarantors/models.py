@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,8 @@ def validate_document_list(value: object) -> None:
     """Required documents are a JSON list of non-empty strings (printed as a checklist)."""
     if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
         raise ValidationError(_("Enter a list of document names."), code="invalid_documents")
+    for item in value:  # PostgreSQL's jsonb cannot store "\u0000": a database error otherwise
+        ProhibitNullCharactersValidator()(item)
 
 
 def validate_pattern(value: str) -> None:

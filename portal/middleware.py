@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import logging
 
 from django.conf import settings
@@ -14,6 +15,26 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 log = logging.getLogger(__name__)
+
+
+class HealthCheckMiddleware:
+    """`GET /healthz` for a load balancer, answered before host validation and the HTTPS redirect.
+
+    A balancer probes over plain HTTP by the backend's address, so behind production settings
+    the probe met a 301 (SECURE_SSL_REDIRECT) or a 400 (Host not in ALLOWED_HOSTS). The answer
+    is safe for any Host: it builds no URL from it, sets no cookie, and says only whether the
+    database answers. Every other path still goes through both checks.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz" and request.method == "GET":
+            from portal.views import healthz  # the view imports the database layer; keep this module light
+
+            return healthz(request)
+        return self.get_response(request)
 
 
 class DefaultLanguageMiddleware:
@@ -35,6 +56,40 @@ class DefaultLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class UnreadableRequestMiddleware:
+    """Answer the 400 page before anything reads a request that cannot be read safely:
+
+    - a body declared in another charset than UTF-8: Django refuses a form body in any other
+      charset (or crashes on a byte codec such as "hex" in a multipart body), and the CSRF check
+      and the error handlers read the body again, so the refusal became a 500;
+    - a NUL byte in the path or query string: PostgreSQL text cannot hold one, so a filter on it
+      is a database error.
+    UTF-8 spelled otherwise ("utf8", "UTF8") is read as UTF-8.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        charset = request.content_params.get("charset") if request.content_params else None
+        if charset:
+            try:
+                is_utf8 = codecs.lookup(charset).name == "utf-8"
+            except LookupError:
+                is_utf8 = True  # Django ignores a charset it does not know and reads UTF-8
+            if not is_utf8:
+                return render_bad_request(request)
+            request.encoding = "utf-8"
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            return render_bad_request(request)
+        return self.get_response(request)
+
+
+def render_bad_request(request):
+    return render(request, "400.html", status=400)
 
 
 def is_database_unavailable(exc: BaseException) -> bool:

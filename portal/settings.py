@@ -55,10 +55,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.HealthCheckMiddleware",  # first: a balancer's plain-HTTP probe by IP address
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.SessionMiddleware",  # Django's, with a 503 when the database is lost
     "portal.middleware.DefaultLanguageMiddleware",
+    "portal.middleware.UnreadableRequestMiddleware",  # before anything reads the body or query
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
 from django.core.paginator import Paginator
 from django.db import connection
@@ -13,6 +14,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guarantors.models import GuarantorKind
@@ -33,7 +35,7 @@ class ExamDateFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
         choices = [("today", _("Today")), ("tomorrow", _("Tomorrow")), ("yesterday", _("Yesterday")),
                    ("next7", _("Next 7 days")), ("all", _("Any date"))]
-        chosen = parse_date(self.value() or "") if self.value() not in dict(choices) else None
+        chosen = _date_or_none(self.value()) if self.value() not in dict(choices) else None
         if chosen:
             choices.insert(0, (chosen.isoformat(), short_date(chosen)))
         return choices
@@ -56,9 +58,16 @@ class ExamDateFilter(admin.SimpleListFilter):
         if value == "all":
             return queryset
         if value not in ranges:
-            chosen = parse_date(value) if len(value) == 10 else None
-            return queryset.filter(date=chosen or today)
+            return queryset.filter(date=_date_or_none(value) or today)
         return queryset.filter(date__range=ranges[value])
+
+
+def _date_or_none(value: str | None) -> dt.date | None:
+    """A typed `?tanggal=`: 2026-02-30 is well formed but no date (parse_date raises)."""
+    try:
+        return parse_date(value or "") if len(value or "") == 10 else None
+    except ValueError:
+        return None
 
 
 class GuarantorCheckFilter(admin.SimpleListFilter):
@@ -134,4 +143,17 @@ class OversizedIdGuard:
         for values in request.GET.lists():
             if any(_oversized(value) for value in values[1]):
                 return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        if request.method == "POST" and not self._selection_is_ids(request):
+            # Django would filter the primary key on the posted text: a 500 for "not-a-uuid".
+            messages.warning(request, gettext(
+                "Items must be selected in order to perform actions on them. No items have been changed."))
+            return HttpResponseRedirect(request.get_full_path())
         return super().changelist_view(request, extra_context)
+
+    def _selection_is_ids(self, request: HttpRequest) -> bool:
+        try:
+            for value in request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME):
+                self.model._meta.pk.to_python(value)
+        except ValidationError:
+            return False
+        return True

@@ -4,6 +4,9 @@ The URL list is read from the URLconf, so a page added later is crawled without 
 file. Each pattern is filled with real ids (own and another family's), random ids and junk;
 each page is fetched with GET, with junk query strings, and POSTed empty and with junk in every
 field its forms declare (very long values, NUL characters, impossible dates, lists, bad files).
+Every query parameter the page links to (admin filters, wizard links) is sent again with a NUL
+byte, an impossible date and a non-UUID; every page is POSTed, with a valid CSRF token, in a
+body that declares another charset than UTF-8 (the CSRF check and the error pages read it).
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import io
 import re
 import uuid
 from html.parser import HTMLParser
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.files import File
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -41,7 +45,12 @@ JUNK = ["not-a-uuid", "2024-02-30", "-1", "99999999999999999999999999", "../../e
         "²³", "٠٨١٢٣٤٥٦٧٨٩٠", "0812\u200b3456"]
 QUERY_JUNK = {"q": "a\x00b", "page": "-1", "p": "x", "o": "zz", "date": "2024-13-45", "tanggal": "x",
               "clinic": LONG[:300], "next": "//evil.example/", "e": "1", "status": "nope",
-              "all": "", "birth_date__gte": "not-a-date"}
+              "all": "", "birth_date__gte": "not-a-date", "anggota": "not-a-uuid", "dari": "\x00"}
+# Sent in every parameter a page links to, and in every field of its forms.
+IMPOSSIBLE_DATES = ("2026-02-30", "2026-13-01")
+PARAM_JUNK = ("\x00", *IMPOSSIBLE_DATES, "not-a-uuid")
+# Declared charsets Django will not read a form in: a text codec and a bytes-to-bytes codec.
+ODD_CHARSETS = (("application/x-www-form-urlencoded", "utf-16"), ("multipart/form-data; boundary=B0UND", "hex"))
 
 
 # --- the URL list -------------------------------------------------------------------------
@@ -217,12 +226,15 @@ class FormFields(HTMLParser):
         super().__init__()
         self.names: set[str] = set()
         self.files: set[str] = set()
+        self.link_params: set[str] = set()  # query parameter names in the page's links
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         name = attrs.get("name")
         if tag in ("input", "select", "textarea") and name and name != "csrfmiddlewaretoken":
             (self.files if attrs.get("type") == "file" else self.names).add(name)
+        if tag == "a" and "?" in (attrs.get("href") or ""):
+            self.link_params.update(parse_qs(urlsplit(attrs["href"]).query, keep_blank_values=True))
 
 
 def fields_on(html: str) -> FormFields:
@@ -235,6 +247,7 @@ def junk_posts(fields: FormFields) -> list[tuple[str, dict]]:
     names = sorted(fields.names) or ["x"]
     posts = [("empty", {}), ("long", {n: LONG for n in names}), ("nul", {n: "12\x0034" for n in names}),
              ("lists", {n: ["a", "b"] for n in names})]
+    posts += [(f"date {day}", {n: day for n in names}) for day in IMPOSSIBLE_DATES]
     for shift in range(3):
         posts.append((f"junk{shift}", {n: JUNK[(i + shift * 4) % len(JUNK)] for i, n in enumerate(names)}))
     for label, content, filename in (("text-as-jpg", b"hello, not an image", "ktp.jpg"), ("empty-file", b"", "a.pdf"),
@@ -251,8 +264,8 @@ def junk_posts(fields: FormFields) -> list[tuple[str, dict]]:
 
 # --- the crawl ------------------------------------------------------------------------------
 
-def _client(persona: str, world: dict) -> Client:
-    client = Client(raise_request_exception=False)
+def _client(persona: str, world: dict, *, enforce_csrf: bool = False) -> Client:
+    client = Client(raise_request_exception=False, enforce_csrf_checks=enforce_csrf)
     user = world["users"][persona]
     if user is not None:
         client.force_login(user)
@@ -276,6 +289,22 @@ def _html(response) -> str:
     return response.content.decode(errors="replace") if is_page else ""
 
 
+def odd_charset_posts(url: str, persona: str, world: dict, fields: FormFields):
+    """The page's form in a body that declares another charset, with a valid CSRF token (without
+    one the CSRF check refuses before reading the body, and the error pages are never reached)."""
+    client = _client(persona, world, enforce_csrf=True)
+    client.get(reverse("login"))  # a page with a form: sets the CSRF cookie
+    cookie = client.cookies.get(settings.CSRF_COOKIE_NAME)
+    data = {"csrfmiddlewaretoken": cookie.value if cookie else "", **{n: "x" for n in sorted(fields.names)}}
+    for content_type, charset in ODD_CHARSETS:
+        if content_type.startswith("multipart"):
+            body = "".join(f'--B0UND\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+                           for name, value in data.items()) + "--B0UND--\r\n"
+        else:
+            body = urlencode(data)
+        yield charset, client.generic("POST", url, body.encode(), content_type=f"{content_type}; charset={charset}")
+
+
 def crawl(route: str, persona: str, world: dict) -> list[str]:
     failures: list[str] = []
     for url in urls_for(route, world, _client(persona, world)):
@@ -286,11 +315,15 @@ def crawl(route: str, persona: str, world: dict) -> list[str]:
         fields = fields_on(html)
         # One bad parameter at a time as well: the first refusal must not hide the next one.
         queries = [QUERY_JUNK, {n: "a\x00b" for n in fields.names}, {"q": "a\x00b"}, {"q": LONG}]
+        queries += [{n: day for n in fields.names} for day in IMPOSSIBLE_DATES if fields.names]
         queries += [{name: value} for name, value in QUERY_JUNK.items() if name != "q"]
+        queries += [{name: junk} for name in sorted(fields.link_params) for junk in PARAM_JUNK]
         for query in queries:
             _record(failures, "GET", url, f"query {sorted(query)[:3]}", client.get(url, query))
         for variant, data in junk_posts(fields):
             _record(failures, "POST", url, variant, _client(persona, world).post(url, data))
+        for charset, response in odd_charset_posts(url, persona, world, fields):
+            _record(failures, "POST", url, f"charset={charset}", response)
     return failures
 
 

@@ -8,6 +8,7 @@ so a shared phone or proxy does not keep them. The confirm step, the one POST th
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -88,7 +89,7 @@ def resolve_state(request: HttpRequest, wizard: Wizard, upto: str) -> State:
     state = State(wizard=wizard, cfg=BookingSettings.current())
     data, needed = wizard.data, STEPS[:STEPS.index(upto)]
     if "member" in needed:
-        state.patient = selectors.bookable_patients(request.user).filter(pk=data.get("patient")).first()
+        state.patient = selectors.bookable_patients(request.user).filter(pk=_uuid_or_none(data.get("patient"))).first()
         if state.patient is None:
             return _stale(state, "patient")
     if "date" in needed:
@@ -110,6 +111,14 @@ def resolve_state(request: HttpRequest, wizard: Wizard, upto: str) -> State:
         if state.offer is None or state.offer.schedule.clinic_id != state.clinic.pk:
             return _stale(state, "schedule", _("This doctor has no practice on this date."))
     return state
+
+
+def _uuid_or_none(value: Any) -> str | None:
+    """A member id from the query string or an old session may be anything: never a 500."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return None
 
 
 def _stale(state: State, key: str, message: str | None = None) -> State:
@@ -176,14 +185,14 @@ def booking_start(request: HttpRequest) -> HttpResponse:
     if problems:
         return render(request, "queueing/booking_blocked.html", {"problems": problems})
     prefill = {}
-    again = request.GET.get("dari")
-    if again:
+    again = request.GET.get("dari", "")
+    if again.isascii() and again.isalnum():
         previous = selectors.bookings_for(request.user).filter(code=again).first()
         if previous:
             prefill = {"patient": str(previous.patient_id), "guarantor": previous.guarantor_id,
                        "card_number": previous.card_number, "referral_number": previous.referral_number,
                        "switched_from": previous.guarantor_switched_from_id, "clinic": previous.clinic_id}
-    patient = request.GET.get("anggota")
+    patient = _uuid_or_none(request.GET.get("anggota"))
     if patient and not prefill:
         prefill = {"patient": patient}
     wizard = Wizard.start(request.session, **prefill)
