@@ -50,7 +50,13 @@ from django.utils.translation import gettext as _
 
 from guarantors import simulator, validators
 from guarantors.bpjs import (
-    BpjsError, BpjsNotFound, CircuitBreaker, ConcurrencyCap, Participant, Referral, VClaimClient,
+    BpjsError,
+    BpjsNotFound,
+    CircuitBreaker,
+    ConcurrencyCap,
+    Participant,
+    Referral,
+    VClaimClient,
 )
 from guarantors.models import ClinicDocumentRule, GuarantorType
 from guarantors.names import names_match

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet

@@ -89,7 +89,8 @@ def resolve_state(request: HttpRequest, wizard: Wizard, upto: str) -> State:
     state = State(wizard=wizard, cfg=BookingSettings.current())
     data, needed = wizard.data, STEPS[:STEPS.index(upto)]
     if "member" in needed:
-        state.patient = selectors.bookable_patients(request.user).filter(pk=_uuid_or_none(data.get("patient"))).first()
+        members = selectors.bookable_patients(request.user)
+        state.patient = members.filter(pk=_uuid_or_none(data.get("patient"))).first()
         if state.patient is None:
             return _stale(state, "patient")
     if "date" in needed:
