@@ -118,8 +118,14 @@ def _default_row(patient) -> dict[str, Any]:
     return {"guarantor": umum.pk if umum else None}
 
 
+def _is_search(request: HttpRequest) -> bool:
+    return request.method == "POST" and "q" in request.POST
+
+
 def _search(request: HttpRequest) -> tuple[PatientSearchForm, list]:
-    search = PatientSearchForm(request.GET if "q" in request.GET else None)
+    """The search is POSTed: a NIK or MRN in a query string would stay in access logs and the
+    browser history. A `?q=` in the address is ignored (old bookmarks)."""
+    search = PatientSearchForm(request.POST if _is_search(request) else None)
     results = desk_selectors.patient_search(search.cleaned_data["q"]) if search.is_valid() else []
     return search, results
 
@@ -158,9 +164,11 @@ def walk_in(request: HttpRequest) -> HttpResponse:
                                "picked_ids": [str(p.pk) for p in picked]}
     if picked:
         today = timezone.localdate()
-        form = WalkInForm(desk_selectors.counter_offers(today), request.POST or None)
-        rows = WalkInRowFormSet(request.POST or None, prefix="row", initial=[_default_row(p) for p in picked])
-        if request.method == "POST":
+        registering = request.method == "POST" and not _is_search(request)
+        data = request.POST if registering else None
+        form = WalkInForm(desk_selectors.counter_offers(today), data)
+        rows = WalkInRowFormSet(data, prefix="row", initial=[_default_row(p) for p in picked])
+        if registering:
             booked = _walk_in_post(request, form, rows, picked, today)
             if booked:
                 return redirect(_url("desk_walk_in_done", kode=[b.code for b in booked]))
@@ -340,8 +348,8 @@ def paper_entry(request: HttpRequest) -> HttpResponse:
     form = None
     if patient is not None:
         initial = {"date": timezone.localdate(), **_default_row(patient)}
-        form = PaperForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
+        form = PaperForm(None if _is_search(request) else request.POST or None, initial=initial)
+        if form.is_bound and form.is_valid():
             booking = _paper_post(request, form, patient)
             if booking:
                 return redirect(_url("desk_paper"))
