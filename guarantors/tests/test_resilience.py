@@ -30,8 +30,14 @@ def trickling(bpjs_sim, monkeypatch):
 
 
 def client_for(server, **kwargs) -> bpjs.VClaimClient:
-    return bpjs.VClaimClient(base_url=server.url, cons_id=simulator.DEMO_CONS_ID, secret=simulator.DEMO_SECRET,
-                             user_key=simulator.DEMO_USER_KEY, timeout=TIMEOUT, **kwargs)
+    return bpjs.VClaimClient(
+        base_url=server.url,
+        cons_id=simulator.DEMO_CONS_ID,
+        secret=simulator.DEMO_SECRET,
+        user_key=simulator.DEMO_USER_KEY,
+        timeout=TIMEOUT,
+        **kwargs,
+    )
 
 
 def wait_for(condition, what: str, limit: float = 10.0) -> None:
@@ -44,6 +50,7 @@ def wait_for(condition, what: str, limit: float = 10.0) -> None:
 
 # --- the total deadline ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("card", [simulator.CARD_TRICKLE, simulator.CARD_TRICKLE_BODY], ids=["status-line", "body"])
 def test_a_trickling_answer_raises_the_deadline_error_and_is_not_waited_for(trickling, card):
     started = time.monotonic()
@@ -52,7 +59,7 @@ def test_a_trickling_answer_raises_the_deadline_error_and_is_not_waited_for(tric
     elapsed = time.monotonic() - started
 
     wait_for(lambda: trickling.trickles, "the simulator to notice the client left")
-    (sent, total), = trickling.trickles
+    ((sent, total),) = trickling.trickles
     assert sent < total / 2  # the client hung up long before the end of the answer
     assert elapsed >= TIMEOUT * 0.9  # and not before its deadline
 
@@ -69,13 +76,13 @@ def test_a_silent_server_also_raises_the_deadline_error(bpjs_sim):
 
 
 def test_a_trickling_bpjs_gives_not_yet_verified(bpjs, trickling):
-    result = check(card_number=simulator.CARD_TRICKLE, full_name="Toni Lambat",
-                   birth_date=date(1980, 1, 1))
+    result = check(card_number=simulator.CARD_TRICKLE, full_name="Toni Lambat", birth_date=date(1980, 1, 1))
     assert result.status == services.UNVERIFIED and result.field_errors == {}
     assert result.summary["failure"] == "BpjsDeadlineExceeded"
 
 
 # --- the circuit breaker -----------------------------------------------------------------------
+
 
 class Clock:
     def __init__(self) -> None:
@@ -197,6 +204,7 @@ def test_a_broken_cache_leaves_the_breaker_closed(bpjs_sim, clock):
 
 
 # --- the cap on threads waiting for BPJS -----------------------------------------------------------
+
 
 def test_the_cap_refuses_the_next_caller_at_once(bpjs_sim):
     cap = bpjs.ConcurrencyCap(2)

@@ -36,12 +36,15 @@ def csrf_token(client: Client, url: str) -> str:
 
 # --- a body declaring another charset than UTF-8 -------------------------------------------------
 
+
 def _form_body(kind: str, fields: dict[str, str]) -> tuple[bytes, str]:
     if kind == "urlencoded":
         from urllib.parse import urlencode
+
         return urlencode(fields).encode(), "application/x-www-form-urlencoded"
-    parts = "".join(f'--B0UND\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-                    for name, value in fields.items())
+    parts = "".join(
+        f'--B0UND\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n' for name, value in fields.items()
+    )
     return f"{parts}--B0UND--\r\n".encode(), "multipart/form-data; boundary=B0UND"
 
 
@@ -50,8 +53,9 @@ def _form_body(kind: str, fields: dict[str, str]) -> tuple[bytes, str]:
 def test_a_form_post_declaring_another_charset_answers_400_even_on_the_anonymous_login(kind, charset):
     client = strict_client()
     login = reverse("login")
-    body, content_type = _form_body(kind, {"csrfmiddlewaretoken": csrf_token(client, login),
-                                           "username": "sari@example.com", "password": "x"})
+    body, content_type = _form_body(
+        kind, {"csrfmiddlewaretoken": csrf_token(client, login), "username": "sari@example.com", "password": "x"}
+    )
 
     response = client.generic("POST", login, body, content_type=f"{content_type}; charset={charset}")
 
@@ -62,8 +66,10 @@ def test_a_form_post_declaring_another_charset_answers_400_even_on_the_anonymous
 def test_utf8_under_any_spelling_is_read_as_usual(charset):
     client = strict_client()
     login = reverse("login")
-    body, content_type = _form_body("urlencoded", {"csrfmiddlewaretoken": csrf_token(client, login),
-                                                   "username": "sari@example.com", "password": "x"})
+    body, content_type = _form_body(
+        "urlencoded",
+        {"csrfmiddlewaretoken": csrf_token(client, login), "username": "sari@example.com", "password": "x"},
+    )
 
     response = client.generic("POST", login, body, content_type=f"{content_type}; charset={charset}")
 
@@ -71,6 +77,7 @@ def test_utf8_under_any_spelling_is_read_as_usual(charset):
 
 
 # --- the booking wizard's query parameters ---------------------------------------------------------
+
 
 @pytest.fixture
 def family(patient):
@@ -103,6 +110,7 @@ def test_a_wizard_in_the_session_holding_a_bad_member_id_asks_again(patient, fam
 
 # --- the admin -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("day", ["2026-02-30", "2026-13-01", "2026-00-10", "0000-01-01"])
 def test_an_impossible_date_in_the_booking_list_filter_shows_a_list(admin_user, day):
     response = strict_client(admin_user).get(reverse("admin:queueing_booking_changelist"), {"tanggal": day})
@@ -116,8 +124,9 @@ def test_an_admin_action_on_a_non_uuid_selection_changes_nothing(admin_user, sel
     url = reverse("admin:queueing_booking_changelist")
     token = csrf_token(client, url)
 
-    response = client.post(url, {"csrfmiddlewaretoken": token, "action": "verify_bookings",
-                                 "_selected_action": [selected], "index": "0"})
+    response = client.post(
+        url, {"csrfmiddlewaretoken": token, "action": "verify_bookings", "_selected_action": [selected], "index": "0"}
+    )
 
     assert response.status_code == 302
     assert not Booking.objects.exists()
@@ -134,8 +143,16 @@ def test_a_nul_byte_in_a_clinic_document_rule_is_an_error_under_the_field(admin_
     url = reverse("admin:guarantors_clinicdocumentrule_add")
     token = csrf_token(client, url)
 
-    response = client.post(url, {"csrfmiddlewaretoken": token, "clinic_code": "GIGI", "guarantor_type": "",
-                                 "documents": "Surat rujukan\nKTP\x00asli", "is_active": "on"})
+    response = client.post(
+        url,
+        {
+            "csrfmiddlewaretoken": token,
+            "clinic_code": "GIGI",
+            "guarantor_type": "",
+            "documents": "Surat rujukan\nKTP\x00asli",
+            "is_active": "on",
+        },
+    )
 
     assert response.status_code == 200
     assert "documents" in response.context["adminform"].form.errors

@@ -67,15 +67,32 @@ def test_gunicorn_access_log_has_paths_without_query_strings(tmp_path):
     port, log = _free_port(), tmp_path / "access.log"
     env = {**os.environ, "DEBUG": "True", "DJANGO_SETTINGS_MODULE": "portal.settings"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--access-logfile", str(log)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--access-logfile",
+            str(log),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while not _get(f"http://127.0.0.1:{port}/healthz?nik={NIK}"):
             assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
             time.sleep(0.2)
-        _get(f"http://127.0.0.1:{port}/antrian/loket/daftar/?q={NIK}",
-             Referer=f"http://127.0.0.1:{port}/antrian/?nik={NIK}")
+        _get(
+            f"http://127.0.0.1:{port}/antrian/loket/daftar/?q={NIK}",
+            Referer=f"http://127.0.0.1:{port}/antrian/?nik={NIK}",
+        )
     finally:
         server.terminate()
         server.wait(30)
