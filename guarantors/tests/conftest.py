@@ -11,8 +11,10 @@ from guarantors import simulator
 from guarantors.catalogue import ensure_types
 from guarantors.models import GuarantorType
 
-SLOW_SECONDS = 3.0
-TIMEOUT = 1.0
+SLOW_SECONDS = 4.0
+# BPJS_TIMEOUT is a total deadline for a call: on a loaded test machine an 18 ms call can stall
+# past one second, so the tests give two (the slow cards take longer still).
+TIMEOUT = 2.0
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from guarantors.tests.conftest import TIMEOUT
 from guarantors.tests.test_services import check
 
 TODAY = date.today()
-TRICKLE_INTERVAL = 0.004  # 921 bytes: a whole trickled answer takes about 4 s, four deadlines
+TRICKLE_INTERVAL = 0.01  # 921 bytes: a whole trickled answer takes about 9 s, over four deadlines
 
 
 @pytest.fixture

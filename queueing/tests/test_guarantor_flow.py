@@ -43,7 +43,7 @@ CARD_BUDI = "0001234567890"
 REFERRAL_VALID = "0902P0010000Y000001"      # Budi's, poli INT, 10 days old
 REFERRAL_EXPIRED = "0902P0010000Y000002"    # Budi's, poli INT, 120 days old
 REFERRAL_OTHER_CLINIC = "0902P0010000Y000003"  # Budi's, poli MAT
-SLOW_SECONDS, TIMEOUT = 3.0, 1.0
+SLOW_SECONDS, TIMEOUT = 4.0, 2.0  # BPJS_TIMEOUT is a total deadline: room for a loaded machine
 
 
 # --- the simulator and the people it knows -----------------------------------------------------------
