@@ -264,7 +264,8 @@ def _card_upload_form(request: HttpRequest) -> DocumentUploadForm:
 
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+    # A local path only: redirect() would take "12 34" for a view name (NoReverseMatch, a 500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
         return target
     return reverse("dashboard")

@@ -158,3 +158,17 @@ def test_a_nul_byte_in_a_clinic_document_rule_is_an_error_under_the_field(admin_
     assert "documents" in response.context["adminform"].form.errors
     assert response.context["adminform"].form.errors.as_data()["documents"][0].code == "null_characters_not_allowed"
     assert not ClinicDocumentRule.objects.filter(clinic_code="GIGI").exists()
+
+
+@pytest.mark.parametrize("target", ["12 34", "NaN", "dashboard"])
+def test_a_next_that_is_no_path_goes_back_to_the_dashboard_after_completing_a_member(patient, family, target):
+    """Found by the crawler after the member-completion page arrived."""
+    client = strict_client(patient)
+    url = reverse("families:member_complete", args=[family.pk])
+    token = csrf_token(client, url)
+
+    response = client.post(url, {"csrfmiddlewaretoken": token, "next": target})
+
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert response["Location"] == reverse("dashboard")
