@@ -41,7 +41,12 @@ def account_signup(*, request: HttpRequest, password: str, email: str, **fields:
 
     An address that already has an account gets an e-mail telling its owner instead, and None is
     returned: the page answers the same either way, so sign-up does not reveal who has an account.
+    Sign-ups are counted per IP address first (whatever the answer), so fresh accounts cannot be
+    made in bulk to get round per-account limits.
     """
+    if not signup_allowed(request):
+        raise ValidationError(_("Too many new accounts from this network in the last hour. Try again later, or ask "
+                                "the registration counter for help."), code="too_many_signups")
     if not User.objects.filter(email__iexact=email).exists():
         try:
             with transaction.atomic():
@@ -176,6 +181,15 @@ def password_reset_allowed(*, request: HttpRequest, email: str) -> bool:
     if not by_ip:
         log.warning("password reset e-mail throttled (%s)", "address" if not by_email else "IP address")
     return by_ip
+
+
+def signup_allowed(request: HttpRequest) -> bool:
+    """Sign-ups per IP address per hour: fresh accounts must not be a way round per-account limits."""
+    allowed = rate_limit_take(scope="signup_ip", identifier=get_client_ip_address(request) or "",
+                              limit=settings.SIGNUPS_PER_IP_PER_HOUR)
+    if not allowed:
+        log.warning("sign-up throttled per IP address")
+    return allowed
 
 
 def confirmation_email_allowed(user: User) -> bool:

@@ -34,10 +34,14 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in PROFILE_FIELDS}
-        user = services.account_signup(request=request, password=form.cleaned_data["password1"], **fields)
-        # The same answer whether or not the address already had an account (like password reset).
-        request.session[_SIGNUP_SESSION_KEY] = user.pk if user else None
-        return redirect("accounts:signup_done")
+        try:
+            user = services.account_signup(request=request, password=form.cleaned_data["password1"], **fields)
+        except ValidationError as exc:  # too many sign-ups from this IP address
+            form.add_error(None, exc)
+        else:
+            # The same answer whether or not the address already had an account (like password reset).
+            request.session[_SIGNUP_SESSION_KEY] = user.pk if user else None
+            return redirect("accounts:signup_done")
     return render(request, "accounts/signup.html", {"form": form})
 
 

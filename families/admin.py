@@ -66,12 +66,66 @@ class PatientAdminForm(forms.ModelForm):
 class AccountPatientInline(admin.TabularInline):
     model = AccountPatient
     extra = 0
-    fields = ("account", "relationship", "created_at")
-    readonly_fields = ("account", "created_at")
+    fields = ("account", "relationship", "created_at", "verified_at", "verify_link")
+    readonly_fields = ("account", "created_at", "verified_at", "verify_link")
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("verification"))
+    def verify_link(self, obj: AccountPatient) -> str:
+        if obj.pk is None or obj.is_verified:
+            return "—"
+        url = reverse("admin:families_accountpatient_changelist") + f"?patient__id__exact={obj.patient_id}"
+        return format_html('<a href="{}">{}</a>', url, _("verify (ID card seen)"))
+
+
+class LinkVerifiedFilter(admin.SimpleListFilter):
+    title = _("verified")
+    parameter_name = "verified"
+
+    def lookups(self, request: HttpRequest, model_admin):
+        return (("yes", _("Yes")), ("no", _("No")))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(verified_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(AccountPatient)
+class AccountPatientAdmin(admin.ModelAdmin):
+    """Family links: the clerk verifies one after seeing the ID card at the counter (logged)."""
+
+    list_display = ("patient", "account", "relationship", "created_at", "verified_at", "verified_by")
+    list_filter = (LinkVerifiedFilter, "patient__unverified_changes", "patient__link_disputed")
+    search_fields = ("account__email", "patient__mrn")
+    list_select_related = ("patient", "account", "verified_by")
+    readonly_fields = ("account", "patient", "relationship", "created_at", "verified_at", "verified_by")
+    actions = ("verify_links",)
+    ordering = ("-created_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_verify_permission(self, request: HttpRequest) -> bool:
+        # The clerks who may correct a patient's record (they hold the ID card in their hands).
+        return request.user.is_active and request.user.has_perm("families.change_patient")
+
+    @admin.action(description=_("Verify the selected links (ID card seen at the counter)"), permissions=["verify"])
+    def verify_links(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = 0
+        for link in queryset.filter(verified_at__isnull=True):
+            services.link_verify(link=link, actor=request.user, how="ID card seen at the counter")
+            count += 1
+        self.message_user(request, _("%(n)s link(s) verified.") % {"n": count})
 
 
 class IdentityDocumentInline(admin.TabularInline):
@@ -94,8 +148,9 @@ class IdentityDocumentInline(admin.TabularInline):
 @admin.register(Patient)
 class PatientAdmin(admin.ModelAdmin):
     form = PatientAdminForm
-    list_display = ("full_name", "mrn_display", "masked_nik", "birth_date", "sex", "nik_mismatch", "updated_at")
-    list_filter = ("nik_mismatch", "sex")
+    list_display = ("full_name", "mrn_display", "masked_nik", "birth_date", "sex", "nik_mismatch", "link_disputed",
+                    "unverified_changes", "updated_at")
+    list_filter = ("nik_mismatch", "link_disputed", "unverified_changes", "sex")
     search_fields = ("full_name",)
     search_help_text = _("Medical record number, NIK, name, or date of birth (dd/mm/yyyy).")
     readonly_fields = ("id", "created_at", "updated_at")
@@ -103,7 +158,8 @@ class PatientAdmin(admin.ModelAdmin):
     ordering = ("full_name",)
     show_full_result_count = False  # a COUNT(*) over 500,000 rows on every search page is wasted work
     fieldsets = (
-        (None, {"fields": ("mrn", "full_name", "nik", "kk_number", "nik_mismatch")}),
+        (None, {"fields": ("mrn", "full_name", "nik", "kk_number", "nik_mismatch", "link_disputed",
+                           "unverified_changes")}),
         (_("Birth"), {"fields": ("sex", "birth_place", "birth_date", "mother_name")}),
         (_("Address"), {"fields": ("address_street", ("address_rt", "address_rw"), "address_village",
                                    "address_district", "address_regency", "address_province")}),

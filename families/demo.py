@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from accounts.demo import DEMO_PATIENT_EMAIL
 from accounts.models import User
 from families.models import AccountPatient, LinkAction, LinkLog, Patient, Relationship
@@ -55,7 +57,8 @@ def _link(account: User, patient: Patient, relationship: str) -> None:
     if relationship == Relationship.SELF and account.patient_links.filter(relationship=Relationship.SELF).exists():
         return  # the holder already added themselves by hand: keep theirs
     _link_row, created = AccountPatient.objects.get_or_create(
-        account=account, patient=patient, defaults={"relationship": relationship}
+        account=account, patient=patient,
+        defaults={"relationship": relationship, "verified_at": timezone.now()},  # the demo family's own records
     )
     if created:
         LinkLog.objects.create(account=account, patient=patient, patient_ref=patient.pk, actor=None,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import format_mobile, normalize_mobile
 from families.models import REQUIRED_PATIENT_FIELDS, DocumentKind, Patient, Relationship
+from families.selectors import MemberAccess
 from families.services import IDENTITY_FIELDS
 from families.validators import (
     PROVINCES,
@@ -215,16 +216,23 @@ class MemberEditForm(PatientFieldsForm):
 
     def __init__(self, *args: Any, account, link, **kwargs: Any) -> None:
         super().__init__(*args, account=account, instance=link.patient, **kwargs)
+        self.access = MemberAccess(link)
+        if not self.access.verified:
+            # Unverified link (MRN + birth date only): only the empty fields, write-only; the page
+            # shows the filled ones read-only and masked.
+            for name in PATIENT_FIELDS:
+                if not self.access.may_change(name, getattr(link.patient, name)):
+                    del self.fields[name]
         is_self = link.relationship == Relationship.SELF
         has_other_self = account.patient_links.filter(relationship=Relationship.SELF).exclude(pk=link.pk).exists()
         self.fields["relationship"] = _relationship_field(exclude_self=has_other_self and not is_self)
         self.initial["relationship"] = link.relationship
         if link.patient.mrn:
             for name in IDENTITY_FIELDS:
-                if getattr(link.patient, name) not in ("", None):
+                if name in self.fields and getattr(link.patient, name) not in ("", None):
                     self.fields[name].disabled = True
                     self.fields[name].help_text = _("Registered by the hospital; ask the registration counter to correct it.")
-        self.helper.layout = _patient_layout("relationship")
+        self.helper.layout = _patient_layout("relationship") if self.access.verified else None
 
 
 class ExistingLookupForm(forms.Form):
@@ -273,6 +281,8 @@ class DocumentUploadForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": ACCEPT}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kinds: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if kinds is not None:  # an unverified link: only the kinds still missing
+            self.fields["kind"].choices = [c for c in DocumentKind.choices if c[0] in kinds]
         self.helper = _helper()

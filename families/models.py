@@ -70,6 +70,16 @@ class Patient(models.Model):
         _("NIK does not match birth date/sex"), default=False,
         help_text=_("The person confirmed the data matches the ID card; the clerk should check it."),
     )
+    # Flags for the registration clerk (admin filters), set by the link-safety rules in services.
+    link_disputed = models.BooleanField(
+        _("a family link was reported"), default=False,
+        help_text=_("An account holder said a new link to this patient is not their family; the link was removed."),
+    )
+    unverified_changes = models.BooleanField(
+        _("data added by an unverified link"), default=False,
+        help_text=_("An account linked only by medical record number and birth date filled in data or documents; "
+                    "check them against the ID card."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -118,6 +128,14 @@ class Patient(models.Model):
         return f"{self.nik[:4]}{'*' * 8}{self.nik[-4:]}" if len(self.nik) == 16 else ""
 
     @property
+    def masked_kk_number(self) -> str:
+        return f"{self.kk_number[:4]}{'*' * 8}{self.kk_number[-4:]}" if len(self.kk_number) == 16 else ""
+
+    @property
+    def masked_bpjs_number(self) -> str:
+        return f"{'*' * 9}{self.bpjs_number[-4:]}" if self.bpjs_number else ""
+
+    @property
     def masked_name(self) -> str:
         """'Budi Santoso' -> 'Bu** Sa*****': shown after an MRN match, before the link exists."""
         return " ".join(word[:2] + "*" * max(len(word) - 2, 0) if len(word) > 2 else word[:1] + "*"
@@ -138,7 +156,12 @@ class Patient(models.Model):
 
 
 class AccountPatient(models.Model):
-    """An account may book for a patient: the family link (SOP 000 E/F)."""
+    """An account may book for a patient: the family link (SOP 000 E/F).
+
+    A link made by MRN + birth date alone is unverified (`verified_at` empty): it may book and
+    fill in what is missing, but reads identity numbers masked and no documents, until a clerk
+    who saw the ID card or an existing verified holder verifies it (families.access owns this).
+    """
 
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient_links", verbose_name=_("account")
@@ -148,6 +171,11 @@ class AccountPatient(models.Model):
     )
     relationship = models.CharField(_("relationship"), max_length=16, choices=Relationship.choices)
     created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("verified by"),
+    )
 
     class Meta:
         verbose_name = _("family link")
@@ -167,12 +195,18 @@ class AccountPatient(models.Model):
         # Shown above each row of the admin's link inline: a readable word, not raw ids.
         return str(self.get_relationship_display())
 
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
 
 class LinkAction(models.TextChoices):
     CREATED = "created", _("Link created")
     CHANGED = "changed", _("Relationship changed")
     REMOVED = "removed", _("Link removed")
     MERGED = "merged", _("Moved by a patient merge")
+    VERIFIED = "verified", _("Link verified")
+    DISPUTED = "disputed", _("Reported: not my family")
 
 
 class LinkLog(models.Model):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, QuerySet, Value, When
@@ -13,6 +15,78 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.phone import format_mobile
 from families.models import AccountPatient, IdentityDocument, LookupFailure, Patient, Relationship
+
+
+# --- What a link may read and do: the one owner of the link-verification rule -------------
+
+# Read in full only through a verified link; an unverified one sees them masked.
+IDENTITY_NUMBER_FIELDS = ("nik", "kk_number", "bpjs_number")
+
+
+@dataclass(frozen=True)
+class MemberAccess:
+    """What `link.account` may do with `link.patient`.
+
+    Any link may book and fill in what is still empty. Reading the identity numbers in full,
+    the documents and the bookings made for the patient at the counter (or kiosk, Mobile JKN),
+    and changing data already filled, need a verified link: one the account made by typing
+    the identity ("Pasien Baru"), or that a clerk or an earlier verified holder verified.
+    """
+
+    link: AccountPatient
+
+    @property
+    def verified(self) -> bool:
+        return self.link.is_verified
+
+    @property
+    def may_read_identity(self) -> bool:
+        return self.verified
+
+    @property
+    def may_read_documents(self) -> bool:
+        return self.verified
+
+    def may_change(self, name: str, current: Any) -> bool:
+        """Unverified links write only into empty fields: knowing an MRN never overwrites anything."""
+        return self.verified or current in ("", None)
+
+    def may_upload(self, kind: str, present: set[str]) -> bool:
+        return self.verified or kind not in present
+
+
+def masked_summary(patient: Patient, fields: list[str]) -> list[tuple[str, str]]:
+    """(label, value) of the filled `fields`, identity numbers masked: what an unverified link reads."""
+    rows = []
+    for name in fields:
+        value = getattr(patient, name)
+        if value in ("", None):
+            continue
+        if name in IDENTITY_NUMBER_FIELDS:
+            shown = getattr(patient, f"masked_{name}")
+        else:
+            display = getattr(patient, f"get_{name}_display", None)
+            shown = display() if display else value
+        rows.append((str(Patient._meta.get_field(name).verbose_name), str(shown)))
+    return rows
+
+
+def member_access(account: User, patient_id: uuid.UUID) -> MemberAccess:
+    """The account's access to one member; 404 unless linked (no leak of other families)."""
+    return MemberAccess(member_for(account, patient_id))
+
+
+def verified_patients(account: User) -> QuerySet[Patient]:
+    """Patients whose identity, documents and patient-owned bookings this account may read."""
+    return Patient.objects.filter(account_links__account=account, account_links__verified_at__isnull=False)
+
+
+def verified_holders(patient: Patient, *, exclude_account: User | None = None) -> QuerySet[AccountPatient]:
+    """Verified links of other accounts to this patient: who is told of, and may approve, a new link."""
+    links = AccountPatient.objects.filter(patient=patient, verified_at__isnull=False, account__is_active=True)
+    if exclude_account is not None:
+        links = links.exclude(account=exclude_account)
+    return links.select_related("account")
 
 
 def members_for(account: User) -> QuerySet[AccountPatient]:
@@ -54,8 +128,9 @@ def staff_may_view_documents(user: User) -> bool:
 
 
 def may_view_document(user: User, document: IdentityDocument) -> bool:
-    """Staff allowed to (see above) see any document; an account only its own family's."""
-    return staff_may_view_documents(user) or (user.is_authenticated and is_linked(user, document.patient))
+    """Staff allowed to (see above) see any document; an account only its own family's, through a verified link."""
+    return staff_may_view_documents(user) or (
+        user.is_authenticated and verified_patients(user).filter(pk=document.patient_id).exists())
 
 
 def lookup_window_start() -> dt.datetime:

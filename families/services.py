@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from families import selectors
+from accounts.services import rate_limit_take
+from families import link_mail, selectors
 from families.models import (
     AccessWhat,
     AccountPatient,
@@ -46,10 +47,15 @@ T = TypeVar("T")
 # Fields a person may not change once the hospital has assigned an MRN: the registration
 # counter corrects them against the ID card.
 IDENTITY_FIELDS = ("full_name", "nik", "sex", "birth_date")
+MRN_LINK_NOTE = "existing patient, MRN + birth date"  # also read by the link-verification data migration
 _NOT_MERGED = {"id", "mrn", "nik_mismatch", "nik_index", "kk_index", "created_at", "updated_at"}
 
 NO_MATCH = _("No patient matches this medical record number and date of birth. Check both against the patient card.")
 RATE_LIMITED = _("Too many unsuccessful attempts. Try again in an hour, or ask the registration counter for help.")
+DOCUMENT_PRESENT = _(
+    "The hospital already has this document. Until your link to this patient is verified you can only add "
+    "documents that are missing."
+)
 NIK_TAKEN = _(
     "This NIK is already registered at the hospital. Add this person with the “Existing patient” tab, "
     "using the medical record number on the patient card."
@@ -89,11 +95,23 @@ def _lock_account(account: User) -> None:
     list(User.objects.select_for_update(no_key=True).filter(pk=account.pk).values_list("pk", flat=True))
 
 
-def _limited_lookup(account: User, kind: str, probe: Callable[[], T], failed: Callable[[T], bool]) -> T:
-    """Run `probe` unless the account is over its failure limit; count a failed probe.
+def _check_ip_allowed(client_ip: str | None) -> None:
+    """Every look-up counts per IP address too: many fresh accounts from one address get no more tries."""
+    if client_ip is None:
+        return  # not from a request (commands, tests of the account limit alone)
+    if not rate_limit_take(scope="patient_lookup_ip", identifier=client_ip,
+                           limit=settings.FAMILY_LOOKUPS_PER_IP_PER_HOUR):
+        log.warning("patient look-up throttled per IP address")
+        raise ValidationError(RATE_LIMITED, code="rate_limited")
+
+
+def _limited_lookup(account: User, kind: str, probe: Callable[[], T], failed: Callable[[T], bool],
+                    client_ip: str | None = None) -> T:
+    """Run `probe` unless the account is over its failure limit (or its IP over its look-ups); count a failure.
 
     The failure row commits even though the caller then raises: that is the point.
     """
+    _check_ip_allowed(client_ip)
     with transaction.atomic():
         _lock_account(account)
         if selectors.lookup_failures_recent(account) >= settings.FAMILY_LOOKUP_MAX_FAILURES:
@@ -109,22 +127,34 @@ def _limited_lookup(account: User, kind: str, probe: Callable[[], T], failed: Ca
     return result
 
 
-def patient_find_by_mrn(*, account: User, mrn: str, birth_date: dt.date, kind: str = LookupKind.EXISTING_PATIENT) -> Patient:
+def require_confirmed_email(account: User) -> None:
+    """Linking an existing patient needs an address we can reach (and tell the other holders about)."""
+    if not account.email_confirmed:
+        raise ValidationError(
+            _("Confirm your e-mail address first: open the link we sent you, then add an existing patient."),
+            code="email_unconfirmed",
+        )
+
+
+def patient_find_by_mrn(*, account: User, mrn: str, birth_date: dt.date, kind: str = LookupKind.EXISTING_PATIENT,
+                        client_ip: str | None = None) -> Patient:
     """The patient with this MRN and birth date; one generic error for every kind of miss."""
+    require_confirmed_email(account)
     found = _limited_lookup(
-        account, kind, lambda: Patient.objects.filter(mrn=mrn, birth_date=birth_date).first(), lambda p: p is None
+        account, kind, lambda: Patient.objects.filter(mrn=mrn, birth_date=birth_date).first(), lambda p: p is None,
+        client_ip,
     )
     if found is None:
         raise ValidationError(NO_MATCH, code="no_match")
     return found
 
 
-def _check_nik_free(account: User, nik: str, exclude: uuid.UUID | None = None) -> None:
-    """A NIK already in the index cannot be added again; the probe counts toward the limit."""
+def _check_nik_free(account: User, nik: str, exclude: uuid.UUID | None = None, client_ip: str | None = None) -> None:
+    """A NIK already in the index cannot be added again; the probe counts toward the limits."""
     others = Patient.objects.filter(nik=nik)
     if exclude:
         others = others.exclude(pk=exclude)
-    if _limited_lookup(account, LookupKind.NIK_TAKEN, others.exists, bool):
+    if _limited_lookup(account, LookupKind.NIK_TAKEN, others.exists, bool, client_ip):
         raise _field_error("nik", NIK_TAKEN, "nik_exists")
 
 
@@ -170,17 +200,22 @@ def _explain_conflict(account: User, relationship: str, nik: str, patient_id: uu
     return ValidationError(_("Someone changed these data at the same time. Please try again."), code="conflict")
 
 
-def member_add_new(*, account: User, relationship: str, nik_mismatch: bool = False, **fields: Any) -> AccountPatient:
-    """Create a new patient (no MRN yet) and link it to the account (SOP 000 E)."""
+def member_add_new(*, account: User, relationship: str, nik_mismatch: bool = False, client_ip: str | None = None,
+                   **fields: Any) -> AccountPatient:
+    """Create a new patient (no MRN yet) and link it to the account (SOP 000 E).
+
+    The account typed the identity itself, so the link is verified from the start.
+    """
     nik = fields.get("nik", "")
     _check_relationship(account, relationship)
     _check_kk(account, relationship, fields.get("kk_number", ""))
     if nik:
-        _check_nik_free(account, nik)
+        _check_nik_free(account, nik, client_ip=client_ip)
     try:
         with transaction.atomic():
             patient = Patient.objects.create(nik_mismatch=nik_mismatch, **fields)
-            link = AccountPatient.objects.create(account=account, patient=patient, relationship=relationship)
+            link = AccountPatient.objects.create(account=account, patient=patient, relationship=relationship,
+                                                 verified_at=timezone.now(), verified_by=account)
             _log_link(link, LinkAction.CREATED, actor=account, note="new patient")
     except IntegrityError as exc:
         raise _explain_conflict(account, relationship, nik, None) from exc
@@ -188,15 +223,18 @@ def member_add_new(*, account: User, relationship: str, nik_mismatch: bool = Fal
 
 
 def member_link_existing(
-    *, account: User, patient_id: uuid.UUID, relationship: str, nik_mismatch: bool = False, **fill: Any
+    *, account: User, patient_id: uuid.UUID, relationship: str, nik_mismatch: bool = False,
+    client_ip: str | None = None, **fill: Any
 ) -> AccountPatient:
-    """Link a found patient to the account and fill in only the fields still empty (SOP 000 F).
+    """Link a found patient to the account, unverified, and fill in only the fields still empty (SOP 000 F).
 
     Filling blanks only means knowing an MRN and birth date never lets anyone overwrite the
-    hospital's data.
+    hospital's data; what was filled is flagged for the clerk, and the patient's verified
+    holders are e-mailed at once (after commit).
     """
+    require_confirmed_email(account)
     if fill.get("nik"):
-        _check_nik_free(account, fill["nik"], exclude=patient_id)
+        _check_nik_free(account, fill["nik"], exclude=patient_id, client_ip=client_ip)
     try:
         with transaction.atomic():
             patient = Patient.objects.select_for_update(no_key=True).filter(pk=patient_id).first()
@@ -210,32 +248,43 @@ def member_link_existing(
             for name, value in values.items():
                 setattr(patient, name, value)
             patient.nik_mismatch = patient.nik_mismatch or nik_mismatch
+            patient.unverified_changes = patient.unverified_changes or bool(values)
             patient.save()
             link = AccountPatient.objects.create(account=account, patient=patient, relationship=relationship)
-            _log_link(link, LinkAction.CREATED, actor=account, note="existing patient, MRN + birth date")
+            _log_link(link, LinkAction.CREATED, actor=account, note=MRN_LINK_NOTE)
+            link_mail.notify_holders_on_commit(link)
     except IntegrityError as exc:
         raise _explain_conflict(account, relationship, fill.get("nik", ""), patient_id) from exc
     return link
 
 
 def member_update(
-    *, account: User, link: AccountPatient, relationship: str, nik_mismatch: bool = False, **values: Any
+    *, account: User, link: AccountPatient, relationship: str, nik_mismatch: bool = False,
+    client_ip: str | None = None, **values: Any
 ) -> AccountPatient:
-    """Save a member's edited data (SOP 000 G); identity stays as the hospital has it once an MRN exists."""
+    """Save a member's edited data (SOP 000 G); identity stays as the hospital has it once an MRN exists.
+
+    An unverified link only fills what is empty (selectors.MemberAccess), flagged for the clerk.
+    """
     current = Patient.objects.get(pk=link.patient_id)
     if current.mrn:
         values = {k: v for k, v in values.items() if k not in IDENTITY_FIELDS or getattr(current, k) in ("", None)}
+    access = selectors.MemberAccess(link)
+    values = {k: v for k, v in values.items() if access.may_change(k, getattr(current, k))}
+    fills_for_clerk = not access.verified and any(v not in ("", None) for v in values.values())
     nik = values.get("nik", current.nik)
     if nik and nik != current.nik:
-        _check_nik_free(account, nik, exclude=current.pk)
+        _check_nik_free(account, nik, exclude=current.pk, client_ip=client_ip)
     _check_relationship(account, relationship, link.patient_id)
     _check_kk(account, relationship, values.get("kk_number", current.kk_number))
     try:
         with transaction.atomic():
             patient = Patient.objects.select_for_update(no_key=True).get(pk=link.patient_id)
+            values = {k: v for k, v in values.items() if access.may_change(k, getattr(patient, k))}  # under the lock
             for name, value in values.items():
                 setattr(patient, name, value)
-            patient.nik_mismatch = nik_mismatch
+            patient.nik_mismatch = nik_mismatch if access.verified else patient.nik_mismatch or nik_mismatch
+            patient.unverified_changes = patient.unverified_changes or fills_for_clerk
             patient.save()
             link = AccountPatient.objects.select_for_update().get(pk=link.pk)
             if link.relationship != relationship:
@@ -260,9 +309,15 @@ def member_unlink(*, account: User, link: AccountPatient) -> None:
 
 # --- MRN check and merge (SOP 000 H) ---------------------------------------------------------
 
-def member_attach_mrn(*, account: User, link: AccountPatient, mrn: str, birth_date: dt.date) -> Patient:
-    """Give a member added as new the hospital's MRN, merging the two patient rows if needed."""
-    found = patient_find_by_mrn(account=account, mrn=mrn, birth_date=birth_date, kind=LookupKind.MRN_CHECK)
+def member_attach_mrn(*, account: User, link: AccountPatient, mrn: str, birth_date: dt.date,
+                      client_ip: str | None = None) -> Patient:
+    """Give a member added as new the hospital's MRN, merging the two patient rows if needed.
+
+    A merge into a record other accounts hold is a new link to it in all but name: the moved
+    link becomes unverified and those holders are told, exactly as for "Pasien Lama".
+    """
+    found = patient_find_by_mrn(account=account, mrn=mrn, birth_date=birth_date, kind=LookupKind.MRN_CHECK,
+                                client_ip=client_ip)
     member = Patient.objects.get(pk=link.patient_id)
     if found.pk == member.pk:
         return member
@@ -282,7 +337,16 @@ def member_attach_mrn(*, account: User, link: AccountPatient, mrn: str, birth_da
             _("This medical record belongs to a different NIK. Ask the registration counter to check it."),
             code="nik_conflict",
         )
-    return patient_merge(kept=found, removed=member, actor=account)
+    require_confirmed_email(account)
+    with transaction.atomic():
+        new_to_others = (selectors.verified_holders(found, exclude_account=account).exists()
+                         and not AccountPatient.objects.filter(account=account, patient=found).exists())
+        kept = patient_merge(kept=found, removed=member, actor=account)
+        if new_to_others:
+            moved = AccountPatient.objects.get(account=account, patient=kept)
+            AccountPatient.objects.filter(pk=moved.pk).update(verified_at=None, verified_by=None)
+            link_mail.notify_holders_on_commit(moved)
+    return kept
 
 
 def patient_merge(*, kept: Patient, removed: Patient, actor: User | None) -> Patient:
@@ -379,14 +443,23 @@ def _delete_file_on_commit(name: str) -> None:
     transaction.on_commit(delete)
 
 
-def document_store(*, actor: User, patient: Patient, kind: str, upload: CleanUpload) -> IdentityDocument:
-    """Store a checked file as the patient's current `kind` document; a replaced file is deleted after commit."""
+def document_store(*, actor: User, patient: Patient, kind: str, upload: CleanUpload,
+                   link: AccountPatient | None = None) -> IdentityDocument:
+    """Store a checked file as the patient's current `kind` document; a replaced file is deleted after commit.
+
+    Through an account's `link`: an unverified link only adds a missing kind (flagged for the clerk).
+    """
     old_name = new_name = None
+    access = selectors.MemberAccess(link) if link is not None else None
     try:
         with transaction.atomic():
             # Serialise uploads for one patient, so two first uploads cannot both insert.
             list(Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).values_list("pk", flat=True))
             document = IdentityDocument.objects.filter(patient=patient, kind=kind).first()
+            if access is not None and not access.may_upload(kind, {kind} if document else set()):
+                raise _field_error("kind", DOCUMENT_PRESENT, "document_present")
+            if access is not None and not access.verified:
+                Patient.objects.filter(pk=patient.pk).update(unverified_changes=True)
             old_name = document.file.name if document else None
             document = document or IdentityDocument(patient=patient, kind=kind)
             content = upload.as_file(kind)
@@ -452,3 +525,40 @@ def patient_give_mrn(patient: Patient) -> str:
         mrn = Patient.objects.values_list("mrn", flat=True).get(pk=patient.pk)  # given one meanwhile
     patient.mrn = mrn
     return mrn
+
+
+# --- Link verification and "not my family" (issue 10 §1) -------------------------------------
+
+def link_verify(*, link: AccountPatient, actor: User, how: str) -> AccountPatient:
+    """Open full access for an unverified link: a clerk saw the ID card, or a verified holder approved it."""
+    with transaction.atomic():
+        link = AccountPatient.objects.select_for_update().filter(pk=link.pk).first()
+        if link is None:
+            raise ValidationError(_("This link no longer exists."), code="link_gone")
+        if link.is_verified:
+            return link
+        link.verified_at, link.verified_by = timezone.now(), actor
+        link.save(update_fields=["verified_at", "verified_by"])
+        _log_link(link, LinkAction.VERIFIED, actor=actor, note=how)
+    return link
+
+
+def link_approve(*, link: AccountPatient, holder: User) -> AccountPatient:
+    """An existing holder approves a new link; only a holder whose own link is verified may."""
+    if not selectors.verified_holders(link.patient, exclude_account=link.account).filter(account=holder).exists():
+        raise ValidationError(_("Only an account already verified for this patient can approve."), code="not_holder")
+    return link_verify(link=link, actor=holder, how="approved by an existing holder")
+
+
+def link_dispute(*, link: AccountPatient, holder: User) -> None:
+    """"Bukan keluarga saya": remove the link and flag the patient for the clerks."""
+    if not selectors.verified_holders(link.patient, exclude_account=link.account).filter(account=holder).exists():
+        raise ValidationError(_("Only an account already verified for this patient can report a link."),
+                              code="not_holder")
+    with transaction.atomic():
+        deleted, _rows = AccountPatient.objects.filter(pk=link.pk).delete()
+        if not deleted:
+            return  # already removed (a second click)
+        Patient.objects.filter(pk=link.patient_id).update(link_disputed=True)
+        _log_link(link, LinkAction.DISPUTED, actor=holder, note="reported as not family by an existing holder")
+    log.warning("family link reported as not family; removed and flagged for the clerks")

@@ -18,4 +18,5 @@ urlpatterns = [
     path("<uuid:patient_id>/dokumen/", views.member_document_upload, name="member_document_upload"),
     path("<uuid:patient_id>/hapus/", views.member_remove, name="member_remove"),
     path("dokumen/<uuid:document_id>/", views.document_view, name="document_view"),
+    path("tautan/<str:token>/", views.link_review, name="link_review"),
 ]

@@ -8,8 +8,9 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,9 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from axes.helpers import get_client_ip_address
+
 from accounts.phone import format_mobile
-from families import selectors, services
-from families.forms import DocumentUploadForm, ExistingConfirmForm, ExistingLookupForm, MemberEditForm, NewMemberForm
+from families import link_mail, selectors, services
+from families.forms import (
+    PATIENT_FIELDS, DocumentUploadForm, ExistingConfirmForm, ExistingLookupForm, MemberEditForm, NewMemberForm,
+)
 from families.models import AccessWhat, AccountPatient, DocumentKind, Patient
 from families.panels import dashboard_panels
 from families.validators import format_mrn
@@ -29,6 +34,11 @@ from portal.lib.private_files import serve_private_file
 # person could change, until they confirm; it expires so a shared phone does not keep it.
 FOUND_SESSION_KEY = "families.found_patient"
 FOUND_TTL_SECONDS = 15 * 60
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address the per-IP look-up throttle counts (behind a proxy, as django-axes resolves it)."""
+    return get_client_ip_address(request) or ""
 
 
 def add_service_error(form: forms.Form, exc: ValidationError) -> None:
@@ -59,7 +69,7 @@ def member_add_new(request: HttpRequest) -> HttpResponse:
         try:
             link = services.member_add_new(
                 account=account, relationship=form.cleaned_data["relationship"],
-                nik_mismatch=form.cleaned_data["nik_mismatch"], **form.patient_values(),
+                nik_mismatch=form.cleaned_data["nik_mismatch"], client_ip=client_ip(request), **form.patient_values(),
             )
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -75,7 +85,8 @@ def member_add_existing(request: HttpRequest) -> HttpResponse:
     form = ExistingLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            patient = services.patient_find_by_mrn(account=request.user, **form.cleaned_data)
+            patient = services.patient_find_by_mrn(account=request.user, client_ip=client_ip(request),
+                                                   **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -84,7 +95,8 @@ def member_add_existing(request: HttpRequest) -> HttpResponse:
                 return redirect("dashboard")
             request.session[FOUND_SESSION_KEY] = {"patient": str(patient.pk), "until": time.time() + FOUND_TTL_SECONDS}
             return redirect("families:member_add_existing_confirm")
-    return render(request, "families/member_add.html", {"form": form, "tab": "existing"})
+    return render(request, "families/member_add.html",
+                  {"form": form, "tab": "existing", "email_unconfirmed": not request.user.email_confirmed})
 
 
 def _found_patient(request: HttpRequest) -> Patient | None:
@@ -107,13 +119,16 @@ def member_add_existing_confirm(request: HttpRequest) -> HttpResponse:
         try:
             link = services.member_link_existing(
                 account=request.user, patient_id=patient.pk, relationship=form.cleaned_data["relationship"],
-                nik_mismatch=form.cleaned_data["nik_mismatch"], **form.patient_values(),
+                nik_mismatch=form.cleaned_data["nik_mismatch"], client_ip=client_ip(request), **form.patient_values(),
             )
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
             request.session.pop(FOUND_SESSION_KEY, None)
             messages.success(request, _("%(name)s has been added to your account.") % {"name": link.patient.full_name})
+            if not link.is_verified:
+                messages.info(request, _("Until the link is verified (at the registration counter with the ID card, or "
+                                         "by the patient's other account holder) the data are shown masked."))
             return redirect("dashboard")
     return render(request, "families/member_existing_confirm.html", {"form": form, "masked_name": masked_name})
 
@@ -121,14 +136,23 @@ def member_add_existing_confirm(request: HttpRequest) -> HttpResponse:
 def _edit_page(request: HttpRequest, link: AccountPatient, *, name: str, form=None, check_form=None,
                upload_form=None) -> HttpResponse:
     documents = selectors.documents_by_kind(link.patient)
+    access = selectors.MemberAccess(link)
     context = {
-        "link": link, "member_name": name, "mrn_display": format_mrn(link.patient.mrn),
+        "link": link, "member_name": name, "mrn_display": format_mrn(link.patient.mrn), "access": access,
         "form": form or MemberEditForm(account=request.user, link=link),
         "check_form": check_form or ExistingLookupForm(prefix="cek"),
-        "upload_form": upload_form or DocumentUploadForm(prefix="doc"),
+        "upload_form": upload_form or DocumentUploadForm(prefix="doc", kinds=_upload_kinds(access, documents)),
         "documents": [(kind, label, documents.get(kind)) for kind, label in DocumentKind.choices],
+        "summary": [] if access.verified else selectors.masked_summary(link.patient, PATIENT_FIELDS),
     }
     return render(request, "families/member_edit.html", context)
+
+
+def _upload_kinds(access: selectors.MemberAccess, documents: dict) -> list[str] | None:
+    """Which kinds the upload form offers: all, or only the missing ones for an unverified link."""
+    if access.verified:
+        return None
+    return [kind for kind in DocumentKind.values if access.may_upload(kind, set(documents))]
 
 
 @login_required
@@ -141,7 +165,7 @@ def member_edit(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         try:
             services.member_update(
                 account=request.user, link=link, relationship=form.cleaned_data["relationship"],
-                nik_mismatch=form.cleaned_data["nik_mismatch"], **form.patient_values(),
+                nik_mismatch=form.cleaned_data["nik_mismatch"], client_ip=client_ip(request), **form.patient_values(),
             )
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -160,7 +184,8 @@ def member_check_mrn(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespons
     check_form = ExistingLookupForm(request.POST, prefix="cek")
     if check_form.is_valid():
         try:
-            patient = services.member_attach_mrn(account=request.user, link=link, **check_form.cleaned_data)
+            patient = services.member_attach_mrn(account=request.user, link=link, client_ip=client_ip(request),
+                                                 **check_form.cleaned_data)
         except ValidationError as exc:
             add_service_error(check_form, exc)
         else:
@@ -175,12 +200,18 @@ def member_check_mrn(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespons
 @require_POST
 def member_document_upload(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     link = selectors.member_for(request.user, patient_id)
-    upload_form = DocumentUploadForm(request.POST, request.FILES, prefix="doc")
+    kinds = _upload_kinds(selectors.MemberAccess(link), selectors.documents_by_kind(link.patient))
+    upload_form = DocumentUploadForm(request.POST, request.FILES, prefix="doc", kinds=kinds)
     if upload_form.is_valid():
         kind = upload_form.cleaned_data["kind"]
-        services.document_store(actor=request.user, patient=link.patient, kind=kind, upload=upload_form.cleaned_data["file"])
-        messages.success(request, _("%(document)s saved.") % {"document": DocumentKind(kind).label})
-        return redirect(reverse("families:member_edit", kwargs={"patient_id": link.patient_id}) + "#dokumen")
+        try:
+            services.document_store(actor=request.user, patient=link.patient, kind=kind,
+                                    upload=upload_form.cleaned_data["file"], link=link)
+        except ValidationError as exc:
+            add_service_error(upload_form, exc)
+        else:
+            messages.success(request, _("%(document)s saved.") % {"document": DocumentKind(kind).label})
+            return redirect(reverse("families:member_edit", kwargs={"patient_id": link.patient_id}) + "#dokumen")
     return _edit_page(request, link, name=link.patient.full_name, upload_form=upload_form)
 
 
@@ -207,7 +238,7 @@ def document_view(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
     document = selectors.document_or_404(document_id)
 
     def log_view(user) -> None:
-        if not selectors.is_linked(user, document.patient):  # the family's own views are not clerk access
+        if not selectors.verified_patients(user).filter(pk=document.patient_id).exists():  # read as staff
             services.access_log(user, document.patient, AccessWhat.IDENTITY_DOCUMENT, document.kind)
 
     return serve_private_file(request, document.file, content_type=document.content_type, name=document.kind,
@@ -233,10 +264,11 @@ def member_complete(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse
         try:
             if missing:
                 services.member_update(account=request.user, link=link, relationship=form.cleaned_data["relationship"],
-                                       nik_mismatch=form.cleaned_data["nik_mismatch"], **form.patient_values())
+                                       nik_mismatch=form.cleaned_data["nik_mismatch"], client_ip=client_ip(request),
+                                       **form.patient_values())
             if upload is not None:
                 services.document_store(actor=request.user, patient=patient, kind=upload.cleaned_data["kind"],
-                                        upload=upload.cleaned_data["file"])
+                                        upload=upload.cleaned_data["file"], link=link)
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
@@ -269,3 +301,33 @@ def _safe_next(request: HttpRequest) -> str:
                                                   require_https=request.is_secure()):
         return target
     return reverse("dashboard")
+
+
+def _review_link(token: str) -> tuple[AccountPatient, int]:
+    """The new link and the holder a review e-mail names; 404 for a bad, expired or spent token."""
+    ids = link_mail.review_token_read(token)
+    link = AccountPatient.objects.select_related("patient", "account").filter(pk=ids[0]).first() if ids else None
+    if link is None:
+        raise Http404
+    return link, ids[1]
+
+
+@never_cache
+def link_review(request: HttpRequest, token: str) -> HttpResponse:
+    """From the e-mail to existing holders: "Not my family" (one click, no sign-in) or approve (signed in)."""
+    try:
+        link, holder_id = _review_link(token)
+        holder = selectors.verified_holders(link.patient, exclude_account=link.account).get(account_id=holder_id)
+    except (Http404, AccountPatient.DoesNotExist):
+        return render(request, "families/link_review_done.html", {"outcome": "gone"}, status=404)
+    if request.method == "POST" and request.POST.get("action") == "dispute":
+        services.link_dispute(link=link, holder=holder.account)
+        return render(request, "families/link_review_done.html", {"outcome": "disputed"})
+    if request.method == "POST" and request.POST.get("action") == "approve":
+        if request.user.pk != holder_id:  # approving opens the data: only the holder, signed in
+            return redirect_to_login(request.get_full_path())
+        services.link_approve(link=link, holder=request.user)
+        return render(request, "families/link_review_done.html", {"outcome": "approved"})
+    context = {"patient_name": link.patient.full_name, "new_account": link.account.full_name,
+               "linked_at": link.created_at, "verified": link.is_verified}
+    return render(request, "families/link_review.html", context)

@@ -238,6 +238,12 @@ FAMILY_KK_MUST_MATCH = env.bool("FAMILY_KK_MUST_MATCH", default=False)
 # Failed MRN + birth date lookups allowed per account per window before lookups are refused.
 FAMILY_LOOKUP_MAX_FAILURES = env.int("FAMILY_LOOKUP_MAX_FAILURES", default=10)
 FAMILY_LOOKUP_WINDOW_MINUTES = env.int("FAMILY_LOOKUP_WINDOW_MINUTES", default=60)
+# Patient look-ups (MRN + birth date, NIK probes) and sign-ups per IP address per hour, whatever
+# the account: a hospital's or carrier's shared address still fits a busy morning (accounts.RateLimitBucket).
+FAMILY_LOOKUPS_PER_IP_PER_HOUR = env.int("FAMILY_LOOKUPS_PER_IP_PER_HOUR", default=60)
+SIGNUPS_PER_IP_PER_HOUR = env.int("SIGNUPS_PER_IP_PER_HOUR", default=20)
+# Life of the "not my family" / approve link e-mailed to existing holders when a patient is linked again.
+FAMILY_LINK_REVIEW_MAX_AGE = env.int("FAMILY_LINK_REVIEW_MAX_AGE", default=14 * 24 * 3600)
 
 # --- guarantors (BPJS VClaim eligibility) ---------------------------------
 # Empty BPJS_VCLAIM_URL: with DEBUG on, the first check starts the bundled simulator on a free

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from families import selectors as family_selectors
 from families.models import REQUIRED_PATIENT_FIELDS, AccountPatient, DocumentKind, IdentityDocument, Patient
 from families.validators import format_mrn
 from guarantors import services as guarantor_services
@@ -24,6 +25,7 @@ from guarantors.models import GuarantorType
 from queueing.models import (
     HOLDING_STATUSES,
     Booking,
+    BookingChannel,
     BookingDocument,
     BookingEvent,
     BookingSettings,
@@ -290,8 +292,14 @@ def bookable_patients(account) -> QuerySet[Patient]:
 
     Patients, not links: families.selectors.members_for gives the account's links themselves.
     """
-    return Patient.objects.filter(account_links__account=account).order_by("full_name").annotate(
-        has_id_document=Exists(IdentityDocument.objects.filter(patient=OuterRef("pk"), kind__in=ID_DOCUMENT_KINDS)))
+    return (Patient.objects.filter(account_links__account=account).order_by("full_name").annotate(
+        has_id_document=Exists(IdentityDocument.objects.filter(patient=OuterRef("pk"), kind__in=ID_DOCUMENT_KINDS)),
+        link_verified=Exists(family_selectors.verified_patients(account).filter(pk=OuterRef("pk")))))
+
+
+def readable_bpjs_number(patient: Patient) -> str:
+    """The member's stored BPJS number to prefill, only through a verified link (`bookable_patients` annotates it)."""
+    return patient.bpjs_number if getattr(patient, "link_verified", False) else ""
 
 
 def member_missing_fields(patient: Patient) -> list[str]:
@@ -313,12 +321,32 @@ def member_missing_fields(patient: Patient) -> list[str]:
     return missing
 
 
+def _readable_bookings(account) -> Q:
+    """Who may read a booking (issue 10 §1): an online booking belongs to the account that made it;
+    one made at the counter, the kiosk or through Mobile JKN belongs to the patient, read by the
+    accounts holding the patient through a verified link (families.selectors owns "verified")."""
+    verified = family_selectors.verified_patients(account).values("pk")
+    return Q(account=account, channel=BookingChannel.ONLINE) | (Q(patient__in=verified) & ~Q(channel=BookingChannel.ONLINE))
+
+
 def bookings_for(account) -> QuerySet[Booking]:
-    """Bookings the account made or that belong to a member of its family."""
-    family = Patient.objects.filter(account_links__account=account).values("pk")
-    return (Booking.objects.filter(Q(account=account) | Q(patient__in=family))
+    """Bookings the account may read, cancel and print (see _readable_bookings); 404 for the rest."""
+    return (Booking.objects.filter(_readable_bookings(account))
             .select_related("patient", "clinic", "doctor", "guarantor", "day_quota__schedule")
             .prefetch_related(Prefetch("events", queryset=BookingEvent.objects.order_by("at", "id"))))
+
+
+def other_queues_for(account, *, today: dt.date | None = None) -> list[dict]:
+    """Upcoming queues of the account's members that it may not read: only who and which day.
+
+    So a second account linked to a patient knows the patient already has a queue that day
+    (one per patient per day), and nothing else: no clinic, number, code or reason.
+    """
+    today = today or timezone.localdate()
+    family = Patient.objects.filter(account_links__account=account).values("pk")
+    return list(Booking.objects.filter(patient__in=family, date__gte=today, status__in=HOLDING_STATUSES)
+                .exclude(_readable_bookings(account))
+                .order_by("date", "patient__full_name").values("date", "patient__full_name").distinct())
 
 
 def upcoming_and_past(account, *, today: dt.date | None = None) -> tuple[list[Booking], list[Booking]]:
@@ -334,7 +362,7 @@ def dashboard_panel_context(request) -> dict:
     """The dashboard's queue panel: the family's next few bookings (one query)."""
     upcoming = (bookings_for(request.user).prefetch_related(None)
                 .filter(date__gte=timezone.localdate(), status__in=HOLDING_STATUSES).order_by("date", "number")[:5])
-    return {"upcoming": list(upcoming)}
+    return {"upcoming": list(upcoming), "other_queues": other_queues_for(request.user)}
 
 
 def booking_documents(booking: Booking) -> list[BookingDocument]:

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from families.models import AccountPatient, LinkAction, LinkLog, Patient, Relationship
@@ -46,8 +47,9 @@ def make_patient(**overrides) -> Patient:
     return Patient.objects.create(**patient_values(**overrides))
 
 
-def link(account, patient: Patient, relationship: str = Relationship.CHILD) -> AccountPatient:
-    result = AccountPatient.objects.create(account=account, patient=patient, relationship=relationship)
+def link(account, patient: Patient, relationship: str = Relationship.CHILD, *, verified: bool = True) -> AccountPatient:
+    result = AccountPatient.objects.create(account=account, patient=patient, relationship=relationship,
+                                           verified_at=timezone.now() if verified else None)
     LinkLog.objects.create(account=account, patient=patient, patient_ref=patient.pk, action=LinkAction.CREATED,
                            relationship=relationship)
     return result

@@ -111,7 +111,8 @@ def _member(account, name: str, relationship: str, nik: str, mrn: str | None) ->
         phone="+6281234567890", religion="islam", blood_type="A", marital_status="kawin", education="sma",
         occupation="irt", mother_name="Siti", mrn=mrn,
     )
-    AccountPatient.objects.create(account=account, patient=patient, relationship=relationship)
+    AccountPatient.objects.create(account=account, patient=patient, relationship=relationship,
+                                  verified_at=timezone.now())
     return patient
 
 

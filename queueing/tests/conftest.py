@@ -30,7 +30,8 @@ def make_member(account, full_name: str = "Sari Wulandari", relationship: str = 
     )
     fields.update(extra)
     patient = Patient.objects.create(**fields)
-    AccountPatient.objects.create(account=account, patient=patient, relationship=relationship)
+    AccountPatient.objects.create(account=account, patient=patient, relationship=relationship,
+                                  verified_at=timezone.now())
     return patient
 
 

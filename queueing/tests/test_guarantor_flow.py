@@ -538,8 +538,9 @@ def test_letter_access_matrix(client, patient, other_patient, clerk, member, typ
         assert (served.format, served.size) == ("PNG", (40, 30))
     assert "no-store" in response["Cache-Control"] and response["X-Content-Type-Options"] == "nosniff"
     spouse = make_account("suami@example.com", "Suami Sari", sex="L")
-    AccountPatient.objects.create(account=spouse, patient=member, relationship="spouse")
-    for user, status in ((spouse, 200), (clerk, 404), (other_patient, 404)):
+    AccountPatient.objects.create(account=spouse, patient=member, relationship="spouse", verified_at=timezone.now())
+    # An online booking belongs to the account that made it (issue 10 §1): even a verified co-holder gets 404.
+    for user, status in ((spouse, 404), (clerk, 404), (other_patient, 404)):
         client.force_login(user)
         assert client.get(url).status_code == status, user.email
     # Staff status alone does not open letters; the registration clerks' role does, and is logged.

@@ -26,7 +26,8 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     cfg = BookingSettings.current()
     for booking in upcoming:
         booking.cancellable = services.can_cancel(booking, cfg)
-    return render(request, "queueing/booking_list.html", {"upcoming": upcoming, "past": past})
+    return render(request, "queueing/booking_list.html",
+                  {"upcoming": upcoming, "past": past, "other_queues": selectors.other_queues_for(request.user)})
 
 
 def _booking_or_404(request: HttpRequest, code: str) -> Booking:

@@ -239,6 +239,7 @@ def wizard_guarantor(request: HttpRequest, state: State) -> HttpResponse:
         form = GuarantorForm(initial=_guarantor_values(state), **options)
     checked = request.POST.get("action") == "check" and form.eligibility is not None
     return render_step(request, state, "guarantor", form, edit_url=member_edit_url(state.patient),
+                       bpjs_number=selectors.readable_bpjs_number(state.patient),
                         switching_from=_pending_switch(state),
                         check=readable_check(form.eligibility.as_json()) if checked else None,
                         **_guarantor_types_context())
@@ -260,7 +261,7 @@ def _guarantor_values(state: State) -> dict[str, str]:
         return {"guarantor_type": bpjs.code if bpjs else "", "card_number": pending["card"],
                 "referral_number": data.get("referral_number", "")}
     return {"guarantor_type": guarantor.code if guarantor else "",
-            "card_number": data.get("card_number") or state.patient.bpjs_number or "",
+            "card_number": data.get("card_number") or selectors.readable_bpjs_number(state.patient),
             "referral_number": data.get("referral_number", "")}
 
 
