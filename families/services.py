@@ -252,7 +252,7 @@ def member_link_existing(
             patient.save()
             link = AccountPatient.objects.create(account=account, patient=patient, relationship=relationship)
             _log_link(link, LinkAction.CREATED, actor=account, note=MRN_LINK_NOTE)
-            link_mail.notify_holders_on_commit(link)
+            link_mail.notify_holders(link)
     except IntegrityError as exc:
         raise _explain_conflict(account, relationship, fill.get("nik", ""), patient_id) from exc
     return link
@@ -345,7 +345,7 @@ def member_attach_mrn(*, account: User, link: AccountPatient, mrn: str, birth_da
         if new_to_others:
             moved = AccountPatient.objects.get(account=account, patient=kept)
             AccountPatient.objects.filter(pk=moved.pk).update(verified_at=None, verified_by=None)
-            link_mail.notify_holders_on_commit(moved)
+            link_mail.notify_holders(moved)
     return kept
 
 
