@@ -304,3 +304,31 @@ def test_selectors_answer_verified_patients_only(patient, adi, maya):
     assert list(selectors.verified_patients(patient)) == [adi]
     assert list(selectors.verified_patients(maya)) == []
 
+
+
+def test_the_patient_page_links_an_unverified_link_to_its_verify_action(client, admin_user, adi, maya):
+    link(maya, adi, verified=False)
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:families_patient_change", args=[adi.pk])).content.decode()
+    target = reverse("admin:families_accountpatient_changelist") + f"?patient__id__exact={adi.pk}"
+    assert target in page.replace("&amp;", "&")
+    listing = client.get(target)
+    assert listing.status_code == 200 and maya.email in listing.content.decode()
+
+
+def test_the_data_migration_verifies_old_links_except_the_takeover_shape(patient, adi, maya, other_patient):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("families.migrations.0006_verify_existing_links")
+    own = make_patient(full_name="Joko Sendiri", nik="", mrn="00777777")
+    joko_link = link(other_patient, own, verified=False)  # linked by MRN first: nobody held it before
+    maya_link = link(maya, adi, verified=False)  # by MRN to Adi, whom Sari already held
+    AccountPatient.objects.filter(pk__in=[joko_link.pk, maya_link.pk]).update(verified_at=None)
+    LinkLog.objects.filter(account__in=[other_patient, maya]).update(note=services.MRN_LINK_NOTE)
+    AccountPatient.objects.filter(account=patient).update(verified_at=None)
+    migration.forwards(apps, None)
+    assert AccountPatient.objects.get(account=patient, patient=adi).is_verified
+    assert AccountPatient.objects.get(pk=joko_link.pk).is_verified
+    assert not AccountPatient.objects.get(pk=maya_link.pk).is_verified
