@@ -16,7 +16,6 @@ from accounts.models import User
 from accounts.phone import format_mobile
 from families.models import AccountPatient, IdentityDocument, LookupFailure, Patient, Relationship
 
-
 # --- What a link may read and do: the one owner of the link-verification rule -------------
 
 # Read in full only through a verified link; an unverified one sees them masked.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
+from axes.helpers import get_client_ip_address
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,12 +19,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from axes.helpers import get_client_ip_address
-
 from accounts.phone import format_mobile
 from families import link_mail, selectors, services
 from families.forms import (
-    PATIENT_FIELDS, DocumentUploadForm, ExistingConfirmForm, ExistingLookupForm, MemberEditForm, NewMemberForm,
+    PATIENT_FIELDS,
+    DocumentUploadForm,
+    ExistingConfirmForm,
+    ExistingLookupForm,
+    MemberEditForm,
+    NewMemberForm,
 )
 from families.models import AccessWhat, AccountPatient, DocumentKind, Patient
 from families.panels import dashboard_panels

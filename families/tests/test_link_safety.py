@@ -321,7 +321,7 @@ def test_the_data_migration_verifies_old_links_except_the_takeover_shape(patient
 
     from django.apps import apps
 
-    migration = importlib.import_module("families.migrations.0006_verify_existing_links")
+    migration = importlib.import_module("families.migrations.0007_verify_existing_links")
     own = make_patient(full_name="Joko Sendiri", nik="", mrn="00777777")
     joko_link = link(other_patient, own, verified=False)  # linked by MRN first: nobody held it before
     maya_link = link(maya, adi, verified=False)  # by MRN to Adi, whom Sari already held

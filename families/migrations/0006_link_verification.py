@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('families', '0004_mrn_counter'),
+        ('families', '0005_constraint_codes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
