@@ -20,7 +20,7 @@ from conftest import make_account
 from families import link_mail, selectors, services
 from families.models import AccountPatient, DocumentKind, IdentityDocument, LinkAction, LinkLog, Patient
 from families.tests.conftest import image_bytes, link, make_patient, upload
-from families.uploads import clean_upload
+from portal.lib.uploads import clean_upload
 
 ADI_MRN = "00123499"
 ADI_BIRTH = dt.date(2015, 7, 9)
@@ -321,7 +321,7 @@ def test_the_data_migration_verifies_old_links_except_the_takeover_shape(patient
 
     from django.apps import apps
 
-    migration = importlib.import_module("families.migrations.0007_verify_existing_links")
+    migration = importlib.import_module("families.migrations.0013_verify_existing_links")
     own = make_patient(full_name="Joko Sendiri", nik="", mrn="00777777")
     joko_link = link(other_patient, own, verified=False)  # linked by MRN first: nobody held it before
     maya_link = link(maya, adi, verified=False)  # by MRN to Adi, whom Sari already held

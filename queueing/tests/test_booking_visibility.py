@@ -19,7 +19,7 @@ from PIL import Image
 from conftest import make_account
 from families import services as family_services
 from families.models import AccountPatient, DocumentKind, IdentityDocument, Patient
-from families.uploads import clean_upload
+from portal.lib.uploads import clean_upload
 from queueing import selectors
 from queueing.models import Booking, BookingChannel, BookingStatus
 

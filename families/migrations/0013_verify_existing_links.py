@@ -29,7 +29,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("families", "0006_link_verification"),
+        ("families", "0012_link_verification"),
     ]
 
     operations = [

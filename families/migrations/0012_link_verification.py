@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('families', '0005_constraint_codes'),
+        ('families', '0011_accesslog_constraint_message'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
