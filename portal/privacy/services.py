@@ -76,7 +76,7 @@ def _patient_data(link: AccountPatient) -> dict[str, Any]:
         for f in Patient._meta.concrete_fields
         if f.name not in _PATIENT_INTERNAL
     }
-    if not getattr(link, "is_verified", True):
+    if not link.is_verified:
         data.update({name: _masked(data[name]) for name in IDENTITY_NUMBERS})
     return data
 

@@ -185,3 +185,12 @@ def test_a_closed_account_is_signed_out_and_cannot_sign_in_again(client, patient
     assert client.get("/beranda/").status_code == 302  # this session ended
     response = client.post("/akun/masuk/", {"username": email, "password": password})
     assert response.status_code == 200 and "_auth_user_id" not in client.session
+
+
+def test_a_link_not_yet_verified_exports_identity_numbers_masked(client, other_patient, families):
+    # Joko linked the grandmother by MRN + birth date only (no verified_at): masked, as on his pages.
+    members = {m["patient"]["full_name"]: m["patient"] for m in export(client, other_patient)["family"]}
+    grandma = families["grandma"]
+    assert members["Mbah Partini"]["nik"] == f"{grandma.nik[:4]}********{grandma.nik[-4:]}"
+    assert grandma.nik not in json.dumps(members)
+    assert members["Joko Prasetyo"]["nik"] == families["joko"].nik  # his own verified link: in full
