@@ -33,6 +33,17 @@ def _fast_password_hasher(request, settings) -> None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_facility_caches():
+    """Facilities and their booking settings are cached per process for seconds: each test starts from its own."""
+    from facilities.selectors import forget_facilities
+    from queueing.models import _SETTINGS_CACHE
+
+    forget_facilities(), _SETTINGS_CACHE.clear()
+    yield
+    forget_facilities(), _SETTINGS_CACHE.clear()
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

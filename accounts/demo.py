@@ -9,6 +9,7 @@ from accounts.models import User
 
 DEMO_PATIENT_EMAIL = "pasien@antrean.local"
 DEMO_CLERK_EMAIL = "petugas@antrean.local"
+DEMO_PUSKESMAS_CLERK_EMAIL = "petugas.puskesmas@antrean.local"
 DEMO_ADMIN_EMAIL = "admin@antrean.local"
 DEMO_PASSWORD = "antrean-demo-2026"
 
@@ -35,5 +36,6 @@ def load() -> dict[str, User]:
     return {
         "patient": _ensure(DEMO_PATIENT_EMAIL, "Budi Santoso"),
         "clerk": _ensure(DEMO_CLERK_EMAIL, "Siti Petugas", is_staff=True),
+        "puskesmas_clerk": _ensure(DEMO_PUSKESMAS_CLERK_EMAIL, "Made Petugas", is_staff=True),
         "admin": _ensure(DEMO_ADMIN_EMAIL, "Admin RSUD", is_staff=True, is_superuser=True),
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.db.models import QuerySet
 
 from facilities.models import Facility, FacilityRole
@@ -24,9 +26,33 @@ def bookable_facilities() -> QuerySet[Facility]:
     return Facility.objects.active()
 
 
+FACILITIES_TTL = 5.0
+_ACTIVE_CACHE: dict[str, tuple[float, list[Facility]]] = {}
+
+
+def active_facilities() -> list[Facility]:
+    """The active facilities, kept in this process for a few seconds (read on every page; saving one clears it)."""
+    cached = _ACTIVE_CACHE.get("rows")
+    if cached is None or cached[0] < time.monotonic():
+        cached = _ACTIVE_CACHE["rows"] = (time.monotonic() + FACILITIES_TTL, list(bookable_facilities()))
+    return cached[1]
+
+
+def forget_facilities(**_kwargs) -> None:
+    """Signal receiver (facilities.apps): a saved or deleted facility is seen at once by this process."""
+    _ACTIVE_CACHE.clear()
+
+
 def is_multi_facility() -> bool:
     """Whether patients see a facility choice at all: never in a single-facility deployment."""
-    return Facility.objects.active().count() > 1
+    return len(active_facilities()) > 1
 
 
-__all__ = ["FacilityRole", "bookable_facilities", "facilities_for", "is_multi_facility"]
+def site_facility() -> Facility | None:
+    """The one facility a single-facility deployment is about (its name heads every page); None with several."""
+    facilities = active_facilities()
+    return facilities[0] if len(facilities) == 1 else None
+
+
+__all__ = ["FacilityRole", "active_facilities", "bookable_facilities", "facilities_for", "is_multi_facility",
+           "site_facility"]

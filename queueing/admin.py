@@ -344,7 +344,8 @@ class BookingAdmin(OversizedIdGuard, admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _desk_context(self, request: HttpRequest, booking: Booking) -> dict:
-        buttons = transitions.buttons(booking)  # which changes the status and the day allow
+        # Which changes the status and the day (at the booking's facility) allow.
+        buttons = transitions.buttons(booking, today=selectors.booking_today(booking))
         can_change = self.has_change_permission(request, booking)
         return {"desk_buttons": buttons if can_change else {}, "desk_booking": booking,
                 "desk_printable": selectors.slip_printable(booking)}

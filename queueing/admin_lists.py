@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guarantors.models import GuarantorKind
 from portal.lib.dates import short_date
+from queueing.desk.selectors import desk_facility
 from queueing.models import Booking
 
 
@@ -50,7 +50,7 @@ class ExamDateFilter(admin.SimpleListFilter):
                    "query_string": changelist.get_query_string({self.parameter_name: lookup})}
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        today = timezone.localdate()
+        today = desk_facility(request.user).local_today()
         day = dt.timedelta(days=1)
         ranges = {"today": (today, today), "tomorrow": (today + day, today + day),
                   "yesterday": (today - day, today - day), "next7": (today, today + 6 * day)}

@@ -1,4 +1,8 @@
-"""Demo clinics, doctors and weekly schedules for `manage.py loaddemo` (idempotent)."""
+"""Demo clinics, doctors and weekly schedules for `manage.py loaddemo` (idempotent).
+
+Two facilities (facilities.demo): the RSUD with its eleven clinics, and seed 001's puskesmas in
+Bali (WITA) with the four poli PCare knows (umum, gigi, KIA, KB); a clerk works at each.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 
+from facilities import demo as facility_demo
+from facilities.models import FacilityMembership, FacilityRole
 from queueing.models import BookingSettings, Clinic, Doctor, Schedule
 
 # code, name, BPJS clinic code, label prefix
@@ -43,34 +49,58 @@ SCHEDULES = [
 ]
 
 
+PUSKESMAS_CLINICS = [
+    ("UMUM", "Poli Umum", "001", "UMUM"),
+    ("GIGI", "Poli Gigi", "002", "GIGI"),
+    ("KIA", "Poli KIA", "003", "KIA"),
+    ("KB", "Poli KB", "008", "KB"),
+]
+PUSKESMAS_SCHEDULES = [
+    ("UMUM", "dr. I Gusti Ayu Putri", MON_SAT, "07:30", "12:00", 40, 25, 6),
+    ("GIGI", "drg. Komang Wirawan", MON_SAT, "08:00", "11:30", 12, 8, 15),
+    ("KIA", "Bd. Ni Luh Sukerti, A.Md.Keb.", MON_SAT, "08:00", "11:00", 20, 12, 8),
+    ("KB", "Bd. Ni Made Suastini, A.Md.Keb.", (0, 2, 4), "08:00", "11:00", 15, 10, 10),
+]
+
+
 def _time(text: str) -> dt.time:
     return dt.time.fromisoformat(text)
 
 
-def load() -> dict[str, int]:
-    """Running it again changes nothing: rows are found by their natural keys."""
-    clinics = {}
-    for order, (code, name, bpjs_code, prefix) in enumerate(CLINICS):
-        clinics[code], _created = Clinic.objects.get_or_create(
-            code=code, defaults={"name": name, "bpjs_code": bpjs_code, "prefix": prefix, "sort_order": order})
-    for clinic_code, doctor_name, weekdays, start, end, total, online, minutes in SCHEDULES:
+def _facility_clinics(facility, clinics, schedules) -> None:
+    by_code = {}
+    for order, (code, name, bpjs_code, prefix) in enumerate(clinics):
+        by_code[code], _created = Clinic.objects.get_or_create(
+            facility=facility, code=code,
+            defaults={"name": name, "bpjs_code": bpjs_code, "prefix": prefix, "sort_order": order})
+    for clinic_code, doctor_name, weekdays, start, end, total, online, minutes in schedules:
         doctor, _created = Doctor.objects.get_or_create(name=doctor_name)
         for weekday in weekdays:
             Schedule.objects.get_or_create(
                 doctor=doctor, weekday=weekday, start_time=_time(start),
-                defaults={"clinic": clinics[clinic_code], "end_time": _time(end), "total_quota": total,
+                defaults={"clinic": by_code[clinic_code], "end_time": _time(end), "total_quota": total,
                           "online_quota": online, "minutes_per_patient": minutes})
-    BookingSettings.load()
-    _clerk_in_group()
+    BookingSettings.load(facility.pk)
+
+
+def load() -> dict[str, int]:
+    """Running it again changes nothing: rows are found by their natural keys."""
+    facilities = facility_demo.load()
+    _facility_clinics(facilities["rsud"], CLINICS, SCHEDULES)
+    _facility_clinics(facilities["puskesmas"], PUSKESMAS_CLINICS, PUSKESMAS_SCHEDULES)
+    _clerks_at_their_counters(facilities)
     return {"clinics": Clinic.objects.count(), "schedules": Schedule.objects.count()}
 
 
-def _clerk_in_group() -> None:
-    """The demo clerk (made by accounts.demo) works the counter as a "Petugas Pendaftaran"."""
-    from accounts.demo import DEMO_CLERK_EMAIL
+def _clerks_at_their_counters(facilities) -> None:
+    """The demo clerks (made by accounts.demo) work the counter as "Petugas Pendaftaran", one per facility."""
+    from accounts.demo import DEMO_CLERK_EMAIL, DEMO_PUSKESMAS_CLERK_EMAIL
     from queueing.desk.services import clerk_group_ensure
 
     group = clerk_group_ensure()
-    clerk = get_user_model().objects.filter(email=DEMO_CLERK_EMAIL).first()
-    if clerk is not None:
-        clerk.groups.add(group)
+    for email, facility in ((DEMO_CLERK_EMAIL, facilities["rsud"]),
+                            (DEMO_PUSKESMAS_CLERK_EMAIL, facilities["puskesmas"])):
+        clerk = get_user_model().objects.filter(email=email).first()
+        if clerk is not None:
+            clerk.groups.add(group)
+            FacilityMembership.objects.get_or_create(user=clerk, facility=facility, role=FacilityRole.CLERK)

@@ -12,6 +12,7 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from facilities.models import Facility
 from families.models import Patient
 from guarantors import services as guarantor_services
 from guarantors.bpjs import Participant
@@ -148,14 +149,26 @@ class ClinicChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+class FacilityForm(forms.Form):
+    """Seed 002 step 1: the puskesmas or hospital (only asked when the deployment has several)."""
+
+    facility = forms.ModelChoiceField(label=_("Facility"), queryset=Facility.objects.none(), widget=forms.RadioSelect,
+                                      empty_label=None,
+                                      error_messages={"invalid_choice": _("Choose one of the facilities listed.")})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = Facility.objects.active()
+
+
 class ClinicForm(forms.Form):
     clinic = ClinicChoiceField(label=_("Clinic"), queryset=Clinic.objects.none(), widget=forms.RadioSelect,
                                empty_label=None,
                                error_messages={"invalid_choice": _("This clinic has no practice on this date.")})
 
-    def __init__(self, date: dt.date, *args, first: Clinic | None = None, **kwargs) -> None:
+    def __init__(self, date: dt.date, *args, facility_id: int, first: Clinic | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        clinics = selectors.clinics_on(date)
+        clinics = selectors.clinics_on(date, facility_id=facility_id)
         if first is not None:  # the BPJS referral's clinic heads the list
             clinics = clinics.annotate(referral_first=Case(When(pk=first.pk, then=0), default=1)).order_by(
                 "referral_first", *clinics.query.order_by or ["sort_order", "name"])

@@ -323,6 +323,20 @@ class BookingChannel(models.TextChoices):
     PAPER = "paper", _("Paper form, entered afterwards")
 
 
+class VisitKind(models.TextChoices):
+    """PCare's jenis kunjungan (seed 001 step 11; `kunjSakit` true/false in PCare's pendaftaran)."""
+
+    SICK = "sakit", _("Sick visit (kunjungan sakit)")
+    HEALTHY = "sehat", _("Healthy visit (kunjungan sehat)")
+
+
+class CareKind(models.TextChoices):
+    """PCare's perawatan (seed 001 step 12), stored as PCare's kdTkp codes."""
+
+    OUTPATIENT = "10", _("Outpatient (rawat jalan)")
+    INPATIENT = "20", _("Inpatient (rawat inap)")
+
+
 class Booking(models.Model):
     """One queue place for one patient on one schedule-day. Never deleted: status changes only."""
 
@@ -368,6 +382,10 @@ class Booking(models.Model):
         _("counter place"), default=False,
         help_text=_("Counted in the counter's share of the quota (walk-in, moved, paper form), not the online one."))
     desk_note = models.CharField(_("counter note"), max_length=200, blank=True)
+    # A puskesmas's counter registration in PCare's terms (seed 001 steps 11-14); empty online.
+    visit_kind = models.CharField(_("visit type"), max_length=8, choices=VisitKind.choices, blank=True)
+    care_kind = models.CharField(_("care"), max_length=2, choices=CareKind.choices, blank=True)
+    complaint = models.CharField(_("complaint (keluhan)"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-date", "clinic__sort_order", "number"]
@@ -396,6 +414,11 @@ class Booking(models.Model):
                                    name="queueing_booking_numbered_when_confirmed",
                                    violation_error_code="number_missing",
                                    violation_error_message=_("A verified booking needs a queue number.")),
+            models.CheckConstraint(condition=Q(visit_kind__in=["", *VisitKind.values])
+                                   & Q(care_kind__in=["", *CareKind.values]),
+                                   name="queueing_booking_pcare_kinds_valid",
+                                   violation_error_code="invalid_pcare_kind",
+                                   violation_error_message=_("Unknown visit type or care.")),
             models.CheckConstraint(condition=~Q(status=BookingStatus.REJECTED) | ~Q(reject_reason=""),
                                    name="queueing_booking_rejection_has_reason",
                                    violation_error_code="reason_required",

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from facilities.models import Facility
 from families import selectors as family_selectors
 from families.models import REQUIRED_PATIENT_FIELDS, AccountPatient, DocumentKind, IdentityDocument, Patient
 from families.validators import format_mrn
@@ -43,8 +44,8 @@ ID_DOCUMENT_KINDS = (DocumentKind.KTP, DocumentKind.KK)
 
 
 def booking_window(*, cfg: BookingSettings, now: dt.datetime | None = None) -> tuple[dt.date, dt.date] | None:
-    """First and last bookable date right now, or None when the window is empty."""
-    now = timezone.localtime(now)
+    """First and last bookable date right now at the settings' facility, or None when the window is empty."""
+    now = cfg.facility.local_now(now)
     today = now.date()
     first = today + dt.timedelta(days=cfg.earliest_days_ahead)
     if first == today and now.time() >= cfg.same_day_cutoff:
@@ -53,6 +54,21 @@ def booking_window(*, cfg: BookingSettings, now: dt.datetime | None = None) -> t
     if now.time() < cfg.opening_time:
         last -= dt.timedelta(days=1)  # the newest day opens at the opening time, not at midnight
     return (first, last) if first <= last else None
+
+
+def settings_for(booking: Booking) -> BookingSettings:
+    """The booking settings (and through them the clock) of the booking's facility."""
+    return BookingSettings.current(booking.clinic.facility_id)
+
+
+def facility_clock(facility_id: int | None) -> Facility:
+    """The facility (cached with its booking settings): its `local_now()` / `local_today()` for "now" there."""
+    return BookingSettings.current(facility_id).facility
+
+
+def booking_today(booking: Booking) -> dt.date:
+    """Today at the booking's facility: the day a check-in, a no-show or a cancel is judged against."""
+    return settings_for(booking).facility.local_today()
 
 
 def window_dates(*, cfg: BookingSettings, now: dt.datetime | None = None) -> list[dt.date]:
@@ -81,11 +97,11 @@ def schedules_covered(schedules: list[Schedule], exceptions: list[ScheduleExcept
 
 
 def open_dates(*, cfg: BookingSettings, now: dt.datetime | None = None) -> list[dt.date]:
-    """Window dates on which at least one schedule runs and is not closed (two queries)."""
+    """Window dates on which at least one schedule of the settings' facility runs and is not closed (two queries)."""
     dates = window_dates(cfg=cfg, now=now)
     if not dates:
         return []
-    schedules = list(bookable_schedules().select_related("clinic")
+    schedules = list(bookable_schedules().filter(clinic__facility_id=cfg.facility_id).select_related("clinic")
                      .only("id", "weekday", "clinic_id", "doctor_id", "clinic__facility_id"))
     by_weekday: dict[int, list[Schedule]] = defaultdict(list)
     for schedule in schedules:
@@ -97,11 +113,12 @@ def open_dates(*, cfg: BookingSettings, now: dt.datetime | None = None) -> list[
             if len(schedules_covered(by_weekday[d.weekday()], exceptions[d])) < len(by_weekday[d.weekday()])]
 
 
-def clinics_on(date: dt.date) -> QuerySet[Clinic]:
-    """Clinics with at least one open schedule on `date` (one query)."""
+def clinics_on(date: dt.date, *, facility_id: int | None = None) -> QuerySet[Clinic]:
+    """Clinics (of the facility, when given) with at least one open schedule on `date` (one query)."""
     open_schedules = bookable_schedules().filter(clinic=OuterRef("pk"), weekday=date.weekday()).annotate(
         closed=_exception_covering(date)).filter(closed=False)
-    return Clinic.objects.filter(active=True).filter(Exists(open_schedules))
+    clinics = Clinic.objects.filter(active=True).filter(Exists(open_schedules))
+    return clinics if facility_id is None else clinics.filter(facility_id=facility_id)
 
 
 def offers_on(date: dt.date, *, clinic: Clinic | None = None) -> QuerySet[Schedule]:
@@ -131,6 +148,7 @@ class Offer:
     places_left: int
     day_quota_id: int | None = None
     prefix: str = ""  # the clinic's queue label prefix
+    facility_id: int | None = None  # the clinic's facility: its booking settings and clock
 
     @property
     def full(self) -> bool:
@@ -138,7 +156,8 @@ class Offer:
 
 
 def _offer(schedule: Schedule) -> Offer:
-    return Offer(schedule, max(schedule.day_quota - schedule.taken, 0), schedule.day_quota_id, schedule.clinic.prefix)
+    return Offer(schedule, max(schedule.day_quota - schedule.taken, 0), schedule.day_quota_id, schedule.clinic.prefix,
+                 schedule.clinic.facility_id)
 
 
 def doctors_on(clinic: Clinic, date: dt.date) -> list[Offer]:
@@ -151,7 +170,8 @@ def offer_for(schedule_id: int, date: dt.date) -> Offer | None:
     return _offer(schedule) if schedule else None
 
 
-_OFFER_COLUMNS = ("q.id", "q.quota", "q.active_count", "q.closed", "c.prefix", "c.active", "d.active")
+_OFFER_COLUMNS = ("q.id", "q.quota", "q.active_count", "q.closed", "c.prefix", "c.active", "d.active",
+                  "c.facility_id")
 
 
 @dataclass(frozen=True)
@@ -247,13 +267,13 @@ def booking_inputs(account, patient_id, schedule_id: int, date: dt.date) -> tupl
     if row[split] is not None:
         member.has_id_document = bool(row[split])
     rest = row[split + 1:]
-    q_id, quota, taken, closed, prefix, clinic_active, doctor_active = rest[len(reader.schedule):]
+    q_id, quota, taken, closed, prefix, clinic_active, doctor_active, facility_id = rest[len(reader.schedule):]
     if q_id is None:
         return member, offer_for(schedule_id, date)
     schedule = _instance(db, Schedule, reader.schedule, rest[:len(reader.schedule)])
     bookable = (schedule.active and bool(clinic_active) and bool(doctor_active)
                 and schedule.weekday == date.weekday() and not bool(closed))
-    return member, Offer(schedule, max(quota - taken, 0), q_id, prefix) if bookable else None
+    return member, Offer(schedule, max(quota - taken, 0), q_id, prefix, facility_id) if bookable else None
 
 
 GUARANTORS_TTL = 5.0
@@ -332,7 +352,7 @@ def _readable_bookings(account) -> Q:
 def bookings_for(account) -> QuerySet[Booking]:
     """Bookings the account may read, cancel and print (see _readable_bookings); 404 for the rest."""
     return (Booking.objects.filter(_readable_bookings(account))
-            .select_related("patient", "clinic", "doctor", "guarantor", "day_quota__schedule")
+            .select_related("patient", "clinic__facility", "doctor", "guarantor", "day_quota__schedule")
             .prefetch_related(Prefetch("events", queryset=BookingEvent.objects.order_by("at", "id"))))
 
 
@@ -342,27 +362,38 @@ def other_queues_for(account, *, today: dt.date | None = None) -> list[dict]:
     So a second account linked to a patient knows the patient already has a queue that day
     (one per patient per day), and nothing else: no clinic, number, code or reason.
     """
-    today = today or timezone.localdate()
+    # UTC's date is on or before the date in every Indonesian zone; each facility's own date decides.
     family = Patient.objects.filter(account_links__account=account).values("pk")
-    return list(Booking.objects.filter(patient__in=family, date__gte=today, status__in=HOLDING_STATUSES)
-                .exclude(_readable_bookings(account))
-                .order_by("date", "patient__full_name").values("date", "patient__full_name").distinct())
+    rows = (Booking.objects.filter(patient__in=family, date__gte=today or timezone.now().date(),
+                                   status__in=HOLDING_STATUSES)
+            .exclude(_readable_bookings(account))
+            .order_by("date", "patient__full_name").values_list("date", "patient__full_name", "clinic__facility_id"))
+    ahead = [(day, name) for day, name, facility_id in rows
+             if day >= (today or facility_clock(facility_id).local_today())]
+    return [{"date": day, "patient__full_name": name} for day, name in dict.fromkeys(ahead)]
+
+
+def _is_ahead(booking: Booking, today: dt.date | None) -> bool:
+    """Not yet past: judged by `today` when given, else by the booking's facility's own date."""
+    return booking.date >= (today or booking_today(booking))
 
 
 def upcoming_and_past(account, *, today: dt.date | None = None) -> tuple[list[Booking], list[Booking]]:
-    today = today or timezone.localdate()
     bookings = list(bookings_for(account).order_by("date", "created_at"))
     # A cancelled or rejected booking no longer holds anything ahead: it goes with the past ones.
-    upcoming = [b for b in bookings if b.date >= today and b.is_holding]
-    past = [b for b in reversed(bookings) if b.date < today or not b.is_holding]
+    upcoming = [b for b in bookings if b.is_holding and _is_ahead(b, today)]
+    past = [b for b in reversed(bookings) if not (b.is_holding and _is_ahead(b, today))]
     return upcoming, past
 
 
 def dashboard_panel_context(request) -> dict:
     """The dashboard's queue panel: the family's next few bookings (one query)."""
+    # Yesterday in UTC is on or before today in every Indonesian zone; each facility's own date decides.
+    earliest = timezone.now().date() - dt.timedelta(days=1)
     upcoming = (bookings_for(request.user).prefetch_related(None)
-                .filter(date__gte=timezone.localdate(), status__in=HOLDING_STATUSES).order_by("date", "number")[:5])
-    return {"upcoming": list(upcoming), "other_queues": other_queues_for(request.user)}
+                .filter(date__gte=earliest, status__in=HOLDING_STATUSES).order_by("date", "number")[:10])
+    return {"upcoming": [b for b in upcoming if _is_ahead(b, None)][:5],
+            "other_queues": other_queues_for(request.user)}
 
 
 def booking_documents(booking: Booking) -> list[BookingDocument]:
@@ -398,9 +429,10 @@ def slip_printable(booking: Booking) -> bool:
 
 def slip_data(booking: Booking) -> SlipData:
     """What a slip shows, the patient's and the desk's alike: plain values, the MRN formatted as on the card."""
+    facility = settings_for(booking).facility
     return SlipData(
-        hospital_name=settings.HOSPITAL_NAME, hospital_address=settings.HOSPITAL_ADDRESS,
-        hospital_phone=settings.HOSPITAL_PHONE, label=booking.label or None, clinic_name=booking.clinic.name,
+        hospital_name=facility.name, hospital_address=facility.address,
+        hospital_phone=facility.phone, label=booking.label or None, clinic_name=booking.clinic.name,
         doctor_name=booking.doctor.name, exam_date=booking.date, estimated_time=booking.estimated_time,
         patient_name=booking.patient.full_name, mrn=format_mrn(booking.patient.mrn) or None,
         guarantor_name=booking.guarantor.name,

@@ -169,7 +169,7 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
     check_account_may_book(account)
     member, offer = selectors.booking_inputs(account, patient_id, schedule_id, date)
     member = _checked_member(member)
-    cfg = BookingSettings.current()
+    cfg = BookingSettings.current(offer.facility_id if offer else None)
     guarantor, card_number, referral_number = _checked_guarantor(guarantor_id, card_number, referral_number)
     switched_from = _checked_switch(guarantor, guarantor_switched_from_id)
     check_date_bookable(cfg, date, now)
@@ -196,7 +196,8 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
         return _refusal(ValidationError(_("Something changed while you were booking. Please try again."),
                                         code="conflict"), token, patient_id, date, account)
     if instant:
-        _mail(booking, "confirmed")  # the number at once (SOP 000): the e-mail carries it and the slip link
+        # The number at once (SOP 000): the e-mail carries it and the slip link.
+        _mail(booking, "confirmed", facility_id=offer.facility_id)
     return booking
 
 
@@ -240,7 +241,7 @@ def booking_document_add(*, booking: Booking, kind: str, upload: CleanUpload, ac
 
 def cancel_deadline(booking: Booking, cfg: BookingSettings) -> dt.datetime:
     start = dt.datetime.combine(booking.date, booking.day_quota.schedule.start_time)
-    return timezone.make_aware(start) - dt.timedelta(hours=cfg.cancel_cutoff_hours)
+    return cfg.facility.make_aware(start) - dt.timedelta(hours=cfg.cancel_cutoff_hours)
 
 
 def can_cancel(booking: Booking, cfg: BookingSettings, now: dt.datetime | None = None) -> bool:
@@ -268,7 +269,7 @@ def _release(booking: Booking, *, action: str, actor, reason: str, **fields) -> 
 
 def booking_cancel(*, booking: Booking, actor, now: dt.datetime | None = None) -> Booking:
     """The patient cancels: the place is freed, the number is never given again."""
-    cfg = BookingSettings.current()
+    cfg = selectors.settings_for(booking)
     transitions.require(Action.CANCEL, booking)
     if not can_cancel(booking, cfg, now):
         raise ValidationError(
@@ -356,16 +357,20 @@ def exception_delete(*, exception: ScheduleException) -> None:
 
 def schedule_sync_day_quotas(*, schedule: Schedule, today: dt.date | None = None) -> int:
     """Carry a changed online quota to the coming days; never below the places already taken."""
-    today = today or timezone.localdate()
+    today = today or schedule.clinic.facility.local_today()
     return counters.sync_online_quota(schedule, today)
 
 
 # --- e-mail after commit ---------------------------------------------------------------------
 
-def _mail(booking: Booking, kind: str) -> None:
-    """Tell the account holder once the change is committed (confirmed, affected, verified or rejected)."""
+def _mail(booking: Booking, kind: str, *, facility_id: int | None = None) -> None:
+    """Tell the account holder once the change is committed (confirmed, affected, verified or rejected).
+
+    Signed by the booking's facility (its name and phone), not the deployment.
+    """
+    facility = selectors.facility_clock(facility_id or booking.clinic.facility_id)
     mail.send(f"queueing/emails/booking_{kind}", to=booking.account.email, context={
-        "booking": booking, "account": booking.account,
+        "booking": booking, "account": booking.account, "hospital": facility.name, "hospital_phone": facility.phone,
         "slip_url": mail.absolute_url("queueing:booking_slip_pdf", booking.code)})
 
 

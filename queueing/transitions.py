@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from enum import Enum
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -118,7 +117,6 @@ def require(action: str, booking: Booking) -> None:
         raise refusal(action)
 
 
-def buttons(booking: Booking, today: dt.date | None = None) -> dict[str, bool]:
-    """Which changes a clerk may make to this booking now: the status and the day both allow it."""
-    today = today or timezone.localdate()
+def buttons(booking: Booking, *, today: dt.date) -> dict[str, bool]:
+    """Which changes a clerk may make to this booking on `today` (at its facility): the status and the day allow it."""
     return {action: allows(action, booking.status) and on_day(action, booking.date, today) for action in TRANSITIONS}

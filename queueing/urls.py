@@ -25,6 +25,7 @@ app_name = "queueing"
 urlpatterns = [
     path("", views.booking_list, name="booking_list"),
     path("ambil/", views.booking_start, name="booking_start"),
+    path("ambil/<wid:wid>/fasilitas/", views.wizard_facility, name="wizard_facility"),
     path("ambil/<wid:wid>/anggota/", views.wizard_member, name="wizard_member"),
     path("ambil/<wid:wid>/tanggal/", views.wizard_date, name="wizard_date"),
     path("ambil/<wid:wid>/penjamin/", views.wizard_guarantor, name="wizard_guarantor"),

@@ -14,9 +14,11 @@ from django.contrib.sessions.backends.base import SessionBase
 
 SESSION_KEY = "queueing_wizards"
 MAX_WIZARDS = 20  # oldest dropped first; keeps the session small
-STEPS = ("member", "date", "guarantor", "clinic", "doctor", "confirm")
+# "facility" (seed 002 step 1) is answered by booking_start when the deployment has one facility.
+STEPS = ("facility", "member", "date", "guarantor", "clinic", "doctor", "confirm")
 # What each step writes.
 STEP_KEYS = {
+    "facility": ("facility",),
     "member": ("patient",),
     "date": ("date",),
     "guarantor": ("guarantor", "card_number", "referral_number", "switched_from"),
@@ -26,6 +28,7 @@ STEP_KEYS = {
 # A changed answer clears only the answers that depend on it: a card number belongs to one
 # person, a schedule to one weekday and clinic. Other answers are checked again when used.
 CLEARS = {
+    "facility": ("clinic", "schedule"),
     "member": STEP_KEYS["guarantor"] + ("pending_switch",),
     "date": ("schedule",),
     "guarantor": (),

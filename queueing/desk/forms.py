@@ -8,9 +8,9 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from facilities.models import Facility, FacilityKind
 from families.forms import PatientFieldsForm
 from families.validators import normalize_mrn
 from guarantors.forms import GuarantorNumbersForm
@@ -18,7 +18,12 @@ from guarantors.models import GuarantorType
 from portal.lib.dates import DateInput
 from queueing.desk.selectors import CounterOffer, normalize_code
 from queueing.desk.services import PAPER_STATUSES
-from queueing.models import BookingStatus, Clinic, Schedule, Weekday
+from queueing.models import BookingStatus, CareKind, Clinic, Schedule, VisitKind, Weekday
+
+
+def is_puskesmas(facility: Facility) -> bool:
+    """A puskesmas counter records seed 001's PCare fields with each registration."""
+    return facility.kind == FacilityKind.PUSKESMAS
 
 
 def _helper() -> FormHelper:
@@ -95,11 +100,20 @@ class DeskGuarantorForm(DeskForm, GuarantorNumbersForm):
     """Guarantor (by id, no BPJS question here: the view asks), card and referral as in the booking wizard."""
 
     guarantor = GuarantorChoiceField(label=_("Guarantor"), queryset=GuarantorType.objects.none())
+    # Seed 001 steps 11-14, in PCare's terms: only at a puskesmas counter (`pcare=True`).
+    visit_kind = forms.ChoiceField(label=_("Visit type"), choices=VisitKind.choices, initial=VisitKind.SICK)
+    care_kind = forms.ChoiceField(label=_("Care"), choices=CareKind.choices, initial=CareKind.OUTPATIENT)
+    complaint = forms.CharField(label=_("Complaint"), max_length=300, required=False,
+                                help_text=_("The patient's complaint in their own words (keluhan)."))
 
-    field_order = ["guarantor", "card_number", "referral_number"]
+    field_order = ["guarantor", "card_number", "referral_number", "visit_kind", "care_kind", "complaint"]
+    PCARE_FIELDS = ("visit_kind", "care_kind", "complaint")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, pcare: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not pcare:
+            for name in self.PCARE_FIELDS:
+                del self.fields[name]
         self.fields["guarantor"].queryset = GuarantorType.objects.filter(is_active=True).order_by("sort_order", "name")
         for name in ("card_number", "referral_number"):
             self.fields[name].widget.attrs.update({"autocomplete": "off"})
@@ -159,12 +173,15 @@ class PaperForm(DeskGuarantorForm):
                                initial=BookingStatus.SERVED)
     note = forms.CharField(label=_("Form number or remark"), max_length=200, required=False)
 
-    field_order = ["date", "time", "schedule", "guarantor", "card_number", "referral_number", "status", "note"]
+    field_order = ["date", "time", "schedule", "guarantor", "card_number", "referral_number", "visit_kind",
+                   "care_kind", "complaint", "status", "note"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, facility: Facility, **kwargs: Any) -> None:
+        super().__init__(*args, pcare=is_puskesmas(facility), **kwargs)
+        self.facility = facility
         field = self.fields["schedule"]
-        field.queryset = Schedule.objects.filter(active=True).select_related("clinic", "doctor").order_by(
+        field.queryset = Schedule.objects.filter(active=True, clinic__facility=facility).select_related(
+            "clinic", "doctor").order_by(
             "clinic__sort_order", "weekday", "start_time")
         field.label_from_instance = lambda s: (
             f"{s.clinic.name} · {s.doctor.name} · {Weekday(s.weekday).label} "
@@ -173,7 +190,8 @@ class PaperForm(DeskGuarantorForm):
     def clean(self) -> dict:
         data = super().clean()
         if data.get("date") and data.get("time"):
-            data["registered_at"] = timezone.make_aware(dt.datetime.combine(data["date"], data["time"]))
+            # The time written on the form is the facility's wall clock.
+            data["registered_at"] = self.facility.make_aware(dt.datetime.combine(data["date"], data["time"]))
         return data
 
 
@@ -181,3 +199,7 @@ class RegisterForm(DeskForm):
     date = forms.DateField(label=_("Date"), widget=DateInput(), required=False)
     clinic = forms.ModelChoiceField(label=_("Clinic"), queryset=Clinic.objects.all(), required=False,
                                     empty_label=_("All clinics"))
+
+    def __init__(self, *args: Any, facility: Facility, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinic"].queryset = Clinic.objects.filter(facility=facility)

@@ -21,8 +21,19 @@ ROWS_PER_PAGE = 12
 MARGIN = 12 * mm
 
 
-def _columns() -> list[tuple[str, float]]:
-    """Column titles and widths in mm (landscape A4 leaves 273 mm between the margins)."""
+def _columns(pcare: bool) -> list[tuple[str, float]]:
+    """Column titles and widths in mm (landscape A4 leaves 273 mm between the margins).
+
+    A puskesmas sheet also asks seed 001's PCare fields: visit type (sick/healthy) and care
+    (outpatient/inpatient), with the room taken from the name, number, medicine and signature columns.
+    """
+    if pcare:
+        return [
+            (_("No."), 9), (_("Time"), 14), (_("Patient name"), 31), (_("Med. record no. / NIK"), 30),
+            (_("M/F"), 10), (_("Insurance no."), 30), (_("Clinic"), 22), (_("Visit"), 18),
+            (_("Care"), 14), (_("Complaint / diagnosis"), 36), (_("Medicine"), 20), (_("Referred"), 16),
+            (_("Signature"), 23),
+        ]
     return [
         (_("No."), 9), (_("Time"), 14), (_("Patient name"), 46), (_("Med. record no. / NIK"), 34),
         (_("M/F"), 10), (_("Insurance no."), 30), (_("Clinic"), 22), (_("Complaint / diagnosis"), 36),
@@ -30,12 +41,13 @@ def _columns() -> list[tuple[str, float]]:
     ]
 
 
-def _header(canvas: Canvas, width: float, height: float, page: int) -> float:
+
+def _header(canvas: Canvas, width: float, height: float, page: int, facility) -> float:
     top = height - MARGIN
     canvas.setFont("Helvetica-Bold", 13)
-    canvas.drawString(MARGIN, top - 4 * mm, settings.HOSPITAL_NAME)
+    canvas.drawString(MARGIN, top - 4 * mm, facility.name)
     canvas.setFont("Helvetica", 8.5)
-    canvas.drawString(MARGIN, top - 9 * mm, f"{settings.HOSPITAL_ADDRESS} · {settings.HOSPITAL_PHONE}")
+    canvas.drawString(MARGIN, top - 9 * mm, f"{facility.address} · {facility.phone}")
     canvas.setFont("Helvetica-Bold", 12)
     canvas.drawRightString(width - MARGIN, top - 4 * mm, _("MANUAL OUTPATIENT REGISTRATION FORM"))
     canvas.setFont("Helvetica", 8.5)
@@ -49,8 +61,8 @@ def _header(canvas: Canvas, width: float, height: float, page: int) -> float:
     return line_y - 6 * mm
 
 
-def _table(canvas: Canvas, top: float, width: float) -> float:
-    columns = _columns()
+def _table(canvas: Canvas, top: float, width: float, pcare: bool) -> float:
+    columns = _columns(pcare)
     row_height, head_height = 11.5 * mm, 9 * mm
     x_positions = [MARGIN]
     for _title, column_width in columns:
@@ -70,6 +82,12 @@ def _table(canvas: Canvas, top: float, width: float) -> float:
     for row in range(ROWS_PER_PAGE):
         canvas.drawCentredString((x_positions[0] + x_positions[1]) / 2, y - row_height + 4 * mm, str(row + 1))
         canvas.drawCentredString((x_positions[4] + x_positions[5]) / 2, y - row_height + 4 * mm, "L / P")
+        if pcare:  # to circle: kunjungan sakit / sehat, rawat jalan / rawat inap (PCare's terms)
+            canvas.setFont("Helvetica", 7)
+            canvas.drawCentredString((x_positions[7] + x_positions[8]) / 2, y - row_height + 4 * mm,
+                                     _("Sick/Healthy"))
+            canvas.drawCentredString((x_positions[8] + x_positions[9]) / 2, y - row_height + 4 * mm, "RJ / RI")
+            canvas.setFont("Helvetica", 8)
         y -= row_height
         canvas.line(MARGIN, y, x_positions[-1], y)
     return bottom
@@ -85,8 +103,8 @@ def _footer(canvas: Canvas, bottom: float) -> None:
         canvas.drawString(MARGIN, bottom - (5 + 4 * offset) * mm, note)
 
 
-def manual_form_pdf(pages: int = 1) -> bytes:
-    """`pages` identical blank sheets (landscape A4)."""
+def manual_form_pdf(facility, pages: int = 1, *, pcare: bool = False) -> bytes:
+    """`pages` identical blank sheets (landscape A4) headed with the facility; `pcare` for a puskesmas."""
     pages = max(1, min(pages, 20))
     buffer = io.BytesIO()
     size = landscape(A4)
@@ -94,8 +112,8 @@ def manual_form_pdf(pages: int = 1) -> bytes:
         canvas = Canvas(buffer, pagesize=size, invariant=1, pageCompression=1)
         canvas.setTitle(_("Manual registration form"))
         for page in range(1, pages + 1):
-            top = _header(canvas, *size, page)
-            _footer(canvas, _table(canvas, top, size[0]))
+            top = _header(canvas, *size, page, facility)
+            _footer(canvas, _table(canvas, top, size[0], pcare))
             canvas.showPage()
         canvas.save()
     return buffer.getvalue()

@@ -15,11 +15,13 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from facilities.models import Facility, default_facility
+from facilities.selectors import facilities_for
 from families.models import IdentityDocument, Patient
 from families.validators import normalize_mrn
 from portal.lib.dates import parse_date
 from queueing import selectors
-from queueing.models import CODE_ALPHABET, CODE_LENGTH, Booking, BookingSettings, Schedule
+from queueing.models import CODE_ALPHABET, CODE_LENGTH, Booking, BookingSettings, Clinic, Schedule
 
 _CODE_RE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 PATIENT_SEARCH_LIMIT = 25
@@ -99,9 +101,20 @@ def identity_documents(patient: Patient) -> list[IdentityDocument]:
 
 # --- the day's places ----------------------------------------------------------------------
 
-def online_still_open(date: dt.date, now: dt.datetime | None = None) -> bool:
-    """Whether patients can still book this date online: then the counter keeps to its own share."""
-    window = selectors.booking_window(cfg=BookingSettings.current(), now=now)
+def desk_facility(user) -> Facility:
+    """The facility whose day the counter pages show: the clerk's first facility, else the default one."""
+    return facilities_for(user).order_by("sort_order", "name", "pk").first() or default_facility()
+
+
+def schedule_facility(schedule_id: int) -> Facility:
+    """The facility of a schedule's clinic (its clock and booking settings)."""
+    clinic = Clinic.objects.filter(schedules=schedule_id).only("facility_id").first()
+    return selectors.facility_clock(clinic.facility_id if clinic else None)
+
+
+def online_still_open(date: dt.date, now: dt.datetime | None = None, *, facility_id: int | None = None) -> bool:
+    """Whether patients can still book this date online at the facility: then the counter keeps to its share."""
+    window = selectors.booking_window(cfg=BookingSettings.current(facility_id), now=now)
     return window is not None and window[0] <= date <= window[1]
 
 
@@ -121,10 +134,12 @@ class CounterOffer:
         return self.places_left <= 0
 
 
-def counter_offers(date: dt.date, now: dt.datetime | None = None) -> list[CounterOffer]:
-    """Open sessions on `date` with the places the counter may still give (one query)."""
-    online_open = online_still_open(date, now)
-    rows = (selectors.offers_on(date)
+def counter_offers(date: dt.date, now: dt.datetime | None = None, *,
+                   facility: Facility | None = None) -> list[CounterOffer]:
+    """Open sessions on `date` at the facility with the places the counter may still give (one query)."""
+    facility = facility or default_facility()
+    online_open = online_still_open(date, now, facility_id=facility.pk)
+    rows = (selectors.offers_on(date).filter(clinic__facility=facility)
             .annotate(counter_taken=Coalesce(F("today__counter_count"), Value(0)),
                       day_total=Coalesce(F("today__total_quota"), F("total_quota")),
                       day_last=Coalesce(F("today__last_number"), Value(0)))
@@ -139,9 +154,11 @@ def counter_offers(date: dt.date, now: dt.datetime | None = None) -> list[Counte
 
 # --- the register book (SOP 003) -------------------------------------------------------------
 
-def daily_register(date: dt.date, clinic_id: int | None = None) -> list[Booking]:
-    """Every numbered booking of the day, clinic by clinic, session by session, in number order."""
-    qs = (Booking.objects.filter(date=date, number__isnull=False)
+def daily_register(date: dt.date, clinic_id: int | None = None, *,
+                   facility: Facility | None = None) -> list[Booking]:
+    """Every numbered booking of the day at the facility, clinic by clinic, session by session, in number order."""
+    facility = facility or default_facility()
+    qs = (Booking.objects.filter(date=date, number__isnull=False, clinic__facility=facility)
           .select_related("patient", "guarantor", "clinic", "doctor", "day_quota__schedule")
           .order_by("clinic__sort_order", "clinic__name", "day_quota__schedule__start_time", "doctor__name",
                     "number"))

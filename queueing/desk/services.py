@@ -40,7 +40,7 @@ from guarantors import services as guarantor_services
 from guarantors.models import GuarantorType
 from portal.lib import mail
 from queueing import booking_write, counters, selectors, transitions
-from queueing.desk.selectors import online_still_open
+from queueing.desk.selectors import online_still_open, schedule_facility
 from queueing.models import (
     HOLDING_STATUSES,
     Booking,
@@ -81,7 +81,7 @@ def clerk_group_ensure() -> Group:
 
 def schedule_sync_total_quotas(*, schedule: Schedule, today: dt.date | None = None) -> int:
     """Carry a changed total quota to the coming days the counter already opened; never below places taken."""
-    today = today or timezone.localdate()
+    today = today or schedule.clinic.facility.local_today()
     return counters.sync_total_quota(schedule, today)
 
 
@@ -102,7 +102,7 @@ def counter_estimate(schedule: Schedule, number: int, registered_at: dt.datetime
     plus one consultation for each member registered before it in the same block.
     """
     slot = schedule.estimated_time(number)
-    local = timezone.localtime(registered_at)
+    local = selectors.facility_clock(schedule.clinic.facility_id).local_now(registered_at)
     minute = local.replace(second=0, microsecond=0)
     if minute < local:
         minute += dt.timedelta(minutes=1)
@@ -133,6 +133,10 @@ class CounterEntry:
     referral_number: str = ""
     guarantor_verified: bool = False
     guarantor_check: dict = field(default_factory=dict)
+    # Seed 001's PCare fields (a puskesmas counter): VisitKind, CareKind values and the complaint.
+    visit_kind: str = ""
+    care_kind: str = ""
+    complaint: str = ""
 
 
 def _checked_entries(entries: Sequence[CounterEntry]) -> list[tuple[CounterEntry, Patient, GuarantorType]]:
@@ -186,6 +190,7 @@ def _register(*, actor, schedule: Schedule, date: dt.date, entries: Sequence[Cou
                 referral_number=entry.referral_number, guarantor_verified=entry.guarantor_verified,
                 guarantor_check=entry.guarantor_check or {}, status=BookingStatus.REQUESTED, channel=channel,
                 counter_place=True, registered_at=registered_at, desk_note=note[:200],
+                visit_kind=entry.visit_kind, care_kind=entry.care_kind, complaint=entry.complaint[:300],
             ) for entry, patient, guarantor in checked]
             BookingEvent.objects.bulk_create([BookingEvent(booking=b, to_status=status, actor=actor, reason=reason)
                                               for b in bookings])
@@ -230,11 +235,12 @@ def walkin_register(*, actor, schedule_id: int, entries: Sequence[CounterEntry],
     the day quota hands out the whole block.
     """
     now = now or timezone.now()
-    date = timezone.localdate(now)
+    facility = schedule_facility(schedule_id)
+    date = facility.local_today(now)
     schedule = _schedule_on(schedule_id, date)
     return _register(actor=actor, schedule=schedule, date=date, entries=entries, status=BookingStatus.CHECKED_IN,
                      channel=BookingChannel.COUNTER, registered_at=now, reason=_("Registered at the counter"),
-                     online_open=online_still_open(date, now))
+                     online_open=online_still_open(date, now, facility_id=facility.pk))
 
 
 PAPER_STATUSES = (BookingStatus.SERVED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW)
@@ -247,7 +253,8 @@ def paper_register(*, actor, schedule_id: int, date: dt.date, registered_at: dt.
     `registered_at` is when it really happened; the event row says who typed it in and when.
     """
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    facility = schedule_facility(schedule_id)
+    today = facility.local_today(now)
     if status not in PAPER_STATUSES:
         raise ValidationError(_("Choose what happened to the patient."), code="status_invalid")
     if date > today:
@@ -255,16 +262,16 @@ def paper_register(*, actor, schedule_id: int, date: dt.date, registered_at: dt.
     if date < today - dt.timedelta(days=PAPER_MAX_DAYS_BACK):
         raise ValidationError(_("Paper forms are entered within %(days)d days."), code="date_too_old",
                               params={"days": PAPER_MAX_DAYS_BACK})
-    if timezone.localdate(registered_at) != date:
+    if facility.local_today(registered_at) != date:
         raise ValidationError(_("The registration time must be on the exam date."), code="registered_at_other_day")
     if registered_at > now:
         raise ValidationError(_("The registration time cannot be in the future."), code="registered_at_future")
     schedule = _schedule_on(schedule_id, date)
     reason = _("Paper form entered afterwards (registered at %(time)s)") % {
-        "time": timezone.localtime(registered_at).strftime("%H:%M")}
+        "time": facility.local_now(registered_at).strftime("%H:%M")}
     return _register(actor=actor, schedule=schedule, date=date, entries=[entry], status=status,
                      channel=BookingChannel.PAPER, registered_at=registered_at, reason=reason, note=note,
-                     online_open=online_still_open(date, now))[0]
+                     online_open=online_still_open(date, now, facility_id=facility.pk))[0]
 
 
 # --- status changes on the day ----------------------------------------------------------------
@@ -310,7 +317,7 @@ def check_in_problem(booking: Booking, today: dt.date) -> ValidationError | None
 
 def booking_check_in(*, booking: Booking, actor, today: dt.date | None = None) -> Booking:
     """The patient has arrived with the booking code (SOP 002 step 7-8)."""
-    problem = check_in_problem(booking, today or timezone.localdate())
+    problem = check_in_problem(booking, today or selectors.booking_today(booking))
     if problem:
         raise problem
     reason = _("Arrived late") if booking.status == BookingStatus.NO_SHOW else ""
@@ -320,7 +327,7 @@ def booking_check_in(*, booking: Booking, actor, today: dt.date | None = None) -
 def booking_mark_no_show(*, booking: Booking, actor, reason: str = "", today: dt.date | None = None) -> Booking:
     """Called and not there (or never came): the number is not given to anyone else."""
     transitions.require(Action.NO_SHOW, booking)
-    if not transitions.on_day(Action.NO_SHOW, booking.date, today or timezone.localdate()):
+    if not transitions.on_day(Action.NO_SHOW, booking.date, today or selectors.booking_today(booking)):
         raise ValidationError(_("The exam date has not come yet."), code="too_early")
     return _change_status(booking, actor=actor, action=Action.NO_SHOW,
                           reason=reason.strip() or _("Did not come when called"))
@@ -328,7 +335,7 @@ def booking_mark_no_show(*, booking: Booking, actor, reason: str = "", today: dt
 
 def booking_mark_served(*, booking: Booking, actor, today: dt.date | None = None) -> Booking:
     transitions.require(Action.SERVED, booking)
-    if not transitions.on_day(Action.SERVED, booking.date, today or timezone.localdate()):
+    if not transitions.on_day(Action.SERVED, booking.date, today or selectors.booking_today(booking)):
         raise ValidationError(_("The exam date has not come yet."), code="too_early")
     return _change_status(booking, actor=actor, action=Action.SERVED)
 
@@ -353,15 +360,18 @@ def booking_move(*, booking: Booking, actor, schedule_id: int, reason: str,
     new doctor-day; its old place goes back to the share it came from. The booking code stays.
     """
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    facility = selectors.settings_for(booking).facility
+    today = facility.local_today(now)
     _check_movable(booking, schedule_id, reason, today)
     schedule = _schedule_on(schedule_id, today)
+    if schedule.clinic.facility_id != facility.pk:
+        raise ValidationError(_("Choose a clinic of the same facility."), code="other_facility")
     new_quota = counters.day_quota_for_counter(schedule, today)
     old_quota_id, old_label, old_status = booking.day_quota_id, booking.label, booking.status
     refusal = ValidationError(_("This booking changed meanwhile."), code="conflict")
     with transaction.atomic():
         counters.lock(pk__in=[old_quota_id, new_quota.pk])
-        number = counters.take_counter_places(new_quota.pk, 1, online_open=online_still_open(today, now))
+        number = counters.take_counter_places(new_quota.pk, 1, online_open=online_still_open(today, now, facility_id=facility.pk))
         if number is None:
             raise _closed_error() if new_quota.closed else _full_error(schedule, 1)
         counters.release_place(old_quota_id, counter_place=booking.counter_place)

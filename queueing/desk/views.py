@@ -20,7 +20,6 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +41,7 @@ from queueing.desk.forms import (
     RegisterForm,
     WalkInForm,
     WalkInRowFormSet,
+    is_puskesmas,
 )
 from queueing.desk.pdf import manual_form_pdf
 from queueing.models import Booking, BookingStatus
@@ -70,11 +70,13 @@ def _url(name: str, **query: Any) -> str:
 
 @desk_view(VIEW)
 def desk_home(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    counts = dict(Booking.objects.filter(date=today).values_list("status").annotate(n=Count("pk")))
+    facility = desk_selectors.desk_facility(request.user)
+    today = facility.local_today()
+    counts = dict(Booking.objects.filter(date=today, clinic__facility=facility).values_list("status")
+                  .annotate(n=Count("pk")))
     statuses = [(label, counts.get(value, 0)) for value, label in BookingStatus.choices]
     return render(request, "queueing/desk/home.html", {
-        "today": today, "offers": desk_selectors.counter_offers(today), "statuses": statuses,
+        "today": today, "offers": desk_selectors.counter_offers(today, facility=facility), "statuses": statuses,
         "requests_url": reverse("admin:queueing_booking_changelist") + "?status__exact=requested&tanggal=all"})
 
 
@@ -130,6 +132,11 @@ def _search(request: HttpRequest) -> tuple[PatientSearchForm, list]:
     return search, results
 
 
+def _pcare_values(data: dict[str, Any]) -> dict[str, str]:
+    """Seed 001's PCare fields from a desk row (empty where the form did not ask: not a puskesmas)."""
+    return {name: data.get(name, "") for name in ("visit_kind", "care_kind", "complaint")}
+
+
 def _ask_bpjs(rows, patients, schedule_id: int, date: dt.date) -> list[desk_services.CounterEntry] | None:
     """Check each BPJS Kesehatan card and referral now, outside any transaction; None if BPJS refused one."""
     offer = selectors.offer_for(schedule_id, date)
@@ -150,7 +157,7 @@ def _ask_bpjs(rows, patients, schedule_id: int, date: dt.date) -> list[desk_serv
         entries.append(desk_services.CounterEntry(
             patient_id=patient.pk, guarantor_id=data["guarantor"].pk, card_number=data["card_number"],
             referral_number=data["referral_number"], guarantor_verified=bool(result and result.is_verified),
-            guarantor_check=result.as_json() if result else {}))
+            guarantor_check=result.as_json() if result else {}, **_pcare_values(data)))
     return None if refused else entries
 
 
@@ -163,11 +170,13 @@ def walk_in(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"search": search, "results": results, "picked": picked,
                                "picked_ids": [str(p.pk) for p in picked]}
     if picked:
-        today = timezone.localdate()
+        facility = desk_selectors.desk_facility(request.user)
+        today = facility.local_today()
         registering = request.method == "POST" and not _is_search(request)
         data = request.POST if registering else None
-        form = WalkInForm(desk_selectors.counter_offers(today), data)
-        rows = WalkInRowFormSet(data, prefix="row", initial=[_default_row(p) for p in picked])
+        form = WalkInForm(desk_selectors.counter_offers(today, facility=facility), data)
+        rows = WalkInRowFormSet(data, prefix="row", initial=[_default_row(p) for p in picked],
+                                form_kwargs={"pcare": is_puskesmas(facility)})
         if registering:
             booked = _walk_in_post(request, form, rows, picked, today)
             if booked:
@@ -239,7 +248,8 @@ def _booking_or_404(code: str) -> Booking:
 @require_http_methods(["GET", "POST"])
 def move(request: HttpRequest, code: str) -> HttpResponse:
     booking = _booking_or_404(code)
-    offers = [o for o in desk_selectors.counter_offers(timezone.localdate())
+    facility = selectors.settings_for(booking).facility
+    offers = [o for o in desk_selectors.counter_offers(facility.local_today(), facility=facility)
               if o.schedule.pk != booking.day_quota.schedule_id]
     form = MoveForm(offers, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -263,6 +273,7 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
 _CSV_COLUMNS = (gettext_lazy("Date"), gettext_lazy("Clinic"), gettext_lazy("Doctor"), gettext_lazy("Number"),
                 gettext_lazy("Name"), gettext_lazy("Medical record number"), gettext_lazy("Guarantor"),
                 gettext_lazy("Status"), gettext_lazy("Registered"), gettext_lazy("Registered through"))
+_PCARE_CSV_COLUMNS = (gettext_lazy("Visit type"), gettext_lazy("Care"), gettext_lazy("Complaint"))
 
 
 def _cell(value: Any) -> str:
@@ -274,32 +285,36 @@ def _cell(value: Any) -> str:
 @desk_view(VIEW)
 def register(request: HttpRequest) -> HttpResponse:
     """The day's register per clinic: print page, or CSV with ?format=csv."""
-    day, clinic = timezone.localdate(), None
-    form = RegisterForm(request.GET or None, initial={"date": day})
+    facility = desk_selectors.desk_facility(request.user)
+    day, clinic = facility.local_today(), None
+    form = RegisterForm(request.GET or None, initial={"date": day}, facility=facility)
     if form.is_valid():
         day = form.cleaned_data["date"] or day
         clinic = form.cleaned_data["clinic"]
-    bookings = desk_selectors.daily_register(day, clinic.pk if clinic else None)
+    bookings = desk_selectors.daily_register(day, clinic.pk if clinic else None, facility=facility)
     if request.GET.get("format") == "csv":
-        return _register_csv(bookings, day, clinic)
+        return _register_csv(bookings, day, clinic, facility)
     return render(request, "queueing/desk/register.html", {
-        "form": form, "day": day, "clinic": clinic, "bookings": bookings,
-        "printed_at": timezone.localtime(), "csv_query": urlencode({**request.GET.dict(), "format": "csv"})})
+        "form": form, "day": day, "clinic": clinic, "bookings": bookings, "facility": facility,
+        "pcare": is_puskesmas(facility),
+        "printed_at": facility.local_now(), "csv_query": urlencode({**request.GET.dict(), "format": "csv"})})
 
 
-def _register_csv(bookings: list[Booking], day: dt.date, clinic) -> HttpResponse:
+def _register_csv(bookings: list[Booking], day: dt.date, clinic, facility) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     suffix = f"-{clinic.code.lower()}" if clinic else ""
     response["Content-Disposition"] = f'attachment; filename="register-{day:%Y-%m-%d}{suffix}.csv"'
     response["Cache-Control"] = "private, no-store"
     response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
     writer = csv.writer(response)
-    writer.writerow([str(column) for column in _CSV_COLUMNS])
+    pcare = is_puskesmas(facility)
+    writer.writerow([str(column) for column in _CSV_COLUMNS + (_PCARE_CSV_COLUMNS if pcare else ())])
     for b in bookings:
+        pcare_cells = (b.get_visit_kind_display(), b.get_care_kind_display(), b.complaint) if pcare else ()
         writer.writerow([_cell(v) for v in (
             b.date.isoformat(), b.clinic.name, b.doctor.name, b.label, b.patient.full_name,
             format_mrn(b.patient.mrn), b.guarantor.name, b.get_status_display(),
-            timezone.localtime(b.registered_at).strftime("%Y-%m-%d %H:%M"), b.get_channel_display())])
+            facility.local_now(b.registered_at).strftime("%Y-%m-%d %H:%M"), b.get_channel_display(), *pcare_cells)])
     return response
 
 
@@ -333,7 +348,9 @@ def manual_form(request: HttpRequest) -> HttpResponse:
         pages = int(request.GET.get("lembar", 1))
     except ValueError:
         pages = 1
-    response = HttpResponse(manual_form_pdf(pages), content_type="application/pdf")
+    facility = desk_selectors.desk_facility(request.user)
+    pdf = manual_form_pdf(facility, pages, pcare=is_puskesmas(facility))
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="formulir-pendaftaran-manual.pdf"'
     return response
 
@@ -347,8 +364,9 @@ def paper_entry(request: HttpRequest) -> HttpResponse:
     patient = picked[0] if picked else None
     form = None
     if patient is not None:
-        initial = {"date": timezone.localdate(), **_default_row(patient)}
-        form = PaperForm(None if _is_search(request) else request.POST or None, initial=initial)
+        facility = desk_selectors.desk_facility(request.user)
+        initial = {"date": facility.local_today(), **_default_row(patient)}
+        form = PaperForm(None if _is_search(request) else request.POST or None, initial=initial, facility=facility)
         if form.is_bound and form.is_valid():
             booking = _paper_post(request, form, patient)
             if booking:
@@ -360,7 +378,8 @@ def paper_entry(request: HttpRequest) -> HttpResponse:
 def _paper_post(request: HttpRequest, form: PaperForm, patient) -> Booking | None:
     data = form.cleaned_data
     entry = desk_services.CounterEntry(patient_id=patient.pk, guarantor_id=data["guarantor"].pk,
-                                       card_number=data["card_number"], referral_number=data["referral_number"])
+                                       card_number=data["card_number"], referral_number=data["referral_number"],
+                                       **_pcare_values(data))
     try:
         booking = desk_services.paper_register(
             actor=request.user, schedule_id=data["schedule"].pk, date=data["date"],
@@ -370,5 +389,5 @@ def _paper_post(request: HttpRequest, form: PaperForm, patient) -> Booking | Non
         return None
     messages.success(request, _("Entered: %(name)s, %(label)s at %(time)s (booking %(code)s).") % {
         "name": patient.full_name, "label": booking.label, "code": booking.code,
-        "time": timezone.localtime(booking.registered_at).strftime("%d-%m-%Y %H:%M")})
+        "time": selectors.settings_for(booking).facility.local_now(booking.registered_at).strftime("%d-%m-%Y %H:%M")})
     return booking

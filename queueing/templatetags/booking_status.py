@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django import template
-from django.utils import timezone
 
-from queueing import transitions
+from queueing import selectors, transitions
 from queueing.models import Booking
 
 register = template.Library()
@@ -14,4 +13,5 @@ register = template.Library()
 @register.filter
 def can(booking: Booking, action: str) -> bool:
     """The table allows `action` on this booking today (its status and its exam date)."""
-    return transitions.allows(action, booking.status) and transitions.on_day(action, booking.date, timezone.localdate())
+    return (transitions.allows(action, booking.status)
+            and transitions.on_day(action, booking.date, selectors.booking_today(booking)))

@@ -8,14 +8,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from facilities.selectors import is_multi_facility
 from guarantors import services as guarantor_services
 from portal.lib.dates import long_date
 from queueing import selectors, services, slips
-from queueing.models import Booking, BookingSettings, BookingStatus
+from queueing.models import Booking, BookingStatus
 from queueing.views.documents import letter_upload_form
 
 
@@ -23,11 +23,11 @@ from queueing.views.documents import letter_upload_form
 @login_required
 def booking_list(request: HttpRequest) -> HttpResponse:
     upcoming, past = selectors.upcoming_and_past(request.user)
-    cfg = BookingSettings.current()
     for booking in upcoming:
-        booking.cancellable = services.can_cancel(booking, cfg)
+        booking.cancellable = services.can_cancel(booking, selectors.settings_for(booking))
     return render(request, "queueing/booking_list.html",
-                  {"upcoming": upcoming, "past": past, "other_queues": selectors.other_queues_for(request.user)})
+                  {"upcoming": upcoming, "past": past, "other_queues": selectors.other_queues_for(request.user),
+                   "show_facility": is_multi_facility()})
 
 
 def _booking_or_404(request: HttpRequest, code: str) -> Booking:
@@ -48,7 +48,7 @@ def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("queueing:booking_detail", code=booking.code)
         if letter_form is None:
             return HttpResponse(status=405)
-    cfg = BookingSettings.current()
+    cfg = selectors.settings_for(booking)
     context = {"booking": booking, "new": request.GET.get("baru") == "1",
                "cancellable": services.can_cancel(booking, cfg),
                "cancel_deadline": services.cancel_deadline(booking, cfg),
@@ -103,7 +103,8 @@ def booking_print(request: HttpRequest, code: str) -> HttpResponse:
     if not selectors.slip_printable(booking):
         messages.info(request, _("The slip can be printed once your request is verified."))
         return redirect("queueing:booking_detail", code=booking.code)
+    facility = selectors.settings_for(booking).facility
     return render(request, "queueing/booking_print.html",
                   {"booking": booking,
                    "documents": guarantor_services.required_documents(booking.guarantor, booking.clinic.code),
-                   "date_text": long_date(booking.date), "printed_at": timezone.localtime()})
+                   "date_text": long_date(booking.date), "facility": facility, "printed_at": facility.local_now()})

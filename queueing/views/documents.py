@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -34,7 +33,7 @@ def letter_kind(guarantor: GuarantorType) -> str:
 
 def letter_upload_form(booking: Booking, data, files) -> DocumentUploadForm | None:
     """Where the guarantor or clinic asks for a letter, it can still be sent while the booking holds a place."""
-    if booking.status not in CANCELLABLE_STATUSES or booking.date < timezone.localdate():
+    if booking.status not in CANCELLABLE_STATUSES or booking.date < selectors.booking_today(booking):
         return None
     if not guarantor_services.letter_upload_needed(booking.guarantor, booking.clinic.code):
         return None

@@ -22,11 +22,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from facilities.models import Facility, default_facility
+from facilities.selectors import active_facilities, is_multi_facility, site_facility
 from families.models import Patient
 from guarantors.models import GuarantorKind, GuarantorType
 from portal.lib.dates import long_date
 from queueing import selectors, services
-from queueing.forms import ClinicForm, DateForm, DoctorForm, GuarantorForm, MemberForm
+from queueing.forms import ClinicForm, DateForm, DoctorForm, FacilityForm, GuarantorForm, MemberForm
 from queueing.models import Booking, BookingSettings, Clinic
 from queueing.wizard import STEPS, Wizard
 
@@ -60,6 +62,7 @@ class State:
 
     wizard: Wizard
     cfg: BookingSettings
+    facility: Facility | None = None
     patient: Patient | None = None
     date: dt.date | None = None
     guarantor: GuarantorType | None = None
@@ -68,7 +71,9 @@ class State:
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> list[tuple[str, str, str]]:
-        rows = [("member", _("Patient"), self.patient and self.patient.full_name),
+        facility = self.facility and is_multi_facility() and self.facility.name
+        rows = [("facility", _("Facility"), facility),
+                ("member", _("Patient"), self.patient and self.patient.full_name),
                 ("date", _("Exam date"), self.date and long_date(self.date)),
                 ("guarantor", _("Guarantor"), self.guarantor and self._guarantor_text()),
                 ("clinic", _("Clinic"), self.clinic and self.clinic.name),
@@ -86,8 +91,12 @@ class State:
 
 def resolve_state(request: HttpRequest, wizard: Wizard, upto: str) -> State:
     """Load the answers needed before step `upto`; a stale answer is forgotten, with a note why."""
-    state = State(wizard=wizard, cfg=BookingSettings.current())
     data, needed = wizard.data, STEPS[:STEPS.index(upto)]
+    state = State(wizard=wizard, cfg=BookingSettings.current(data.get("facility")))
+    if "facility" in needed:
+        state.facility = next((f for f in active_facilities() if f.pk == data.get("facility")), None)
+        if state.facility is None:
+            return _stale(state, "facility")
     if "member" in needed:
         members = selectors.bookable_patients(request.user)
         state.patient = members.filter(pk=_uuid_or_none(data.get("patient"))).first()
@@ -104,7 +113,8 @@ def resolve_state(request: HttpRequest, wizard: Wizard, upto: str) -> State:
         if state.guarantor is None:
             return _stale(state, "guarantor")
     if "clinic" in needed:
-        state.clinic = selectors.clinics_on(state.date).filter(pk=data.get("clinic")).first()
+        state.clinic = selectors.clinics_on(state.date, facility_id=state.cfg.facility_id).filter(
+            pk=data.get("clinic")).first()
         if state.clinic is None:
             return _stale(state, "clinic", _("This clinic has no practice on this date."))
     if "doctor" in needed:
@@ -167,9 +177,15 @@ def lost_wizard(request: HttpRequest, wid: str) -> HttpResponse:
     return redirect("queueing:booking_start")
 
 
+def visible_steps() -> tuple[str, ...]:
+    """The steps a person goes through: the facility only where there is a choice."""
+    return STEPS if is_multi_facility() else STEPS[1:]
+
+
 def render_step(request: HttpRequest, state: State, step: str, form, **extra: Any) -> HttpResponse:
-    context = {"state": state, "wizard": state.wizard, "step": step, "steps": STEPS,
-               "step_number": STEPS.index(step) + 1, "step_count": len(STEPS), "form": form, **extra}
+    steps = visible_steps()
+    context = {"state": state, "wizard": state.wizard, "step": step, "steps": steps,
+               "step_number": steps.index(step) + 1, "step_count": len(steps), "form": form, **extra}
     return render(request, f"queueing/wizard_{step}.html", context)
 
 
@@ -190,14 +206,30 @@ def booking_start(request: HttpRequest) -> HttpResponse:
     if again.isascii() and again.isalnum():
         previous = selectors.bookings_for(request.user).filter(code=again).first()
         if previous:
-            prefill = {"patient": str(previous.patient_id), "guarantor": previous.guarantor_id,
+            prefill = {"facility": previous.clinic.facility_id,
+                       "patient": str(previous.patient_id), "guarantor": previous.guarantor_id,
                        "card_number": previous.card_number, "referral_number": previous.referral_number,
                        "switched_from": previous.guarantor_switched_from_id, "clinic": previous.clinic_id}
     patient = _uuid_or_none(request.GET.get("anggota"))
     if patient and not prefill:
         prefill = {"patient": patient}
+    if not is_multi_facility():  # one facility: never a choice, the wizard starts at the member as before
+        prefill["facility"] = (site_facility() or default_facility()).pk
     wizard = Wizard.start(request.session, **prefill)
     return redirect(f"queueing:wizard_{wizard.first_missing_step()}", wid=wizard.id)
+
+
+@wizard_view("facility")
+def wizard_facility(request: HttpRequest, state: State) -> HttpResponse:
+    """Seed 002 step 1: "Pemohon memilih Nama Puskesmas" (only shown with several facilities)."""
+    if not is_multi_facility():
+        state.wizard.save_step("facility", {"facility": (site_facility() or default_facility()).pk})
+        return _next(state)
+    form = FacilityForm(request.POST or None, initial={"facility": state.wizard.data.get("facility")})
+    if request.method == "POST" and form.is_valid():
+        state.wizard.save_step("facility", {"facility": form.cleaned_data["facility"].pk})
+        return _next(state)
+    return render_step(request, state, "facility", form)
 
 
 @wizard_view("member")
@@ -248,7 +280,8 @@ def wizard_guarantor(request: HttpRequest, state: State) -> HttpResponse:
 def _chosen_clinic(state: State) -> Clinic | None:
     """The clinic when the person comes back from a later step: then the referral's clinic is checked too."""
     clinic_id = state.wizard.data.get("clinic")
-    return selectors.clinics_on(state.date).filter(pk=clinic_id).first() if clinic_id else None
+    clinics = selectors.clinics_on(state.date, facility_id=state.cfg.facility_id)
+    return clinics.filter(pk=clinic_id).first() if clinic_id else None
 
 
 def _guarantor_values(state: State) -> dict[str, str]:
@@ -317,10 +350,11 @@ def _save_guarantor(request: HttpRequest, state: State, form: GuarantorForm) -> 
 @wizard_view("clinic")
 def wizard_clinic(request: HttpRequest, state: State) -> HttpResponse:
     referral_clinic = _referral_clinic(state)
-    practising = referral_clinic is not None and selectors.clinics_on(state.date).filter(pk=referral_clinic.pk).exists()
+    clinics = selectors.clinics_on(state.date, facility_id=state.cfg.facility_id)
+    practising = referral_clinic is not None and clinics.filter(pk=referral_clinic.pk).exists()
     chosen = state.wizard.data.get("clinic") or (referral_clinic.pk if practising else None)
     form = ClinicForm(state.date, request.POST or None, initial={"clinic": chosen},
-                      first=referral_clinic if practising else None)
+                      facility_id=state.cfg.facility_id, first=referral_clinic if practising else None)
     if request.method == "POST" and form.is_valid():
         state.wizard.save_step("clinic", {"clinic": form.cleaned_data["clinic"].pk})
         return _next(state)
@@ -336,7 +370,8 @@ def _referral_clinic(state: State) -> Clinic | None:
     entry = state.wizard.data.get("guarantor_check") or {}
     referral = ((entry.get("check") or {}).get("summary") or {}).get("referral") or {}
     code = (referral.get("poli_code") or "").strip()
-    return Clinic.objects.filter(bpjs_code__iexact=code, active=True).first() if code else None
+    clinics = Clinic.objects.filter(bpjs_code__iexact=code, active=True, facility_id=state.cfg.facility_id)
+    return clinics.first() if code else None
 
 
 def _referral_clinic_dates(state: State, clinic: Clinic) -> list[dt.date]:
@@ -345,7 +380,8 @@ def _referral_clinic_dates(state: State, clinic: Clinic) -> list[dt.date]:
     until = (((entry.get("check") or {}).get("summary") or {}).get("referral") or {}).get("valid_until")
     last = dt.date.fromisoformat(until) if until else None
     return [day for day in selectors.open_dates(cfg=state.cfg)
-            if (last is None or day <= last) and selectors.clinics_on(day).filter(pk=clinic.pk).exists()]
+            if (last is None or day <= last)
+            and selectors.clinics_on(day, facility_id=clinic.facility_id).filter(pk=clinic.pk).exists()]
 
 
 @wizard_view("doctor")
