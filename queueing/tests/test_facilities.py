@@ -130,8 +130,8 @@ def test_a_walk_in_after_midnight_in_jayapura_is_for_jayapura_s_new_day(desk_cle
         [booking] = desk_services.walkin_register(
             actor=desk_clerk, schedule_id=on(days, dt.date(2026, 12, 2)).pk,
             entries=[desk_services.CounterEntry(patient_id=walker.pk, guarantor_id=umum.pk)])
+        assert selectors.booking_today(booking) == dt.date(2026, 12, 2)
     assert booking.date == dt.date(2026, 12, 2)
-    assert selectors.booking_today(booking) == dt.date(2026, 12, 2)
 
 
 # --- what belongs to a facility ------------------------------------------------------------------------
@@ -177,13 +177,15 @@ def test_each_facility_has_its_own_booking_settings():
 
 # --- name and address from the booking's facility -------------------------------------------------------
 
-def test_slip_e_mail_and_print_page_name_the_booking_s_facility(patient, patient_client, member, umum, settings):
+def test_slip_e_mail_and_print_page_name_the_booking_s_facility(patient, patient_client, member, umum, settings,
+                                                                django_capture_on_commit_callbacks):
     settings.HOSPITAL_NAME = "Dinas Kesehatan Kota Yogyakarta"
     facility_with_clinic("RSUD Kota Yogyakarta", kind=FacilityKind.RSUD)
     puskesmas, days = facility_with_clinic("Puskesmas Jetis")
     exam = puskesmas.local_today() + dt.timedelta(days=2)
-    booking = services.booking_create(account=patient, patient_id=member.pk, guarantor_id=umum.pk,
-                                      schedule_id=on(days, exam).pk, date=exam, token=_token())
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.booking_create(account=patient, patient_id=member.pk, guarantor_id=umum.pk,
+                                          schedule_id=on(days, exam).pk, date=exam, token=_token())
     slip = selectors.slip_data(booking)
     assert (slip.hospital_name, slip.hospital_address) == ("Puskesmas Jetis", "Jl. Puskesmas Jetis 1")
     assert "Puskesmas Jetis" in mail.outbox[-1].body
