@@ -115,7 +115,7 @@ def test_an_identity_document_is_private_on_disk_and_keeps_its_own_stricter_poli
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(tmp_path), "base_url": None}}}
     member = make_patient()
-    member.account_links.create(account=patient, relationship="self")
+    member.account_links.create(account=patient, relationship="self", verified_at=timezone.now())
     data = io.BytesIO()
     Image.new("RGB", (8, 8)).save(data, format="PNG")
     document = services.document_store(actor=patient, patient=member, kind=DocumentKind.KTP,
