@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from facilities.scope import FacilityScopedAdmin
 from families import services
 from families.models import AccessWhat, AccountPatient, IdentityDocument, LinkLog, Patient, PatientAccessLog
+from families.selectors import patients_for_staff
 from families.validators import (
     format_mrn,
     normalize_mrn,
@@ -146,7 +148,9 @@ class IdentityDocumentInline(admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(FacilityScopedAdmin, admin.ModelAdmin):
+    def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return patients_for_staff(request.user, queryset)  # patients of the clerk's facilities
     form = PatientAdminForm
     list_display = ("full_name", "mrn_display", "masked_nik", "birth_date", "sex", "nik_mismatch", "link_disputed",
                     "unverified_changes", "updated_at")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.phone import format_mobile
+from facilities.scope import scope_for_staff, staff_facility_ids
 from families.models import AccountPatient, IdentityDocument, LookupFailure, Patient, Relationship
 
 # --- What a link may read and do: the one owner of the link-verification rule -------------
@@ -120,6 +121,24 @@ def document_or_404(document_id: uuid.UUID) -> IdentityDocument:
     return get_object_or_404(IdentityDocument.objects.select_related("patient"), pk=document_id)
 
 
+# Where a patient meets a facility: a booking there. Only a string lookup names the bookings'
+# reverse relation; families imports nothing of queueing.
+PATIENT_FACILITY_PATHS: tuple[str, ...] = ("bookings__clinic__facility",)
+
+
+def patients_for_staff(user: User, queryset: QuerySet[Patient] | None = None) -> QuerySet[Patient]:
+    """The patients a staff user may see (all for superusers): those who booked at one of their
+    facilities, and those who have booked nowhere yet (a new sign-up, a patient just registered at
+    the counter), who belong to no facility."""
+    queryset = Patient.objects.all() if queryset is None else queryset
+    if staff_facility_ids(user) is None:
+        return queryset
+    booked_here = scope_for_staff(Patient.objects.all(), user, *PATIENT_FACILITY_PATHS)
+    if not booked_here.query.is_empty():
+        booked_here = booked_here | Patient.objects.filter(bookings__isnull=True)
+    return queryset.filter(pk__in=booked_here.values("pk"))
+
+
 def staff_may_view_documents(user: User) -> bool:
     """Staff with the view permission (registration clerks). The staff flag alone is not enough: a
     doctor or a schedule keeper with admin access has no business with ID cards (Permenkes 24/2022 art. 30)."""
@@ -127,9 +146,11 @@ def staff_may_view_documents(user: User) -> bool:
 
 
 def may_view_document(user: User, document: IdentityDocument) -> bool:
-    """Staff allowed to (see above) see any document; an account only its own family's, through a verified link."""
-    return staff_may_view_documents(user) or (
-        user.is_authenticated and verified_patients(user).filter(pk=document.patient_id).exists())
+    """Staff allowed to (see above), of the patient's facilities; an account only its own family's,
+    through a verified link."""
+    if user.is_authenticated and verified_patients(user).filter(pk=document.patient_id).exists():
+        return True
+    return staff_may_view_documents(user) and patients_for_staff(user).filter(pk=document.patient_id).exists()
 
 
 def lookup_window_start() -> dt.datetime:

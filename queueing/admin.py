@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from facilities.admin import FacilityFieldMixin
 from facilities.models import Facility
+from facilities.scope import FacilityScopedAdmin
 from facilities.selectors import is_multi_facility
 from families import services as family_services
 from families.models import AccessWhat, Patient
@@ -153,12 +154,14 @@ class BookingSettingsAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmi
 
 
 @admin.register(DayQuota)
-class DayQuotaAdmin(OversizedIdGuard, admin.ModelAdmin):
+class DayQuotaAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
     """Counters are written only by the booking services; here they can be read."""
+
+    facility_paths = ("schedule__clinic__facility",)
 
     list_display = ["date", "schedule", "quota", "active_count", "total_quota", "counter_count", "last_number",
                     "closed"]
-    list_filter = ["date", "closed", "schedule__clinic"]
+    list_filter = ["date", "closed", ("schedule__clinic", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["schedule__clinic", "schedule__doctor"]
     show_full_result_count = False
 
@@ -222,12 +225,14 @@ class BookingDocumentInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(OversizedIdGuard, admin.ModelAdmin):
+class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
+    facility_paths = selectors.BOOKING_FACILITY_PATHS  # a clerk sees only their facilities' bookings
     # Status first and few, narrow columns: the list must fit a 1366x768 counter screen beside the
     # admin's menu (the code, date, time and channel sit under the number; the filters fold away).
     list_display = ["status", "queue_column", "patient_column", "clinic_column", "guarantor_column"]
     list_display_links = ["queue_column"]
-    list_filter = [ExamDateFilter, "clinic", "doctor", "status", GuarantorCheckFilter, NikMismatchFilter,
+    list_filter = [ExamDateFilter, ("clinic", admin.RelatedOnlyFieldListFilter),
+                   ("doctor", admin.RelatedOnlyFieldListFilter), "status", GuarantorCheckFilter, NikMismatchFilter,
                    "guarantor", "channel", "affected"]
     list_select_related = ["clinic", "doctor", "patient", "guarantor"]
     search_fields = ["code"]  # shows the search box; get_search_results decides what a term means

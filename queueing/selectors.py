@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from facilities.models import Facility
+from facilities.scope import scope_for_staff
 from families import selectors as family_selectors
 from families.models import REQUIRED_PATIENT_FIELDS, AccountPatient, DocumentKind, IdentityDocument, Patient
 from families.validators import format_mrn
@@ -400,6 +401,9 @@ def booking_documents(booking: Booking) -> list[BookingDocument]:
     return list(BookingDocument.objects.filter(booking=booking).order_by("uploaded_at"))
 
 
+BOOKING_FACILITY_PATHS: tuple[str, ...] = ("clinic__facility",)
+
+
 def staff_may_view_letters(user) -> bool:
     # Staff status alone is not enough: only roles given the permission (the registration clerks).
     return user.is_active and user.is_staff and user.has_perm("queueing.view_bookingdocument")
@@ -411,10 +415,16 @@ def booking_document_or_404(code: str, document_id) -> BookingDocument:
     return get_object_or_404(documents, pk=document_id)
 
 
+def bookings_for_staff(user, queryset: QuerySet[Booking] | None = None) -> QuerySet[Booking]:
+    """The bookings a staff user may see: those at one of their facilities (all for superusers)."""
+    return scope_for_staff(Booking.objects.all() if queryset is None else queryset, user, *BOOKING_FACILITY_PATHS)
+
+
 def may_view_booking_document(user, document: BookingDocument) -> bool:
-    """The booking's account holders, and staff allowed to see letters."""
-    return staff_may_view_letters(user) or bookings_for(user).prefetch_related(None).filter(
-        pk=document.booking_id).exists()
+    """The booking's account holders, and staff allowed to see letters at the booking's facility."""
+    if bookings_for(user).prefetch_related(None).filter(pk=document.booking_id).exists():
+        return True
+    return staff_may_view_letters(user) and bookings_for_staff(user).filter(pk=document.booking_id).exists()
 
 
 # --- slips: what every front end prints ---------------------------------------------------------

@@ -33,6 +33,7 @@ urlpatterns = [
     path("ambil/<wid:wid>/dokter/", views.wizard_doctor, name="wizard_doctor"),
     path("ambil/<wid:wid>/konfirmasi/", views.wizard_confirm, name="wizard_confirm"),
     path("loket/", include("queueing.desk.urls")),  # the counter desk (staff only)
+    path("dinas/", include("queueing.office.urls")),  # the health office: figures only
     path("<code:code>/", views.booking_detail, name="booking_detail"),
     path("<code:code>/batal/", views.booking_cancel, name="booking_cancel"),
     path("<code:code>/cetak/", views.booking_print, name="booking_print"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from facilities.models import Facility, default_facility
 from facilities.selectors import facilities_for
 from families.models import IdentityDocument, Patient
+from families.selectors import patients_for_staff
 from families.validators import normalize_mrn
 from portal.lib.dates import parse_date
 from queueing import selectors
@@ -32,18 +33,20 @@ def normalize_code(raw: str | None) -> str | None:
     return value if _CODE_RE.fullmatch(value) else None
 
 
-def desk_bookings() -> QuerySet[Booking]:
-    return Booking.objects.select_related("patient", "clinic", "doctor", "guarantor", "day_quota__schedule")
+def desk_bookings(user) -> QuerySet[Booking]:
+    """The bookings of the staff user's facilities (facilities/scope.py): another facility's are not found."""
+    return selectors.bookings_for_staff(user, Booking.objects.select_related(
+        "patient", "clinic", "doctor", "guarantor", "day_quota__schedule"))
 
 
-def booking_by_code(raw: str | None) -> Booking | None:
+def booking_by_code(raw: str | None, user) -> Booking | None:
     code = normalize_code(raw)
-    return desk_bookings().filter(code=code).first() if code else None
+    return desk_bookings(user).filter(code=code).first() if code else None
 
 
-def bookings_by_codes(raw_codes: list[str]) -> list[Booking]:
+def bookings_by_codes(raw_codes: list[str], user) -> list[Booking]:
     codes = [code for code in (normalize_code(raw) for raw in raw_codes) if code]
-    by_code = {b.code: b for b in desk_bookings().filter(code__in=codes)}
+    by_code = {b.code: b for b in desk_bookings(user).filter(code__in=codes)}
     return [by_code[code] for code in dict.fromkeys(codes) if code in by_code]
 
 
@@ -77,21 +80,21 @@ def patient_query(term: str, *, family_card: bool = True) -> Q | None:
     return exact | by_name
 
 
-def patient_search(term: str, limit: int = PATIENT_SEARCH_LIMIT) -> list[Patient]:
+def patient_search(term: str, user, limit: int = PATIENT_SEARCH_LIMIT) -> list[Patient]:
     query = patient_query(term)
     if query is None:
         return []
-    return list(Patient.objects.filter(query).order_by("full_name", "birth_date")[:limit])
+    return list(patients_for_staff(user).filter(query).order_by("full_name", "birth_date")[:limit])
 
 
-def patients_by_ids(ids: list[str]) -> list[Patient]:
+def patients_by_ids(ids: list[str], user) -> list[Patient]:
     valid = []
     for raw in ids:
         try:
             valid.append(Patient._meta.pk.to_python(raw))
         except ValidationError:
             continue
-    by_id = Patient.objects.in_bulk(valid)
+    by_id = patients_for_staff(user).in_bulk(valid)
     return [by_id[pk] for pk in dict.fromkeys(valid) if pk in by_id]
 
 
@@ -154,11 +157,12 @@ def counter_offers(date: dt.date, now: dt.datetime | None = None, *,
 
 # --- the register book (SOP 003) -------------------------------------------------------------
 
-def daily_register(date: dt.date, clinic_id: int | None = None, *,
+def daily_register(date: dt.date, clinic_id: int | None = None, *, user,
                    facility: Facility | None = None) -> list[Booking]:
-    """Every numbered booking of the day at the facility, clinic by clinic, session by session, in number order."""
+    """Every numbered booking of the day at the facility (one of the user's), clinic by clinic, session by
+    session, in number order."""
     facility = facility or default_facility()
-    qs = (Booking.objects.filter(date=date, number__isnull=False, clinic__facility=facility)
+    qs = (selectors.bookings_for_staff(user).filter(date=date, number__isnull=False, clinic__facility=facility)
           .select_related("patient", "guarantor", "clinic", "doctor", "day_quota__schedule")
           .order_by("clinic__sort_order", "clinic__name", "day_quota__schedule__start_time", "doctor__name",
                     "number"))

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from facilities.scope import staff_facility_ids
 from families.validators import format_mrn
 from guarantors import services as guarantor_services
 from guarantors.models import GuarantorKind, GuarantorType
@@ -52,10 +53,12 @@ VIEW = "queueing.view_booking"
 
 
 def desk_view(permission: str = CHANGE) -> Callable:
-    """Staff only (else the admin login), with the booking permission the page needs (else 403)."""
+    """Staff of a facility (else the admin login, or 404), with the booking permission the page needs (else 403)."""
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def check(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if staff_facility_ids(request.user) == []:  # no facility of theirs (health office): not found
+                raise Http404
             if not request.user.has_perm(permission):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -89,7 +92,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
     form = CheckInForm(request.POST or None)
     booking, problem = None, None
     if request.method == "POST" and form.is_valid():
-        booking = desk_selectors.booking_by_code(form.cleaned_data["code"])
+        booking = desk_selectors.booking_by_code(form.cleaned_data["code"], request.user)
         if booking is None:
             form.add_error("code", ValidationError(_("No booking has this code."), code="unknown"))
         else:
@@ -103,7 +106,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
                     "name": booking.patient.full_name, "label": booking.label})
                 return redirect(_url("desk_check_in", kode=booking.code))
     elif request.method == "GET" and request.GET.get("kode"):
-        booking = desk_selectors.booking_by_code(request.GET["kode"])
+        booking = desk_selectors.booking_by_code(request.GET["kode"], request.user)
     return render(request, "queueing/desk/check_in.html", {
         "form": form, "booking": booking, "problem": problem,
         "printable": booking is not None and selectors.slip_printable(booking)})
@@ -128,7 +131,7 @@ def _search(request: HttpRequest) -> tuple[PatientSearchForm, list]:
     """The search is POSTed: a NIK or MRN in a query string would stay in access logs and the
     browser history. A `?q=` in the address is ignored (old bookmarks)."""
     search = PatientSearchForm(request.POST if _is_search(request) else None)
-    results = desk_selectors.patient_search(search.cleaned_data["q"]) if search.is_valid() else []
+    results = desk_selectors.patient_search(search.cleaned_data["q"], request.user) if search.is_valid() else []
     return search, results
 
 
@@ -166,7 +169,7 @@ def _ask_bpjs(rows, patients, schedule_id: int, date: dt.date) -> list[desk_serv
 def walk_in(request: HttpRequest) -> HttpResponse:
     """Find the patients (a family together), pick today's doctor, register: consecutive numbers."""
     search, results = _search(request)
-    picked = desk_selectors.patients_by_ids(request.GET.getlist("pasien"))
+    picked = desk_selectors.patients_by_ids(request.GET.getlist("pasien"), request.user)
     context: dict[str, Any] = {"search": search, "results": results, "picked": picked,
                                "picked_ids": [str(p.pk) for p in picked]}
     if picked:
@@ -207,7 +210,7 @@ def _walk_in_post(request: HttpRequest, form: WalkInForm, rows, picked: list, to
 
 @desk_view(VIEW)
 def walk_in_done(request: HttpRequest) -> HttpResponse:
-    bookings = desk_selectors.bookings_by_codes(request.GET.getlist("kode"))
+    bookings = desk_selectors.bookings_by_codes(request.GET.getlist("kode"), request.user)
     return render(request, "queueing/desk/walk_in_done.html", {
         "bookings": bookings, "codes": [b.code for b in bookings]})
 
@@ -237,8 +240,8 @@ def patient_new(request: HttpRequest) -> HttpResponse:
 
 # --- moving to another clinic (SOP 002 step 8) ------------------------------------------------------
 
-def _booking_or_404(code: str) -> Booking:
-    booking = desk_selectors.booking_by_code(code)
+def _booking_or_404(code: str, user) -> Booking:
+    booking = desk_selectors.booking_by_code(code, user)
     if booking is None:
         raise Http404
     return booking
@@ -247,7 +250,7 @@ def _booking_or_404(code: str) -> Booking:
 @desk_view()
 @require_http_methods(["GET", "POST"])
 def move(request: HttpRequest, code: str) -> HttpResponse:
-    booking = _booking_or_404(code)
+    booking = _booking_or_404(code, request.user)
     facility = selectors.settings_for(booking).facility
     offers = [o for o in desk_selectors.counter_offers(facility.local_today(), facility=facility)
               if o.schedule.pk != booking.day_quota.schedule_id]
@@ -291,7 +294,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         day = form.cleaned_data["date"] or day
         clinic = form.cleaned_data["clinic"]
-    bookings = desk_selectors.daily_register(day, clinic.pk if clinic else None, facility=facility)
+    bookings = desk_selectors.daily_register(day, clinic.pk if clinic else None, facility=facility, user=request.user)
     if request.GET.get("format") == "csv":
         return _register_csv(bookings, day, clinic, facility)
     return render(request, "queueing/desk/register.html", {
@@ -323,7 +326,8 @@ def _register_csv(bookings: list[Booking], day: dt.date, clinic, facility) -> Ht
 @desk_view(VIEW)
 def slips_pdf(request: HttpRequest) -> HttpResponse:
     """One or several slips as one PDF (?kode=...&kode=...&format=thermal|a6), for staff."""
-    bookings = [b for b in desk_selectors.bookings_by_codes(request.GET.getlist("kode")) if selectors.slip_printable(b)]
+    bookings = [b for b in desk_selectors.bookings_by_codes(request.GET.getlist("kode"), request.user)
+                if selectors.slip_printable(b)]
     if not bookings:
         raise Http404
     return slips_response(bookings, request.GET.get("format"))
@@ -360,7 +364,7 @@ def manual_form(request: HttpRequest) -> HttpResponse:
 def paper_entry(request: HttpRequest) -> HttpResponse:
     """Enter the paper forms afterwards, one row at a time, with the time really written on them."""
     search, results = _search(request)
-    picked = desk_selectors.patients_by_ids(request.GET.getlist("pasien")[-1:])
+    picked = desk_selectors.patients_by_ids(request.GET.getlist("pasien")[-1:], request.user)
     patient = picked[0] if picked else None
     form = None
     if patient is not None:

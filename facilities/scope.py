@@ -1,0 +1,91 @@
+"""What a staff user may see: the one owner of facility scoping (issue 11 "People").
+
+Clerks, nurses, kiosks and screens belong to one or more facilities (FacilityMembership) and see
+and change only those facilities' rows: bookings, patients who booked or hold a record there,
+registers, documents, reports. Every admin queryset, desk selector and document check passes
+through `scope_for_staff`; a row outside the scope is simply not found (404 / no row), so it
+cannot be told apart from a row that does not exist.
+
+A health-office (Dinas Kesehatan) membership gives aggregated figures only: it is not a staff
+role here, so such a user's scope is empty. Superusers see everything.
+"""
+
+from __future__ import annotations
+
+from django.contrib.admin.utils import unquote
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from facilities.models import Facility, FacilityMembership, FacilityRole, default_facility
+
+# Roles that work with patients at a facility (and so see its bookings and patients).
+STAFF_ROLES: tuple[str, ...] = (FacilityRole.CLERK, FacilityRole.NURSE, FacilityRole.KIOSK, FacilityRole.SCREEN)
+
+
+def staff_facility_ids(user) -> list[int] | None:
+    """The facility ids whose rows `user` may see; None means every facility (a superuser).
+
+    Staff with no membership at all in a single-facility deployment work as before facilities
+    existed (the one facility is theirs); once there are several, only memberships count.
+    """
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return []
+    if user.is_superuser:
+        return None
+    memberships = FacilityMembership.objects.filter(user=user)
+    ids = sorted(set(memberships.filter(role__in=STAFF_ROLES).values_list("facility_id", flat=True)))
+    if ids or not user.is_staff or memberships.exists():
+        return ids
+    facilities = list(Facility.objects.values_list("pk", flat=True)[:2])
+    if not facilities:  # a fresh deployment: the facility that its first clinic will belong to
+        facilities = [default_facility().pk]
+    return facilities if len(facilities) == 1 else []
+
+
+def scope_for_staff(queryset: QuerySet, user, *paths: str) -> QuerySet:
+    """`queryset` narrowed to rows reaching one of the user's facilities through any of `paths`.
+
+    Each path is a lookup from the model to a Facility (``"clinic__facility"`` for a booking).
+    Multi-valued paths (a patient's bookings) go through a subquery so that no row repeats.
+    """
+    ids = staff_facility_ids(user)
+    if ids is None:
+        return queryset
+    if not ids:
+        return queryset.none()
+    query = Q()
+    for path in paths:
+        query |= Q(**{f"{path}__in": ids})
+    return queryset.filter(pk__in=queryset.model._default_manager.filter(query).values("pk"))
+
+
+def is_health_office(user) -> bool:
+    """A health-office (Dinas Kesehatan) account: every facility's figures, no patient's identity."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and (
+        user.is_superuser or FacilityMembership.objects.filter(user=user, role=FacilityRole.HEALTH_OFFICE).exists()))
+
+
+class FacilityScopedAdmin:
+    """ModelAdmin mixin: querysets scoped by `facility_paths`; an object outside the scope is a 404.
+
+    Django's admin answers a missing object with a redirect to the index; here the change,
+    history and delete pages of a row the user may not see answer 404, like any other URL.
+    """
+
+    facility_paths: tuple[str, ...] = ("facility",)
+
+    def scope_queryset(self, request, queryset: QuerySet) -> QuerySet:
+        return scope_for_staff(queryset, request.user, *self.facility_paths)
+
+    def get_queryset(self, request):
+        return self.scope_queryset(request, super().get_queryset(request))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Before the permission check: a row outside the scope is "not found" even to staff
+        # who lack the permission (a 403 would say that it exists).
+        if object_id is not None and self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
