@@ -12,8 +12,13 @@ pytest_plugins = ["portal.tests.browser", "portal.tests.smtp"]
 PASSWORD = "kopi-tubruk-pagi-2026"
 
 _PROFILE = dict(
-    phone="+6281234567890", religion="islam", sex="P", education="sma", blood_type="A",
-    marital_status="kawin", occupation="irt",
+    phone="+6281234567890",
+    religion="islam",
+    sex="P",
+    education="sma",
+    blood_type="A",
+    marital_status="kawin",
+    occupation="irt",
 )
 
 

@@ -14,8 +14,21 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ("consent_version", "consent_at", "date_joined", "last_login", "pending_email")
     fieldsets = (
         (None, {"fields": ("email", "password", "email_confirmed_at", "pending_email")}),
-        (_("Personal data"), {"fields": ("full_name", "phone", "religion", "sex", "education",
-                                          "blood_type", "marital_status", "occupation")}),
+        (
+            _("Personal data"),
+            {
+                "fields": (
+                    "full_name",
+                    "phone",
+                    "religion",
+                    "sex",
+                    "education",
+                    "blood_type",
+                    "marital_status",
+                    "occupation",
+                )
+            },
+        ),
         (_("Consent"), {"fields": ("consent_version", "consent_at")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),

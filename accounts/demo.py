@@ -14,16 +14,27 @@ DEMO_ADMIN_EMAIL = "admin@antrean.local"
 DEMO_PASSWORD = "antrean-demo-2026"
 
 _PROFILE = dict(
-    phone="+6281234567890", religion="islam", sex="L", education="s1", blood_type="O",
-    marital_status="kawin", occupation="swasta",
+    phone="+6281234567890",
+    religion="islam",
+    sex="L",
+    education="s1",
+    blood_type="O",
+    marital_status="kawin",
+    occupation="swasta",
 )
 
 
 def _ensure(email: str, full_name: str, **flags) -> User:
     user, created = User.objects.get_or_create(
         email=email,
-        defaults=dict(full_name=full_name, email_confirmed_at=timezone.now(),
-                      consent_version=CONSENT_VERSION, consent_at=timezone.now(), **_PROFILE, **flags),
+        defaults=dict(
+            full_name=full_name,
+            email_confirmed_at=timezone.now(),
+            consent_version=CONSENT_VERSION,
+            consent_at=timezone.now(),
+            **_PROFILE,
+            **flags,
+        ),
     )
     if created:
         user.set_password(DEMO_PASSWORD)

@@ -15,8 +15,15 @@ from accounts.phone import format_mobile, normalize_mobile
 from portal.lib import mail
 
 PROFILE_FIELDS = [
-    "full_name", "phone", "email", "religion", "sex", "education",
-    "blood_type", "marital_status", "occupation",
+    "full_name",
+    "phone",
+    "email",
+    "religion",
+    "sex",
+    "education",
+    "blood_type",
+    "marital_status",
+    "occupation",
 ]
 
 
@@ -79,7 +86,8 @@ class SignupForm(FocusFirstErrorMixin, ProfileFieldsMixin, BaseUserCreationForm)
         super().__init__(*args, **kwargs)
         self._require_profile_fields()
         self.fields["consent"].label = CONSENT_TEXT % {
-            "hospital": settings.HOSPITAL_NAME, "version": CONSENT_VERSION,
+            "hospital": settings.HOSPITAL_NAME,
+            "version": CONSENT_VERSION,
         }
         self.fields["password1"].label = _("Password")
         self.fields["password2"].label = _("Password again")
@@ -89,9 +97,11 @@ class SignupForm(FocusFirstErrorMixin, ProfileFieldsMixin, BaseUserCreationForm)
         if self.errors:
             # Passwords are never sent back to the page; say so, or the empty boxes look like a fault.
             field = self.fields["password1"]
-            field.help_text = format_html('<strong class="d-block" id="passwords-emptied">{}</strong>{}', _(
-                "For your safety the passwords are not kept when the form is refused: type them again."),
-                field.help_text)
+            field.help_text = format_html(
+                '<strong class="d-block" id="passwords-emptied">{}</strong>{}',
+                _("For your safety the passwords are not kept when the form is refused: type them again."),
+                field.help_text,
+            )
             self["password1"].help_text = field.help_text  # the bound field copied it while cleaning
 
     def _get_validation_exclusions(self) -> set[str]:
@@ -103,7 +113,9 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
     # Moving the account to another e-mail address is a change of who can sign in and reset the
     # password, so it asks for the password again (a borrowed, still signed-in phone is not enough).
     current_password = forms.CharField(
-        label=_("Current password"), required=False, strip=False,
+        label=_("Current password"),
+        required=False,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("Needed only when you change your e-mail address."),
     )
@@ -123,11 +135,17 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
         if email and email != self._saved_email:
             password = cleaned.get("current_password", "")
             if not password:
-                self.add_error("current_password", forms.ValidationError(
-                    _("Enter your current password to change your e-mail address."), code="required"))
+                self.add_error(
+                    "current_password",
+                    forms.ValidationError(
+                        _("Enter your current password to change your e-mail address."), code="required"
+                    ),
+                )
             elif not self.instance.check_password(password):
-                self.add_error("current_password", forms.ValidationError(
-                    _("This is not your current password."), code="password_incorrect"))
+                self.add_error(
+                    "current_password",
+                    forms.ValidationError(_("This is not your current password."), code="password_incorrect"),
+                )
         return cleaned
 
 
@@ -138,8 +156,9 @@ class EmailPasswordResetForm(PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("E-mail")
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None) -> None:
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ) -> None:
         link = mail.absolute_url("password_reset_confirm", uidb64=context["uid"], token=context["token"])
         mail.send("registration/password_reset", to=to_email, context={"user": context["user"], "link": link})
 
@@ -155,9 +174,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         # Django sets max_length on this field after it is built, so no length check runs: a huge
         # value reached authenticate() and django-axes' 255-character column (a 500).
         username.validators.append(MaxLengthValidator(User._meta.get_field("email").max_length))
-        self.error_messages["invalid_login"] = _(
-            "The e-mail address or password is wrong. Check both and try again."
-        )
+        self.error_messages["invalid_login"] = _("The e-mail address or password is wrong. Check both and try again.")
 
     def clean_username(self) -> str:
         return self.cleaned_data.get("username", "").strip().lower()

@@ -51,9 +51,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     education = models.CharField(_("education"), max_length=16, choices=Education.choices, blank=True)
     blood_type = models.CharField(_("blood type"), max_length=8, choices=BloodType.choices, blank=True)
-    marital_status = models.CharField(
-        _("marital status"), max_length=16, choices=MaritalStatus.choices, blank=True
-    )
+    marital_status = models.CharField(_("marital status"), max_length=16, choices=MaritalStatus.choices, blank=True)
     occupation = models.CharField(_("occupation"), max_length=16, choices=Occupation.choices, blank=True)
     consent_version = models.CharField(_("consent version"), max_length=16, blank=True)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
@@ -71,9 +69,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique",
+            models.UniqueConstraint(
+                Lower("email"),
+                name="accounts_user_email_ci_unique",
                 violation_error_code="email_taken",
-                violation_error_message=_("An account with this e-mail address already exists.")),
+                violation_error_message=_("An account with this e-mail address already exists."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -95,8 +96,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def profile_complete(self) -> bool:
-        required = (self.full_name, self.phone, self.religion, self.sex, self.education,
-                    self.blood_type, self.marital_status, self.occupation)
+        required = (
+            self.full_name,
+            self.phone,
+            self.religion,
+            self.sex,
+            self.education,
+            self.blood_type,
+            self.marital_status,
+            self.occupation,
+        )
         return all(required)
 
 
@@ -117,9 +126,12 @@ class RateLimitBucket(models.Model):
         verbose_name = _("rate-limit counter")
         verbose_name_plural = _("rate-limit counters")
         constraints = [
-            models.UniqueConstraint(fields=["scope", "key", "window_start"], name="accounts_ratelimitbucket_one_per_window",
+            models.UniqueConstraint(
+                fields=["scope", "key", "window_start"],
+                name="accounts_ratelimitbucket_one_per_window",
                 violation_error_code="bucket_exists",
-                violation_error_message=_("This counter already exists for this window.")),
+                violation_error_message=_("This counter already exists for this window."),
+            ),
         ]
         indexes = [models.Index(fields=["window_start"], name="accounts_ratelimit_start_idx")]
 

@@ -30,9 +30,7 @@ def normalize_mobile(raw: str) -> str:
     if national.startswith("0"):
         national = national[1:]  # "+62 0812..." is a common slip
     if not _MOBILE.match(national):
-        raise ValidationError(
-            _("Enter a valid Indonesian mobile number, e.g. 0812-3456-7890."), code="invalid_mobile"
-        )
+        raise ValidationError(_("Enter a valid Indonesian mobile number, e.g. 0812-3456-7890."), code="invalid_mobile")
     return "+62" + national
 
 

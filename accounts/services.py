@@ -45,13 +45,19 @@ def account_signup(*, request: HttpRequest, password: str, email: str, **fields:
     made in bulk to get round per-account limits.
     """
     if not signup_allowed(request):
-        raise ValidationError(_("Too many new accounts from this network in the last hour. Try again later, or ask "
-                                "the registration counter for help."), code="too_many_signups")
+        raise ValidationError(
+            _(
+                "Too many new accounts from this network in the last hour. Try again later, or ask "
+                "the registration counter for help."
+            ),
+            code="too_many_signups",
+        )
     if not User.objects.filter(email__iexact=email).exists():
         try:
             with transaction.atomic():
-                user = User.objects.create_user(email=email, password=password, consent_version=CONSENT_VERSION,
-                                                consent_at=timezone.now(), **fields)
+                user = User.objects.create_user(
+                    email=email, password=password, consent_version=CONSENT_VERSION, consent_at=timezone.now(), **fields
+                )
         except IntegrityError:  # two sign-ups racing for one address: the constraint decides
             pass
         else:
@@ -64,11 +70,11 @@ def account_signup(*, request: HttpRequest, password: str, email: str, **fields:
 
 def _send_account_exists_notice(*, email: str) -> None:
     owner = User.objects.filter(email__iexact=email, is_active=True).first()
-    if owner is None or not rate_limit_take(scope="signup_taken", identifier=owner.email,
-                                            limit=settings.CONFIRMATION_EMAILS_PER_HOUR):
+    if owner is None or not rate_limit_take(
+        scope="signup_taken", identifier=owner.email, limit=settings.CONFIRMATION_EMAILS_PER_HOUR
+    ):
         return
-    _send_notice(user=owner, template="accounts/emails/account_exists_notice",
-                 login_link=mail.absolute_url("login"))
+    _send_notice(user=owner, template="accounts/emails/account_exists_notice", login_link=mail.absolute_url("login"))
 
 
 def account_update_profile(*, request: HttpRequest, user: User, changed: list[str]) -> User:
@@ -97,14 +103,21 @@ def confirmation_token(user: User, email: str | None = None) -> str:
 def send_confirmation_email(*, user: User, email: str | None = None) -> None:
     """E-mail a confirmation link to the account's address, or to the new address given."""
     email = email or user.email
-    mail.send("accounts/emails/confirm_email", to=email, context={
-        "user": user, "link": mail.absolute_url("accounts:confirm_email", confirmation_token(user, email)),
-        "hours": settings.EMAIL_CONFIRM_MAX_AGE // 3600})
+    mail.send(
+        "accounts/emails/confirm_email",
+        to=email,
+        context={
+            "user": user,
+            "link": mail.absolute_url("accounts:confirm_email", confirmation_token(user, email)),
+            "hours": settings.EMAIL_CONFIRM_MAX_AGE // 3600,
+        },
+    )
 
 
 def _send_notice(*, user: User, template: str, **extra: Any) -> None:
-    mail.send(template, to=user.email,
-              context={"user": user, "reset_link": mail.absolute_url("password_reset"), **extra})
+    mail.send(
+        template, to=user.email, context={"user": user, "reset_link": mail.absolute_url("password_reset"), **extra}
+    )
 
 
 def send_email_change_notice(*, user: User, new_email: str) -> None:
@@ -158,6 +171,7 @@ def _switch_to_pending_email(user: User) -> User:
 
 # --- throttles ------------------------------------------------------------------------------
 
+
 def rate_limit_take(*, scope: str, identifier: str, limit: int, window_seconds: int = HOUR) -> bool:
     """Count one action in the current fixed window; False (and nothing counted) once `limit` is reached."""
     now = timezone.now()
@@ -174,10 +188,14 @@ def rate_limit_take(*, scope: str, identifier: str, limit: int, window_seconds: 
 def password_reset_allowed(*, request: HttpRequest, email: str) -> bool:
     """Whether to send a reset e-mail: a few per address and more per IP address per hour, so nobody
     can flood a mailbox. The caller answers the same either way (no hint whether an account exists)."""
-    by_email = rate_limit_take(scope="reset_email", identifier=email.strip().lower(),
-                               limit=settings.PASSWORD_RESET_EMAILS_PER_HOUR)
-    by_ip = by_email and rate_limit_take(scope="reset_ip", identifier=get_client_ip_address(request) or "",
-                                         limit=settings.PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR)
+    by_email = rate_limit_take(
+        scope="reset_email", identifier=email.strip().lower(), limit=settings.PASSWORD_RESET_EMAILS_PER_HOUR
+    )
+    by_ip = by_email and rate_limit_take(
+        scope="reset_ip",
+        identifier=get_client_ip_address(request) or "",
+        limit=settings.PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR,
+    )
     if not by_ip:
         log.warning("password reset e-mail throttled (%s)", "address" if not by_email else "IP address")
     return by_ip
@@ -185,8 +203,9 @@ def password_reset_allowed(*, request: HttpRequest, email: str) -> bool:
 
 def signup_allowed(request: HttpRequest) -> bool:
     """Sign-ups per IP address per hour: fresh accounts must not be a way round per-account limits."""
-    allowed = rate_limit_take(scope="signup_ip", identifier=get_client_ip_address(request) or "",
-                              limit=settings.SIGNUPS_PER_IP_PER_HOUR)
+    allowed = rate_limit_take(
+        scope="signup_ip", identifier=get_client_ip_address(request) or "", limit=settings.SIGNUPS_PER_IP_PER_HOUR
+    )
     if not allowed:
         log.warning("sign-up throttled per IP address")
     return allowed
@@ -194,8 +213,7 @@ def signup_allowed(request: HttpRequest) -> bool:
 
 def confirmation_email_allowed(user: User) -> bool:
     """A few confirmation e-mails per account per hour (resends and e-mail changes together)."""
-    return rate_limit_take(scope="confirm_email", identifier=str(user.pk),
-                           limit=settings.CONFIRMATION_EMAILS_PER_HOUR)
+    return rate_limit_take(scope="confirm_email", identifier=str(user.pk), limit=settings.CONFIRMATION_EMAILS_PER_HOUR)
 
 
 def too_many_emails_message() -> str:

@@ -62,9 +62,14 @@ def profile(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             if "email" in form.changed_data and user.pending_email:
-                messages.info(request, _(
-                    "We sent a confirmation link to %(new)s. Your e-mail address changes when you open it; "
-                    "until then, keep signing in with %(old)s.") % {"new": user.pending_email, "old": user.email})
+                messages.info(
+                    request,
+                    _(
+                        "We sent a confirmation link to %(new)s. Your e-mail address changes when you open it; "
+                        "until then, keep signing in with %(old)s."
+                    )
+                    % {"new": user.pending_email, "old": user.email},
+                )
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form, "saved": saved})

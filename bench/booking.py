@@ -71,6 +71,7 @@ SESSION_ENGINES = {"db": "django.contrib.sessions.backends.db", "cache": "django
 
 # --- server side: the app gunicorn loads (`bench.booking:make_app()`) ----------------------------
 
+
 def bare_view(request):
     """Increment a counter row and insert a row: nothing else."""
     from django.db import connection, transaction
@@ -106,14 +107,18 @@ def make_app():
     from django.views.decorators.csrf import csrf_exempt
 
     urls = types.ModuleType("bench_booking_urls")
-    urls.urlpatterns = [path("bench/bare/", csrf_exempt(bare_view)), path("bench/bare-auth/", bare_auth_view),
-                        path("", include("portal.urls"))]
+    urls.urlpatterns = [
+        path("bench/bare/", csrf_exempt(bare_view)),
+        path("bench/bare-auth/", bare_auth_view),
+        path("", include("portal.urls")),
+    ]
     sys.modules[urls.__name__] = urls
     settings.ROOT_URLCONF = urls.__name__
     return get_wsgi_application()
 
 
 # --- data, in a subprocess pointed at the bench database and session store ---------------------------
+
 
 def _signed_in_session(user, wizards: list[dict]):
     """A session as `login()` leaves it, plus finished wizards as the steps leave them."""
@@ -165,53 +170,116 @@ def setup_data() -> None:
     doctor = Doctor.objects.create(name=f"drg. Bench {tag}")
     rush_accounts = math.ceil(RUSH / FAMILY)
     places = min(rush_accounts * FAMILY + CLIENTS * JOURNEYS, 32000)
-    schedules = {day: Schedule.objects.create(
-        doctor=doctor, clinic=clinic, weekday=day, start_time=dt.time(7, 0), end_time=dt.time(23, 0),
-        total_quota=places, online_quota=places, minutes_per_patient=1) for day in range(7)}
+    schedules = {
+        day: Schedule.objects.create(
+            doctor=doctor,
+            clinic=clinic,
+            weekday=day,
+            start_time=dt.time(7, 0),
+            end_time=dt.time(23, 0),
+            total_quota=places,
+            online_quota=places,
+            minutes_per_patient=1,
+        )
+        for day in range(7)
+    }
     password = make_password(PASSWORD)  # hashed once: creating accounts is not what we measure
-    profile = dict(password=password, email_confirmed_at=timezone.now(), phone="+6281234567890", religion="islam",
-                   sex="P", education="sma", blood_type="A", marital_status="kawin", occupation="irt")
+    profile = dict(
+        password=password,
+        email_confirmed_at=timezone.now(),
+        phone="+6281234567890",
+        religion="islam",
+        sex="P",
+        education="sma",
+        blood_type="A",
+        marital_status="kawin",
+        occupation="irt",
+    )
     users = User.objects.bulk_create(
         [User(email=f"bench-{tag}-r{i}@example.com", full_name=f"Rush {i}", **profile) for i in range(rush_accounts)]
-        + [User(email=f"bench-{tag}-w{i}@example.com", full_name=f"Wizard {i}", **profile) for i in range(CLIENTS)])
+        + [User(email=f"bench-{tag}-w{i}@example.com", full_name=f"Wizard {i}", **profile) for i in range(CLIENTS)]
+    )
     sizes = [FAMILY] * rush_accounts + [JOURNEYS] * CLIENTS
-    patients = Patient.objects.bulk_create([Patient(
-        full_name=f"Pasien {i}", sex="P", birth_place="Banyumas", birth_date=dt.date(1990, 1, 1),
-        nik=f"33020157{serial:02d}{i:06d}", address_street="Jl. Bench", address_village="Desa",
-        address_district="Kec", address_regency="Banyumas", address_province="Jawa Tengah", phone="+6281234567890",
-        religion="islam", blood_type="A", marital_status="kawin", education="sma", occupation="irt",
-        mother_name="Ibu", mrn=f"B{serial:02d}{i:06d}") for i in range(sum(sizes))])
+    patients = Patient.objects.bulk_create(
+        [
+            Patient(
+                full_name=f"Pasien {i}",
+                sex="P",
+                birth_place="Banyumas",
+                birth_date=dt.date(1990, 1, 1),
+                nik=f"33020157{serial:02d}{i:06d}",
+                address_street="Jl. Bench",
+                address_village="Desa",
+                address_district="Kec",
+                address_regency="Banyumas",
+                address_province="Jawa Tengah",
+                phone="+6281234567890",
+                religion="islam",
+                blood_type="A",
+                marital_status="kawin",
+                education="sma",
+                occupation="irt",
+                mother_name="Ibu",
+                mrn=f"B{serial:02d}{i:06d}",
+            )
+            for i in range(sum(sizes))
+        ]
+    )
     families, start = [], 0
     for size in sizes:
-        families.append(patients[start:start + size])
+        families.append(patients[start : start + size])
         start += size
-    AccountPatient.objects.bulk_create([AccountPatient(account=user, patient=p, relationship="other")
-                                        for user, family in zip(users, families) for p in family])
+    AccountPatient.objects.bulk_create(
+        [
+            AccountPatient(account=user, patient=p, relationship="other")
+            for user, family in zip(users, families)
+            for p in family
+        ]
+    )
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_counter (id integer PRIMARY KEY, n integer NOT NULL)")
         cursor.execute("DELETE FROM bench_counter")
         cursor.execute("INSERT INTO bench_counter VALUES (1, 0)")
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_row (id integer PRIMARY KEY %s, n integer NOT NULL)"
-                       % ("GENERATED ALWAYS AS IDENTITY" if connection.vendor == "postgresql" else "AUTOINCREMENT"))
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_row (id integer PRIMARY KEY %s, n integer NOT NULL)"
+            % ("GENERATED ALWAYS AS IDENTITY" if connection.vendor == "postgresql" else "AUTOINCREMENT")
+        )
     today = timezone.localdate()
     rush_day, wizard_day = today + dt.timedelta(days=1), today + dt.timedelta(days=2)
     rush_schedule = schedules[rush_day.weekday()]
     rush = []
     for user, family in zip(users[:rush_accounts], families):
-        answers = [{"patient": str(p.pk), "date": rush_day.isoformat(), "guarantor": umum.pk, "card_number": "",
-                    "referral_number": "", "switched_from": None, "clinic": clinic.pk, "schedule": rush_schedule.pk}
-                   for p in family]
+        answers = [
+            {
+                "patient": str(p.pk),
+                "date": rush_day.isoformat(),
+                "guarantor": umum.pk,
+                "card_number": "",
+                "referral_number": "",
+                "switched_from": None,
+                "clinic": clinic.pk,
+                "schedule": rush_schedule.pk,
+            }
+            for p in family
+        ]
         session_key, wizard_ids = _signed_in_session(user, answers)
         cookie, token = _csrf_pair()
         rush.append({"session": session_key, "csrf_cookie": cookie, "csrf_token": token, "wizards": wizard_ids})
-    print(json.dumps({
-        "rush": rush,
-        "accounts": [u.email for u in users[rush_accounts:]],
-        "patients": [[str(p.pk) for p in family] for family in families[rush_accounts:]],
-        "guarantor": umum.code, "clinic": clinic.pk,
-        "days": {"rush": {"date": rush_day.isoformat(), "schedule": rush_schedule.pk},
-                 "wizard": {"date": wizard_day.isoformat(), "schedule": schedules[wizard_day.weekday()].pk}},
-    }))
+    print(
+        json.dumps(
+            {
+                "rush": rush,
+                "accounts": [u.email for u in users[rush_accounts:]],
+                "patients": [[str(p.pk) for p in family] for family in families[rush_accounts:]],
+                "guarantor": umum.code,
+                "clinic": clinic.pk,
+                "days": {
+                    "rush": {"date": rush_day.isoformat(), "schedule": rush_schedule.pk},
+                    "wizard": {"date": wizard_day.isoformat(), "schedule": schedules[wizard_day.weekday()].pk},
+                },
+            }
+        )
+    )
 
 
 def check_data() -> None:
@@ -230,10 +298,14 @@ def check_data() -> None:
         if quota is None:
             continue
         numbers = sorted(Booking.objects.filter(day_quota=quota).values_list("number", flat=True))
-        report[phase] = {"bookings": len(numbers), "gapless": numbers == list(range(1, len(numbers) + 1)),
-                         "counters_match": quota.active_count == quota.last_number == len(numbers)}
-    doubles = (Booking.objects.values("patient", "date").annotate(n=Count("id")).filter(n__gt=1)
-               .aggregate(m=Max("n"))["m"])
+        report[phase] = {
+            "bookings": len(numbers),
+            "gapless": numbers == list(range(1, len(numbers) + 1)),
+            "counters_match": quota.active_count == quota.last_number == len(numbers),
+        }
+    doubles = (
+        Booking.objects.values("patient", "date").annotate(n=Count("id")).filter(n__gt=1).aggregate(m=Max("n"))["m"]
+    )
     report["double_bookings"] = doubles or 0
     print(json.dumps(report))
 
@@ -252,8 +324,8 @@ def forget_sessions() -> None:
         store(session_key=key).delete()
 
 
-
 # --- orchestration -------------------------------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -270,8 +342,13 @@ def _bench_database() -> tuple[str, callable]:
 
         config = environ.Env.db_url_config(url)
         name = f"{config['NAME']}_bench_booking"
-        admin = dict(dbname="postgres", user=config.get("USER") or None, password=config.get("PASSWORD") or None,
-                     host=config.get("HOST") or None, port=config.get("PORT") or None)
+        admin = dict(
+            dbname="postgres",
+            user=config.get("USER") or None,
+            password=config.get("PASSWORD") or None,
+            host=config.get("HOST") or None,
+            port=config.get("PORT") or None,
+        )
 
         def run(sql: str) -> None:
             conn = psycopg2.connect(**admin)
@@ -288,8 +365,9 @@ def _bench_database() -> tuple[str, callable]:
 
 
 def _python(code: str, env: dict) -> str:
-    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=BASE_DIR, capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=BASE_DIR, capture_output=True, text=True, timeout=600
+    )
     if done.returncode:
         raise RuntimeError(done.stderr[-3000:])
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
@@ -298,9 +376,25 @@ def _python(code: str, env: dict) -> str:
 def _start_server(env: dict, port: int) -> subprocess.Popen:
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     server = subprocess.Popen(
-        [gunicorn, "bench.booking:make_app()", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-         "--threads", str(THREADS), "--worker-class", "gthread", "--log-level", "warning", "--keep-alive", "30"],
-        env=env, cwd=BASE_DIR)
+        [
+            gunicorn,
+            "bench.booking:make_app()",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+            "--keep-alive",
+            "30",
+        ],
+        env=env,
+        cwd=BASE_DIR,
+    )
     for _attempt in range(100):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -325,8 +419,10 @@ def _rate(records: list[dict], phase: str) -> tuple[float, str]:
     statuses = sorted({status for _good, _latency, status in results})
     latencies = sorted(latency * 1000 for _good, latency, _status in results)
     p95 = latencies[max(int(len(latencies) * 0.95) - 1, 0)]
-    return ok / elapsed, (f"{ok} of {len(results)} ok in {elapsed:.1f} s, status {statuses}; "
-                          f"latency median {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms")
+    return ok / elapsed, (
+        f"{ok} of {len(results)} ok in {elapsed:.1f} s, status {statuses}; "
+        f"latency median {statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms"
+    )
 
 
 def _cpu(records: list[dict], phase: str, ok: int) -> dict[str, float]:
@@ -354,14 +450,17 @@ def _round(env: dict, port: int, server_pid: int, serial: int, tag: str) -> tupl
     """One round: fresh data, every phase, the database check. Returns rates, lines and session keys."""
     plan_file = Path(tempfile.mkstemp(prefix="bench-booking-plan-", suffix=".json")[1])
     try:
-        plan = json.loads(_python("import bench.booking as b; b.setup_data()",
-                                  dict(env, BENCH_TAG=tag, BENCH_SERIAL=str(serial))))
+        plan = json.loads(
+            _python("import bench.booking as b; b.setup_data()", dict(env, BENCH_TAG=tag, BENCH_SERIAL=str(serial)))
+        )
         plan["server_pid"], plan["database"] = server_pid, env["DATABASE_URL"].rsplit("/", 1)[1]
         sessions = [family["session"] for family in plan["rush"]]
         context = multiprocessing.get_context("fork")
         barrier, results = context.Barrier(CLIENTS), context.Queue()
-        clients = [context.Process(target=client_process, args=(i, plan, port, barrier, results))
-                   for i in range(CLIENT_PROCESSES)]
+        clients = [
+            context.Process(target=client_process, args=(i, plan, port, barrier, results))
+            for i in range(CLIENT_PROCESSES)
+        ]
         for process in clients:
             process.start()
         records = [record for _p in clients for record in results.get(timeout=len(PHASES) * SECONDS + 600)]
@@ -376,11 +475,13 @@ def _round(env: dict, port: int, server_pid: int, serial: int, tag: str) -> tupl
             rates[phase], lines[phase] = _rate(records, phase)
             ok = sum(1 for record in records for good, _latency, _status in record[phase] if good)
             cpu = rates[f"{phase}_cpu"] = _cpu(records, phase, ok)
-            lines[phase] += (f"\n              CPU per request: server {cpu['server']:.2f} + database "
-                             f"{cpu['database']:.2f} + clients {cpu['clients']:.2f} = {cpu['total']:.2f} ms; "
-                             f"{os.cpu_count()} cores / that = {os.cpu_count() * 1000 / cpu['total']:.0f}/s "
-                             f"if nothing else ran; other programs (and Redis, PostgreSQL's own writers) meanwhile: "
-                             f"{cpu['others']:.2f} cores")
+            lines[phase] += (
+                f"\n              CPU per request: server {cpu['server']:.2f} + database "
+                f"{cpu['database']:.2f} + clients {cpu['clients']:.2f} = {cpu['total']:.2f} ms; "
+                f"{os.cpu_count()} cores / that = {os.cpu_count() * 1000 / cpu['total']:.0f}/s "
+                f"if nothing else ran; other programs (and Redis, PostgreSQL's own writers) meanwhile: "
+                f"{cpu['others']:.2f} cores"
+            )
         plan_file.write_text(json.dumps(plan))
         lines["check"] = _python("import bench.booking as b; b.check_data()", dict(env, BENCH_PLAN=str(plan_file)))
         return rates, lines, sessions
@@ -437,39 +538,55 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
-    env = dict(os.environ, DEBUG="False", SECRET_KEY="bench-only-" + "x" * 50, ALLOWED_HOSTS="127.0.0.1",
-               STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage", LOG_LEVEL="ERROR",
-               EMAIL_URL="dummymail://", DJANGO_SETTINGS_MODULE="portal.settings", CONN_MAX_AGE="600",
-               SESSION_COOKIE_AGE="3600")  # a safety net: bench sessions expire within the hour anyway
+    env = dict(
+        os.environ,
+        DEBUG="False",
+        SECRET_KEY="bench-only-" + "x" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
+        LOG_LEVEL="ERROR",
+        EMAIL_URL="dummymail://",
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        CONN_MAX_AGE="600",
+        SESSION_COOKIE_AGE="3600",
+    )  # a safety net: bench sessions expire within the hour anyway
     env.pop("CACHE_URL", None)
     env["DATABASE_URL"], drop = _bench_database()
     engine = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
     summary = {}
     try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=BASE_DIR,
-                       check=True, timeout=600)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=BASE_DIR, check=True, timeout=600
+        )
         for index, sessions in enumerate(SESSIONS):
             if sessions == "cache" and not _redis_answers(CACHE_URL):
                 print(f"[cache sessions] skipped: no Redis at {CACHE_URL}")
                 continue
-            print(f"{engine}, {sessions} sessions{' on ' + CACHE_URL if sessions == 'cache' else ''}; gunicorn "
-                  f"{WORKERS} workers x {THREADS} threads (gthread); {CLIENTS} concurrent clients in "
-                  f"{CLIENT_PROCESSES} processes; rush {RUSH} bookings by families of {FAMILY}; "
-                  f"{os.cpu_count()} cores shared by server, database and clients", flush=True)
+            print(
+                f"{engine}, {sessions} sessions{' on ' + CACHE_URL if sessions == 'cache' else ''}; gunicorn "
+                f"{WORKERS} workers x {THREADS} threads (gthread); {CLIENTS} concurrent clients in "
+                f"{CLIENT_PROCESSES} processes; rush {RUSH} bookings by families of {FAMILY}; "
+                f"{os.cpu_count()} cores shared by server, database and clients",
+                flush=True,
+            )
             summary[sessions] = _configuration(env, sessions, first_serial=index * ROUNDS)
     finally:
         drop()
-    print("summary: successful requests per second (lowest - highest of the rounds) and CPU per request "
-          "(server + database + clients)")
+    print(
+        "summary: successful requests per second (lowest - highest of the rounds) and CPU per request "
+        "(server + database + clients)"
+    )
     for sessions, rounds in summary.items():
         loads = [load for r in rounds for load in r["load"]]
         print(f"  {sessions} sessions (load average {min(loads):.1f} - {max(loads):.1f}):")
         for phase in PHASES:
             cpu = [r["rates"][f"{phase}_cpu"]["total"] for r in rounds]
             others = [r["rates"][f"{phase}_cpu"]["others"] for r in rounds]
-            print(f"    {phase:9s} {_span([r['rates'][phase] for r in rounds])}/s   CPU {_span(cpu)} ms"
-                  f" -> {_span([os.cpu_count() * 1000 / c for c in cpu])}/s if nothing else ran"
-                  f"   (other programs: {min(others):.2f} - {max(others):.2f} cores)")
+            print(
+                f"    {phase:9s} {_span([r['rates'][phase] for r in rounds])}/s   CPU {_span(cpu)} ms"
+                f" -> {_span([os.cpu_count() * 1000 / c for c in cpu])}/s if nothing else ran"
+                f"   (other programs: {min(others):.2f} - {max(others):.2f} cores)"
+            )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ PHASES = ("rush", "wizard", "bare", "bare_auth")
 
 # --- HTTP clients ------------------------------------------------------------------------------------
 
+
 class Client:
     """One browser: a keep-alive connection and a cookie jar."""
 
@@ -69,14 +70,21 @@ class Client:
         """The wizard up to the confirm page: its URL and the confirm form's fields."""
         day = plan["days"]["wizard"]
         status, url, _ = self.request("GET", "/antrian/ambil/")
-        for answer in ({"patient": patient}, {"date": day["date"]}, {"guarantor_type": plan["guarantor"]},
-                       {"clinic": plan["clinic"]}, {"schedule": day["schedule"]}):
+        for answer in (
+            {"patient": patient},
+            {"date": day["date"]},
+            {"guarantor_type": plan["guarantor"]},
+            {"clinic": plan["clinic"]},
+            {"schedule": day["schedule"]},
+        ):
             status, url, body = self.request("POST", url, answer)
             assert status == 302, (status, url, body[:300])
         status, _location, page = self.request("GET", url)
         assert status == 200, status
-        form = {name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
-                for name in ("csrfmiddlewaretoken", "token")}
+        form = {
+            name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
+            for name in ("csrfmiddlewaretoken", "token")
+        }
         return url, form
 
     def confirm(self, url: str, form: dict) -> tuple[bool, float, int]:
@@ -99,8 +107,11 @@ def _server_cpu(server_pid: int, database: str) -> dict[str, float]:
     """CPU seconds so far of the gunicorn processes, of the bench database's PostgreSQL backends and
     of the whole machine (all cores, from /proc/stat), to tell how much other programs took."""
     busy = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    totals = {"server": 0.0, "database": 0.0,
-              "machine": (sum(busy) - busy[3] - busy[4]) / os.sysconf("SC_CLK_TCK")}  # minus idle, iowait
+    totals = {
+        "server": 0.0,
+        "database": 0.0,
+        "machine": (sum(busy) - busy[3] - busy[4]) / os.sysconf("SC_CLK_TCK"),
+    }  # minus idle, iowait
     marker = f" {database} ".encode()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -157,6 +168,7 @@ def _rush(port: int, families: list[dict]):
                 url = f"/antrian/ambil/{wid}/konfirmasi/"
                 record.append(client.confirm(url, {"csrfmiddlewaretoken": family["csrf_token"], "token": wid}))
             client.close()
+
     return work
 
 
@@ -170,6 +182,7 @@ def _journeys(client: Client, plan: dict, patients: list[str]):
             ok, _latency, status = client.confirm(url, form)
             list_status, _loc, _page = client.request("GET", "/antrian/")  # the result, as a person would look
             _timed(record, ok and list_status == 200, start, status)
+
     return work
 
 
@@ -181,6 +194,7 @@ def _bare(client: Client, path: str):
             start = time.perf_counter()
             status, _loc, _body = client.request("POST", path, {})
             _timed(record, status == 200, start, status)
+
     return work
 
 

@@ -57,11 +57,21 @@ class _Browser:
 
     def post(self, path: str, data: dict) -> tuple[int, str]:
         body = urlencode(data).encode()
-        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
-                   "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "wsgi.url_scheme": "http",
-                   "REMOTE_ADDR": "127.0.0.1", "CONTENT_TYPE": "application/x-www-form-urlencoded",
-                   "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr,
-                   "HTTP_COOKIE": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "REMOTE_ADDR": "127.0.0.1",
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "HTTP_COOKIE": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
         answer = {}
 
         def start_response(status, headers, exc_info=None):
@@ -81,8 +91,11 @@ def _timed(calls, backend_pid: int) -> tuple[float, float, float]:
         call()
         times.append(time.perf_counter() - start)
     count = len(times)
-    return (statistics.median(times) * 1000, (time.process_time() - cpu) * 1000 / count,
-            (_backend_cpu(backend_pid) - backend) * 1000 / count)
+    return (
+        statistics.median(times) * 1000,
+        (time.process_time() - cpu) * 1000 / count,
+        (_backend_cpu(backend_pid) - backend) * 1000 / count,
+    )
 
 
 def _backend_cpu(pid: int) -> float:
@@ -94,8 +107,13 @@ def _confirms(app, plan: dict) -> list:
     for family in plan["rush"]:
         browser = _Browser(app, {"sessionid": family["session"], "csrftoken": family["csrf_cookie"]})
         for wid in family["wizards"]:
-            out.append((browser, f"/antrian/ambil/{wid}/konfirmasi/", {"csrfmiddlewaretoken": family["csrf_token"],
-                                                                       "token": wid}))
+            out.append(
+                (
+                    browser,
+                    f"/antrian/ambil/{wid}/konfirmasi/",
+                    {"csrfmiddlewaretoken": family["csrf_token"], "token": wid},
+                )
+            )
     return out
 
 
@@ -109,19 +127,40 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
-    env = dict(os.environ, DEBUG="False", SECRET_KEY="bench-only-" + "x" * 50, ALLOWED_HOSTS="127.0.0.1",
-               LOG_LEVEL="ERROR", EMAIL_URL="dummymail://", DJANGO_SETTINGS_MODULE="portal.settings",
-               CONN_MAX_AGE="600", SESSION_COOKIE_AGE="3600", BENCH_TAG="p", BENCH_SERIAL="0",
-               BENCH_BOOKING_RUSH=str(2 * REQUESTS + 4), BENCH_BOOKING_CLIENTS="1")
+    env = dict(
+        os.environ,
+        DEBUG="False",
+        SECRET_KEY="bench-only-" + "x" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        LOG_LEVEL="ERROR",
+        EMAIL_URL="dummymail://",
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        CONN_MAX_AGE="600",
+        SESSION_COOKIE_AGE="3600",
+        BENCH_TAG="p",
+        BENCH_SERIAL="0",
+        BENCH_BOOKING_RUSH=str(2 * REQUESTS + 4),
+        BENCH_BOOKING_CLIENTS="1",
+    )
     env["DATABASE_URL"], drop = bench._bench_database()
     plan_file = Path(tempfile.mkstemp(prefix="bench-profile-", suffix=".json")[1])
     try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=bench.BASE_DIR,
-                       check=True, timeout=600)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            env=env,
+            cwd=bench.BASE_DIR,
+            check=True,
+            timeout=600,
+        )
         plan = json.loads(bench._python("import bench.booking as b; b.setup_data()", env))
         plan_file.write_text(json.dumps(plan))
-        subprocess.run([sys.executable, "-c", "import bench.booking_profile as p; p.run()"], cwd=bench.BASE_DIR,
-                       env=dict(env, BENCH_PLAN=str(plan_file)), check=True, timeout=900)
+        subprocess.run(
+            [sys.executable, "-c", "import bench.booking_profile as p; p.run()"],
+            cwd=bench.BASE_DIR,
+            env=dict(env, BENCH_PLAN=str(plan_file)),
+            check=True,
+            timeout=900,
+        )
         if env.get("SESSION_ENGINE", "").endswith(".cache"):
             plan_file.write_text(json.dumps([family["session"] for family in plan["rush"]]))
             bench._python("import bench.booking as b; b.forget_sessions()", dict(env, BENCH_SESSIONS=str(plan_file)))
@@ -147,8 +186,10 @@ def run() -> None:
             cursor.execute("SELECT pg_backend_pid()")
             backend = cursor.fetchone()[0]
     bare = _timed([lambda: anonymous.post("/bench/bare/", {})] * half, backend)
-    bare_auth = _timed([lambda: signed_in.post("/bench/bare-auth/", {"csrfmiddlewaretoken": plan["rush"][0]
-                                                                     ["csrf_token"]})] * half, backend)
+    bare_auth = _timed(
+        [lambda: signed_in.post("/bench/bare-auth/", {"csrfmiddlewaretoken": plan["rush"][0]["csrf_token"]})] * half,
+        backend,
+    )
     statements = []
 
     def record(execute, sql, params, many, context):
@@ -160,14 +201,18 @@ def run() -> None:
 
     with connection.execute_wrapper(record):
         confirm = _timed([lambda c=c: _confirm(*c) for c in confirms[:half]], backend)
-    print(f"{connection.vendor}, {settings.SESSION_ENGINE.rsplit('.', 1)[1]} sessions, one request at a time, "
-          f"{half} of each (wall: median; CPU: mean of this process + its PostgreSQL backend):")
+    print(
+        f"{connection.vendor}, {settings.SESSION_ENGINE.rsplit('.', 1)[1]} sessions, one request at a time, "
+        f"{half} of each (wall: median; CPU: mean of this process + its PostgreSQL backend):"
+    )
     for label, (wall, python, database) in (("bare", bare), ("bare+", bare_auth), ("confirm POST", confirm)):
         print(f"  {label:13s} wall {wall:5.2f} ms · CPU {python:5.2f} ms Python + {database:5.2f} ms database")
     per_request = len(statements) / half
-    print(f"  confirm POST: {per_request:.1f} statements, {sum(t for t, _s in statements) / half * 1000:.2f} ms "
-          f"in the database driver (plus one health-check round trip per request, not counted here)")
-    for seconds, sql in statements[-round(per_request):]:
+    print(
+        f"  confirm POST: {per_request:.1f} statements, {sum(t for t, _s in statements) / half * 1000:.2f} ms "
+        f"in the database driver (plus one health-check round trip per request, not counted here)"
+    )
+    for seconds, sql in statements[-round(per_request) :]:
         print(f"    {seconds * 1000:5.2f} ms  {' '.join(sql.split())[:110]}")
     profiler = cProfile.Profile()
     profiler.enable()
@@ -183,8 +228,11 @@ def _layers(profiler: cProfile.Profile, calls: int) -> None:
     stats = pstats.Stats(profiler).stats
     print(f"  cProfile over {calls} confirm POSTs (profiling slows everything; compare the parts, not the totals):")
     for label, needle in LAYERS:
-        found = [(cumtime, ncalls) for (path, line, name), (_cc, ncalls, _tt, cumtime, _callers) in stats.items()
-                 if needle in f"{path}:{line}({name})"]
+        found = [
+            (cumtime, ncalls)
+            for (path, line, name), (_cc, ncalls, _tt, cumtime, _callers) in stats.items()
+            if needle in f"{path}:{line}({name})"
+        ]
         if found:
             cumtime = max(found)[0]
             print(f"    {label:32s} {cumtime / calls * 1000:6.2f} ms per request")

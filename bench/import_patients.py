@@ -25,9 +25,28 @@ _FIRST = ["Budi", "Siti", "Agus", "Dewi", "Slamet", "Sri", "Bambang", "Wulan", "
 _LAST = ["Santoso", "Wulandari", "Prasetyo", "Lestari", "Riyadi", "Rahayu", "Setiawan", "Kurniawati", "Hidayat"]
 _VILLAGES = ["Sokaraja Kulon", "Karangpucung", "Kedungwuluh", "Berkoh", "Teluk", "Pasir Kidul"]
 HEADER = [
-    "mrn", "full_name", "sex", "birth_date", "nik", "kk_number", "birth_place", "mother_name", "address_street",
-    "address_rt", "address_rw", "address_village", "address_district", "address_regency", "address_province",
-    "phone", "religion", "blood_type", "marital_status", "education", "occupation", "bpjs_number",
+    "mrn",
+    "full_name",
+    "sex",
+    "birth_date",
+    "nik",
+    "kk_number",
+    "birth_place",
+    "mother_name",
+    "address_street",
+    "address_rt",
+    "address_rw",
+    "address_village",
+    "address_district",
+    "address_regency",
+    "address_province",
+    "phone",
+    "religion",
+    "blood_type",
+    "marital_status",
+    "education",
+    "occupation",
+    "bpjs_number",
 ]
 
 
@@ -50,14 +69,32 @@ def generate(path: Path, rows: int, seed: int = 2026) -> int:
             nik = encode_nik(region=region, birth_date=birth, sex=sex, serial=f"{i % 9999 + 1:04d}")
             if i % 1000 == 999:
                 nik, bad = "99" + nik[2:], bad + 1
-            writer.writerow([
-                f"{i + 1:08d}", f"{rng.choice(_FIRST)} {rng.choice(_LAST)}", sex, birth.isoformat(), nik,
-                f"{region}010120{i % 9999 + 1:04d}", "Banyumas",
-                f"{rng.choice(_FIRST)} {rng.choice(_LAST)}", f"Jl. Melati No. {i % 200 + 1}", f"{i % 20 + 1:03d}",
-                f"{i % 12 + 1:03d}", rng.choice(_VILLAGES), "Purwokerto Selatan", "Kabupaten Banyumas",
-                "Jawa Tengah", f"08{rng.randrange(11, 99)}{rng.randrange(10**7, 10**8)}", "islam", "O", "kawin",
-                "sma", "swasta", f"{rng.randrange(10**12, 10**13):013d}",
-            ])
+            writer.writerow(
+                [
+                    f"{i + 1:08d}",
+                    f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+                    sex,
+                    birth.isoformat(),
+                    nik,
+                    f"{region}010120{i % 9999 + 1:04d}",
+                    "Banyumas",
+                    f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+                    f"Jl. Melati No. {i % 200 + 1}",
+                    f"{i % 20 + 1:03d}",
+                    f"{i % 12 + 1:03d}",
+                    rng.choice(_VILLAGES),
+                    "Purwokerto Selatan",
+                    "Kabupaten Banyumas",
+                    "Jawa Tengah",
+                    f"08{rng.randrange(11, 99)}{rng.randrange(10**7, 10**8)}",
+                    "islam",
+                    "O",
+                    "kawin",
+                    "sma",
+                    "swasta",
+                    f"{rng.randrange(10**12, 10**13):013d}",
+                ]
+            )
     return bad
 
 
@@ -79,8 +116,11 @@ def main(rows: int | None = None) -> None:
         path = Path(folder) / "patients.csv"
         started = time.perf_counter()
         bad = generate(path, rows)
-        print(f"generated {rows:,} rows ({bad:,} with a bad NIK) in {time.perf_counter() - started:.1f} s, "
-              f"{path.stat().st_size / 1e6:.0f} MB", flush=True)
+        print(
+            f"generated {rows:,} rows ({bad:,} with a bad NIK) in {time.perf_counter() - started:.1f} s, "
+            f"{path.stat().st_size / 1e6:.0f} MB",
+            flush=True,
+        )
         old_config = setup_databases(verbosity=0, interactive=False)
         try:
             print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})", flush=True)

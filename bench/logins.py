@@ -64,8 +64,10 @@ def _full_logins(rounds: int) -> float:
 
 def main() -> None:
     cores = os.cpu_count() or 1
-    for label, cls in [("tuned Argon2id (19 MiB, t=2, p=1)", TunedArgon2PasswordHasher),
-                       ("Django default Argon2 (100 MiB, t=2, p=8)", Argon2PasswordHasher)]:
+    for label, cls in [
+        ("tuned Argon2id (19 MiB, t=2, p=1)", TunedArgon2PasswordHasher),
+        ("Django default Argon2 (100 MiB, t=2, p=8)", Argon2PasswordHasher),
+    ]:
         times = _verify_times(cls, ROUNDS // 2 if cls is Argon2PasswordHasher else ROUNDS)
         median_ms = statistics.median(times) * 1000
         rate = _parallel_rate(cls, max(ROUNDS // 4, 5), cores)

@@ -7,7 +7,8 @@ import random
 import statistics
 import string
 import time
-from datetime import date, time as clock
+from datetime import date
+from datetime import time as clock
 
 from reportlab.lib import rl_accel
 

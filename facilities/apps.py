@@ -13,5 +13,6 @@ class FacilitiesConfig(AppConfig):
         from facilities.selectors import forget_facilities
 
         for signal in (post_save, post_delete):
-            signal.connect(forget_facilities, sender="facilities.Facility",
-                           dispatch_uid=f"facilities.forget.{signal is post_save}")
+            signal.connect(
+                forget_facilities, sender="facilities.Facility", dispatch_uid=f"facilities.forget.{signal is post_save}"
+            )

@@ -7,9 +7,13 @@ from facilities.models import Facility, FacilityKind, FacilityTimeZone, default_
 # Seed 001's puskesmas, in Bali: WITA, one hour ahead of the RSUD in Java.
 PUSKESMAS_NAME = "Puskesmas IV Denpasar Selatan"
 PUSKESMAS = {
-    "kind": FacilityKind.PUSKESMAS, "bpjs_ppk_code": "17010401", "time_zone": FacilityTimeZone.WITA,
-    "address": "Jl. Pulau Moyo No. 63, Pedungan, Denpasar Selatan, Bali", "phone": "(0361) 720491",
-    "mrn_digits": 6, "sort_order": 1,
+    "kind": FacilityKind.PUSKESMAS,
+    "bpjs_ppk_code": "17010401",
+    "time_zone": FacilityTimeZone.WITA,
+    "address": "Jl. Pulau Moyo No. 63, Pedungan, Denpasar Selatan, Bali",
+    "phone": "(0361) 720491",
+    "mrn_digits": 6,
+    "sort_order": 1,
 }
 
 

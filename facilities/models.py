@@ -44,11 +44,14 @@ class Facility(models.Model):
     bpjs_ppk_code = models.CharField(_("BPJS provider code (kode PPK)"), max_length=16, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    time_zone = models.CharField(_("time zone"), max_length=32, choices=FacilityTimeZone.choices,
-                                 default=FacilityTimeZone.WIB)
+    time_zone = models.CharField(
+        _("time zone"), max_length=32, choices=FacilityTimeZone.choices, default=FacilityTimeZone.WIB
+    )
     mrn_digits = models.PositiveSmallIntegerField(
-        _("medical record number width"), default=8,
-        help_text=_("Digits of this facility's medical record numbers; shorter input is zero-padded."))
+        _("medical record number width"),
+        default=8,
+        help_text=_("Digits of this facility's medical record numbers; shorter input is zero-padded."),
+    )
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -59,18 +62,24 @@ class Facility(models.Model):
         verbose_name = _("facility")
         verbose_name_plural = _("facilities")
         constraints = [
-            models.UniqueConstraint(fields=["name"], name="facilities_facility_name_unique",
-                                    violation_error_code="name_taken",
-                                    violation_error_message=_("A facility with this name already exists.")),
-            models.CheckConstraint(condition=Q(time_zone__in=FacilityTimeZone.values),
-                                   name="facilities_facility_time_zone_valid",
-                                   violation_error_code="invalid_time_zone",
-                                   violation_error_message=_("Choose WIB, WITA or WIT.")),
-            models.CheckConstraint(condition=Q(mrn_digits__gte=4, mrn_digits__lte=16),
-                                   name="facilities_facility_mrn_digits_range",
-                                   violation_error_code="mrn_digits_range",
-                                   violation_error_message=_(
-                                       "A medical record number has between 4 and 16 digits.")),
+            models.UniqueConstraint(
+                fields=["name"],
+                name="facilities_facility_name_unique",
+                violation_error_code="name_taken",
+                violation_error_message=_("A facility with this name already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(time_zone__in=FacilityTimeZone.values),
+                name="facilities_facility_time_zone_valid",
+                violation_error_code="invalid_time_zone",
+                violation_error_message=_("Choose WIB, WITA or WIT."),
+            ),
+            models.CheckConstraint(
+                condition=Q(mrn_digits__gte=4, mrn_digits__lte=16),
+                name="facilities_facility_mrn_digits_range",
+                violation_error_code="mrn_digits_range",
+                violation_error_message=_("A medical record number has between 4 and 16 digits."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -103,7 +112,8 @@ def default_facility() -> Facility:
     if facility is None:
         facility, _created = Facility.objects.get_or_create(
             name=settings.HOSPITAL_NAME,
-            defaults={"address": settings.HOSPITAL_ADDRESS, "phone": settings.HOSPITAL_PHONE})
+            defaults={"address": settings.HOSPITAL_ADDRESS, "phone": settings.HOSPITAL_PHONE},
+        )
     return facility
 
 
@@ -123,10 +133,12 @@ class FacilityRole(models.TextChoices):
 class FacilityMembership(models.Model):
     """A staff user works at a facility in a role; a user may hold several (facilities or roles)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facility_memberships",
-                             verbose_name=_("user"))
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="memberships",
-                                 verbose_name=_("facility"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facility_memberships", verbose_name=_("user")
+    )
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("facility")
+    )
     role = models.CharField(_("role"), max_length=16, choices=FacilityRole.choices, default=FacilityRole.CLERK)
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
 
@@ -135,14 +147,18 @@ class FacilityMembership(models.Model):
         verbose_name = _("facility membership")
         verbose_name_plural = _("facility memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "facility", "role"],
-                                    name="facilities_facilitymembership_unique",
-                                    violation_error_code="membership_exists",
-                                    violation_error_message=_("This user already has this role at this facility.")),
-            models.CheckConstraint(condition=Q(role__in=FacilityRole.values),
-                                   name="facilities_facilitymembership_role_valid",
-                                   violation_error_code="invalid_role",
-                                   violation_error_message=_("Unknown role.")),
+            models.UniqueConstraint(
+                fields=["user", "facility", "role"],
+                name="facilities_facilitymembership_unique",
+                violation_error_code="membership_exists",
+                violation_error_message=_("This user already has this role at this facility."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=FacilityRole.values),
+                name="facilities_facilitymembership_role_valid",
+                violation_error_code="invalid_role",
+                violation_error_message=_("Unknown role."),
+            ),
         ]
         indexes = [models.Index(fields=["user", "facility"], name="facilities_member_user_idx")]
 

@@ -61,8 +61,13 @@ def scope_for_staff(queryset: QuerySet, user, *paths: str) -> QuerySet:
 
 def is_health_office(user) -> bool:
     """A health-office (Dinas Kesehatan) account: every facility's figures, no patient's identity."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and (
-        user.is_superuser or FacilityMembership.objects.filter(user=user, role=FacilityRole.HEALTH_OFFICE).exists()))
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (
+            user.is_superuser or FacilityMembership.objects.filter(user=user, role=FacilityRole.HEALTH_OFFICE).exists()
+        )
+    )
 
 
 class FacilityScopedAdmin:

@@ -54,5 +54,11 @@ def site_facility() -> Facility | None:
     return facilities[0] if len(facilities) == 1 else None
 
 
-__all__ = ["FacilityRole", "active_facilities", "bookable_facilities", "facilities_for", "is_multi_facility",
-           "site_facility"]
+__all__ = [
+    "FacilityRole",
+    "active_facilities",
+    "bookable_facilities",
+    "facilities_for",
+    "is_multi_facility",
+    "site_facility",
+]

@@ -151,9 +151,19 @@ class IdentityDocumentInline(admin.TabularInline):
 class PatientAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return patients_for_staff(request.user, queryset)  # patients of the clerk's facilities
+
     form = PatientAdminForm
-    list_display = ("full_name", "mrn_display", "masked_nik", "birth_date", "sex", "nik_mismatch", "link_disputed",
-                    "unverified_changes", "updated_at")
+    list_display = (
+        "full_name",
+        "mrn_display",
+        "masked_nik",
+        "birth_date",
+        "sex",
+        "nik_mismatch",
+        "link_disputed",
+        "unverified_changes",
+        "updated_at",
+    )
     list_filter = ("nik_mismatch", "link_disputed", "unverified_changes", "sex")
     search_fields = ("full_name",)
     search_help_text = _("Medical record number, NIK, name, or date of birth (dd/mm/yyyy).")
@@ -162,13 +172,28 @@ class PatientAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     ordering = ("full_name",)
     show_full_result_count = False  # a COUNT(*) over 500,000 rows on every search page is wasted work
     fieldsets = (
-        (None, {"fields": ("mrn", "full_name", "nik", "kk_number", "nik_mismatch", "link_disputed",
-                           "unverified_changes")}),
+        (
+            None,
+            {"fields": ("mrn", "full_name", "nik", "kk_number", "nik_mismatch", "link_disputed", "unverified_changes")},
+        ),
         (_("Birth"), {"fields": ("sex", "birth_place", "birth_date", "mother_name")}),
-        (_("Address"), {"fields": ("address_street", ("address_rt", "address_rw"), "address_village",
-                                   "address_district", "address_regency", "address_province")}),
-        (_("Other data"), {"fields": ("phone", "religion", "blood_type", "marital_status", "education",
-                                      "occupation", "bpjs_number")}),
+        (
+            _("Address"),
+            {
+                "fields": (
+                    "address_street",
+                    ("address_rt", "address_rw"),
+                    "address_village",
+                    "address_district",
+                    "address_regency",
+                    "address_province",
+                )
+            },
+        ),
+        (
+            _("Other data"),
+            {"fields": ("phone", "religion", "blood_type", "marital_status", "education", "occupation", "bpjs_number")},
+        ),
         (_("Record"), {"fields": ("id", "created_at", "updated_at")}),
     )
 

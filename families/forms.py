@@ -33,10 +33,27 @@ from portal.lib.dates import INPUT_FORMATS, DateInput
 from portal.lib.uploads import ACCEPT, UploadField
 
 PATIENT_FIELDS = [
-    "full_name", "nik", "kk_number", "sex", "birth_place", "birth_date", "mother_name",
-    "address_street", "address_rt", "address_rw", "address_village", "address_district",
-    "address_regency", "address_province", "phone", "religion", "blood_type", "marital_status",
-    "education", "occupation", "bpjs_number",
+    "full_name",
+    "nik",
+    "kk_number",
+    "sex",
+    "birth_place",
+    "birth_date",
+    "mother_name",
+    "address_street",
+    "address_rt",
+    "address_rw",
+    "address_village",
+    "address_district",
+    "address_regency",
+    "address_province",
+    "phone",
+    "religion",
+    "blood_type",
+    "marital_status",
+    "education",
+    "occupation",
+    "bpjs_number",
 ]
 _DIGITS = {"inputmode": "numeric", "autocomplete": "off"}
 
@@ -57,7 +74,9 @@ class PatientFieldsForm(forms.ModelForm):
     """The patient's own data (SOP 000 E): required fields marked *, formats checked here."""
 
     confirm_nik = forms.BooleanField(
-        label=_("My data matches my ID card (KTP/KK)"), required=False, widget=forms.HiddenInput,
+        label=_("My data matches my ID card (KTP/KK)"),
+        required=False,
+        widget=forms.HiddenInput,
         help_text=_("Tick this only if the birth date and sex above are exactly as printed on the card."),
     )
 
@@ -153,11 +172,16 @@ class PatientFieldsForm(forms.ModelForm):
         if mismatch and "confirm_nik" in self.fields:
             self.fields["confirm_nik"].widget = forms.CheckboxInput()
             if not data.get("confirm_nik"):
-                self.add_error("confirm_nik", ValidationError(
-                    _("The date of birth or sex does not match the NIK. Check them; if they are exactly as on the "
-                      "ID card, tick this box and the registration counter will verify it."),
-                    code="nik_mismatch",
-                ))
+                self.add_error(
+                    "confirm_nik",
+                    ValidationError(
+                        _(
+                            "The date of birth or sex does not match the NIK. Check them; if they are exactly as on the "
+                            "ID card, tick this box and the registration counter will verify it."
+                        ),
+                        code="nik_mismatch",
+                    ),
+                )
         data["nik_mismatch"] = mismatch
         return data
 
@@ -175,22 +199,33 @@ class PatientFieldsForm(forms.ModelForm):
 def _patient_layout(*top: Any) -> Layout:
     return Layout(
         Fieldset(
-            _("Identity"), *top, "full_name", "nik", "kk_number",
-            Row(Column("sex", css_class="col-md-4"), Column("birth_place", css_class="col-md-4"),
-                Column("birth_date", css_class="col-md-4")),
-            Field("confirm_nik"), "mother_name",
+            _("Identity"),
+            *top,
+            "full_name",
+            "nik",
+            "kk_number",
+            Row(
+                Column("sex", css_class="col-md-4"),
+                Column("birth_place", css_class="col-md-4"),
+                Column("birth_date", css_class="col-md-4"),
+            ),
+            Field("confirm_nik"),
+            "mother_name",
         ),
         Fieldset(
-            _("Address"), "address_street",
+            _("Address"),
+            "address_street",
             Row(Column("address_rt"), Column("address_rw")),
             Row(Column("address_village", css_class="col-md-6"), Column("address_district", css_class="col-md-6")),
             Row(Column("address_regency", css_class="col-md-6"), Column("address_province", css_class="col-md-6")),
         ),
         Fieldset(
-            _("Other data"), "phone",
+            _("Other data"),
+            "phone",
             Row(Column("religion", css_class="col-md-6"), Column("blood_type", css_class="col-md-6")),
             Row(Column("marital_status", css_class="col-md-6"), Column("education", css_class="col-md-6")),
-            "occupation", "bpjs_number",
+            "occupation",
+            "bpjs_number",
         ),
     )
 
@@ -231,7 +266,9 @@ class MemberEditForm(PatientFieldsForm):
             for name in IDENTITY_FIELDS:
                 if name in self.fields and getattr(link.patient, name) not in ("", None):
                     self.fields[name].disabled = True
-                    self.fields[name].help_text = _("Registered by the hospital; ask the registration counter to correct it.")
+                    self.fields[name].help_text = _(
+                        "Registered by the hospital; ask the registration counter to correct it."
+                    )
         self.helper.layout = _patient_layout("relationship") if self.access.verified else None
 
 
@@ -239,7 +276,8 @@ class ExistingLookupForm(forms.Form):
     """Tab "Existing patient" and "Cek Nomor Rekam Medis": MRN + date of birth."""
 
     mrn = forms.CharField(
-        label=_("Medical record number"), max_length=30,
+        label=_("Medical record number"),
+        max_length=30,
         help_text=_("As printed on the patient card; dashes and spaces are allowed."),
         widget=forms.TextInput(attrs=_DIGITS),
     )
@@ -257,7 +295,8 @@ class ExistingConfirmForm(PatientFieldsForm):
     """After a match: the relationship, "Yes, this is my family member", and any data still missing."""
 
     confirm = forms.BooleanField(
-        label=_("Yes, this is my family member"), required=True,
+        label=_("Yes, this is my family member"),
+        required=True,
         error_messages={"required": _("Tick this box to confirm that this patient is your family member.")},
     )
 
@@ -277,7 +316,8 @@ class DocumentUploadForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
     file = UploadField(
-        label=_("File"), help_text=_("Photo (JPEG, PNG) or PDF scan, at most 5 MB."),
+        label=_("File"),
+        help_text=_("Photo (JPEG, PNG) or PDF scan, at most 5 MB."),
         widget=forms.FileInput(attrs={"accept": ACCEPT}),
     )
 

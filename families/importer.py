@@ -47,16 +47,46 @@ from portal.lib.dates import parse_date
 
 REQUIRED_COLUMNS = ("mrn", "full_name", "sex", "birth_date")
 OPTIONAL_COLUMNS = (
-    "nik", "kk_number", "birth_place", "mother_name", "address_street", "address_rt", "address_rw",
-    "address_village", "address_district", "address_regency", "address_province", "phone", "religion",
-    "blood_type", "marital_status", "education", "occupation", "bpjs_number",
+    "nik",
+    "kk_number",
+    "birth_place",
+    "mother_name",
+    "address_street",
+    "address_rt",
+    "address_rw",
+    "address_village",
+    "address_district",
+    "address_regency",
+    "address_province",
+    "phone",
+    "religion",
+    "blood_type",
+    "marital_status",
+    "education",
+    "occupation",
+    "bpjs_number",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-_SEX = {"l": Sex.MALE, "m": Sex.MALE, "laki-laki": Sex.MALE, "laki laki": Sex.MALE, "male": Sex.MALE,
-        "p": Sex.FEMALE, "f": Sex.FEMALE, "w": Sex.FEMALE, "perempuan": Sex.FEMALE, "wanita": Sex.FEMALE,
-        "female": Sex.FEMALE}
-_CHOICES = {"religion": Religion, "blood_type": BloodType, "marital_status": MaritalStatus,
-            "education": Education, "occupation": Occupation}
+_SEX = {
+    "l": Sex.MALE,
+    "m": Sex.MALE,
+    "laki-laki": Sex.MALE,
+    "laki laki": Sex.MALE,
+    "male": Sex.MALE,
+    "p": Sex.FEMALE,
+    "f": Sex.FEMALE,
+    "w": Sex.FEMALE,
+    "perempuan": Sex.FEMALE,
+    "wanita": Sex.FEMALE,
+    "female": Sex.FEMALE,
+}
+_CHOICES = {
+    "religion": Religion,
+    "blood_type": BloodType,
+    "marital_status": MaritalStatus,
+    "education": Education,
+    "occupation": Occupation,
+}
 
 
 def _choice_lookup(choices) -> dict[str, str]:
@@ -163,8 +193,9 @@ def _clean_cell(column: str, raw: str, today: dt.date) -> Any:
 class PatientImporter:
     """Validate rows, then create or update patients in batches."""
 
-    def __init__(self, *, existing: str = "update", lenient: bool = False, batch_size: int = 5000,
-                 dry_run: bool = False) -> None:
+    def __init__(
+        self, *, existing: str = "update", lenient: bool = False, batch_size: int = 5000, dry_run: bool = False
+    ) -> None:
         self.existing, self.lenient, self.batch_size, self.dry_run = existing, lenient, batch_size, dry_run
         self.result = ImportResult()
         self.today = timezone.localdate()  # once: localdate() per cell is a measurable cost at 500k rows
@@ -217,8 +248,9 @@ class PatientImporter:
             except RowError as exc:
                 if column in REQUIRED_COLUMNS or not self.lenient:
                     raise
-                self.result.warnings.append(Rejection(line, values.get("mrn", ""), exc.column, exc.code,
-                                                      f"{exc.message} (value dropped)"))
+                self.result.warnings.append(
+                    Rejection(line, values.get("mrn", ""), exc.column, exc.code, f"{exc.message} (value dropped)")
+                )
         self._check_file_duplicates(values)
         if values.get("nik"):
             values["nik_mismatch"] = nik_mismatch(values["nik"], values["birth_date"], values["sex"], self.today)
@@ -265,8 +297,11 @@ class PatientImporter:
             self._write([parsed])
         except IntegrityError:
             self._restore(snapshot)
-            self._reject(parsed.line, parsed.values["mrn"],
-                         RowError("nik", "conflict", "conflicts with another patient (NIK or MRN already used)"))
+            self._reject(
+                parsed.line,
+                parsed.values["mrn"],
+                RowError("nik", "conflict", "conflicts with another patient (NIK or MRN already used)"),
+            )
 
     def _write(self, batch: list[ParsedRow]) -> None:
         with transaction.atomic():

@@ -38,9 +38,14 @@ def notify_holders(link: AccountPatient) -> int:
     holders = list(selectors.verified_holders(link.patient, exclude_account=link.account))
     for holder_link in holders:
         holder = holder_link.account
-        mail.send("families/emails/new_link", to=holder.email, context={
-            "holder_name": holder.full_name, "patient_name": link.patient.full_name,
-            "new_account": link.account.full_name,
-            "review_url": mail.absolute_url("families:link_review", review_token(link, holder.pk)),
-        })
+        mail.send(
+            "families/emails/new_link",
+            to=holder.email,
+            context={
+                "holder_name": holder.full_name,
+                "patient_name": link.patient.full_name,
+                "new_account": link.account.full_name,
+                "review_url": mail.absolute_url("families:link_review", review_token(link, holder.pk)),
+            },
+        )
     return len(holders)

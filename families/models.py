@@ -21,9 +21,23 @@ from portal.lib.uploads import EXTENSIONS, private_path
 # What a member's record must hold before booking (SOP 000 I.2 "data keluarga telah dilengkapi");
 # the new-member form marks exactly these with *.
 REQUIRED_PATIENT_FIELDS: tuple[str, ...] = (
-    "full_name", "nik", "sex", "birth_place", "birth_date", "address_street", "address_village",
-    "address_district", "address_regency", "address_province", "phone", "religion", "blood_type",
-    "marital_status", "education", "occupation", "mother_name",
+    "full_name",
+    "nik",
+    "sex",
+    "birth_place",
+    "birth_date",
+    "address_street",
+    "address_village",
+    "address_district",
+    "address_regency",
+    "address_province",
+    "phone",
+    "religion",
+    "blood_type",
+    "marital_status",
+    "education",
+    "occupation",
+    "mother_name",
 )
 
 
@@ -67,18 +81,23 @@ class Patient(models.Model):
     mother_name = models.CharField(_("mother's name"), max_length=150, blank=True)
     bpjs_number = EncryptedCharField(_("BPJS Kesehatan number"), max_length=13, blank=True)
     nik_mismatch = models.BooleanField(
-        _("NIK does not match birth date/sex"), default=False,
+        _("NIK does not match birth date/sex"),
+        default=False,
         help_text=_("The person confirmed the data matches the ID card; the clerk should check it."),
     )
     # Flags for the registration clerk (admin filters), set by the link-safety rules in services.
     link_disputed = models.BooleanField(
-        _("a family link was reported"), default=False,
+        _("a family link was reported"),
+        default=False,
         help_text=_("An account holder said a new link to this patient is not their family; the link was removed."),
     )
     unverified_changes = models.BooleanField(
-        _("data added by an unverified link"), default=False,
-        help_text=_("An account linked only by medical record number and birth date filled in data or documents; "
-                    "check them against the ID card."),
+        _("data added by an unverified link"),
+        default=False,
+        help_text=_(
+            "An account linked only by medical record number and birth date filled in data or documents; "
+            "check them against the ID card."
+        ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -87,13 +106,20 @@ class Patient(models.Model):
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
         constraints = [
-            models.UniqueConstraint(fields=["mrn"], condition=Q(mrn__isnull=False), name="families_patient_mrn_unique",
+            models.UniqueConstraint(
+                fields=["mrn"],
+                condition=Q(mrn__isnull=False),
+                name="families_patient_mrn_unique",
                 violation_error_code="unique",
-                violation_error_message=_("A patient with this medical record number already exists.")),
+                violation_error_message=_("A patient with this medical record number already exists."),
+            ),
             # The NIK's shape is checked by validate_nik on every path in; the column holds ciphertext.
             models.UniqueConstraint(
-                fields=["nik_index"], condition=Q(nik_index__isnull=False), name="families_patient_nik_index_unique",
-                violation_error_code="unique", violation_error_message=_("A patient with this NIK already exists."),
+                fields=["nik_index"],
+                condition=Q(nik_index__isnull=False),
+                name="families_patient_nik_index_unique",
+                violation_error_code="unique",
+                violation_error_message=_("A patient with this NIK already exists."),
             ),
         ]
         indexes = [
@@ -138,8 +164,10 @@ class Patient(models.Model):
     @property
     def masked_name(self) -> str:
         """'Budi Santoso' -> 'Bu** Sa*****': shown after an MRN match, before the link exists."""
-        return " ".join(word[:2] + "*" * max(len(word) - 2, 0) if len(word) > 2 else word[:1] + "*"
-                        for word in self.full_name.split())
+        return " ".join(
+            word[:2] + "*" * max(len(word) - 2, 0) if len(word) > 2 else word[:1] + "*"
+            for word in self.full_name.split()
+        )
 
     @property
     def missing_fields(self) -> list[str]:
@@ -173,7 +201,11 @@ class AccountPatient(models.Model):
     created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("verified by"),
     )
 
@@ -181,13 +213,18 @@ class AccountPatient(models.Model):
         verbose_name = _("family link")
         verbose_name_plural = _("family links")
         constraints = [
-            models.UniqueConstraint(fields=["account", "patient"], name="families_accountpatient_unique",
-                violation_error_code="already_linked",
-                violation_error_message=_("This patient is already in this account's family.")),
             models.UniqueConstraint(
-                fields=["account"], condition=Q(relationship="self"), name="families_accountpatient_one_self",
+                fields=["account", "patient"],
+                name="families_accountpatient_unique",
+                violation_error_code="already_linked",
+                violation_error_message=_("This patient is already in this account's family."),
+            ),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(relationship="self"),
+                name="families_accountpatient_one_self",
                 violation_error_code="one_self",
-                violation_error_message=_("An account has only one member who is the account holder.")
+                violation_error_message=_("An account has only one member who is the account holder."),
             ),
         ]
 
@@ -221,7 +258,11 @@ class LinkLog(models.Model):
     # The patient row id at the time of the event: after a merge `patient` points at the kept row.
     patient_ref = models.UUIDField(_("patient row id"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("done by"),
     )
     action = models.CharField(_("action"), max_length=16, choices=LinkAction.choices)
@@ -267,9 +308,12 @@ class PatientAccessLog(models.Model):
         verbose_name_plural = _("patient access log")
         ordering = ["-at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(what__in=AccessWhat.values), name="families_patientaccesslog_what_valid",
-                                   violation_error_code="access_what_invalid",
-                                   violation_error_message=_("Unknown kind of access.")),
+            models.CheckConstraint(
+                condition=Q(what__in=AccessWhat.values),
+                name="families_patientaccesslog_what_valid",
+                violation_error_code="access_what_invalid",
+                violation_error_message=_("Unknown kind of access."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -291,15 +335,17 @@ class IdentityDocument(models.Model):
     """A photo or scan of a patient's KTP, KK or BPJS card; one current file per kind."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    patient = models.ForeignKey(
-        Patient, on_delete=models.CASCADE, related_name="documents", verbose_name=_("patient")
-    )
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="documents", verbose_name=_("patient"))
     kind = models.CharField(_("document"), max_length=8, choices=DocumentKind.choices)
     file = models.FileField(_("file"), upload_to=identity_upload_to, max_length=200)
     content_type = models.CharField(_("content type"), max_length=40)
     size = models.PositiveIntegerField(_("size in bytes"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
@@ -308,9 +354,12 @@ class IdentityDocument(models.Model):
         verbose_name = _("identity document")
         verbose_name_plural = _("identity documents")
         constraints = [
-            models.UniqueConstraint(fields=["patient", "kind"], name="families_identitydocument_one_per_kind",
+            models.UniqueConstraint(
+                fields=["patient", "kind"],
+                name="families_identitydocument_one_per_kind",
                 violation_error_code="document_kind_exists",
-                violation_error_message=_("This patient already has a document of this kind.")),
+                violation_error_message=_("This patient already has a document of this kind."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -367,9 +416,12 @@ class MrnCounter(models.Model):
         verbose_name = _("medical record number counter")
         verbose_name_plural = _("medical record number counters")
         constraints = [
-            models.CheckConstraint(condition=Q(last_number__gte=0), name="families_mrncounter_not_negative",
-                                   violation_error_code="mrn_counter_negative",
-                                   violation_error_message=_("The medical record number counter cannot be negative.")),
+            models.CheckConstraint(
+                condition=Q(last_number__gte=0),
+                name="families_mrncounter_not_negative",
+                violation_error_code="mrn_counter_negative",
+                violation_error_message=_("The medical record number counter cannot be negative."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -91,7 +91,9 @@ def verified_holders(patient: Patient, *, exclude_account: User | None = None) -
 
 def members_for(account: User) -> QuerySet[AccountPatient]:
     """The account's links with their patients: the holder first, then in the order added."""
-    self_first = Case(When(relationship=Relationship.SELF, then=Value(0)), default=Value(1), output_field=IntegerField())
+    self_first = Case(
+        When(relationship=Relationship.SELF, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
     return (
         AccountPatient.objects.filter(account=account)
         .select_related("patient")
@@ -105,7 +107,9 @@ def member_for(account: User, patient_id: uuid.UUID) -> AccountPatient:
 
 
 def self_link(account: User) -> AccountPatient | None:
-    return AccountPatient.objects.filter(account=account, relationship=Relationship.SELF).select_related("patient").first()
+    return (
+        AccountPatient.objects.filter(account=account, relationship=Relationship.SELF).select_related("patient").first()
+    )
 
 
 def is_linked(user: User, patient: Patient) -> bool:
@@ -165,7 +169,13 @@ def lookup_failures_recent(account: User) -> int:
 def initial_from_account(account: User) -> dict:
     """Prefill the new-member form with the holder's own profile when they add themselves."""
     return {
-        "relationship": Relationship.SELF, "full_name": account.full_name, "sex": account.sex,
-        "phone": format_mobile(account.phone), "religion": account.religion, "blood_type": account.blood_type,
-        "marital_status": account.marital_status, "education": account.education, "occupation": account.occupation,
+        "relationship": Relationship.SELF,
+        "full_name": account.full_name,
+        "sex": account.sex,
+        "phone": format_mobile(account.phone),
+        "religion": account.religion,
+        "blood_type": account.blood_type,
+        "marital_status": account.marital_status,
+        "education": account.education,
+        "occupation": account.occupation,
     }

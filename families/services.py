@@ -68,10 +68,10 @@ def _field_error(field: str, message: Any, code: str) -> ValidationError:
 
 # --- Audit -------------------------------------------------------------------------------
 
+
 def access_log(user: User | None, patient: Patient, what: AccessWhat, detail: str = "") -> PatientAccessLog:
     """Record that `user` looked at `what` (a document: `detail` is its kind) of `patient`."""
-    return PatientAccessLog.objects.create(user=user, patient=patient, patient_ref=patient.pk, what=what,
-                                           detail=detail)
+    return PatientAccessLog.objects.create(user=user, patient=patient, patient_ref=patient.pk, what=what, detail=detail)
 
 
 def access_log_many(user: User | None, patients: list[Patient], what: AccessWhat) -> None:
@@ -83,12 +83,18 @@ def access_log_many(user: User | None, patients: list[Patient], what: AccessWhat
 
 def _log_link(link: AccountPatient, action: str, actor: User | None, note: str = "") -> None:
     LinkLog.objects.create(
-        account_id=link.account_id, patient_id=link.patient_id, patient_ref=link.patient_id, actor=actor,
-        action=action, relationship=link.relationship, note=note,
+        account_id=link.account_id,
+        patient_id=link.patient_id,
+        patient_ref=link.patient_id,
+        actor=actor,
+        action=action,
+        relationship=link.relationship,
+        note=note,
     )
 
 
 # --- Rate limit on lookups that reveal whether a record exists ----------------------------
+
 
 def _lock_account(account: User) -> None:
     """Serialise one account's lookups so that parallel requests cannot overrun the limit."""
@@ -99,14 +105,16 @@ def _check_ip_allowed(client_ip: str | None) -> None:
     """Every look-up counts per IP address too: many fresh accounts from one address get no more tries."""
     if client_ip is None:
         return  # not from a request (commands, tests of the account limit alone)
-    if not rate_limit_take(scope="patient_lookup_ip", identifier=client_ip,
-                           limit=settings.FAMILY_LOOKUPS_PER_IP_PER_HOUR):
+    if not rate_limit_take(
+        scope="patient_lookup_ip", identifier=client_ip, limit=settings.FAMILY_LOOKUPS_PER_IP_PER_HOUR
+    ):
         log.warning("patient look-up throttled per IP address")
         raise ValidationError(RATE_LIMITED, code="rate_limited")
 
 
-def _limited_lookup(account: User, kind: str, probe: Callable[[], T], failed: Callable[[T], bool],
-                    client_ip: str | None = None) -> T:
+def _limited_lookup(
+    account: User, kind: str, probe: Callable[[], T], failed: Callable[[T], bool], client_ip: str | None = None
+) -> T:
     """Run `probe` unless the account is over its failure limit (or its IP over its look-ups); count a failure.
 
     The failure row commits even though the caller then raises: that is the point.
@@ -136,12 +144,21 @@ def require_confirmed_email(account: User) -> None:
         )
 
 
-def patient_find_by_mrn(*, account: User, mrn: str, birth_date: dt.date, kind: str = LookupKind.EXISTING_PATIENT,
-                        client_ip: str | None = None) -> Patient:
+def patient_find_by_mrn(
+    *,
+    account: User,
+    mrn: str,
+    birth_date: dt.date,
+    kind: str = LookupKind.EXISTING_PATIENT,
+    client_ip: str | None = None,
+) -> Patient:
     """The patient with this MRN and birth date; one generic error for every kind of miss."""
     require_confirmed_email(account)
     found = _limited_lookup(
-        account, kind, lambda: Patient.objects.filter(mrn=mrn, birth_date=birth_date).first(), lambda p: p is None,
+        account,
+        kind,
+        lambda: Patient.objects.filter(mrn=mrn, birth_date=birth_date).first(),
+        lambda p: p is None,
         client_ip,
     )
     if found is None:
@@ -159,6 +176,7 @@ def _check_nik_free(account: User, nik: str, exclude: uuid.UUID | None = None, c
 
 
 # --- Family rules -----------------------------------------------------------------------
+
 
 def _check_relationship(account: User, relationship: str, patient_id: uuid.UUID | None = None) -> None:
     if relationship != Relationship.SELF:
@@ -180,12 +198,16 @@ def _check_kk(account: User, relationship: str, kk_number: str) -> None:
     if own is None or not own.patient.kk_number:
         raise _field_error(
             "kk_number",
-            _("First add yourself (relationship “Self”) with your family card number; members must be on the same card."),
+            _(
+                "First add yourself (relationship “Self”) with your family card number; members must be on the same card."
+            ),
             "kk_self_missing",
         )
     if kk_number != own.patient.kk_number:
         raise _field_error(
-            "kk_number", _("Only members on your own family card (KK) can be added. Check the KK number."), "kk_mismatch"
+            "kk_number",
+            _("Only members on your own family card (KK) can be added. Check the KK number."),
+            "kk_mismatch",
         )
 
 
@@ -200,8 +222,9 @@ def _explain_conflict(account: User, relationship: str, nik: str, patient_id: uu
     return ValidationError(_("Someone changed these data at the same time. Please try again."), code="conflict")
 
 
-def member_add_new(*, account: User, relationship: str, nik_mismatch: bool = False, client_ip: str | None = None,
-                   **fields: Any) -> AccountPatient:
+def member_add_new(
+    *, account: User, relationship: str, nik_mismatch: bool = False, client_ip: str | None = None, **fields: Any
+) -> AccountPatient:
     """Create a new patient (no MRN yet) and link it to the account (SOP 000 E).
 
     The account typed the identity itself, so the link is verified from the start.
@@ -214,8 +237,13 @@ def member_add_new(*, account: User, relationship: str, nik_mismatch: bool = Fal
     try:
         with transaction.atomic():
             patient = Patient.objects.create(nik_mismatch=nik_mismatch, **fields)
-            link = AccountPatient.objects.create(account=account, patient=patient, relationship=relationship,
-                                                 verified_at=timezone.now(), verified_by=account)
+            link = AccountPatient.objects.create(
+                account=account,
+                patient=patient,
+                relationship=relationship,
+                verified_at=timezone.now(),
+                verified_by=account,
+            )
             _log_link(link, LinkAction.CREATED, actor=account, note="new patient")
     except IntegrityError as exc:
         raise _explain_conflict(account, relationship, nik, None) from exc
@@ -223,8 +251,13 @@ def member_add_new(*, account: User, relationship: str, nik_mismatch: bool = Fal
 
 
 def member_link_existing(
-    *, account: User, patient_id: uuid.UUID, relationship: str, nik_mismatch: bool = False,
-    client_ip: str | None = None, **fill: Any
+    *,
+    account: User,
+    patient_id: uuid.UUID,
+    relationship: str,
+    nik_mismatch: bool = False,
+    client_ip: str | None = None,
+    **fill: Any,
 ) -> AccountPatient:
     """Link a found patient to the account, unverified, and fill in only the fields still empty (SOP 000 F).
 
@@ -259,8 +292,13 @@ def member_link_existing(
 
 
 def member_update(
-    *, account: User, link: AccountPatient, relationship: str, nik_mismatch: bool = False,
-    client_ip: str | None = None, **values: Any
+    *,
+    account: User,
+    link: AccountPatient,
+    relationship: str,
+    nik_mismatch: bool = False,
+    client_ip: str | None = None,
+    **values: Any,
 ) -> AccountPatient:
     """Save a member's edited data (SOP 000 G); identity stays as the hospital has it once an MRN exists.
 
@@ -309,15 +347,18 @@ def member_unlink(*, account: User, link: AccountPatient) -> None:
 
 # --- MRN check and merge (SOP 000 H) ---------------------------------------------------------
 
-def member_attach_mrn(*, account: User, link: AccountPatient, mrn: str, birth_date: dt.date,
-                      client_ip: str | None = None) -> Patient:
+
+def member_attach_mrn(
+    *, account: User, link: AccountPatient, mrn: str, birth_date: dt.date, client_ip: str | None = None
+) -> Patient:
     """Give a member added as new the hospital's MRN, merging the two patient rows if needed.
 
     A merge into a record other accounts hold is a new link to it in all but name: the moved
     link becomes unverified and those holders are told, exactly as for "Pasien Lama".
     """
-    found = patient_find_by_mrn(account=account, mrn=mrn, birth_date=birth_date, kind=LookupKind.MRN_CHECK,
-                                client_ip=client_ip)
+    found = patient_find_by_mrn(
+        account=account, mrn=mrn, birth_date=birth_date, kind=LookupKind.MRN_CHECK, client_ip=client_ip
+    )
     member = Patient.objects.get(pk=link.patient_id)
     if found.pk == member.pk:
         return member
@@ -339,8 +380,10 @@ def member_attach_mrn(*, account: User, link: AccountPatient, mrn: str, birth_da
         )
     require_confirmed_email(account)
     with transaction.atomic():
-        new_to_others = (selectors.verified_holders(found, exclude_account=account).exists()
-                         and not AccountPatient.objects.filter(account=account, patient=found).exists())
+        new_to_others = (
+            selectors.verified_holders(found, exclude_account=account).exists()
+            and not AccountPatient.objects.filter(account=account, patient=found).exists()
+        )
         kept = patient_merge(kept=found, removed=member, actor=account)
         if new_to_others:
             moved = AccountPatient.objects.get(account=account, patient=kept)
@@ -355,13 +398,16 @@ def patient_merge(*, kept: Patient, removed: Patient, actor: User | None) -> Pat
         return kept
     with transaction.atomic():
         # Both rows FOR UPDATE (one is deleted), in id order so two merges cannot deadlock.
-        rows = {p.pk: p for p in Patient.objects.select_for_update().filter(pk__in=[kept.pk, removed.pk]).order_by("pk")}
+        rows = {
+            p.pk: p for p in Patient.objects.select_for_update().filter(pk__in=[kept.pk, removed.pk]).order_by("pk")
+        }
         if len(rows) != 2:
             raise ValidationError(_("These data changed meanwhile. Please try again."), code="conflict")
         kept, removed = rows[kept.pk], rows[removed.pk]
         if kept.mrn and removed.mrn:
-            raise ValidationError(_("Two records with different medical record numbers cannot be merged here."),
-                                  code="merge_two_mrns")
+            raise ValidationError(
+                _("Two records with different medical record numbers cannot be merged here."), code="merge_two_mrns"
+            )
         _move_links(kept, removed, actor)
         _move_documents(kept, removed)
         LinkLog.objects.filter(patient=removed).update(patient=kept)
@@ -433,6 +479,7 @@ def _merged_values(kept: Patient, removed: Patient) -> dict[str, Any]:
 
 # --- Identity documents -------------------------------------------------------------------
 
+
 def _delete_file_on_commit(name: str) -> None:
     def delete() -> None:
         try:
@@ -443,8 +490,9 @@ def _delete_file_on_commit(name: str) -> None:
     transaction.on_commit(delete)
 
 
-def document_store(*, actor: User, patient: Patient, kind: str, upload: CleanUpload,
-                   link: AccountPatient | None = None) -> IdentityDocument:
+def document_store(
+    *, actor: User, patient: Patient, kind: str, upload: CleanUpload, link: AccountPatient | None = None
+) -> IdentityDocument:
     """Store a checked file as the patient's current `kind` document; a replaced file is deleted after commit.
 
     Through an account's `link`: an unverified link only adds a missing kind (flagged for the clerk).
@@ -494,8 +542,10 @@ def mrn_allocate() -> str:
     table = MrnCounter._meta.db_table
     with connection.cursor() as cursor:
         while True:
-            cursor.execute(f"UPDATE {table} SET last_number = last_number + 1 WHERE id = %s RETURNING last_number",
-                           [_MRN_COUNTER_ID])
+            cursor.execute(
+                f"UPDATE {table} SET last_number = last_number + 1 WHERE id = %s RETURNING last_number",
+                [_MRN_COUNTER_ID],
+            )
             row = cursor.fetchone()
             if row is None:
                 _mrn_counter_create()
@@ -508,7 +558,7 @@ def mrn_allocate() -> str:
 def _mrn_counter_create() -> None:
     """First use: start after the highest number already in the index (a race loses to the other insert)."""
     width = mrn_digits()
-    highest = (Patient.objects.filter(mrn__regex=rf"^[0-9]{{{width}}}$").aggregate(top=Max("mrn"))["top"])
+    highest = Patient.objects.filter(mrn__regex=rf"^[0-9]{{{width}}}$").aggregate(top=Max("mrn"))["top"]
     try:
         with transaction.atomic():
             MrnCounter.objects.create(pk=_MRN_COUNTER_ID, last_number=int(highest or 0))
@@ -528,6 +578,7 @@ def patient_give_mrn(patient: Patient) -> str:
 
 
 # --- Link verification and "not my family" (issue 10 §1) -------------------------------------
+
 
 def link_verify(*, link: AccountPatient, actor: User, how: str) -> AccountPatient:
     """Open full access for an unverified link: a clerk saw the ID card, or a verified holder approved it."""
@@ -551,10 +602,11 @@ def link_approve(*, link: AccountPatient, holder: User) -> AccountPatient:
 
 
 def link_dispute(*, link: AccountPatient, holder: User) -> None:
-    """"Bukan keluarga saya": remove the link and flag the patient for the clerks."""
+    """ "Bukan keluarga saya": remove the link and flag the patient for the clerks."""
     if not selectors.verified_holders(link.patient, exclude_account=link.account).filter(account=holder).exists():
-        raise ValidationError(_("Only an account already verified for this patient can report a link."),
-                              code="not_holder")
+        raise ValidationError(
+            _("Only an account already verified for this patient can report a link."), code="not_holder"
+        )
     with transaction.atomic():
         deleted, _rows = AccountPatient.objects.filter(pk=link.pk).delete()
         if not deleted:

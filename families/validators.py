@@ -20,16 +20,44 @@ from accounts.choices import Sex
 # Province codes (kode wilayah Kemendagri) that Dukcapil uses as the first two digits of a
 # NIK and a KK. 92-96 are the Papuan provinces created in 2022 (Papua Barat and its split).
 PROVINCES: dict[str, str] = {
-    "11": "Aceh", "12": "Sumatera Utara", "13": "Sumatera Barat", "14": "Riau", "15": "Jambi",
-    "16": "Sumatera Selatan", "17": "Bengkulu", "18": "Lampung", "19": "Kepulauan Bangka Belitung",
-    "21": "Kepulauan Riau", "31": "DKI Jakarta", "32": "Jawa Barat", "33": "Jawa Tengah",
-    "34": "DI Yogyakarta", "35": "Jawa Timur", "36": "Banten", "51": "Bali",
-    "52": "Nusa Tenggara Barat", "53": "Nusa Tenggara Timur", "61": "Kalimantan Barat",
-    "62": "Kalimantan Tengah", "63": "Kalimantan Selatan", "64": "Kalimantan Timur",
-    "65": "Kalimantan Utara", "71": "Sulawesi Utara", "72": "Sulawesi Tengah",
-    "73": "Sulawesi Selatan", "74": "Sulawesi Tenggara", "75": "Gorontalo", "76": "Sulawesi Barat",
-    "81": "Maluku", "82": "Maluku Utara", "91": "Papua", "92": "Papua Barat", "93": "Papua Selatan",
-    "94": "Papua Tengah", "95": "Papua Pegunungan", "96": "Papua Barat Daya",
+    "11": "Aceh",
+    "12": "Sumatera Utara",
+    "13": "Sumatera Barat",
+    "14": "Riau",
+    "15": "Jambi",
+    "16": "Sumatera Selatan",
+    "17": "Bengkulu",
+    "18": "Lampung",
+    "19": "Kepulauan Bangka Belitung",
+    "21": "Kepulauan Riau",
+    "31": "DKI Jakarta",
+    "32": "Jawa Barat",
+    "33": "Jawa Tengah",
+    "34": "DI Yogyakarta",
+    "35": "Jawa Timur",
+    "36": "Banten",
+    "51": "Bali",
+    "52": "Nusa Tenggara Barat",
+    "53": "Nusa Tenggara Timur",
+    "61": "Kalimantan Barat",
+    "62": "Kalimantan Tengah",
+    "63": "Kalimantan Selatan",
+    "64": "Kalimantan Timur",
+    "65": "Kalimantan Utara",
+    "71": "Sulawesi Utara",
+    "72": "Sulawesi Tengah",
+    "73": "Sulawesi Selatan",
+    "74": "Sulawesi Tenggara",
+    "75": "Gorontalo",
+    "76": "Sulawesi Barat",
+    "81": "Maluku",
+    "82": "Maluku Utara",
+    "91": "Papua",
+    "92": "Papua Barat",
+    "93": "Papua Selatan",
+    "94": "Papua Tengah",
+    "95": "Papua Pegunungan",
+    "96": "Papua Barat Daya",
 }
 
 # People type numbers from a card: tolerate spaces, dots and dashes between digit groups.
@@ -97,8 +125,12 @@ def _check_sixteen(value: str, prefix: str, labels: dict[str, str], women_offset
 
 _NIK_MESSAGES = {
     "format": _("A NIK has exactly 16 digits."),
-    "province": _("The first two digits of this NIK are not an Indonesian province code. Check the number on the ID card."),
-    "date": _("Digits 7 to 12 of a NIK are a date of birth; this one is not a real date. Check the number on the ID card."),
+    "province": _(
+        "The first two digits of this NIK are not an Indonesian province code. Check the number on the ID card."
+    ),
+    "date": _(
+        "Digits 7 to 12 of a NIK are a date of birth; this one is not a real date. Check the number on the ID card."
+    ),
     "serial": _("The last four digits of a NIK cannot be 0000. Check the number on the ID card."),
 }
 _KK_MESSAGES = {
@@ -141,7 +173,10 @@ def nik_mismatch(nik: str, birth_date: dt.date | None, sex: str | None, today: d
     if info is None or birth_date is None or not sex:
         return False
     same_date = (info.birth_date.day, info.birth_date.month, info.birth_date.year % 100) == (
-        birth_date.day, birth_date.month, birth_date.year % 100)
+        birth_date.day,
+        birth_date.month,
+        birth_date.year % 100,
+    )
     return not same_date or info.sex != sex
 
 
@@ -178,7 +213,7 @@ def format_mrn(mrn: str | None) -> str:
     if not mrn:
         return ""
     head = len(mrn) % 2
-    groups = ([mrn[:head]] if head else []) + [mrn[i:i + 2] for i in range(head, len(mrn), 2)]
+    groups = ([mrn[:head]] if head else []) + [mrn[i : i + 2] for i in range(head, len(mrn), 2)]
     return "-".join(groups)
 
 

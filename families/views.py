@@ -72,8 +72,11 @@ def member_add_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             link = services.member_add_new(
-                account=account, relationship=form.cleaned_data["relationship"],
-                nik_mismatch=form.cleaned_data["nik_mismatch"], client_ip=client_ip(request), **form.patient_values(),
+                account=account,
+                relationship=form.cleaned_data["relationship"],
+                nik_mismatch=form.cleaned_data["nik_mismatch"],
+                client_ip=client_ip(request),
+                **form.patient_values(),
             )
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -89,8 +92,9 @@ def member_add_existing(request: HttpRequest) -> HttpResponse:
     form = ExistingLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            patient = services.patient_find_by_mrn(account=request.user, client_ip=client_ip(request),
-                                                   **form.cleaned_data)
+            patient = services.patient_find_by_mrn(
+                account=request.user, client_ip=client_ip(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -99,8 +103,11 @@ def member_add_existing(request: HttpRequest) -> HttpResponse:
                 return redirect("dashboard")
             request.session[FOUND_SESSION_KEY] = {"patient": str(patient.pk), "until": time.time() + FOUND_TTL_SECONDS}
             return redirect("families:member_add_existing_confirm")
-    return render(request, "families/member_add.html",
-                  {"form": form, "tab": "existing", "email_unconfirmed": not request.user.email_confirmed})
+    return render(
+        request,
+        "families/member_add.html",
+        {"form": form, "tab": "existing", "email_unconfirmed": not request.user.email_confirmed},
+    )
 
 
 def _found_patient(request: HttpRequest) -> Patient | None:
@@ -122,8 +129,12 @@ def member_add_existing_confirm(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             link = services.member_link_existing(
-                account=request.user, patient_id=patient.pk, relationship=form.cleaned_data["relationship"],
-                nik_mismatch=form.cleaned_data["nik_mismatch"], client_ip=client_ip(request), **form.patient_values(),
+                account=request.user,
+                patient_id=patient.pk,
+                relationship=form.cleaned_data["relationship"],
+                nik_mismatch=form.cleaned_data["nik_mismatch"],
+                client_ip=client_ip(request),
+                **form.patient_values(),
             )
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -131,18 +142,27 @@ def member_add_existing_confirm(request: HttpRequest) -> HttpResponse:
             request.session.pop(FOUND_SESSION_KEY, None)
             messages.success(request, _("%(name)s has been added to your account.") % {"name": link.patient.full_name})
             if not link.is_verified:
-                messages.info(request, _("Until the link is verified (at the registration counter with the ID card, or "
-                                         "by the patient's other account holder) the data are shown masked."))
+                messages.info(
+                    request,
+                    _(
+                        "Until the link is verified (at the registration counter with the ID card, or "
+                        "by the patient's other account holder) the data are shown masked."
+                    ),
+                )
             return redirect("dashboard")
     return render(request, "families/member_existing_confirm.html", {"form": form, "masked_name": masked_name})
 
 
-def _edit_page(request: HttpRequest, link: AccountPatient, *, name: str, form=None, check_form=None,
-               upload_form=None) -> HttpResponse:
+def _edit_page(
+    request: HttpRequest, link: AccountPatient, *, name: str, form=None, check_form=None, upload_form=None
+) -> HttpResponse:
     documents = selectors.documents_by_kind(link.patient)
     access = selectors.MemberAccess(link)
     context = {
-        "link": link, "member_name": name, "mrn_display": format_mrn(link.patient.mrn), "access": access,
+        "link": link,
+        "member_name": name,
+        "mrn_display": format_mrn(link.patient.mrn),
+        "access": access,
         "form": form or MemberEditForm(account=request.user, link=link),
         "check_form": check_form or ExistingLookupForm(prefix="cek"),
         "upload_form": upload_form or DocumentUploadForm(prefix="doc", kinds=_upload_kinds(access, documents)),
@@ -168,13 +188,20 @@ def member_edit(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.member_update(
-                account=request.user, link=link, relationship=form.cleaned_data["relationship"],
-                nik_mismatch=form.cleaned_data["nik_mismatch"], client_ip=client_ip(request), **form.patient_values(),
+                account=request.user,
+                link=link,
+                relationship=form.cleaned_data["relationship"],
+                nik_mismatch=form.cleaned_data["nik_mismatch"],
+                client_ip=client_ip(request),
+                **form.patient_values(),
             )
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, _("The data of %(name)s have been saved.") % {"name": form.cleaned_data.get("full_name") or name})
+            messages.success(
+                request,
+                _("The data of %(name)s have been saved.") % {"name": form.cleaned_data.get("full_name") or name},
+            )
             return redirect("dashboard")
     return _edit_page(request, link, name=name, form=form)
 
@@ -188,13 +215,17 @@ def member_check_mrn(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespons
     check_form = ExistingLookupForm(request.POST, prefix="cek")
     if check_form.is_valid():
         try:
-            patient = services.member_attach_mrn(account=request.user, link=link, client_ip=client_ip(request),
-                                                 **check_form.cleaned_data)
+            patient = services.member_attach_mrn(
+                account=request.user, link=link, client_ip=client_ip(request), **check_form.cleaned_data
+            )
         except ValidationError as exc:
             add_service_error(check_form, exc)
         else:
-            messages.success(request, _("Medical record number %(mrn)s is now attached to %(name)s.")
-                             % {"mrn": format_mrn(patient.mrn), "name": patient.full_name})
+            messages.success(
+                request,
+                _("Medical record number %(mrn)s is now attached to %(name)s.")
+                % {"mrn": format_mrn(patient.mrn), "name": patient.full_name},
+            )
             return redirect("families:member_edit", patient_id=patient.pk)
     return _edit_page(request, link, name=link.patient.full_name, check_form=check_form)
 
@@ -209,8 +240,9 @@ def member_document_upload(request: HttpRequest, patient_id: uuid.UUID) -> HttpR
     if upload_form.is_valid():
         kind = upload_form.cleaned_data["kind"]
         try:
-            services.document_store(actor=request.user, patient=link.patient, kind=kind,
-                                    upload=upload_form.cleaned_data["file"], link=link)
+            services.document_store(
+                actor=request.user, patient=link.patient, kind=kind, upload=upload_form.cleaned_data["file"], link=link
+            )
         except ValidationError as exc:
             add_service_error(upload_form, exc)
         else:
@@ -229,7 +261,9 @@ def member_remove(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
-            messages.success(request, _("%(name)s has been removed from your account.") % {"name": link.patient.full_name})
+            messages.success(
+                request, _("%(name)s has been removed from your account.") % {"name": link.patient.full_name}
+            )
         return redirect("dashboard")
     return render(request, "families/member_remove.html", {"link": link})
 
@@ -245,8 +279,14 @@ def document_view(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
         if not selectors.verified_patients(user).filter(pk=document.patient_id).exists():  # read as staff
             services.access_log(user, document.patient, AccessWhat.IDENTITY_DOCUMENT, document.kind)
 
-    return serve_private_file(request, document.file, content_type=document.content_type, name=document.kind,
-                              may_view=lambda user: selectors.may_view_document(user, document), log_view=log_view)
+    return serve_private_file(
+        request,
+        document.file,
+        content_type=document.content_type,
+        name=document.kind,
+        may_view=lambda user: selectors.may_view_document(user, document),
+        log_view=log_view,
+    )
 
 
 # --- completing a member from inside another task (the booking) ------------------------------
@@ -267,19 +307,32 @@ def member_complete(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse
     if request.method == "POST" and form.is_valid() and (upload is None or upload.is_valid()):
         try:
             if missing:
-                services.member_update(account=request.user, link=link, relationship=form.cleaned_data["relationship"],
-                                       nik_mismatch=form.cleaned_data["nik_mismatch"], client_ip=client_ip(request),
-                                       **form.patient_values())
+                services.member_update(
+                    account=request.user,
+                    link=link,
+                    relationship=form.cleaned_data["relationship"],
+                    nik_mismatch=form.cleaned_data["nik_mismatch"],
+                    client_ip=client_ip(request),
+                    **form.patient_values(),
+                )
             if upload is not None:
-                services.document_store(actor=request.user, patient=patient, kind=upload.cleaned_data["kind"],
-                                        upload=upload.cleaned_data["file"], link=link)
+                services.document_store(
+                    actor=request.user,
+                    patient=patient,
+                    kind=upload.cleaned_data["kind"],
+                    upload=upload.cleaned_data["file"],
+                    link=link,
+                )
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
             messages.success(request, _("The data of %(name)s have been saved.") % {"name": patient.full_name})
             return redirect(back)
-    return render(request, "families/member_complete.html", {
-        "link": link, "form": form, "missing": missing, "upload_form": upload, "back_url": back})
+    return render(
+        request,
+        "families/member_complete.html",
+        {"link": link, "form": form, "missing": missing, "upload_form": upload, "back_url": back},
+    )
 
 
 def _complete_form(request: HttpRequest, link: AccountPatient, missing: list[str]) -> MemberEditForm:
@@ -301,8 +354,9 @@ def _card_upload_form(request: HttpRequest) -> DocumentUploadForm:
 def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     # A local path only: redirect() would take "12 34" for a view name (NoReverseMatch, a 500).
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse("dashboard")
 
@@ -332,6 +386,10 @@ def link_review(request: HttpRequest, token: str) -> HttpResponse:
             return redirect_to_login(request.get_full_path())
         services.link_approve(link=link, holder=request.user)
         return render(request, "families/link_review_done.html", {"outcome": "approved"})
-    context = {"patient_name": link.patient.full_name, "new_account": link.account.full_name,
-               "linked_at": link.created_at, "verified": link.is_verified}
+    context = {
+        "patient_name": link.patient.full_name,
+        "new_account": link.account.full_name,
+        "linked_at": link.created_at,
+        "verified": link.is_verified,
+    }
     return render(request, "families/link_review.html", context)

@@ -60,15 +60,26 @@ class ClinicDocumentRuleInline(admin.TabularInline):
 class GuarantorTypeAdmin(admin.ModelAdmin):
     form = GuarantorTypeForm
     inlines = [ClinicDocumentRuleInline]
-    list_display = ("name", "code", "kind", "needs_card_number", "needs_referral", "needs_letter_upload",
-                    "document_count", "is_active", "sort_order")
+    list_display = (
+        "name",
+        "code",
+        "kind",
+        "needs_card_number",
+        "needs_referral",
+        "needs_letter_upload",
+        "document_count",
+        "is_active",
+        "sort_order",
+    )
     list_editable = ("is_active", "sort_order")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "code")
     fieldsets = (
         (None, {"fields": ("code", "name", "kind", "description", "is_active", "sort_order")}),
-        (_("Card and referral"), {"fields": ("needs_card_number", "card_number_label", "card_number_pattern",
-                                             "needs_referral")}),
+        (
+            _("Card and referral"),
+            {"fields": ("needs_card_number", "card_number_label", "card_number_pattern", "needs_referral")},
+        ),
         (_("Documents"), {"fields": ("required_documents", "needs_letter_upload")}),
     )
 

@@ -97,6 +97,7 @@ class BpjsNotFound(BpjsError):
 
 # --- protocol primitives ------------------------------------------------------------------
 
+
 def make_signature(cons_id: str, secret: str, timestamp: str) -> str:
     digest = hmac.new(secret.encode(), f"{cons_id}&{timestamp}".encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
@@ -135,6 +136,7 @@ def decrypt_response(payload: str, *, cons_id: str, secret: str, timestamp: str)
 
 # --- answers --------------------------------------------------------------------------------
 
+
 def _text(record: dict[str, Any], *keys: str) -> str:
     """Walk nested keys; BPJS sends null for absent values."""
     value: Any = record
@@ -170,11 +172,15 @@ class Participant:
         if not isinstance(peserta, dict) or not _text(peserta, "noKartu") or not _text(peserta, "nama"):
             raise BpjsProtocolError("BPJS sent no participant record")
         return cls(
-            card_number=_text(peserta, "noKartu"), nik=_text(peserta, "nik"), name=_text(peserta, "nama"),
-            birth_date=_date(_text(peserta, "tglLahir"), "tglLahir"), sex=_text(peserta, "sex"),
+            card_number=_text(peserta, "noKartu"),
+            nik=_text(peserta, "nik"),
+            name=_text(peserta, "nama"),
+            birth_date=_date(_text(peserta, "tglLahir"), "tglLahir"),
+            sex=_text(peserta, "sex"),
             status_code=_text(peserta, "statusPeserta", "kode"),
             status_text=_text(peserta, "statusPeserta", "keterangan"),
-            class_code=_text(peserta, "hakKelas", "kode"), class_text=_text(peserta, "hakKelas", "keterangan"),
+            class_code=_text(peserta, "hakKelas", "kode"),
+            class_text=_text(peserta, "hakKelas", "keterangan"),
             participant_type=_text(peserta, "jenisPeserta", "keterangan"),
             primary_care_code=_text(peserta, "provUmum", "kdProvider"),
             primary_care_name=_text(peserta, "provUmum", "nmProvider"),
@@ -194,9 +200,14 @@ class Participant:
     def summary(self) -> dict[str, str]:
         """What may be stored with a booking and shown to the clerk (no NIK)."""
         return {
-            "card_number": self.card_number, "name": self.name, "birth_date": self.birth_date.isoformat(),
-            "status": self.status_text, "status_code": self.status_code, "class": self.class_text,
-            "type": self.participant_type, "primary_care": self.primary_care_name,
+            "card_number": self.card_number,
+            "name": self.name,
+            "birth_date": self.birth_date.isoformat(),
+            "status": self.status_text,
+            "status_code": self.status_code,
+            "class": self.class_text,
+            "type": self.participant_type,
+            "primary_care": self.primary_care_name,
         }
 
 
@@ -217,9 +228,11 @@ class Referral:
         if not isinstance(rujukan, dict) or not _text(rujukan, "noKunjungan"):
             raise BpjsProtocolError("BPJS sent no referral record")
         return cls(
-            number=_text(rujukan, "noKunjungan"), source=source,
+            number=_text(rujukan, "noKunjungan"),
+            source=source,
             visit_date=_date(_text(rujukan, "tglKunjungan"), "tglKunjungan"),
-            poli_code=_text(rujukan, "poliRujukan", "kode"), poli_name=_text(rujukan, "poliRujukan", "nama"),
+            poli_code=_text(rujukan, "poliRujukan", "kode"),
+            poli_name=_text(rujukan, "poliRujukan", "nama"),
             referring_code=_text(rujukan, "provPerujuk", "kode"),
             referring_name=_text(rujukan, "provPerujuk", "nama"),
             diagnosis=" ".join(filter(None, [_text(rujukan, "diagnosa", "kode"), _text(rujukan, "diagnosa", "nama")])),
@@ -228,13 +241,18 @@ class Referral:
 
     def summary(self) -> dict[str, str]:
         return {
-            "number": self.number, "source": self.source, "date": self.visit_date.isoformat(),
-            "poli_code": self.poli_code, "poli": self.poli_name, "referred_by": self.referring_name,
+            "number": self.number,
+            "source": self.source,
+            "date": self.visit_date.isoformat(),
+            "poli_code": self.poli_code,
+            "poli": self.poli_name,
+            "referred_by": self.referring_name,
             "card_number": self.participant.card_number,
         }
 
 
 # --- the total deadline -----------------------------------------------------------------------
+
 
 def _shut(sock: socket.socket) -> None:
     # socket.socket.shutdown also for an SSLSocket: it acts on the descriptor and wakes any
@@ -320,11 +338,13 @@ class _HTTPHandler(urllib.request.HTTPHandler):
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(functools.partial(_WatchedHTTPSConnection, deadline=req.deadline), req,
-                            context=self._context)
+        return self.do_open(
+            functools.partial(_WatchedHTTPSConnection, deadline=req.deadline), req, context=self._context
+        )
 
 
 # --- circuit breaker and concurrency cap ----------------------------------------------------------
+
 
 class SharedStore(Protocol):
     """What the breaker needs of a cache (Django's cache has it): shared by every worker when
@@ -361,11 +381,20 @@ class CircuitBreaker:
     then opens one failure later, which is harmless.
     """
 
-    def __init__(self, store: SharedStore, *, failures: int, window: float, cooloff: float, name: str = "bpjs",
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: SharedStore,
+        *,
+        failures: int,
+        window: float,
+        cooloff: float,
+        name: str = "bpjs",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.store, self.failures, self.window, self.cooloff, self.clock = store, failures, window, cooloff, clock
-        self._failures_key, self._open_key, self._trial_key = (f"{name}:breaker:{part}"
-                                                               for part in ("failures", "open_until", "trial"))
+        self._failures_key, self._open_key, self._trial_key = (
+            f"{name}:breaker:{part}" for part in ("failures", "open_until", "trial")
+        )
         self._keep = window + cooloff  # how long the cache keeps the state (real seconds)
 
     @property
@@ -432,12 +461,22 @@ BREAKER_FAILURES = (BpjsUnavailable, BpjsProtocolError)
 
 # --- the client -------------------------------------------------------------------------------
 
+
 class VClaimClient:
     """One instance per configuration; thread-safe (no state between calls of its own; the
     breaker's state is in its shared store, the cap's in its semaphore)."""
 
-    def __init__(self, *, base_url: str, cons_id: str, secret: str, user_key: str, timeout: float = 4.0,
-                 breaker: CircuitBreaker | None = None, cap: ConcurrencyCap | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        cons_id: str,
+        secret: str,
+        user_key: str,
+        timeout: float = 4.0,
+        breaker: CircuitBreaker | None = None,
+        cap: ConcurrencyCap | None = None,
+    ) -> None:
         if not (base_url and cons_id and secret):
             raise BpjsNotConfigured("BPJS_VCLAIM_URL, BPJS_CONS_ID and BPJS_SECRET are required")
         self.base_url = base_url.rstrip("/")

@@ -13,10 +13,10 @@ from guarantors.models import GuarantorType
 
 # The demo patient "Budi Santoso", born 1985-04-12 (families' demo data should use this card).
 DEMO_BPJS_CARD = "0001234567890"
-DEMO_REFERRAL_VALID = "0902P0010000Y000001"          # poli INT (Penyakit Dalam), issued 10 days ago
-DEMO_REFERRAL_EXPIRED = "0902P0010000Y000002"        # poli INT, issued 120 days ago
-DEMO_REFERRAL_OTHER_CLINIC = "0902P0010000Y000003"   # poli MAT (Mata)
-DEMO_REFERRAL_HOSPITAL = "0902R0010000B000001"       # hospital referral, poli JAN (Jantung)
+DEMO_REFERRAL_VALID = "0902P0010000Y000001"  # poli INT (Penyakit Dalam), issued 10 days ago
+DEMO_REFERRAL_EXPIRED = "0902P0010000Y000002"  # poli INT, issued 120 days ago
+DEMO_REFERRAL_OTHER_CLINIC = "0902P0010000Y000003"  # poli MAT (Mata)
+DEMO_REFERRAL_HOSPITAL = "0902R0010000B000001"  # hospital referral, poli JAN (Jantung)
 
 
 def load() -> dict[str, int]:

@@ -50,11 +50,15 @@ class GuarantorNumbersForm(forms.Form):
     """
 
     card_number = forms.CharField(
-        label=_("Card number"), required=False, max_length=40,
+        label=_("Card number"),
+        required=False,
+        max_length=40,
         help_text=_("BPJS Kesehatan: the 13 digits on the card. Private insurance: the policy or member number."),
     )
     referral_number = forms.CharField(
-        label=_("Referral number"), required=False, max_length=40,
+        label=_("Referral number"),
+        required=False,
+        max_length=40,
         help_text=_("BPJS Kesehatan: the number on the referral letter from your primary care clinic or hospital."),
     )
 
@@ -62,8 +66,10 @@ class GuarantorNumbersForm(forms.Form):
         """Whether both numbers are right for `gtype` (then cleaned_data holds them normalised)."""
         try:
             card, referral = services.validate_guarantor_numbers(
-                gtype, card_number=self.cleaned_data.get("card_number", ""),
-                referral_number=self.cleaned_data.get("referral_number", ""))
+                gtype,
+                card_number=self.cleaned_data.get("card_number", ""),
+                referral_number=self.cleaned_data.get("referral_number", ""),
+            )
         except ValidationError as exc:
             for field_name, errors in exc.error_dict.items():
                 for error in errors:
@@ -75,7 +81,9 @@ class GuarantorNumbersForm(forms.Form):
 
 class GuarantorFieldsForm(GuarantorNumbersForm):
     guarantor_type = forms.ModelChoiceField(
-        label=_("Guarantor"), queryset=GuarantorType.objects.none(), to_field_name="code",
+        label=_("Guarantor"),
+        queryset=GuarantorType.objects.none(),
+        to_field_name="code",
         empty_label=_("Choose how the visit is paid"),
         error_messages={"required": _("Choose a guarantor."), "invalid_choice": _("Choose a guarantor from the list.")},
     )
@@ -109,9 +117,12 @@ class GuarantorFieldsForm(GuarantorNumbersForm):
         if context is None:
             return
         self.eligibility = services.check_bpjs_eligibility(
-            card_number=self.cleaned_data["card_number"], referral_number=self.cleaned_data["referral_number"],
-            full_name=context.full_name, birth_date=context.birth_date,
-            clinic_bpjs_code=context.clinic_bpjs_code, exam_date=context.exam_date,
+            card_number=self.cleaned_data["card_number"],
+            referral_number=self.cleaned_data["referral_number"],
+            full_name=context.full_name,
+            birth_date=context.birth_date,
+            clinic_bpjs_code=context.clinic_bpjs_code,
+            exam_date=context.exam_date,
         )
         for field_name, errors in self.eligibility.field_errors.items():
             for message, code in errors:

@@ -57,7 +57,10 @@ class GuarantorType(models.Model):
     needs_card_number = models.BooleanField(_("needs a card number"), default=False)
     card_number_label = models.CharField(_("card number label"), max_length=60, blank=True)
     card_number_pattern = models.CharField(
-        _("card number pattern"), max_length=100, blank=True, validators=[validate_pattern],
+        _("card number pattern"),
+        max_length=100,
+        blank=True,
+        validators=[validate_pattern],
         help_text=_("A regular expression, e.g. ^[0-9]{13}$"),
     )
     needs_referral = models.BooleanField(_("needs a referral"), default=False)
@@ -65,7 +68,8 @@ class GuarantorType(models.Model):
         _("required documents"), default=list, blank=True, validators=[validate_document_list]
     )
     needs_letter_upload = models.BooleanField(
-        _("asks for a photo of the letter when booking"), default=False,
+        _("asks for a photo of the letter when booking"),
+        default=False,
         help_text=_("The booking form then asks for the referral, guarantee or doctor's letter (JPEG, PNG or PDF)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -77,9 +81,10 @@ class GuarantorType(models.Model):
         verbose_name_plural = _("guarantor types")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=GuarantorKind.values), name="guarantors_guarantortype_kind_valid",
+                condition=Q(kind__in=GuarantorKind.values),
+                name="guarantors_guarantortype_kind_valid",
                 violation_error_code="invalid_kind",
-                violation_error_message=_("Unknown kind of guarantor.")
+                violation_error_message=_("Unknown kind of guarantor."),
             ),
             # A card number the form cannot check is a card number nobody checks.
             models.CheckConstraint(
@@ -114,8 +119,13 @@ class ClinicDocumentRule(models.Model):
     # queueing's clinic code, kept as text so guarantors never imports queueing (STYLE.md).
     clinic_code = models.CharField(_("clinic code"), max_length=20)
     guarantor_type = models.ForeignKey(
-        GuarantorType, on_delete=models.CASCADE, null=True, blank=True, related_name="clinic_rules",
-        verbose_name=_("guarantor type"), help_text=_("Empty: applies to every guarantor."),
+        GuarantorType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="clinic_rules",
+        verbose_name=_("guarantor type"),
+        help_text=_("Empty: applies to every guarantor."),
     )
     documents = models.JSONField(_("extra documents"), default=list, blank=True, validators=[validate_document_list])
     needs_letter_upload = models.BooleanField(_("asks for a photo of the letter when booking"), default=False)
@@ -127,13 +137,15 @@ class ClinicDocumentRule(models.Model):
         verbose_name_plural = _("clinic document rules")
         constraints = [
             models.UniqueConstraint(
-                fields=["clinic_code", "guarantor_type"], condition=Q(guarantor_type__isnull=False),
+                fields=["clinic_code", "guarantor_type"],
+                condition=Q(guarantor_type__isnull=False),
                 name="guarantors_clinicdocumentrule_unique_per_type",
                 violation_error_code="rule_exists",
                 violation_error_message=_("This clinic already has a document rule for this guarantor."),
             ),
             models.UniqueConstraint(
-                fields=["clinic_code"], condition=Q(guarantor_type__isnull=True),
+                fields=["clinic_code"],
+                condition=Q(guarantor_type__isnull=True),
                 name="guarantors_clinicdocumentrule_unique_for_all",
                 violation_error_code="rule_exists",
                 violation_error_message=_("This clinic already has a document rule for every guarantor."),

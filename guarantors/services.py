@@ -70,6 +70,7 @@ REFERRAL_VALID_DAYS = 90
 
 # --- guarantor types and documents ----------------------------------------------------------
 
+
 def active_guarantor_types() -> QuerySet[GuarantorType]:
     return GuarantorType.objects.filter(is_active=True).order_by("sort_order", "name")
 
@@ -83,9 +84,11 @@ def _as_type(guarantor_type: GuarantorType | str) -> GuarantorType:
 def _clinic_rules(guarantor_type: GuarantorType, clinic_code: str | None) -> QuerySet[ClinicDocumentRule]:
     if not clinic_code:
         return ClinicDocumentRule.objects.none()
-    return ClinicDocumentRule.objects.filter(clinic_code=clinic_code, is_active=True).filter(
-        Q(guarantor_type=guarantor_type) | Q(guarantor_type__isnull=True)
-    ).order_by(F("guarantor_type").asc(nulls_first=True), "pk")  # rules for every guarantor first
+    return (
+        ClinicDocumentRule.objects.filter(clinic_code=clinic_code, is_active=True)
+        .filter(Q(guarantor_type=guarantor_type) | Q(guarantor_type__isnull=True))
+        .order_by(F("guarantor_type").asc(nulls_first=True), "pk")
+    )  # rules for every guarantor first
 
 
 def required_documents(guarantor_type: GuarantorType | str, clinic_code: str | None = None) -> list[str]:
@@ -103,21 +106,28 @@ def letter_upload_needed(guarantor_type: GuarantorType | str, clinic_code: str |
 
 # --- the VClaim client and its cache -------------------------------------------------------
 
+
 def vclaim_client() -> VClaimClient:
     """The configured client; in DEBUG without a URL, the embedded simulator (started once)."""
     url = settings.BPJS_VCLAIM_URL
     creds = {"cons_id": settings.BPJS_CONS_ID, "secret": settings.BPJS_SECRET, "user_key": settings.BPJS_USER_KEY}
     if not url and settings.DEBUG and settings.BPJS_EMBEDDED_SIMULATOR:
         url, creds = simulator.ensure_embedded(), simulator.credentials()
-    return VClaimClient(base_url=url, timeout=settings.BPJS_TIMEOUT, breaker=_breaker(url), cap=_cap(),
-                        **creds)  # BpjsNotConfigured if empty
+    return VClaimClient(
+        base_url=url, timeout=settings.BPJS_TIMEOUT, breaker=_breaker(url), cap=_cap(), **creds
+    )  # BpjsNotConfigured if empty
 
 
 def _breaker(url: str) -> CircuitBreaker:
     """State in Django's cache: every worker agrees when CACHE_URL is shared (Redis)."""
     name = "guarantors:bpjs:" + salted_hmac("guarantors.bpjs.breaker", url).hexdigest()[:16]
-    return CircuitBreaker(cache, failures=settings.BPJS_BREAKER_FAILURES, window=settings.BPJS_BREAKER_WINDOW,
-                          cooloff=settings.BPJS_BREAKER_COOLOFF, name=name)
+    return CircuitBreaker(
+        cache,
+        failures=settings.BPJS_BREAKER_FAILURES,
+        window=settings.BPJS_BREAKER_WINDOW,
+        cooloff=settings.BPJS_BREAKER_COOLOFF,
+        name=name,
+    )
 
 
 _caps: dict[int, ConcurrencyCap] = {}
@@ -161,8 +171,9 @@ def _service_date(exam_date: date) -> date:
 
 def participant_by_card(client: VClaimClient, card_number: str, exam_date: date) -> Participant:
     service_date = _service_date(exam_date)
-    return _cached(client, "card", f"{card_number}|{service_date}",
-                   lambda: client.participant_by_card(card_number, service_date))
+    return _cached(
+        client, "card", f"{card_number}|{service_date}", lambda: client.participant_by_card(card_number, service_date)
+    )
 
 
 def participant_by_nik(client: VClaimClient, nik: str, exam_date: date) -> Participant:
@@ -175,6 +186,7 @@ def referral_by_number(client: VClaimClient, number: str) -> Referral:
 
 
 # --- BPJS eligibility ------------------------------------------------------------------------
+
 
 @dataclass
 class EligibilityResult:
@@ -194,7 +206,9 @@ class EligibilityResult:
     def as_json(self) -> dict[str, Any]:
         """For a JSONField on the booking: what was asked, when, and what BPJS said."""
         return {
-            "status": self.status, "checked_at": self.checked_at.isoformat(), "message": self.message,
+            "status": self.status,
+            "checked_at": self.checked_at.isoformat(),
+            "message": self.message,
             "errors": {name: [code for _m, code in errors] for name, errors in self.field_errors.items()},
             "summary": self.summary,
         }
@@ -250,8 +264,9 @@ def validate_guarantor_numbers(gtype: GuarantorType, *, card_number: str, referr
         if gtype.is_bpjs_kesehatan:  # VClaim's format, whatever pattern the type was given
             card = validators.validate_card_number(card_number)
         elif gtype.needs_card_number:
-            card = validators.validate_other_card_number(card_number, pattern=gtype.card_number_pattern,
-                                                         label=gtype.card_number_label)
+            card = validators.validate_other_card_number(
+                card_number, pattern=gtype.card_number_pattern, label=gtype.card_number_label
+            )
     except ValidationError as exc:
         errors["card_number"] = exc
     try:
@@ -265,16 +280,19 @@ def validate_guarantor_numbers(gtype: GuarantorType, *, card_number: str, referr
 
 
 def _check_formats(check: _Check, card: str, referral: str) -> None:
-    for field_name, validate, value in (("card_number", validators.validate_card_number, card),
-                                        ("referral_number", validators.validate_referral_number, referral)):
+    for field_name, validate, value in (
+        ("card_number", validators.validate_card_number, card),
+        ("referral_number", validators.validate_referral_number, referral),
+    ):
         try:
             validate(value)
         except ValidationError as exc:
             check.error(field_name, exc.messages[0], exc.code)
 
 
-def check_bpjs_eligibility(*, card_number: str, full_name: str, birth_date: date, referral_number: str,
-                           clinic_bpjs_code: str, exam_date: date) -> EligibilityResult:
+def check_bpjs_eligibility(
+    *, card_number: str, full_name: str, birth_date: date, referral_number: str, clinic_bpjs_code: str, exam_date: date
+) -> EligibilityResult:
     card = validators.normalize_card_number(card_number)
     number = validators.normalize_referral_number(referral_number)
     check = _Check()
@@ -286,14 +304,20 @@ def check_bpjs_eligibility(*, card_number: str, full_name: str, birth_date: date
     except BpjsError as exc:
         check.failure = exc
         return check.result()
-    participant = check.ask("card_number", (_("BPJS does not know this card number. Please check it against the card."),
-                                            "card_not_found"), lambda: participant_by_card(client, card, exam_date))
+    participant = check.ask(
+        "card_number",
+        (_("BPJS does not know this card number. Please check it against the card."), "card_not_found"),
+        lambda: participant_by_card(client, card, exam_date),
+    )
     if participant is not None:
         _judge_participant(check, participant, full_name, birth_date)
     if check.failure is not None:
         return check.result()  # BPJS is struggling: do not make the person wait twice
-    referral = check.ask("referral_number", (_("BPJS does not know this referral number."), "referral_not_found"),
-                         lambda: referral_by_number(client, number))
+    referral = check.ask(
+        "referral_number",
+        (_("BPJS does not know this referral number."), "referral_not_found"),
+        lambda: referral_by_number(client, number),
+    )
     if referral is not None:
         _judge_referral(check, referral, card, clinic_bpjs_code, exam_date)
     return check.result()
@@ -302,46 +326,76 @@ def check_bpjs_eligibility(*, card_number: str, full_name: str, birth_date: date
 def _judge_participant(check: _Check, participant: Participant, full_name: str, birth_date: date) -> None:
     check.summary["participant"] = participant.summary()
     if participant.premium_unpaid:
-        check.error("card_number", _(
-            "BPJS says the contributions for this card have not been paid, so it is not active. "
-            "Please settle them with BPJS or choose another guarantor."), "participant_premium_unpaid")
+        check.error(
+            "card_number",
+            _(
+                "BPJS says the contributions for this card have not been paid, so it is not active. "
+                "Please settle them with BPJS or choose another guarantor."
+            ),
+            "participant_premium_unpaid",
+        )
     elif not participant.is_active:
-        check.error("card_number", _("BPJS says this card is not active (%(status)s). Please choose another "
-                                     "guarantor or contact BPJS.") % {"status": participant.status_text or "-"},
-                    "participant_inactive")
+        check.error(
+            "card_number",
+            _("BPJS says this card is not active (%(status)s). Please choose another guarantor or contact BPJS.")
+            % {"status": participant.status_text or "-"},
+            "participant_inactive",
+        )
     # Deliberately vague: saying whose card it is would leak another person's name.
     if not names_match(full_name, participant.name):
-        check.error("card_number", _("The name on this card is not the name of the selected family member."),
-                    "name_mismatch")
+        check.error(
+            "card_number", _("The name on this card is not the name of the selected family member."), "name_mismatch"
+        )
     if participant.birth_date != birth_date:
-        check.error("card_number", _("The birth date on this card is not that of the selected family member."),
-                    "birth_date_mismatch")
+        check.error(
+            "card_number",
+            _("The birth date on this card is not that of the selected family member."),
+            "birth_date_mismatch",
+        )
 
 
 def _judge_referral(check: _Check, referral: Referral, card: str, clinic_bpjs_code: str, exam_date: date) -> None:
     valid_until = referral.visit_date + timedelta(days=REFERRAL_VALID_DAYS)
     poli_checked = bool(clinic_bpjs_code and referral.poli_code)
-    check.summary["referral"] = {**referral.summary(), "valid_until": valid_until.isoformat(),
-                                 "clinic_bpjs_code": clinic_bpjs_code, "poli_checked": poli_checked}
+    check.summary["referral"] = {
+        **referral.summary(),
+        "valid_until": valid_until.isoformat(),
+        "clinic_bpjs_code": clinic_bpjs_code,
+        "poli_checked": poli_checked,
+    }
     if referral.participant.card_number != card:
-        check.error("referral_number", _("This referral was issued for another BPJS card."),
-                    "referral_other_participant")
+        check.error(
+            "referral_number", _("This referral was issued for another BPJS card."), "referral_other_participant"
+        )
     dates = {"date": date_format(referral.visit_date), "until": date_format(valid_until)}
     if exam_date < referral.visit_date:
-        check.error("referral_number", _("This referral is dated %(date)s, after the examination date.") % dates,
-                    "referral_not_yet_valid")
+        check.error(
+            "referral_number",
+            _("This referral is dated %(date)s, after the examination date.") % dates,
+            "referral_not_yet_valid",
+        )
     elif exam_date > valid_until:
-        check.error("referral_number", _(
-            "This referral was issued on %(date)s and is valid for 90 days, until %(until)s, so it is no longer "
-            "valid on the examination date. Please ask your primary care clinic for a new referral.") % dates,
-            "referral_expired")
+        check.error(
+            "referral_number",
+            _(
+                "This referral was issued on %(date)s and is valid for 90 days, until %(until)s, so it is no longer "
+                "valid on the examination date. Please ask your primary care clinic for a new referral."
+            )
+            % dates,
+            "referral_expired",
+        )
     # An empty poli (some hospital referrals) cannot be compared; the clerk sees it in the summary.
     if poli_checked and referral.poli_code.upper() != clinic_bpjs_code.upper():
-        check.error("referral_number", _("This referral is for the %(poli)s clinic, not for the clinic you chose.")
-                    % {"poli": referral.poli_name or referral.poli_code}, "referral_other_clinic")
+        check.error(
+            "referral_number",
+            _("This referral is for the %(poli)s clinic, not for the clinic you chose.")
+            % {"poli": referral.poli_name or referral.poli_code},
+            "referral_other_clinic",
+        )
 
 
 # --- SOP 004: JPKMKT patients with an active BPJS card ---------------------------------------
+
 
 def jpkmkt_should_switch_to_bpjs(*, card_number: str = "", nik: str = "", exam_date: date) -> Participant | None:
     card, nik = validators.normalize_card_number(card_number), (nik or "").strip()
@@ -349,7 +403,9 @@ def jpkmkt_should_switch_to_bpjs(*, card_number: str = "", nik: str = "", exam_d
         return None
     try:
         client = vclaim_client()
-        participant = participant_by_card(client, card, exam_date) if card else participant_by_nik(client, nik, exam_date)
+        participant = (
+            participant_by_card(client, card, exam_date) if card else participant_by_nik(client, nik, exam_date)
+        )
     except BpjsError as exc:
         logger.info("JPKMKT-to-BPJS check not possible: %s", exc.__class__.__name__)
         return None

@@ -38,11 +38,11 @@ BASE_PATH = "/vclaim-rest"
 MAX_CLOCK_SKEW = 300  # seconds; also catches clients that send milliseconds
 
 # Numbers that make the simulator misbehave, for timeout and garbage tests.
-CARD_SLOW = "0009990000001"          # sleeps `slow_seconds` before answering
+CARD_SLOW = "0009990000001"  # sleeps `slow_seconds` before answering
 CARD_SERVER_ERROR = "0009990000002"  # HTTP 500
-CARD_GARBAGE = "0009990000003"       # HTTP 200 with an HTML page
-CARD_BAD_CIPHER = "0009990000004"    # valid envelope, `response` not decryptable
-CARD_TRICKLE = "0009990000005"       # the whole answer, status line first, one byte per `trickle_interval`
+CARD_GARBAGE = "0009990000003"  # HTTP 200 with an HTML page
+CARD_BAD_CIPHER = "0009990000004"  # valid envelope, `response` not decryptable
+CARD_TRICKLE = "0009990000005"  # the whole answer, status line first, one byte per `trickle_interval`
 CARD_TRICKLE_BODY = "0009990000006"  # headers at once, then the body one byte per `trickle_interval`
 REFERRAL_SLOW = "0902P0010000Y999001"
 REFERRAL_SERVER_ERROR = "0902P0010000Y999002"
@@ -78,16 +78,34 @@ class FixtureReferral:
 # Status wording: "AKTIF" is documented; the inactive wordings are illustrative [unverified].
 FIXTURE_PARTICIPANTS: tuple[FixtureParticipant, ...] = (
     FixtureParticipant("0001234567890", "3302011204850001", "BUDI SANTOSO", "1985-04-12", "L"),
-    FixtureParticipant("0001234567891", "3302016309880002", "SARI WULANDARI", "1988-09-23", "P",
-                       hak_kelas=("2", "KELAS II")),
-    FixtureParticipant("0002000000011", "3302011501900003", "ANDI PRATAMA", "1990-01-15", "L",
-                       status=("1", "TIDAK AKTIF")),
-    FixtureParticipant("0002000000012", "3302017006790004", "RINA MARLINA", "1979-06-30", "P",
-                       status=("9", "NON AKTIF KARENA PREMI")),
-    FixtureParticipant("0002000000013", "3302010202600005", "SUPARMAN", "1960-02-02", "L",
-                       hak_kelas=("3", "KELAS III"), jenis=("21", "PBI (APBN)")),
-    FixtureParticipant("0002000000014", "3302014405700006", "WARSIH", "1970-05-04", "P",
-                       status=("1", "TIDAK AKTIF"), hak_kelas=("3", "KELAS III"), jenis=("21", "PBI (APBN)")),
+    FixtureParticipant(
+        "0001234567891", "3302016309880002", "SARI WULANDARI", "1988-09-23", "P", hak_kelas=("2", "KELAS II")
+    ),
+    FixtureParticipant(
+        "0002000000011", "3302011501900003", "ANDI PRATAMA", "1990-01-15", "L", status=("1", "TIDAK AKTIF")
+    ),
+    FixtureParticipant(
+        "0002000000012", "3302017006790004", "RINA MARLINA", "1979-06-30", "P", status=("9", "NON AKTIF KARENA PREMI")
+    ),
+    FixtureParticipant(
+        "0002000000013",
+        "3302010202600005",
+        "SUPARMAN",
+        "1960-02-02",
+        "L",
+        hak_kelas=("3", "KELAS III"),
+        jenis=("21", "PBI (APBN)"),
+    ),
+    FixtureParticipant(
+        "0002000000014",
+        "3302014405700006",
+        "WARSIH",
+        "1970-05-04",
+        "P",
+        status=("1", "TIDAK AKTIF"),
+        hak_kelas=("3", "KELAS III"),
+        jenis=("21", "PBI (APBN)"),
+    ),
     # Answers, but only after `slow_seconds`: a timeout, or a late success with a long timeout.
     FixtureParticipant(CARD_SLOW, "3302010101800007", "TONI LAMBAT", "1980-01-01", "L"),
     # Valid records, sent so slowly that only a total deadline stops the wait (issue 10 section 2).
@@ -96,21 +114,32 @@ FIXTURE_PARTICIPANTS: tuple[FixtureParticipant, ...] = (
 )
 
 POLI = {
-    "INT": "PENYAKIT DALAM", "ANA": "ANAK", "MAT": "MATA", "JAN": "JANTUNG DAN PEMBULUH DARAH",
-    "OBG": "OBGYN", "BED": "BEDAH", "SAR": "SARAF", "THT": "THT-KL", "KLT": "KULIT KELAMIN",
-    "GIG": "GIGI", "PAR": "PARU", "ORT": "ORTHOPEDI", "URO": "UROLOGI",
+    "INT": "PENYAKIT DALAM",
+    "ANA": "ANAK",
+    "MAT": "MATA",
+    "JAN": "JANTUNG DAN PEMBULUH DARAH",
+    "OBG": "OBGYN",
+    "BED": "BEDAH",
+    "SAR": "SARAF",
+    "THT": "THT-KL",
+    "KLT": "KULIT KELAMIN",
+    "GIG": "GIGI",
+    "PAR": "PARU",
+    "ORT": "ORTHOPEDI",
+    "URO": "UROLOGI",
 }
 _BUDI, _SARI, _ANDI = "0001234567890", "0001234567891", "0002000000011"
 FIXTURE_REFERRALS: tuple[FixtureReferral, ...] = (
-    FixtureReferral("0902P0010000Y000001", "fktp", _BUDI, ("INT", POLI["INT"]), 10),   # valid
+    FixtureReferral("0902P0010000Y000001", "fktp", _BUDI, ("INT", POLI["INT"]), 10),  # valid
     FixtureReferral("0902P0010000Y000002", "fktp", _BUDI, ("INT", POLI["INT"]), 120),  # expired
-    FixtureReferral("0902P0010000Y000003", "fktp", _BUDI, ("MAT", POLI["MAT"]), 5),    # other clinic
+    FixtureReferral("0902P0010000Y000003", "fktp", _BUDI, ("MAT", POLI["MAT"]), 5),  # other clinic
     FixtureReferral("0902P0010000Y000004", "fktp", _SARI, ("OBG", POLI["OBG"]), 7),
-    FixtureReferral("0902P0010000Y000005", "fktp", _SARI, ("INT", POLI["INT"]), 2),    # Sari's, for Budi: other person
+    FixtureReferral("0902P0010000Y000005", "fktp", _SARI, ("INT", POLI["INT"]), 2),  # Sari's, for Budi: other person
     FixtureReferral("0902P0010000Y000006", "fktp", _ANDI, ("INT", POLI["INT"]), 10),
-    FixtureReferral("0902P0010000Y000007", "fktp", _BUDI, ("INT", POLI["INT"]), 85),   # expires in 5 days
-    FixtureReferral("0902R0010000B000001", "rs", _BUDI, ("JAN", POLI["JAN"]), 3,
-                    referred_by=("0902R001", "RSUD AJIBARANG")),                       # hospital referral
+    FixtureReferral("0902P0010000Y000007", "fktp", _BUDI, ("INT", POLI["INT"]), 85),  # expires in 5 days
+    FixtureReferral(
+        "0902R0010000B000001", "rs", _BUDI, ("JAN", POLI["JAN"]), 3, referred_by=("0902R001", "RSUD AJIBARANG")
+    ),  # hospital referral
 )
 
 
@@ -122,11 +151,17 @@ def peserta_record(person: FixtureParticipant) -> dict[str, Any]:
         "informasi": {"dinsos": None, "noSKTM": None, "prolanisPRB": None},
         "jenisPeserta": {"keterangan": person.jenis[1], "kode": person.jenis[0]},
         "mr": {"noMR": None, "noTelepon": None},
-        "nama": person.name, "nik": person.nik, "noKartu": person.card_number, "pisa": "1",
+        "nama": person.name,
+        "nik": person.nik,
+        "noKartu": person.card_number,
+        "pisa": "1",
         "provUmum": {"kdProvider": "09020101", "nmProvider": "PUSKESMAS BANYUMAS"},
         "sex": person.sex,
         "statusPeserta": {"keterangan": person.status[1], "kode": person.status[0]},
-        "tglCetakKartu": "2016-02-12", "tglLahir": person.birth_date, "tglTAT": "2050-12-31", "tglTMT": "2014-01-01",
+        "tglCetakKartu": "2016-02-12",
+        "tglLahir": person.birth_date,
+        "tglTAT": "2050-12-31",
+        "tglTMT": "2014-01-01",
     }
 
 
@@ -134,7 +169,8 @@ def rujukan_record(referral: FixtureReferral, today: date) -> dict[str, Any]:
     person = next(p for p in FIXTURE_PARTICIPANTS if p.card_number == referral.card_number)
     return {
         "diagnosa": {"kode": "I10", "nama": "Essential (primary) hypertension"},
-        "keluhan": "", "noKunjungan": referral.number,
+        "keluhan": "",
+        "noKunjungan": referral.number,
         "pelayanan": {"kode": "2", "nama": "Rawat Jalan"},
         "peserta": peserta_record(person),
         "poliRujukan": {"kode": referral.poli[0], "nama": referral.poli[1]},
@@ -249,8 +285,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_trickle(self, status: int, body: bytes, content_type: str) -> None:
         """Write byte by byte with a pause between: every single read is quick, the whole never ends."""
-        head = (f"HTTP/1.1 {status} OK\r\nContent-Type: {content_type}\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+        head = (
+            f"HTTP/1.1 {status} OK\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        ).encode()
         data, sent = head + body, 0
         if self.trickle == "body":
             self.wfile.write(head)
@@ -258,7 +296,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         try:
             while sent < len(data) and not self.server.stopping.wait(self.server.trickle_interval):
-                self.wfile.write(data[sent:sent + 1])
+                self.wfile.write(data[sent : sent + 1])
                 sent += 1
         except OSError:
             pass  # the client gave up: what was sent is recorded below
@@ -272,8 +310,17 @@ class _Handler(BaseHTTPRequestHandler):
 class SimulatorServer(ThreadingHTTPServer):
     daemon_threads = True  # a sleeping "slow" handler must not keep the process alive
 
-    def __init__(self, address: tuple[str, int], *, cons_id: str, secret: str, user_key: str,
-                 slow_seconds: float = 10.0, trickle_interval: float = 1.0, verbose: bool = False) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        *,
+        cons_id: str,
+        secret: str,
+        user_key: str,
+        slow_seconds: float = 10.0,
+        trickle_interval: float = 1.0,
+        verbose: bool = False,
+    ) -> None:
         super().__init__(address, _Handler)
         self.cons_id, self.secret, self.user_key = cons_id, secret, user_key
         self.slow_seconds, self.trickle_interval, self.verbose = slow_seconds, trickle_interval, verbose
@@ -320,12 +367,27 @@ class SimulatorServer(ThreadingHTTPServer):
         self.server_close()
 
 
-def start_simulator(*, host: str = "127.0.0.1", port: int = 0, cons_id: str = DEMO_CONS_ID,
-                    secret: str = DEMO_SECRET, user_key: str = DEMO_USER_KEY, slow_seconds: float = 10.0,
-                    trickle_interval: float = 1.0, verbose: bool = False) -> SimulatorServer:
+def start_simulator(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    cons_id: str = DEMO_CONS_ID,
+    secret: str = DEMO_SECRET,
+    user_key: str = DEMO_USER_KEY,
+    slow_seconds: float = 10.0,
+    trickle_interval: float = 1.0,
+    verbose: bool = False,
+) -> SimulatorServer:
     """Serve in a daemon thread; port 0 picks a free port (read it from `.url`). Call `.stop()`."""
-    server = SimulatorServer((host, port), cons_id=cons_id, secret=secret, user_key=user_key,
-                             slow_seconds=slow_seconds, trickle_interval=trickle_interval, verbose=verbose)
+    server = SimulatorServer(
+        (host, port),
+        cons_id=cons_id,
+        secret=secret,
+        user_key=user_key,
+        slow_seconds=slow_seconds,
+        trickle_interval=trickle_interval,
+        verbose=verbose,
+    )
     server.thread = threading.Thread(target=server.serve_forever, name="bpjs-simulator", daemon=True)
     server.thread.start()
     return server

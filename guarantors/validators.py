@@ -53,6 +53,9 @@ def validate_other_card_number(value: str | None, *, pattern: str, label: str = 
     if not card:
         raise ValidationError(_("Enter the card number."), code="card_required")
     if not re.fullmatch(pattern, card):
-        raise ValidationError(_("Please check the %(label)s: the format is not right."), code="card_format",
-                              params={"label": label or _("card number")})
+        raise ValidationError(
+            _("Please check the %(label)s: the format is not right."),
+            code="card_format",
+            params={"label": label or _("card number")},
+        )
     return card

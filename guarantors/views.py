@@ -20,10 +20,15 @@ def guarantor_documents(request: HttpRequest, code: str) -> JsonResponse:
     """For the booking page: refresh the checklist when the guarantor or clinic changes."""
     gtype = get_object_or_404(services.active_guarantor_types(), code=code)
     clinic = request.GET.get("clinic", "")[:20] or None
-    return JsonResponse({
-        "code": gtype.code, "name": gtype.name, "description": gtype.description,
-        "needs_card_number": gtype.needs_card_number, "card_number_label": gtype.card_number_label,
-        "needs_referral": gtype.needs_referral,
-        "needs_letter_upload": services.letter_upload_needed(gtype, clinic),
-        "documents": services.required_documents(gtype, clinic),
-    })
+    return JsonResponse(
+        {
+            "code": gtype.code,
+            "name": gtype.name,
+            "description": gtype.description,
+            "needs_card_number": gtype.needs_card_number,
+            "card_number_label": gtype.card_number_label,
+            "needs_referral": gtype.needs_referral,
+            "needs_letter_upload": services.letter_upload_needed(gtype, clinic),
+            "documents": services.required_documents(gtype, clinic),
+        }
+    )

@@ -13,8 +13,7 @@ def hospital(request):
     """
     facility = site_facility()
     if facility is not None:
-        return {"HOSPITAL_NAME": facility.name, "HOSPITAL_ADDRESS": facility.address,
-                "HOSPITAL_PHONE": facility.phone}
+        return {"HOSPITAL_NAME": facility.name, "HOSPITAL_ADDRESS": facility.address, "HOSPITAL_PHONE": facility.phone}
     return {
         "HOSPITAL_NAME": settings.HOSPITAL_NAME,
         "HOSPITAL_ADDRESS": settings.HOSPITAL_ADDRESS,

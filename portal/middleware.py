@@ -140,8 +140,7 @@ class SessionMiddleware(DjangoSessionMiddleware):
         except (SessionInterrupted, DatabaseError) as exc:
             if not _caused_by_database(exc):
                 raise
-            log.warning("database unavailable saving the session on %s: %s", request.path,
-                        exc.__class__.__name__)
+            log.warning("database unavailable saving the session on %s: %s", request.path, exc.__class__.__name__)
             return render_unavailable(request)
 
 

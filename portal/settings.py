@@ -20,8 +20,9 @@ SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me" if DEBU
 # 50 characters, as README says and as `manage.py check --deploy` asks (security.W009).
 SECRET_KEY_MIN_LENGTH = 50
 if not DEBUG and len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
-    raise ImproperlyConfigured(f"Set SECRET_KEY to at least {SECRET_KEY_MIN_LENGTH} random characters "
-                               "when DEBUG is off.")
+    raise ImproperlyConfigured(
+        f"Set SECRET_KEY to at least {SECRET_KEY_MIN_LENGTH} random characters when DEBUG is off."
+    )
 # Identity numbers (NIK, KK, BPJS) are encrypted at rest and looked up through a keyed blind
 # index (families/fields.py). Newest key first; an older one stays listed only while
 # `manage.py rotate_identity_keys` runs. The development keys are public: refused with DEBUG off.
@@ -108,7 +109,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Bounded waits: a stuck lock or query becomes a 503 "try again" page, not a hung worker.
     DATABASES["default"].setdefault("OPTIONS", {})
-    lock_ms, statement_ms = env.int("DB_LOCK_TIMEOUT_MS", default=3000), env.int("DB_STATEMENT_TIMEOUT_MS", default=10000)
+    lock_ms, statement_ms = (
+        env.int("DB_LOCK_TIMEOUT_MS", default=3000),
+        env.int("DB_STATEMENT_TIMEOUT_MS", default=10000),
+    )
     DATABASES["default"]["OPTIONS"]["options"] = f"-c lock_timeout={lock_ms:d} -c statement_timeout={statement_ms:d}"
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 
@@ -125,8 +129,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-     "OPTIONS": {"user_attributes": ("email", "full_name")}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -188,7 +194,8 @@ STORAGES = {
         "BACKEND": env(
             "STATICFILES_BACKEND",
             default="whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage",
+            if not DEBUG
+            else "django.contrib.staticfiles.storage.StaticFilesStorage",
         ),
     },
 }
@@ -289,9 +296,15 @@ MIDDLEWARE += ["portal.middleware.NoStoreForSignedInMiddleware", "csp.middleware
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": env.list("CSP_EXCLUDE_URL_PREFIXES", default=[]),
     "DIRECTIVES": {
-        "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"], "font-src": ["'self'"], "object-src": ["'none'"],
-        "base-uri": ["'none'"], "form-action": ["'self'"], "frame-ancestors": ["'none'"],
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
     },
 }
 # Folders of private uploads are the web server user's alone (files are already 0600).

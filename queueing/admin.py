@@ -67,8 +67,16 @@ class ClinicAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
 class ScheduleInline(admin.TabularInline):
     model = Schedule
     extra = 0
-    fields = ["clinic", "weekday", "start_time", "end_time", "total_quota", "online_quota",
-              "minutes_per_patient", "active"]
+    fields = [
+        "clinic",
+        "weekday",
+        "start_time",
+        "end_time",
+        "total_quota",
+        "online_quota",
+        "minutes_per_patient",
+        "active",
+    ]
 
 
 def _sync_quotas(schedule: Schedule) -> None:
@@ -91,8 +99,17 @@ class DoctorAdmin(OversizedIdGuard, admin.ModelAdmin):
 
 @admin.register(Schedule)
 class ScheduleAdmin(OversizedIdGuard, admin.ModelAdmin):
-    list_display = ["clinic", "doctor", "weekday", "start_time", "end_time", "total_quota", "online_quota",
-                    "minutes_per_patient", "active"]
+    list_display = [
+        "clinic",
+        "doctor",
+        "weekday",
+        "start_time",
+        "end_time",
+        "total_quota",
+        "online_quota",
+        "minutes_per_patient",
+        "active",
+    ]
     list_filter = ["clinic", "weekday", "active"]
     list_select_related = ["clinic", "doctor"]
     search_fields = ["doctor__name", "clinic__name"]
@@ -118,10 +135,16 @@ class ScheduleExceptionAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAd
     def save_model(self, request, obj, form, change) -> None:
         affected = services.exception_create(exception=obj, actor=request.user)
         if affected:
-            self.message_user(request, ngettext(
-                "%(n)d booking is affected; its account holder will be e-mailed.",
-                "%(n)d bookings are affected; their account holders will be e-mailed.", len(affected),
-            ) % {"n": len(affected)}, messages.WARNING)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d booking is affected; its account holder will be e-mailed.",
+                    "%(n)d bookings are affected; their account holders will be e-mailed.",
+                    len(affected),
+                )
+                % {"n": len(affected)},
+                messages.WARNING,
+            )
 
     def delete_model(self, request, obj) -> None:
         services.exception_delete(exception=obj)
@@ -135,8 +158,15 @@ class ScheduleExceptionAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAd
 class BookingSettingsAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
     """One row per facility; with a single facility the list opens straight on its row, as before."""
 
-    list_display = ["__str__", "mode", "earliest_days_ahead", "latest_days_ahead", "opening_time",
-                    "same_day_cutoff", "cancel_cutoff_hours"]
+    list_display = [
+        "__str__",
+        "mode",
+        "earliest_days_ahead",
+        "latest_days_ahead",
+        "opening_time",
+        "same_day_cutoff",
+        "cancel_cutoff_hours",
+    ]
     list_select_related = ["facility"]
 
     def has_add_permission(self, request) -> bool:
@@ -159,8 +189,16 @@ class DayQuotaAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
 
     facility_paths = ("schedule__clinic__facility",)
 
-    list_display = ["date", "schedule", "quota", "active_count", "total_quota", "counter_count", "last_number",
-                    "closed"]
+    list_display = [
+        "date",
+        "schedule",
+        "quota",
+        "active_count",
+        "total_quota",
+        "counter_count",
+        "last_number",
+        "closed",
+    ]
     list_filter = ["date", "closed", ("schedule__clinic", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["schedule__clinic", "schedule__doctor"]
     show_full_result_count = False
@@ -176,6 +214,7 @@ class DayQuotaAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
 
 
 # --- bookings: the counter's list and page ------------------------------------------------------
+
 
 class BookingEventInline(admin.TabularInline):
     model = BookingEvent
@@ -197,7 +236,12 @@ def _thumbnail(url: str, content_type: str, caption: str) -> str:
     if content_type.startswith("image/"):
         return format_html(
             '<a href="{}" target="_blank" rel="noopener" class="desk-thumb"><img src="{}" alt="{}" loading="lazy">'
-            '</a><br>{}', url, url, caption, caption)
+            "</a><br>{}",
+            url,
+            url,
+            caption,
+            caption,
+        )
     return format_html('<a href="{}" target="_blank" rel="noopener">{} (PDF)</a>', url, caption)
 
 
@@ -231,9 +275,17 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
     # admin's menu (the code, date, time and channel sit under the number; the filters fold away).
     list_display = ["status", "queue_column", "patient_column", "clinic_column", "guarantor_column"]
     list_display_links = ["queue_column"]
-    list_filter = [ExamDateFilter, ("clinic", admin.RelatedOnlyFieldListFilter),
-                   ("doctor", admin.RelatedOnlyFieldListFilter), "status", GuarantorCheckFilter, NikMismatchFilter,
-                   "guarantor", "channel", "affected"]
+    list_filter = [
+        ExamDateFilter,
+        ("clinic", admin.RelatedOnlyFieldListFilter),
+        ("doctor", admin.RelatedOnlyFieldListFilter),
+        "status",
+        GuarantorCheckFilter,
+        NikMismatchFilter,
+        "guarantor",
+        "channel",
+        "affected",
+    ]
     list_select_related = ["clinic", "doctor", "patient", "guarantor"]
     search_fields = ["code"]  # shows the search box; get_search_results decides what a term means
     search_help_text = _("Booking code, name, medical record number or NIK.")
@@ -245,16 +297,62 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
     actions = ["verify_bookings", "reject_bookings", "mark_no_show", "print_slips_thermal", "print_slips_a6"]
     inlines = [BookingDocumentInline, BookingEventInline]
     readonly_fields = [
-        "patient_card", "identity_documents", "code", "status", "label", "date", "clinic", "doctor",
-        "estimated_time", "reject_reason", "affected", "affected_note", "guarantor", "guarantor_switched_from",
-        "card_number", "referral_number", "guarantor_verified", "guarantor_check_table", "channel", "account",
-        "registered_at", "created_at", "desk_note"]
+        "patient_card",
+        "identity_documents",
+        "code",
+        "status",
+        "label",
+        "date",
+        "clinic",
+        "doctor",
+        "estimated_time",
+        "reject_reason",
+        "affected",
+        "affected_note",
+        "guarantor",
+        "guarantor_switched_from",
+        "card_number",
+        "referral_number",
+        "guarantor_verified",
+        "guarantor_check_table",
+        "channel",
+        "account",
+        "registered_at",
+        "created_at",
+        "desk_note",
+    ]
     fieldsets = [
         (_("Patient"), {"fields": ["patient_card", "identity_documents"]}),
-        (_("Queue"), {"fields": ["code", "status", "label", "date", "clinic", "doctor", "estimated_time",
-                                 "reject_reason", "affected", "affected_note"]}),
-        (_("Guarantor"), {"fields": ["guarantor", "guarantor_switched_from", "card_number", "referral_number",
-                                     "guarantor_verified", "guarantor_check_table"]}),
+        (
+            _("Queue"),
+            {
+                "fields": [
+                    "code",
+                    "status",
+                    "label",
+                    "date",
+                    "clinic",
+                    "doctor",
+                    "estimated_time",
+                    "reject_reason",
+                    "affected",
+                    "affected_note",
+                ]
+            },
+        ),
+        (
+            _("Guarantor"),
+            {
+                "fields": [
+                    "guarantor",
+                    "guarantor_switched_from",
+                    "card_number",
+                    "referral_number",
+                    "guarantor_verified",
+                    "guarantor_check_table",
+                ]
+            },
+        ),
         (_("Registration"), {"fields": ["channel", "account", "registered_at", "created_at", "desk_note"]}),
     ]
 
@@ -286,9 +384,14 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
     @admin.display(description=_("queue"), ordering="number")
     def queue_column(self, obj: Booking) -> str:
         time = obj.estimated_time.strftime("%H:%M") if obj.estimated_time else ""
-        return format_html('<strong>{}</strong><br><small>{} · {}{}</small><br><small class="mono">{}</small>',
-                           obj.label or "—", short_date(obj.date), time or obj.get_channel_display(),
-                           f" · {obj.get_channel_display()}" if time else "", obj.code)
+        return format_html(
+            '<strong>{}</strong><br><small>{} · {}{}</small><br><small class="mono">{}</small>',
+            obj.label or "—",
+            short_date(obj.date),
+            time or obj.get_channel_display(),
+            f" · {obj.get_channel_display()}" if time else "",
+            obj.code,
+        )
 
     @admin.display(description=_("patient"), ordering="patient__full_name")
     def patient_column(self, obj: Booking) -> str:
@@ -310,32 +413,55 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
     @admin.display(description=_("patient"))
     def patient_card(self, obj: Booking) -> str:
         patient = obj.patient
-        name = format_html('<a href="{}">{}</a>', reverse("admin:families_patient_change", args=[patient.pk]),
-                           patient.full_name)
-        flag = format_html(' <strong class="desk-flag">{}</strong>', _("NIK does not match birth date/sex: "
-                                                                            "check the ID card")) \
-            if patient.nik_mismatch else ""
+        name = format_html(
+            '<a href="{}">{}</a>', reverse("admin:families_patient_change", args=[patient.pk]), patient.full_name
+        )
+        flag = (
+            format_html(
+                ' <strong class="desk-flag">{}</strong>', _("NIK does not match birth date/sex: check the ID card")
+            )
+            if patient.nik_mismatch
+            else ""
+        )
         return format_html(
-            "{}{}<br>{}: {} · NIK {} · {} · {}", name, flag, _("Medical record number"),
-            format_mrn(patient.mrn) or _("none yet"), patient.masked_nik or "—",
-            date_format(patient.birth_date, "j F Y"), patient.get_sex_display())
+            "{}{}<br>{}: {} · NIK {} · {} · {}",
+            name,
+            flag,
+            _("Medical record number"),
+            format_mrn(patient.mrn) or _("none yet"),
+            patient.masked_nik or "—",
+            date_format(patient.birth_date, "j F Y"),
+            patient.get_sex_display(),
+        )
 
     @admin.display(description=_("identity documents"))
     def identity_documents(self, obj: Booking) -> str:
         documents = desk_selectors.identity_documents(obj.patient)
         if not documents:
             return gettext("None uploaded.")
-        return format_html_join(" ", '<span class="desk-document">{}</span>', (
-            (_thumbnail(reverse("families:document_view", kwargs={"document_id": d.pk}), d.content_type,
-                        d.get_kind_display()),) for d in documents))
+        return format_html_join(
+            " ",
+            '<span class="desk-document">{}</span>',
+            (
+                (
+                    _thumbnail(
+                        reverse("families:document_view", kwargs={"document_id": d.pk}),
+                        d.content_type,
+                        d.get_kind_display(),
+                    ),
+                )
+                for d in documents
+            ),
+        )
 
     @admin.display(description=_("guarantor check result"))
     def guarantor_check_table(self, obj: Booking) -> str:
         rows = desk_selectors.eligibility_rows(obj.guarantor_check)
         if not rows:
             return gettext("Not checked with BPJS.")
-        return format_html('<table class="desk-check">{}</table>', format_html_join(
-            "", "<tr><th>{}</th><td>{}</td></tr>", rows))
+        return format_html(
+            '<table class="desk-check">{}</table>', format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
+        )
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         booking = self.get_object(request, object_id)
@@ -344,27 +470,37 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
             if request.method == "GET":
                 family_services.access_log(request.user, booking.patient, AccessWhat.BOOKING)
             extra_context.update(self._desk_context(request, booking))
-        extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False,
-                             show_delete_link=False)
+        extra_context.update(
+            show_save=False, show_save_and_continue=False, show_save_and_add_another=False, show_delete_link=False
+        )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _desk_context(self, request: HttpRequest, booking: Booking) -> dict:
         # Which changes the status and the day (at the booking's facility) allow.
         buttons = transitions.buttons(booking, today=selectors.booking_today(booking))
         can_change = self.has_change_permission(request, booking)
-        return {"desk_buttons": buttons if can_change else {}, "desk_booking": booking,
-                "desk_printable": selectors.slip_printable(booking)}
+        return {
+            "desk_buttons": buttons if can_change else {},
+            "desk_booking": booking,
+            "desk_printable": selectors.slip_printable(booking),
+        }
 
     # --- the booking page's buttons (POST), reject form, booking documents ---
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<path:object_id>/aksi/<str:action>/", wrap(require_POST(self.status_view)),
-                 name="queueing_booking_status"),
+            path(
+                "<path:object_id>/aksi/<str:action>/",
+                wrap(require_POST(self.status_view)),
+                name="queueing_booking_status",
+            ),
             path("<path:object_id>/tolak/", wrap(self.reject_view), name="queueing_booking_reject"),
-            path("<path:object_id>/dokumen/<uuid:document_id>/", wrap(self.document_view),
-                 name="queueing_booking_document"),
+            path(
+                "<path:object_id>/dokumen/<uuid:document_id>/",
+                wrap(self.document_view),
+                name="queueing_booking_document",
+            ),
         ] + super().get_urls()
 
     def _changeable(self, request: HttpRequest, object_id: str) -> Booking:
@@ -377,8 +513,9 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
 
     def _back(self, request: HttpRequest, booking: Booking) -> HttpResponseRedirect:
         target = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
             target = reverse("admin:queueing_booking_change", args=[booking.pk])
         return HttpResponseRedirect(target)
 
@@ -387,8 +524,9 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
         actions = {
             "verify": lambda: services.booking_verify(booking=booking, actor=request.user),
             "check_in": lambda: desk_services.booking_check_in(booking=booking, actor=request.user),
-            "no_show": lambda: desk_services.booking_mark_no_show(booking=booking, actor=request.user,
-                                                                  reason=request.POST.get("reason", "")),
+            "no_show": lambda: desk_services.booking_mark_no_show(
+                booking=booking, actor=request.user, reason=request.POST.get("reason", "")
+            ),
             "served": lambda: desk_services.booking_mark_served(booking=booking, actor=request.user),
         }
         if action not in actions:
@@ -398,9 +536,12 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
         except ValidationError as exc:
             self.message_user(request, exc.messages[0], messages.ERROR)
         else:
-            self.message_user(request, gettext("%(code)s is now: %(status)s %(label)s") % {
-                "code": booking.code, "status": booking.get_status_display(), "label": booking.label},
-                messages.SUCCESS)
+            self.message_user(
+                request,
+                gettext("%(code)s is now: %(status)s %(label)s")
+                % {"code": booking.code, "status": booking.get_status_display(), "label": booking.label},
+                messages.SUCCESS,
+            )
         return self._back(request, booking)
 
     def reject_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -413,11 +554,19 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                self.message_user(request, gettext("%(code)s rejected; the applicant will be e-mailed.") % {
-                    "code": booking.code}, messages.SUCCESS)
+                self.message_user(
+                    request,
+                    gettext("%(code)s rejected; the applicant will be e-mailed.") % {"code": booking.code},
+                    messages.SUCCESS,
+                )
                 return HttpResponseRedirect(reverse("admin:queueing_booking_change", args=[booking.pk]))
-        context = {**self.admin_site.each_context(request), "title": gettext("Reject booking %(code)s") % {
-            "code": booking.code}, "form": form, "booking": booking, "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Reject booking %(code)s") % {"code": booking.code},
+            "form": form,
+            "booking": booking,
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/queueing/booking/reject_form.html", context)
 
     def document_view(self, request: HttpRequest, object_id: str, document_id: uuid.UUID) -> FileResponse:
@@ -427,38 +576,57 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
             raise Http404
         document = get_object_or_404(BookingDocument, pk=document_id, booking=booking)
         return serve_private_file(
-            request, document.file, content_type=document.content_type, name=document.kind,
+            request,
+            document.file,
+            content_type=document.content_type,
+            name=document.kind,
             may_view=_may_view_letters,
-            log_view=lambda user: family_services.access_log(user, booking.patient, AccessWhat.BOOKING_LETTER,
-                                                             document.kind),
+            log_view=lambda user: family_services.access_log(
+                user, booking.patient, AccessWhat.BOOKING_LETTER, document.kind
+            ),
         )
 
     # --- changelist actions ---
 
     @admin.action(description=_("Verify the selected requests (gives the queue number)"))
     def verify_bookings(self, request: HttpRequest, queryset) -> None:
-        self._apply(request, queryset, lambda booking: services.booking_verify(booking=booking, actor=request.user),
-                    _("%(n)d booking(s) verified."))
+        self._apply(
+            request,
+            queryset,
+            lambda booking: services.booking_verify(booking=booking, actor=request.user),
+            _("%(n)d booking(s) verified."),
+        )
 
     @admin.action(description=_("Reject the selected bookings (asks for a reason)"))
     def reject_bookings(self, request: HttpRequest, queryset):
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             reason = form.cleaned_data["reason"]
-            self._apply(request, queryset,
-                        lambda booking: services.booking_reject(booking=booking, actor=request.user, reason=reason),
-                        _("%(n)d booking(s) rejected."))
+            self._apply(
+                request,
+                queryset,
+                lambda booking: services.booking_reject(booking=booking, actor=request.user, reason=reason),
+                _("%(n)d booking(s) rejected."),
+            )
             return None
-        context = {**self.admin_site.each_context(request), "title": _("Reject bookings"), "form": form,
-                   "bookings": queryset.select_related("patient", "clinic"), "opts": self.model._meta,
-                   "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reject bookings"),
+            "form": form,
+            "bookings": queryset.select_related("patient", "clinic"),
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
         return TemplateResponse(request, "admin/queueing/booking_reject.html", context)
 
     @admin.action(description=_("Mark the selected as not come (no-show)"))
     def mark_no_show(self, request: HttpRequest, queryset) -> None:
-        self._apply(request, queryset,
-                    lambda booking: desk_services.booking_mark_no_show(booking=booking, actor=request.user),
-                    _("%(n)d booking(s) marked as not come."))
+        self._apply(
+            request,
+            queryset,
+            lambda booking: desk_services.booking_mark_no_show(booking=booking, actor=request.user),
+            _("%(n)d booking(s) marked as not come."),
+        )
 
     @admin.action(description=_("Print slips of the selected (80 mm thermal, one PDF)"), permissions=["view"])
     def print_slips_thermal(self, request: HttpRequest, queryset):
@@ -469,12 +637,16 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
         return self._slips(request, queryset, "a6")
 
     def _slips(self, request: HttpRequest, queryset, fmt: str):
-        bookings = list(queryset.select_related("patient", "clinic", "doctor", "guarantor").order_by(
-            "date", "clinic__sort_order", "number"))
+        bookings = list(
+            queryset.select_related("patient", "clinic", "doctor", "guarantor").order_by(
+                "date", "clinic__sort_order", "number"
+            )
+        )
         printable = [b for b in bookings if selectors.slip_printable(b)]
         if len(printable) < len(bookings):
-            self.message_user(request, gettext("Bookings without a number, cancelled or rejected have no slip."),
-                              messages.WARNING)
+            self.message_user(
+                request, gettext("Bookings without a number, cancelled or rejected have no slip."), messages.WARNING
+            )
         return slips_response(printable, fmt) if printable else None
 
     def _apply(self, request: HttpRequest, queryset, change, done) -> None:
@@ -496,8 +668,12 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
 # before django.contrib.admin's), outside this app, where `makemessages` run in queueing/ does not
 # look: their strings that no app template shares are listed here for the catalogue.
 TEMPLATE_STRINGS = (
-    gettext_noop("Today's bookings"), gettext_noop("Verify (give the number)"), gettext_noop("Reject…"),
+    gettext_noop("Today's bookings"),
+    gettext_noop("Verify (give the number)"),
+    gettext_noop("Reject…"),
     gettext_noop("Served"),
-    gettext_noop("The request will be rejected and its place freed. The applicant is e-mailed the reason, sees "
-                 "it in 'My bookings' and can book again."),
+    gettext_noop(
+        "The request will be rejected and its place freed. The applicant is e-mailed the reason, sees "
+        "it in 'My bookings' and can book again."
+    ),
 )

@@ -33,8 +33,13 @@ class ExamDateFilter(admin.SimpleListFilter):
         super().__init__(request, params, model, model_admin)
 
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
-        choices = [("today", _("Today")), ("tomorrow", _("Tomorrow")), ("yesterday", _("Yesterday")),
-                   ("next7", _("Next 7 days")), ("all", _("Any date"))]
+        choices = [
+            ("today", _("Today")),
+            ("tomorrow", _("Tomorrow")),
+            ("yesterday", _("Yesterday")),
+            ("next7", _("Next 7 days")),
+            ("all", _("Any date")),
+        ]
         chosen = _date_or_none(self.value()) if self.value() not in dict(choices) else None
         if chosen:
             choices.insert(0, (chosen.isoformat(), short_date(chosen)))
@@ -46,14 +51,21 @@ class ExamDateFilter(admin.SimpleListFilter):
     def choices(self, changelist):
         # No "All" entry: without a parameter the list shows today; "Any date" is explicit.
         for lookup, title in self.lookup_choices:
-            yield {"selected": self.value() == str(lookup), "display": title,
-                   "query_string": changelist.get_query_string({self.parameter_name: lookup})}
+            yield {
+                "selected": self.value() == str(lookup),
+                "display": title,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+            }
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         today = desk_facility(request.user).local_today()
         day = dt.timedelta(days=1)
-        ranges = {"today": (today, today), "tomorrow": (today + day, today + day),
-                  "yesterday": (today - day, today - day), "next7": (today, today + 6 * day)}
+        ranges = {
+            "today": (today, today),
+            "tomorrow": (today + day, today + day),
+            "yesterday": (today - day, today - day),
+            "next7": (today, today + 6 * day),
+        }
         value = self.value()
         if value == "all":
             return queryset
@@ -75,8 +87,11 @@ class GuarantorCheckFilter(admin.SimpleListFilter):
     parameter_name = "penjamin_cek"
 
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
-        return [("pending", _("Not yet verified")), ("unreachable", _("BPJS could not be asked")),
-                ("verified", _("Verified"))]
+        return [
+            ("pending", _("Not yet verified")),
+            ("unreachable", _("BPJS could not be asked")),
+            ("verified", _("Verified")),
+        ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()
@@ -145,8 +160,10 @@ class OversizedIdGuard:
                 return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
         if request.method == "POST" and not self._selection_is_ids(request):
             # Django would filter the primary key on the posted text: a 500 for "not-a-uuid".
-            messages.warning(request, gettext(
-                "Items must be selected in order to perform actions on them. No items have been changed."))
+            messages.warning(
+                request,
+                gettext("Items must be selected in order to perform actions on them. No items have been changed."),
+            )
             return HttpResponseRedirect(request.get_full_path())
         return super().changelist_view(request, extra_context)
 

@@ -16,8 +16,11 @@ class QueueingConfig(AppConfig):
         from queueing.services import on_patient_merged
 
         for signal in (post_save, post_delete):
-            signal.connect(forget_guarantors, sender="guarantors.GuarantorType",
-                           dispatch_uid=f"queueing.forget_guarantors.{signal is post_save}")
+            signal.connect(
+                forget_guarantors,
+                sender="guarantors.GuarantorType",
+                dispatch_uid=f"queueing.forget_guarantors.{signal is post_save}",
+            )
 
         patient_merged.connect(on_patient_merged, dispatch_uid="queueing.repoint_bookings")
         register_dashboard_panel("queueing/_dashboard_bookings.html", get_context=dashboard_panel_context, order=10)

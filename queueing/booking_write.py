@@ -67,9 +67,11 @@ RETURNING b.number, b.label, b.estimated_time
 """
 # f"{prefix}-{n:03d}" and start + (n - 1) x minutes (a time of day wraps at midnight, as in Python).
 # COALESCE: with no place, day_quota_id must be the NOT NULL column that refuses, so we know why.
-_NUMBERING = (", number = q.n, status = %s,"
-              " label = COALESCE(%s || '-' || lpad(q.n::text, greatest(3, length(q.n::text)), '0'), ''),"
-              " estimated_time = %s::time + (q.n - 1) * %s * interval '1 minute'")
+_NUMBERING = (
+    ", number = q.n, status = %s,"
+    " label = COALESCE(%s || '-' || lpad(q.n::text, greatest(3, length(q.n::text)), '0'), ''),"
+    " estimated_time = %s::time + (q.n - 1) * %s * interval '1 minute'"
+)
 
 
 _INSERTS: dict = {}  # (model, vendor) -> (INSERT statement, its fields), compiled once per process
@@ -96,8 +98,9 @@ def _insert(obj: Model) -> tuple[str, list]:
     return _INSERTS[key], [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
 
 
-def take_sql(*, booking_id, day_quota_id: int, status: str | None, prefix: str, start: dt.time,
-             minutes: int) -> tuple[str, list]:
+def take_sql(
+    *, booking_id, day_quota_id: int, status: str | None, prefix: str, start: dt.time, minutes: int
+) -> tuple[str, list]:
     """Statement 3; with `status` None (verification mode) the place is held and no number given."""
     take, take_params = counters.online_take_statement(day_quota_id, with_number=status is not None)
     numbering, params = "", []
@@ -112,10 +115,18 @@ def _one_round_trip(booking: Booking, event: Model, offer, instant: bool) -> Boo
     read back, and nothing listens for it)."""
     status = BookingStatus.VERIFIED if instant else None
     pre_save.send(sender=Booking, instance=booking, raw=False, using=connection.alias, update_fields=None)
-    statements = [_insert(booking), _insert(event),
-                  take_sql(booking_id=booking.pk, day_quota_id=booking.day_quota_id, status=status,
-                           prefix=offer.prefix, start=offer.schedule.start_time,
-                           minutes=offer.schedule.minutes_per_patient)]
+    statements = [
+        _insert(booking),
+        _insert(event),
+        take_sql(
+            booking_id=booking.pk,
+            day_quota_id=booking.day_quota_id,
+            status=status,
+            prefix=offer.prefix,
+            start=offer.schedule.start_time,
+            minutes=offer.schedule.minutes_per_patient,
+        ),
+    ]
     try:
         with connection.cursor() as cursor:
             cursor.execute(";\n".join(sql for sql, _p in statements), [p for _s, ps in statements for p in ps])
@@ -128,12 +139,14 @@ def _one_round_trip(booking: Booking, event: Model, offer, instant: bool) -> Boo
     if status is not None:
         booking.status = status
     booking._state.adding, booking._state.db = False, connection.alias
-    post_save.send(sender=Booking, instance=booking, created=True, update_fields=None, raw=False,
-                   using=connection.alias)
+    post_save.send(
+        sender=Booking, instance=booking, created=True, update_fields=None, raw=False, using=connection.alias
+    )
     return booking
 
 
 # --- other databases: the ORM, one short transaction ---------------------------------------------
+
 
 def _orm(booking: Booking, event: Model, offer, instant: bool) -> Booking:
     with transaction.atomic():
@@ -158,6 +171,11 @@ def _set_number(booking: Booking, schedule: Schedule, prefix: str, number: int) 
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {meta.db_table} SET status = %s, number = %s, label = %s, estimated_time = %s WHERE id = %s",
-            [booking.status.value, number, booking.label,
-             meta.get_field("estimated_time").get_db_prep_value(booking.estimated_time, connection),
-             meta.pk.get_db_prep_value(booking.pk, connection)])
+            [
+                booking.status.value,
+                number,
+                booking.label,
+                meta.get_field("estimated_time").get_db_prep_value(booking.estimated_time, connection),
+                meta.pk.get_db_prep_value(booking.pk, connection),
+            ],
+        )

@@ -71,15 +71,25 @@ def _facility_clinics(facility, clinics, schedules) -> None:
     by_code = {}
     for order, (code, name, bpjs_code, prefix) in enumerate(clinics):
         by_code[code], _created = Clinic.objects.get_or_create(
-            facility=facility, code=code,
-            defaults={"name": name, "bpjs_code": bpjs_code, "prefix": prefix, "sort_order": order})
+            facility=facility,
+            code=code,
+            defaults={"name": name, "bpjs_code": bpjs_code, "prefix": prefix, "sort_order": order},
+        )
     for clinic_code, doctor_name, weekdays, start, end, total, online, minutes in schedules:
         doctor, _created = Doctor.objects.get_or_create(name=doctor_name)
         for weekday in weekdays:
             Schedule.objects.get_or_create(
-                doctor=doctor, weekday=weekday, start_time=_time(start),
-                defaults={"clinic": by_code[clinic_code], "end_time": _time(end), "total_quota": total,
-                          "online_quota": online, "minutes_per_patient": minutes})
+                doctor=doctor,
+                weekday=weekday,
+                start_time=_time(start),
+                defaults={
+                    "clinic": by_code[clinic_code],
+                    "end_time": _time(end),
+                    "total_quota": total,
+                    "online_quota": online,
+                    "minutes_per_patient": minutes,
+                },
+            )
     BookingSettings.load(facility.pk)
 
 
@@ -98,8 +108,10 @@ def _clerks_at_their_counters(facilities) -> None:
     from queueing.desk.services import clerk_group_ensure
 
     group = clerk_group_ensure()
-    for email, facility in ((DEMO_CLERK_EMAIL, facilities["rsud"]),
-                            (DEMO_PUSKESMAS_CLERK_EMAIL, facilities["puskesmas"])):
+    for email, facility in (
+        (DEMO_CLERK_EMAIL, facilities["rsud"]),
+        (DEMO_PUSKESMAS_CLERK_EMAIL, facilities["puskesmas"]),
+    ):
         clerk = get_user_model().objects.filter(email=email).first()
         if clerk is not None:
             clerk.groups.add(group)

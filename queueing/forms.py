@@ -30,9 +30,13 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 
 class MemberForm(forms.Form):
-    patient = MemberChoiceField(label=_("Who is the appointment for?"), queryset=Patient.objects.none(),
-                                widget=forms.RadioSelect, empty_label=None,
-                                error_messages={"invalid_choice": _("Choose one of your family members.")})
+    patient = MemberChoiceField(
+        label=_("Who is the appointment for?"),
+        queryset=Patient.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of your family members.")},
+    )
 
     def __init__(self, account, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -51,8 +55,9 @@ class DateChoiceField(forms.ChoiceField):
         if value in self.empty_values:
             raise ValidationError(self.error_messages["required"], code="required")
         if not self.valid_value(value):
-            raise ValidationError(_("Bookings for this date are not open. Choose another date."),
-                                  code="date_unavailable")
+            raise ValidationError(
+                _("Bookings for this date are not open. Choose another date."), code="date_unavailable"
+            )
 
     def to_python(self, value) -> str:
         return "" if value in self.empty_values else str(value)
@@ -86,26 +91,37 @@ class GuarantorForm(GuarantorFieldsForm):
     """
 
     guarantor_type = GuarantorTypeChoiceField(
-        label=_("Guarantor (payment)"), queryset=GuarantorType.objects.none(), to_field_name="code",
-        widget=forms.RadioSelect, empty_label=None,
+        label=_("Guarantor (payment)"),
+        queryset=GuarantorType.objects.none(),
+        to_field_name="code",
+        widget=forms.RadioSelect,
+        empty_label=None,
         error_messages={"required": _("Choose a guarantor."), "invalid_choice": _("Choose a guarantor from the list.")},
     )
     jpkmkt_choice = forms.ChoiceField(
-        label=_("Which guarantor do you want to use?"), required=False, widget=forms.RadioSelect,
-        choices=[(JPKMKT_USE_BPJS, _("BPJS Kesehatan (recommended: the hospital's rule for JPKMKT patients)")),
-                 (JPKMKT_KEEP, _("Keep JPKMKT; the registration desk will check it"))],
+        label=_("Which guarantor do you want to use?"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            (JPKMKT_USE_BPJS, _("BPJS Kesehatan (recommended: the hospital's rule for JPKMKT patients)")),
+            (JPKMKT_KEEP, _("Keep JPKMKT; the registration desk will check it")),
+        ],
     )
 
-    def __init__(self, *args: Any, patient: Patient, exam_date: dt.date, clinic: Clinic | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, patient: Patient, exam_date: dt.date, clinic: Clinic | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.patient, self.exam_date, self.clinic = patient, exam_date, clinic
         self.jpkmkt_participant: Participant | None = None
 
     def guarantor_context(self) -> GuarantorContext:
-        return GuarantorContext(full_name=self.patient.full_name, birth_date=self.patient.birth_date,
-                                clinic_bpjs_code=self.clinic.bpjs_code if self.clinic else "",
-                                exam_date=self.exam_date)
+        return GuarantorContext(
+            full_name=self.patient.full_name,
+            birth_date=self.patient.birth_date,
+            clinic_bpjs_code=self.clinic.bpjs_code if self.clinic else "",
+            exam_date=self.exam_date,
+        )
 
     def clean_guarantor(self) -> None:
         super().clean_guarantor()
@@ -116,10 +132,15 @@ class GuarantorForm(GuarantorFieldsForm):
     def _jpkmkt_rule(self) -> None:
         """Seed 004: with an active BPJS card, BPJS Kesehatan is the first guarantor; the person agrees first."""
         self.jpkmkt_participant = guarantor_services.jpkmkt_should_switch_to_bpjs(
-            card_number=self.patient.bpjs_number or "", nik=self.patient.nik or "", exam_date=self.exam_date)
+            card_number=self.patient.bpjs_number or "", nik=self.patient.nik or "", exam_date=self.exam_date
+        )
         if self.jpkmkt_participant is not None and not self.cleaned_data.get("jpkmkt_choice"):
-            self.add_error("jpkmkt_choice", ValidationError(
-                _("Choose whether to book with BPJS Kesehatan or to keep JPKMKT."), code="jpkmkt_choice_required"))
+            self.add_error(
+                "jpkmkt_choice",
+                ValidationError(
+                    _("Choose whether to book with BPJS Kesehatan or to keep JPKMKT."), code="jpkmkt_choice_required"
+                ),
+            )
 
     @property
     def switch_to_bpjs(self) -> bool:
@@ -128,10 +149,14 @@ class GuarantorForm(GuarantorFieldsForm):
     def jpkmkt_note(self) -> dict[str, Any]:
         """For the booking's guarantor_check: what the JPKMKT rule found and what the person chose."""
         participant = self.jpkmkt_participant
-        return {"jpkmkt_rule": {"checked_at": timezone.now().isoformat(),
-                                "bpjs_card_active": participant is not None,
-                                "bpjs_card": participant.card_number if participant else "",
-                                "kept_jpkmkt": participant is not None}}
+        return {
+            "jpkmkt_rule": {
+                "checked_at": timezone.now().isoformat(),
+                "bpjs_card_active": participant is not None,
+                "bpjs_card": participant.card_number if participant else "",
+                "kept_jpkmkt": participant is not None,
+            }
+        }
 
     @classmethod
     def showing(cls, values: dict[str, str], errors: dict[str, list[list[str]]], **kwargs: Any) -> GuarantorForm:
@@ -152,9 +177,13 @@ class ClinicChoiceField(forms.ModelChoiceField):
 class FacilityForm(forms.Form):
     """Seed 002 step 1: the puskesmas or hospital (only asked when the deployment has several)."""
 
-    facility = forms.ModelChoiceField(label=_("Facility"), queryset=Facility.objects.none(), widget=forms.RadioSelect,
-                                      empty_label=None,
-                                      error_messages={"invalid_choice": _("Choose one of the facilities listed.")})
+    facility = forms.ModelChoiceField(
+        label=_("Facility"),
+        queryset=Facility.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of the facilities listed.")},
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -162,24 +191,28 @@ class FacilityForm(forms.Form):
 
 
 class ClinicForm(forms.Form):
-    clinic = ClinicChoiceField(label=_("Clinic"), queryset=Clinic.objects.none(), widget=forms.RadioSelect,
-                               empty_label=None,
-                               error_messages={"invalid_choice": _("This clinic has no practice on this date.")})
+    clinic = ClinicChoiceField(
+        label=_("Clinic"),
+        queryset=Clinic.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"invalid_choice": _("This clinic has no practice on this date.")},
+    )
 
     def __init__(self, date: dt.date, *args, facility_id: int, first: Clinic | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         clinics = selectors.clinics_on(date, facility_id=facility_id)
         if first is not None:  # the BPJS referral's clinic heads the list
             clinics = clinics.annotate(referral_first=Case(When(pk=first.pk, then=0), default=1)).order_by(
-                "referral_first", *clinics.query.order_by or ["sort_order", "name"])
+                "referral_first", *clinics.query.order_by or ["sort_order", "name"]
+            )
         self.fields["clinic"].queryset = clinics
 
 
 def offer_label(offer: selectors.Offer) -> str:
     schedule = offer.schedule
     hours = f"{schedule.start_time:%H:%M}–{schedule.end_time:%H:%M}"
-    places = (_("full") if offer.full else
-              _("%(n)s places left") % {"n": offer.places_left})
+    places = _("full") if offer.full else _("%(n)s places left") % {"n": offer.places_left}
     return f"{schedule.doctor.name} · {hours} · {places}"
 
 
@@ -195,8 +228,9 @@ class DoctorForm(forms.Form):
     def clean_schedule(self) -> selectors.Offer:
         offer = self.offers[self.cleaned_data["schedule"]]
         if offer.full:
-            raise ValidationError(_("No places are left with this doctor on this date. Choose another doctor or "
-                                    "date."), code="full")
+            raise ValidationError(
+                _("No places are left with this doctor on this date. Choose another doctor or date."), code="full"
+            )
         return offer
 
 
@@ -209,8 +243,9 @@ class ConfirmForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("document") and not data.get("document_kind"):
-            self.add_error("document_kind", ValidationError(_("Choose which letter this is."),
-                                                            code="document_kind_required"))
+            self.add_error(
+                "document_kind", ValidationError(_("Choose which letter this is."), code="document_kind_required")
+            )
         return data
 
 

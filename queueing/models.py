@@ -41,12 +41,19 @@ class Weekday(models.IntegerChoices):
 class Clinic(models.Model):
     """A polyclinic (poli), e.g. GIGI for dental, at one facility."""
 
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="clinics",
-                                 verbose_name=_("facility"), default=default_facility_id)
+    facility = models.ForeignKey(
+        Facility,
+        on_delete=models.PROTECT,
+        related_name="clinics",
+        verbose_name=_("facility"),
+        default=default_facility_id,
+    )
     code = models.CharField(_("code"), max_length=16)
     name = models.CharField(_("name"), max_length=100)
     bpjs_code = models.CharField(_("BPJS clinic code"), max_length=8, blank=True)
-    prefix = models.CharField(_("queue label prefix"), max_length=8, help_text=_("Printed before the number, e.g. GIGI-007."))
+    prefix = models.CharField(
+        _("queue label prefix"), max_length=8, help_text=_("Printed before the number, e.g. GIGI-007.")
+    )
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -56,9 +63,12 @@ class Clinic(models.Model):
         verbose_name_plural = _("clinics")
         constraints = [
             # Every puskesmas has its UMUM and GIGI: a code is unique within its facility.
-            models.UniqueConstraint(fields=["facility", "code"], name="queueing_clinic_code_unique_per_facility",
-                                    violation_error_code="code_taken",
-                                    violation_error_message=_("This facility already has a clinic with this code.")),
+            models.UniqueConstraint(
+                fields=["facility", "code"],
+                name="queueing_clinic_code_unique_per_facility",
+                violation_error_code="code_taken",
+                violation_error_message=_("This facility already has a clinic with this code."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,22 +109,30 @@ class Schedule(models.Model):
         verbose_name = _("practice schedule")
         verbose_name_plural = _("practice schedules")
         constraints = [
-            models.CheckConstraint(condition=Q(online_quota__lte=F("total_quota")),
-                                   name="queueing_schedule_online_within_total",
-                                   violation_error_code="online_over_total",
-                                   violation_error_message=_("The online quota cannot exceed the total quota.")),
-            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="queueing_schedule_ends_after_start",
+            models.CheckConstraint(
+                condition=Q(online_quota__lte=F("total_quota")),
+                name="queueing_schedule_online_within_total",
+                violation_error_code="online_over_total",
+                violation_error_message=_("The online quota cannot exceed the total quota."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="queueing_schedule_ends_after_start",
                 violation_error_code="ends_before_start",
-                violation_error_message=_("The practice must end after it starts.")),
-            models.CheckConstraint(condition=Q(minutes_per_patient__gte=1), name="queueing_schedule_minutes_positive",
+                violation_error_message=_("The practice must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes_per_patient__gte=1),
+                name="queueing_schedule_minutes_positive",
                 violation_error_code="minutes_not_positive",
-                violation_error_message=_("Minutes per patient must be at least 1.")),
-            models.UniqueConstraint(fields=["doctor", "weekday", "start_time"],
-                                    name="queueing_schedule_doctor_slot_unique",
-                                    violation_error_code="doctor_slot_taken",
-                                    violation_error_message=_(
-                                        "This doctor already has a practice starting at this time on this day."
-                                    )),
+                violation_error_message=_("Minutes per patient must be at least 1."),
+            ),
+            models.UniqueConstraint(
+                fields=["doctor", "weekday", "start_time"],
+                name="queueing_schedule_doctor_slot_unique",
+                violation_error_code="doctor_slot_taken",
+                violation_error_message=_("This doctor already has a practice starting at this time on this day."),
+            ),
         ]
         indexes = [models.Index(fields=["clinic", "weekday"], name="queueing_sched_clinic_day_idx")]
 
@@ -137,16 +155,22 @@ class ScheduleException(models.Model):
     """A day on which the hospital, a clinic or a doctor does not practise (holiday, leave)."""
 
     # The facility closed (scope "hospital"), or the one of the clinic or doctor's schedules hit.
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="schedule_exceptions",
-                                 verbose_name=_("facility"), default=default_facility_id)
+    facility = models.ForeignKey(
+        Facility,
+        on_delete=models.PROTECT,
+        related_name="schedule_exceptions",
+        verbose_name=_("facility"),
+        default=default_facility_id,
+    )
     date = models.DateField(_("date"))
     scope = models.CharField(_("applies to"), max_length=16, choices=ExceptionScope.choices)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("clinic"))
     doctor = models.ForeignKey(Doctor, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("doctor"))
     reason = models.CharField(_("reason"), max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["date"]
@@ -154,9 +178,11 @@ class ScheduleException(models.Model):
         verbose_name_plural = _("schedule exceptions")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(scope="hospital", clinic__isnull=True, doctor__isnull=True)
-                           | Q(scope="clinic", clinic__isnull=False, doctor__isnull=True)
-                           | Q(scope="doctor", clinic__isnull=True, doctor__isnull=False)),
+                condition=(
+                    Q(scope="hospital", clinic__isnull=True, doctor__isnull=True)
+                    | Q(scope="clinic", clinic__isnull=False, doctor__isnull=True)
+                    | Q(scope="doctor", clinic__isnull=True, doctor__isnull=False)
+                ),
                 name="queueing_scheduleexception_scope_matches_target",
                 violation_error_code="scope_mismatch",
                 violation_error_message=_("The clinic and doctor chosen do not match the scope."),
@@ -175,9 +201,11 @@ class ScheduleException(models.Model):
 
     def covers(self, schedule: Schedule) -> bool:
         """Whether this closes `schedule` (whose clinic should be loaded, for its facility)."""
-        return ((self.scope == ExceptionScope.HOSPITAL and self.facility_id == schedule.clinic.facility_id)
-                or (self.scope == ExceptionScope.CLINIC and self.clinic_id == schedule.clinic_id)
-                or (self.scope == ExceptionScope.DOCTOR and self.doctor_id == schedule.doctor_id))
+        return (
+            (self.scope == ExceptionScope.HOSPITAL and self.facility_id == schedule.clinic.facility_id)
+            or (self.scope == ExceptionScope.CLINIC and self.clinic_id == schedule.clinic_id)
+            or (self.scope == ExceptionScope.DOCTOR and self.doctor_id == schedule.doctor_id)
+        )
 
 
 class BookingMode(models.TextChoices):
@@ -188,30 +216,39 @@ class BookingMode(models.TextChoices):
 class BookingSettings(models.Model):
     """A facility's booking window and mode; one row per facility."""
 
-    facility = models.OneToOneField(Facility, on_delete=models.PROTECT, related_name="booking_settings",
-                                    verbose_name=_("facility"), default=default_facility_id)
+    facility = models.OneToOneField(
+        Facility,
+        on_delete=models.PROTECT,
+        related_name="booking_settings",
+        verbose_name=_("facility"),
+        default=default_facility_id,
+    )
 
     earliest_days_ahead = models.PositiveSmallIntegerField(
-        _("earliest day ahead"), default=1, help_text=_("0 allows booking for today until the same-day cut-off."))
+        _("earliest day ahead"), default=1, help_text=_("0 allows booking for today until the same-day cut-off.")
+    )
     latest_days_ahead = models.PositiveSmallIntegerField(_("latest day ahead"), default=14)
     opening_time = models.TimeField(
-        _("opening time"), default=dt.time(0, 0),
-        help_text=_("The latest day of the window opens for booking at this time each day."))
+        _("opening time"),
+        default=dt.time(0, 0),
+        help_text=_("The latest day of the window opens for booking at this time each day."),
+    )
     same_day_cutoff = models.TimeField(_("same-day booking cut-off"), default=dt.time(10, 0))
     cancel_cutoff_hours = models.PositiveSmallIntegerField(
-        _("cancel cut-off (hours before practice starts)"), default=2)
+        _("cancel cut-off (hours before practice starts)"), default=2
+    )
     mode = models.CharField(_("mode"), max_length=16, choices=BookingMode.choices, default=BookingMode.INSTANT)
 
     class Meta:
         verbose_name = _("booking settings")
         verbose_name_plural = _("booking settings")
         constraints = [
-            models.CheckConstraint(condition=Q(earliest_days_ahead__lte=F("latest_days_ahead")),
-                                   name="queueing_bookingsettings_window_ordered",
-                                   violation_error_code="window_reversed",
-                                   violation_error_message=_(
-                                       "The earliest day ahead cannot be later than the latest."
-                                   )),
+            models.CheckConstraint(
+                condition=Q(earliest_days_ahead__lte=F("latest_days_ahead")),
+                name="queueing_bookingsettings_window_ordered",
+                violation_error_code="window_reversed",
+                violation_error_message=_("The earliest day ahead cannot be later than the latest."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -225,7 +262,8 @@ class BookingSettings(models.Model):
     def load(cls, facility_id: int | None = None) -> BookingSettings:
         """The facility's settings (the default facility's without one), made with defaults if missing."""
         obj, _created = cls.objects.select_related("facility").get_or_create(
-            facility_id=facility_id or default_facility_id())
+            facility_id=facility_id or default_facility_id()
+        )
         return obj
 
     @classmethod
@@ -271,16 +309,24 @@ class DayQuota(models.Model):
         verbose_name = _("day quota")
         verbose_name_plural = _("day quotas")
         constraints = [
-            models.UniqueConstraint(fields=["schedule", "date"], name="queueing_dayquota_schedule_date_unique",
+            models.UniqueConstraint(
+                fields=["schedule", "date"],
+                name="queueing_dayquota_schedule_date_unique",
                 violation_error_code="day_quota_exists",
-                violation_error_message=_("This schedule already has a quota for this date.")),
-            models.CheckConstraint(condition=Q(active_count__lte=F("quota")), name="queueing_dayquota_within_quota",
+                violation_error_message=_("This schedule already has a quota for this date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(active_count__lte=F("quota")),
+                name="queueing_dayquota_within_quota",
                 violation_error_code="quota_exceeded",
-                violation_error_message=_("The places taken cannot exceed the quota.")),
-            models.CheckConstraint(condition=Q(active_count__gte=0) & Q(last_number__gte=0),
-                                   name="queueing_dayquota_counters_not_negative",
-                                   violation_error_code="counter_negative",
-                                   violation_error_message=_("Counters cannot be negative.")),
+                violation_error_message=_("The places taken cannot exceed the quota."),
+            ),
+            models.CheckConstraint(
+                condition=Q(active_count__gte=0) & Q(last_number__gte=0),
+                name="queueing_dayquota_counters_not_negative",
+                violation_error_code="counter_negative",
+                violation_error_message=_("Counters cannot be negative."),
+            ),
             # Online and counter places together never exceed the total quota (and no counter
             # place is taken before the total is known).
             models.CheckConstraint(
@@ -288,7 +334,8 @@ class DayQuota(models.Model):
                 | Q(total_quota__isnull=False, total_quota__gte=F("active_count") + F("counter_count")),
                 name="queueing_dayquota_within_total",
                 violation_error_code="total_exceeded",
-                violation_error_message=_("Online and counter places together cannot exceed the total quota.")),
+                violation_error_message=_("Online and counter places together cannot exceed the total quota."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -310,8 +357,13 @@ class BookingStatus(models.TextChoices):
 
 
 # A booking in one of these holds a place in the day quota and the patient's day.
-HOLDING_STATUSES = (BookingStatus.REQUESTED, BookingStatus.VERIFIED, BookingStatus.CHECKED_IN,
-                    BookingStatus.SERVED, BookingStatus.NO_SHOW)
+HOLDING_STATUSES = (
+    BookingStatus.REQUESTED,
+    BookingStatus.VERIFIED,
+    BookingStatus.CHECKED_IN,
+    BookingStatus.SERVED,
+    BookingStatus.NO_SHOW,
+)
 NUMBERED_STATUSES = (BookingStatus.VERIFIED, BookingStatus.CHECKED_IN, BookingStatus.SERVED, BookingStatus.NO_SHOW)
 # The patient may still cancel these.
 CANCELLABLE_STATUSES = (BookingStatus.REQUESTED, BookingStatus.VERIFIED)
@@ -344,10 +396,12 @@ class Booking(models.Model):
     code = models.CharField(_("booking code"), max_length=CODE_LENGTH, default=new_booking_code, editable=False)
     # The confirm form's one-time token: a double-clicked confirm finds the first booking.
     confirm_token = models.UUIDField(default=uuid.uuid4, editable=False)
-    patient = models.ForeignKey("families.Patient", on_delete=models.PROTECT, related_name="bookings",
-                                verbose_name=_("patient"))
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings",
-                                verbose_name=_("booked by"))
+    patient = models.ForeignKey(
+        "families.Patient", on_delete=models.PROTECT, related_name="bookings", verbose_name=_("patient")
+    )
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("booked by")
+    )
     day_quota = models.ForeignKey(DayQuota, on_delete=models.PROTECT, related_name="bookings")
     date = models.DateField(_("exam date"))
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("clinic"))
@@ -355,32 +409,42 @@ class Booking(models.Model):
     number = models.PositiveIntegerField(_("queue number"), null=True, blank=True)
     label = models.CharField(_("queue label"), max_length=20, blank=True)
     estimated_time = models.TimeField(_("estimated time"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=BookingStatus.choices,
-                              default=BookingStatus.REQUESTED)
+    status = models.CharField(
+        _("status"), max_length=16, choices=BookingStatus.choices, default=BookingStatus.REQUESTED
+    )
     reject_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
-    guarantor = models.ForeignKey("guarantors.GuarantorType", on_delete=models.PROTECT, related_name="bookings",
-                                  verbose_name=_("guarantor"))
+    guarantor = models.ForeignKey(
+        "guarantors.GuarantorType", on_delete=models.PROTECT, related_name="bookings", verbose_name=_("guarantor")
+    )
     card_number = models.CharField(_("card number"), max_length=32, blank=True)
     referral_number = models.CharField(_("referral number"), max_length=32, blank=True)
     guarantor_verified = models.BooleanField(_("guarantor verified"), default=False)
     guarantor_check = models.JSONField(_("guarantor check result"), default=dict, blank=True)
     # Set when a JPKMKT patient agreed to book under an active BPJS card instead (seed 004):
     # the desk sees which cover the person first asked for.
-    guarantor_switched_from = models.ForeignKey("guarantors.GuarantorType", on_delete=models.PROTECT, null=True,
-                                                blank=True, related_name="+",
-                                                verbose_name=_("guarantor first chosen"))
+    guarantor_switched_from = models.ForeignKey(
+        "guarantors.GuarantorType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("guarantor first chosen"),
+    )
     affected = models.BooleanField(_("affected by a schedule change"), default=False)
     affected_note = models.CharField(_("schedule change note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The counter desk (queueing.desk.services). `registered_at` is when the registration really
     # happened: the same as created_at, except for paper forms entered after an outage (SOP 001).
-    channel = models.CharField(_("registered via"), max_length=8, choices=BookingChannel.choices,
-                               default=BookingChannel.ONLINE)
+    channel = models.CharField(
+        _("registered via"), max_length=8, choices=BookingChannel.choices, default=BookingChannel.ONLINE
+    )
     registered_at = models.DateTimeField(_("registered at (real time)"), default=timezone.now)
     counter_place = models.BooleanField(
-        _("counter place"), default=False,
-        help_text=_("Counted in the counter's share of the quota (walk-in, moved, paper form), not the online one."))
+        _("counter place"),
+        default=False,
+        help_text=_("Counted in the counter's share of the quota (walk-in, moved, paper form), not the online one."),
+    )
     desk_note = models.CharField(_("counter note"), max_length=200, blank=True)
     # A puskesmas's counter registration in PCare's terms (seed 001 steps 11-14); empty online.
     visit_kind = models.CharField(_("visit type"), max_length=8, choices=VisitKind.choices, blank=True)
@@ -392,37 +456,56 @@ class Booking(models.Model):
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
         constraints = [
-            models.UniqueConstraint(fields=["code"], name="queueing_booking_code_unique",
+            models.UniqueConstraint(
+                fields=["code"],
+                name="queueing_booking_code_unique",
                 violation_error_code="unique",
-                violation_error_message=_("A booking with this code already exists.")),
-            models.UniqueConstraint(fields=["confirm_token"], name="queueing_booking_confirm_token_unique",
+                violation_error_message=_("A booking with this code already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["confirm_token"],
+                name="queueing_booking_confirm_token_unique",
                 violation_error_code="unique",
-                violation_error_message=_("This booking was already confirmed.")),
-            models.UniqueConstraint(fields=["patient", "date"], condition=Q(status__in=HOLDING_STATUSES),
-                                    name="queueing_booking_one_active_per_patient_day",
-                                    violation_error_code="already_booked",
-                                    violation_error_message=_("This patient already has a queue for that day.")),
-            models.UniqueConstraint(fields=["day_quota", "number"], condition=Q(number__isnull=False),
-                                    name="queueing_booking_number_unique_per_day",
-                                    violation_error_code="number_taken",
-                                    violation_error_message=_("This queue number is already taken on this day.")),
-            models.CheckConstraint(condition=Q(number__isnull=True) | Q(number__gte=1),
-                                   name="queueing_booking_number_positive",
-                                   violation_error_code="number_not_positive",
-                                   violation_error_message=_("The queue number must be at least 1.")),
-            models.CheckConstraint(condition=~Q(status__in=NUMBERED_STATUSES) | Q(number__isnull=False),
-                                   name="queueing_booking_numbered_when_confirmed",
-                                   violation_error_code="number_missing",
-                                   violation_error_message=_("A verified booking needs a queue number.")),
-            models.CheckConstraint(condition=Q(visit_kind__in=["", *VisitKind.values])
-                                   & Q(care_kind__in=["", *CareKind.values]),
-                                   name="queueing_booking_pcare_kinds_valid",
-                                   violation_error_code="invalid_pcare_kind",
-                                   violation_error_message=_("Unknown visit type or care.")),
-            models.CheckConstraint(condition=~Q(status=BookingStatus.REJECTED) | ~Q(reject_reason=""),
-                                   name="queueing_booking_rejection_has_reason",
-                                   violation_error_code="reason_required",
-                                   violation_error_message=_("A rejection needs a reason.")),
+                violation_error_message=_("This booking was already confirmed."),
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "date"],
+                condition=Q(status__in=HOLDING_STATUSES),
+                name="queueing_booking_one_active_per_patient_day",
+                violation_error_code="already_booked",
+                violation_error_message=_("This patient already has a queue for that day."),
+            ),
+            models.UniqueConstraint(
+                fields=["day_quota", "number"],
+                condition=Q(number__isnull=False),
+                name="queueing_booking_number_unique_per_day",
+                violation_error_code="number_taken",
+                violation_error_message=_("This queue number is already taken on this day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | Q(number__gte=1),
+                name="queueing_booking_number_positive",
+                violation_error_code="number_not_positive",
+                violation_error_message=_("The queue number must be at least 1."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=NUMBERED_STATUSES) | Q(number__isnull=False),
+                name="queueing_booking_numbered_when_confirmed",
+                violation_error_code="number_missing",
+                violation_error_message=_("A verified booking needs a queue number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(visit_kind__in=["", *VisitKind.values]) & Q(care_kind__in=["", *CareKind.values]),
+                name="queueing_booking_pcare_kinds_valid",
+                violation_error_code="invalid_pcare_kind",
+                violation_error_message=_("Unknown visit type or care."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=BookingStatus.REJECTED) | ~Q(reject_reason=""),
+                name="queueing_booking_rejection_has_reason",
+                violation_error_code="reason_required",
+                violation_error_message=_("A rejection needs a reason."),
+            ),
         ]
         indexes = [
             models.Index(fields=["date", "clinic", "status"], name="queueing_booking_day_idx"),
@@ -458,8 +541,14 @@ class BookingEvent(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(_("from"), max_length=16, choices=BookingStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=BookingStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("by"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     # Queue labels before and after, when a change gives a new number (moving clinic, SOP 002 step 8).
@@ -484,14 +573,19 @@ class BookingDocument(models.Model):
     """A referral letter, doctor's letter (SKD) or guarantee letter sent with a booking; private storage."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="documents",
-                                verbose_name=_("booking"))
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="documents", verbose_name=_("booking"))
     kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
     file = models.FileField(_("file"), upload_to=booking_document_path, max_length=200)
     content_type = models.CharField(_("content type"), max_length=40)
     size = models.PositiveIntegerField(_("size in bytes"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
@@ -499,10 +593,12 @@ class BookingDocument(models.Model):
         verbose_name = _("booking document")
         verbose_name_plural = _("booking documents")
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=DocumentKind.values),
-                                   name="queueing_bookingdocument_kind_valid",
-                                   violation_error_code="invalid_kind",
-                                   violation_error_message=_("Unknown kind of document.")),
+            models.CheckConstraint(
+                condition=Q(kind__in=DocumentKind.values),
+                name="queueing_bookingdocument_kind_valid",
+                violation_error_code="invalid_kind",
+                violation_error_message=_("Unknown kind of document."),
+            ),
         ]
 
     def __str__(self) -> str:

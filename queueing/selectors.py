@@ -82,11 +82,13 @@ def window_dates(*, cfg: BookingSettings, now: dt.datetime | None = None) -> lis
 
 def _exception_covering(date: dt.date) -> Exists:
     """True for a Schedule row (in a queryset) closed on `date` by any exception."""
-    return Exists(ScheduleException.objects.filter(date=date).filter(
-        Q(scope=ExceptionScope.HOSPITAL, facility=OuterRef("clinic__facility"))
-        | Q(scope=ExceptionScope.CLINIC, clinic=OuterRef("clinic"))
-        | Q(scope=ExceptionScope.DOCTOR, doctor=OuterRef("doctor"))
-    ))
+    return Exists(
+        ScheduleException.objects.filter(date=date).filter(
+            Q(scope=ExceptionScope.HOSPITAL, facility=OuterRef("clinic__facility"))
+            | Q(scope=ExceptionScope.CLINIC, clinic=OuterRef("clinic"))
+            | Q(scope=ExceptionScope.DOCTOR, doctor=OuterRef("doctor"))
+        )
+    )
 
 
 def bookable_schedules() -> QuerySet[Schedule]:
@@ -102,40 +104,54 @@ def open_dates(*, cfg: BookingSettings, now: dt.datetime | None = None) -> list[
     dates = window_dates(cfg=cfg, now=now)
     if not dates:
         return []
-    schedules = list(bookable_schedules().filter(clinic__facility_id=cfg.facility_id).select_related("clinic")
-                     .only("id", "weekday", "clinic_id", "doctor_id", "clinic__facility_id"))
+    schedules = list(
+        bookable_schedules()
+        .filter(clinic__facility_id=cfg.facility_id)
+        .select_related("clinic")
+        .only("id", "weekday", "clinic_id", "doctor_id", "clinic__facility_id")
+    )
     by_weekday: dict[int, list[Schedule]] = defaultdict(list)
     for schedule in schedules:
         by_weekday[schedule.weekday].append(schedule)
     exceptions: dict[dt.date, list[ScheduleException]] = defaultdict(list)
     for exc in ScheduleException.objects.filter(date__range=(dates[0], dates[-1])):
         exceptions[exc.date].append(exc)
-    return [d for d in dates
-            if len(schedules_covered(by_weekday[d.weekday()], exceptions[d])) < len(by_weekday[d.weekday()])]
+    return [
+        d
+        for d in dates
+        if len(schedules_covered(by_weekday[d.weekday()], exceptions[d])) < len(by_weekday[d.weekday()])
+    ]
 
 
 def clinics_on(date: dt.date, *, facility_id: int | None = None) -> QuerySet[Clinic]:
     """Clinics (of the facility, when given) with at least one open schedule on `date` (one query)."""
-    open_schedules = bookable_schedules().filter(clinic=OuterRef("pk"), weekday=date.weekday()).annotate(
-        closed=_exception_covering(date)).filter(closed=False)
+    open_schedules = (
+        bookable_schedules()
+        .filter(clinic=OuterRef("pk"), weekday=date.weekday())
+        .annotate(closed=_exception_covering(date))
+        .filter(closed=False)
+    )
     clinics = Clinic.objects.filter(active=True).filter(Exists(open_schedules))
     return clinics if facility_id is None else clinics.filter(facility_id=facility_id)
 
 
 def offers_on(date: dt.date, *, clinic: Clinic | None = None) -> QuerySet[Schedule]:
     """Open schedules on `date` with their doctor, places left and hours: one query per clinic-day."""
-    qs = (bookable_schedules().filter(weekday=date.weekday())
-          .select_related("doctor", "clinic")
-          .annotate(today=FilteredRelation("day_quotas", condition=Q(day_quotas__date=date)))
-          .annotate(
-              closed=_exception_covering(date),
-              day_closed=Coalesce(F("today__closed"), Value(False)),
-              day_quota=Coalesce(F("today__quota"), F("online_quota")),
-              taken=Coalesce(F("today__active_count"), Value(0)),
-              day_quota_id=F("today__id"),
-          )
-          .filter(closed=False, day_closed=False)
-          .order_by("start_time", "doctor__name"))
+    qs = (
+        bookable_schedules()
+        .filter(weekday=date.weekday())
+        .select_related("doctor", "clinic")
+        .annotate(today=FilteredRelation("day_quotas", condition=Q(day_quotas__date=date)))
+        .annotate(
+            closed=_exception_covering(date),
+            day_closed=Coalesce(F("today__closed"), Value(False)),
+            day_quota=Coalesce(F("today__quota"), F("online_quota")),
+            taken=Coalesce(F("today__active_count"), Value(0)),
+            day_quota_id=F("today__id"),
+        )
+        .filter(closed=False, day_closed=False)
+        .order_by("start_time", "doctor__name")
+    )
     if clinic is not None:
         qs = qs.filter(clinic=clinic)
     return qs
@@ -157,8 +173,13 @@ class Offer:
 
 
 def _offer(schedule: Schedule) -> Offer:
-    return Offer(schedule, max(schedule.day_quota - schedule.taken, 0), schedule.day_quota_id, schedule.clinic.prefix,
-                 schedule.clinic.facility_id)
+    return Offer(
+        schedule,
+        max(schedule.day_quota - schedule.taken, 0),
+        schedule.day_quota_id,
+        schedule.clinic.prefix,
+        schedule.clinic.facility_id,
+    )
 
 
 def doctors_on(clinic: Clinic, date: dt.date) -> list[Offer]:
@@ -171,8 +192,7 @@ def offer_for(schedule_id: int, date: dt.date) -> Offer | None:
     return _offer(schedule) if schedule else None
 
 
-_OFFER_COLUMNS = ("q.id", "q.quota", "q.active_count", "q.closed", "c.prefix", "c.active", "d.active",
-                  "c.facility_id")
+_OFFER_COLUMNS = ("q.id", "q.quota", "q.active_count", "q.closed", "c.prefix", "c.active", "d.active", "c.facility_id")
 
 
 @dataclass(frozen=True)
@@ -197,17 +217,25 @@ def _converters(db, model, alias: str) -> list[tuple]:
 
 def _build_reader(db) -> _Reader:
     quote = db.ops.quote_name
-    has_document = (f"EXISTS (SELECT 1 FROM {IdentityDocument._meta.db_table} i WHERE i.patient_id = p.id "
-                    f"AND i.kind IN ({', '.join(repr(str(k)) for k in ID_DOCUMENT_KINDS)}))")
-    columns = ([f"p.{quote(f.column)}" for f in Patient._meta.concrete_fields] + [has_document]
-               + [f"s.{quote(f.column)}" for f in Schedule._meta.concrete_fields] + list(_OFFER_COLUMNS))
-    sql = (f"SELECT {', '.join(columns)} FROM {Patient._meta.db_table} p "
-           f"JOIN {AccountPatient._meta.db_table} ap ON ap.patient_id = p.id AND ap.account_id = %s "
-           f"LEFT JOIN {DayQuota._meta.db_table} q ON q.schedule_id = %s AND q.date = %s "
-           f"LEFT JOIN {Schedule._meta.db_table} s ON s.id = q.schedule_id "
-           f"LEFT JOIN {Clinic._meta.db_table} c ON c.id = s.clinic_id "
-           f"LEFT JOIN {Doctor._meta.db_table} d ON d.id = s.doctor_id "
-           f"WHERE p.id = %s")
+    has_document = (
+        f"EXISTS (SELECT 1 FROM {IdentityDocument._meta.db_table} i WHERE i.patient_id = p.id "
+        f"AND i.kind IN ({', '.join(repr(str(k)) for k in ID_DOCUMENT_KINDS)}))"
+    )
+    columns = (
+        [f"p.{quote(f.column)}" for f in Patient._meta.concrete_fields]
+        + [has_document]
+        + [f"s.{quote(f.column)}" for f in Schedule._meta.concrete_fields]
+        + list(_OFFER_COLUMNS)
+    )
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {Patient._meta.db_table} p "
+        f"JOIN {AccountPatient._meta.db_table} ap ON ap.patient_id = p.id AND ap.account_id = %s "
+        f"LEFT JOIN {DayQuota._meta.db_table} q ON q.schedule_id = %s AND q.date = %s "
+        f"LEFT JOIN {Schedule._meta.db_table} s ON s.id = q.schedule_id "
+        f"LEFT JOIN {Clinic._meta.db_table} c ON c.id = s.clinic_id "
+        f"LEFT JOIN {Doctor._meta.db_table} d ON d.id = s.doctor_id "
+        f"WHERE p.id = %s"
+    )
     return _Reader(sql, _converters(db, Patient, "p"), _converters(db, Schedule, "s"))
 
 
@@ -267,13 +295,18 @@ def booking_inputs(account, patient_id, schedule_id: int, date: dt.date) -> tupl
     member = _instance(db, Patient, reader.patient, row[:split])
     if row[split] is not None:
         member.has_id_document = bool(row[split])
-    rest = row[split + 1:]
-    q_id, quota, taken, closed, prefix, clinic_active, doctor_active, facility_id = rest[len(reader.schedule):]
+    rest = row[split + 1 :]
+    q_id, quota, taken, closed, prefix, clinic_active, doctor_active, facility_id = rest[len(reader.schedule) :]
     if q_id is None:
         return member, offer_for(schedule_id, date)
-    schedule = _instance(db, Schedule, reader.schedule, rest[:len(reader.schedule)])
-    bookable = (schedule.active and bool(clinic_active) and bool(doctor_active)
-                and schedule.weekday == date.weekday() and not bool(closed))
+    schedule = _instance(db, Schedule, reader.schedule, rest[: len(reader.schedule)])
+    bookable = (
+        schedule.active
+        and bool(clinic_active)
+        and bool(doctor_active)
+        and schedule.weekday == date.weekday()
+        and not bool(closed)
+    )
     return member, Offer(schedule, max(quota - taken, 0), q_id, prefix, facility_id) if bookable else None
 
 
@@ -313,9 +346,14 @@ def bookable_patients(account) -> QuerySet[Patient]:
 
     Patients, not links: families.selectors.members_for gives the account's links themselves.
     """
-    return (Patient.objects.filter(account_links__account=account).order_by("full_name").annotate(
-        has_id_document=Exists(IdentityDocument.objects.filter(patient=OuterRef("pk"), kind__in=ID_DOCUMENT_KINDS)),
-        link_verified=Exists(family_selectors.verified_patients(account).filter(pk=OuterRef("pk")))))
+    return (
+        Patient.objects.filter(account_links__account=account)
+        .order_by("full_name")
+        .annotate(
+            has_id_document=Exists(IdentityDocument.objects.filter(patient=OuterRef("pk"), kind__in=ID_DOCUMENT_KINDS)),
+            link_verified=Exists(family_selectors.verified_patients(account).filter(pk=OuterRef("pk"))),
+        )
+    )
 
 
 def readable_bpjs_number(patient: Patient) -> str:
@@ -330,13 +368,15 @@ def member_missing_fields(patient: Patient) -> list[str]:
     yet (no medical record number) and who has none uploaded. `patient` should come from
     `bookable_patients`, which annotates the document check; otherwise it costs a query.
     """
-    missing = [str(Patient._meta.get_field(name).verbose_name) for name in REQUIRED_PATIENT_FIELDS
-               if getattr(patient, name) in ("", None)]
+    missing = [
+        str(Patient._meta.get_field(name).verbose_name)
+        for name in REQUIRED_PATIENT_FIELDS
+        if getattr(patient, name) in ("", None)
+    ]
     if not patient.mrn:
         has_document = getattr(patient, "has_id_document", None)
         if has_document is None:
-            has_document = IdentityDocument.objects.filter(
-                patient=patient, kind__in=ID_DOCUMENT_KINDS).exists()
+            has_document = IdentityDocument.objects.filter(patient=patient, kind__in=ID_DOCUMENT_KINDS).exists()
         if not has_document:
             missing.append(str(_("a photo of the ID card (KTP) or family card (KK)")))
     return missing
@@ -347,14 +387,18 @@ def _readable_bookings(account) -> Q:
     one made at the counter, the kiosk or through Mobile JKN belongs to the patient, read by the
     accounts holding the patient through a verified link (families.selectors owns "verified")."""
     verified = family_selectors.verified_patients(account).values("pk")
-    return Q(account=account, channel=BookingChannel.ONLINE) | (Q(patient__in=verified) & ~Q(channel=BookingChannel.ONLINE))
+    return Q(account=account, channel=BookingChannel.ONLINE) | (
+        Q(patient__in=verified) & ~Q(channel=BookingChannel.ONLINE)
+    )
 
 
 def bookings_for(account) -> QuerySet[Booking]:
     """Bookings the account may read, cancel and print (see _readable_bookings); 404 for the rest."""
-    return (Booking.objects.filter(_readable_bookings(account))
-            .select_related("patient", "clinic__facility", "doctor", "guarantor", "day_quota__schedule")
-            .prefetch_related(Prefetch("events", queryset=BookingEvent.objects.order_by("at", "id"))))
+    return (
+        Booking.objects.filter(_readable_bookings(account))
+        .select_related("patient", "clinic__facility", "doctor", "guarantor", "day_quota__schedule")
+        .prefetch_related(Prefetch("events", queryset=BookingEvent.objects.order_by("at", "id")))
+    )
 
 
 def other_queues_for(account, *, today: dt.date | None = None) -> list[dict]:
@@ -365,12 +409,17 @@ def other_queues_for(account, *, today: dt.date | None = None) -> list[dict]:
     """
     # UTC's date is on or before the date in every Indonesian zone; each facility's own date decides.
     family = Patient.objects.filter(account_links__account=account).values("pk")
-    rows = (Booking.objects.filter(patient__in=family, date__gte=today or timezone.now().date(),
-                                   status__in=HOLDING_STATUSES)
-            .exclude(_readable_bookings(account))
-            .order_by("date", "patient__full_name").values_list("date", "patient__full_name", "clinic__facility_id"))
-    ahead = [(day, name) for day, name, facility_id in rows
-             if day >= (today or facility_clock(facility_id).local_today())]
+    rows = (
+        Booking.objects.filter(
+            patient__in=family, date__gte=today or timezone.now().date(), status__in=HOLDING_STATUSES
+        )
+        .exclude(_readable_bookings(account))
+        .order_by("date", "patient__full_name")
+        .values_list("date", "patient__full_name", "clinic__facility_id")
+    )
+    ahead = [
+        (day, name) for day, name, facility_id in rows if day >= (today or facility_clock(facility_id).local_today())
+    ]
     return [{"date": day, "patient__full_name": name} for day, name in dict.fromkeys(ahead)]
 
 
@@ -391,10 +440,13 @@ def dashboard_panel_context(request) -> dict:
     """The dashboard's queue panel: the family's next few bookings (one query)."""
     # Yesterday in UTC is on or before today in every Indonesian zone; each facility's own date decides.
     earliest = timezone.now().date() - dt.timedelta(days=1)
-    upcoming = (bookings_for(request.user).prefetch_related(None)
-                .filter(date__gte=earliest, status__in=HOLDING_STATUSES).order_by("date", "number")[:10])
-    return {"upcoming": [b for b in upcoming if _is_ahead(b, None)][:5],
-            "other_queues": other_queues_for(request.user)}
+    upcoming = (
+        bookings_for(request.user)
+        .prefetch_related(None)
+        .filter(date__gte=earliest, status__in=HOLDING_STATUSES)
+        .order_by("date", "number")[:10]
+    )
+    return {"upcoming": [b for b in upcoming if _is_ahead(b, None)][:5], "other_queues": other_queues_for(request.user)}
 
 
 def booking_documents(booking: Booking) -> list[BookingDocument]:
@@ -441,10 +493,17 @@ def slip_data(booking: Booking) -> SlipData:
     """What a slip shows, the patient's and the desk's alike: plain values, the MRN formatted as on the card."""
     facility = settings_for(booking).facility
     return SlipData(
-        hospital_name=facility.name, hospital_address=facility.address,
-        hospital_phone=facility.phone, label=booking.label or None, clinic_name=booking.clinic.name,
-        doctor_name=booking.doctor.name, exam_date=booking.date, estimated_time=booking.estimated_time,
-        patient_name=booking.patient.full_name, mrn=format_mrn(booking.patient.mrn) or None,
+        hospital_name=facility.name,
+        hospital_address=facility.address,
+        hospital_phone=facility.phone,
+        label=booking.label or None,
+        clinic_name=booking.clinic.name,
+        doctor_name=booking.doctor.name,
+        exam_date=booking.date,
+        estimated_time=booking.estimated_time,
+        patient_name=booking.patient.full_name,
+        mrn=format_mrn(booking.patient.mrn) or None,
         guarantor_name=booking.guarantor.name,
         required_documents=tuple(guarantor_services.required_documents(booking.guarantor, booking.clinic.code)),
-        booking_code=booking.code)
+        booking_code=booking.code,
+    )

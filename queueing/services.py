@@ -49,6 +49,7 @@ from queueing.transitions import Action
 
 # --- checks shared with the forms --------------------------------------------------------
 
+
 def check_account_may_book(account) -> None:
     if not account.email_confirmed:
         raise ValidationError(_("Confirm your e-mail address before your first booking."), code="email_unconfirmed")
@@ -61,20 +62,27 @@ def check_member(patient: Patient) -> None:
     if missing:
         raise ValidationError(
             _("%(name)s's data is incomplete: %(missing)s. Complete it first."),
-            code="member_incomplete", params={"name": patient.full_name, "missing": ", ".join(missing)},
+            code="member_incomplete",
+            params={"name": patient.full_name, "missing": ", ".join(missing)},
         )
 
 
-def guarantor_eligibility(*, patient: Patient, clinic: Clinic | None, date: dt.date, card_number: str,
-                          referral_number: str) -> guarantor_services.EligibilityResult:
+def guarantor_eligibility(
+    *, patient: Patient, clinic: Clinic | None, date: dt.date, card_number: str, referral_number: str
+) -> guarantor_services.EligibilityResult:
     """Ask BPJS about this member's card and referral for this clinic and date (never inside a transaction).
 
     Without a clinic the referral's clinic is not compared: the guarantor step asks early, the
     doctor step asks again with the clinic (answered from the cache, so BPJS is asked once).
     """
     return guarantor_services.check_bpjs_eligibility(
-        card_number=card_number, referral_number=referral_number, full_name=patient.full_name,
-        birth_date=patient.birth_date, clinic_bpjs_code=clinic.bpjs_code if clinic else "", exam_date=date)
+        card_number=card_number,
+        referral_number=referral_number,
+        full_name=patient.full_name,
+        birth_date=patient.birth_date,
+        clinic_bpjs_code=clinic.bpjs_code if clinic else "",
+        exam_date=date,
+    )
 
 
 def check_date_bookable(cfg: BookingSettings, date: dt.date, now: dt.datetime | None = None) -> None:
@@ -85,9 +93,11 @@ def check_date_bookable(cfg: BookingSettings, date: dt.date, now: dt.datetime | 
 
 # --- booking_create ----------------------------------------------------------------------
 
+
 def _full_error() -> ValidationError:
-    return ValidationError(_("No places are left with this doctor on this date. Choose another doctor or date."),
-                           code="full")
+    return ValidationError(
+        _("No places are left with this doctor on this date. Choose another doctor or date."), code="full"
+    )
 
 
 def _closed_error() -> ValidationError:
@@ -100,8 +110,11 @@ def _already_booked_error() -> ValidationError:
 
 
 def _existing_for(token: uuid.UUID, patient_id, date: dt.date) -> list[Booking]:
-    return list(Booking.objects.filter(
-        Q(confirm_token=token) | Q(patient_id=patient_id, date=date, status__in=HOLDING_STATUSES)))
+    return list(
+        Booking.objects.filter(
+            Q(confirm_token=token) | Q(patient_id=patient_id, date=date, status__in=HOLDING_STATUSES)
+        )
+    )
 
 
 def _resolve_existing(existing: list[Booking], token: uuid.UUID, account) -> Booking | None:
@@ -138,8 +151,9 @@ def _checked_guarantor(guarantor_id, card_number: str, referral_number: str) -> 
     guarantor = selectors.active_guarantors().get(str(guarantor_id))
     if guarantor is None:
         raise ValidationError(_("Choose a guarantor."), code="guarantor_unavailable")
-    return guarantor, *guarantor_services.validate_guarantor_numbers(guarantor, card_number=card_number,
-                                                                    referral_number=referral_number)
+    return guarantor, *guarantor_services.validate_guarantor_numbers(
+        guarantor, card_number=card_number, referral_number=referral_number
+    )
 
 
 def _checked_switch(guarantor: GuarantorType, switched_from_id) -> GuarantorType | None:
@@ -152,10 +166,21 @@ def _checked_switch(guarantor: GuarantorType, switched_from_id) -> GuarantorType
     return first
 
 
-def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guarantor_id: int,
-                   token: uuid.UUID, card_number: str = "", referral_number: str = "",
-                   guarantor_verified: bool = False, guarantor_check: dict | None = None,
-                   guarantor_switched_from_id: int | None = None, now: dt.datetime | None = None) -> Booking:
+def booking_create(
+    *,
+    account,
+    patient_id,
+    schedule_id: int,
+    date: dt.date,
+    guarantor_id: int,
+    token: uuid.UUID,
+    card_number: str = "",
+    referral_number: str = "",
+    guarantor_verified: bool = False,
+    guarantor_check: dict | None = None,
+    guarantor_switched_from_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Booking:
     """Book a place for a family member with a schedule on a date; a repeated `token` returns the first booking.
 
     Takes ids, not objects: every object is loaded here with the check that goes with it (the
@@ -178,13 +203,24 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
     schedule = offer.schedule
     instant = cfg.mode == BookingMode.INSTANT
     booking = Booking(
-        confirm_token=token, patient=member, account=account, date=date,
+        confirm_token=token,
+        patient=member,
+        account=account,
+        date=date,
         day_quota_id=offer.day_quota_id or counters.day_quota_get(schedule, date).pk,
-        clinic_id=schedule.clinic_id, doctor_id=schedule.doctor_id, guarantor=guarantor, card_number=card_number,
-        referral_number=referral_number, status=BookingStatus.REQUESTED, guarantor_verified=guarantor_verified,
-        guarantor_check=guarantor_check or {}, guarantor_switched_from=switched_from)
-    event = BookingEvent(booking=booking, to_status=BookingStatus.VERIFIED if instant else BookingStatus.REQUESTED,
-                         actor=account)
+        clinic_id=schedule.clinic_id,
+        doctor_id=schedule.doctor_id,
+        guarantor=guarantor,
+        card_number=card_number,
+        referral_number=referral_number,
+        status=BookingStatus.REQUESTED,
+        guarantor_verified=guarantor_verified,
+        guarantor_check=guarantor_check or {},
+        guarantor_switched_from=switched_from,
+    )
+    event = BookingEvent(
+        booking=booking, to_status=BookingStatus.VERIFIED if instant else BookingStatus.REQUESTED, actor=account
+    )
     try:
         booking = booking_write.write(booking, event, offer=offer, instant=instant)
     except booking_write.NoPlace:
@@ -193,8 +229,13 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
     except IntegrityError:
         # The constraints decide a race: a second confirm with this token, or a second booking
         # for this patient and day, fails its insert here.
-        return _refusal(ValidationError(_("Something changed while you were booking. Please try again."),
-                                        code="conflict"), token, patient_id, date, account)
+        return _refusal(
+            ValidationError(_("Something changed while you were booking. Please try again."), code="conflict"),
+            token,
+            patient_id,
+            date,
+            account,
+        )
     if instant:
         # The number at once (SOP 000): the e-mail carries it and the slip link.
         _mail(booking, "confirmed", facility_id=offer.facility_id)
@@ -202,6 +243,7 @@ def booking_create(*, account, patient_id, schedule_id: int, date: dt.date, guar
 
 
 # --- letters sent with a booking ------------------------------------------------------------
+
 
 def _same_file(document: BookingDocument, upload: CleanUpload) -> bool:
     """A double-clicked confirm sends the same file twice; it is stored once (rebuilding is reproducible)."""
@@ -225,8 +267,9 @@ def booking_document_add(*, booking: Booking, kind: str, upload: CleanUpload, ac
     for existing in BookingDocument.objects.filter(booking=booking, kind=kind):
         if _same_file(existing, upload):
             return existing
-    document = BookingDocument(booking=booking, kind=kind, content_type=upload.content_type, size=upload.size,
-                               uploaded_by=actor)
+    document = BookingDocument(
+        booking=booking, kind=kind, content_type=upload.content_type, size=upload.size, uploaded_by=actor
+    )
     content = upload.as_file("document")
     document.file.save(content.name, content, save=False)
     try:
@@ -238,6 +281,7 @@ def booking_document_add(*, booking: Booking, kind: str, upload: CleanUpload, ac
 
 
 # --- status changes ------------------------------------------------------------------------
+
 
 def cancel_deadline(booking: Booking, cfg: BookingSettings) -> dt.datetime:
     start = dt.datetime.combine(booking.date, booking.day_quota.schedule.start_time)
@@ -257,12 +301,14 @@ def _release(booking: Booking, *, action: str, actor, reason: str, **fields) -> 
     with transaction.atomic():
         counters.lock(pk=booking.day_quota_id)
         changed = Booking.objects.filter(pk=booking.pk, status__in=transitions.sources(action)).update(
-            status=to_status, updated_at=timezone.now(), **fields)
+            status=to_status, updated_at=timezone.now(), **fields
+        )
         if not changed:
             raise transitions.refusal(action)  # someone else changed it first
         counters.release_place(booking.day_quota_id)
-        BookingEvent.objects.create(booking=booking, from_status=booking.status, to_status=to_status,
-                                    actor=actor, reason=reason)
+        BookingEvent.objects.create(
+            booking=booking, from_status=booking.status, to_status=to_status, actor=actor, reason=reason
+        )
     booking.refresh_from_db()
     return booking
 
@@ -274,7 +320,9 @@ def booking_cancel(*, booking: Booking, actor, now: dt.datetime | None = None) -
     if not can_cancel(booking, cfg, now):
         raise ValidationError(
             _("Bookings can be cancelled until %(hours)s hours before the practice starts."),
-            code="cancel_cutoff_passed", params={"hours": cfg.cancel_cutoff_hours})
+            code="cancel_cutoff_passed",
+            params={"hours": cfg.cancel_cutoff_hours},
+        )
     return _release(booking, action=Action.CANCEL, actor=actor, reason=_("Cancelled by the patient"))
 
 
@@ -296,19 +344,24 @@ def booking_verify(*, booking: Booking, actor) -> Booking:
     with transaction.atomic():
         number = counters.give_number(booking.day_quota_id)
         changed = Booking.objects.filter(pk=booking.pk, status__in=transitions.sources(Action.VERIFY)).update(
-            status=transitions.target(Action.VERIFY), number=number,
+            status=transitions.target(Action.VERIFY),
+            number=number,
             label=booking_write.label_for(schedule.clinic.prefix, number),
-            estimated_time=schedule.estimated_time(number), updated_at=timezone.now())
+            estimated_time=schedule.estimated_time(number),
+            updated_at=timezone.now(),
+        )
         if not changed:
             raise transitions.refusal(Action.VERIFY)  # verified twice at once: the rollback takes the number back
-        BookingEvent.objects.create(booking=booking, from_status=booking.status,
-                                    to_status=transitions.target(Action.VERIFY), actor=actor)
+        BookingEvent.objects.create(
+            booking=booking, from_status=booking.status, to_status=transitions.target(Action.VERIFY), actor=actor
+        )
     booking.refresh_from_db()
     _mail(booking, "verified")
     return booking
 
 
 # --- schedule exceptions and schedule edits ----------------------------------------------------
+
 
 def _schedules_under(exception: ScheduleException) -> list[Schedule]:
     schedules = Schedule.objects.filter(weekday=exception.date.weekday()).select_related("clinic")
@@ -363,18 +416,28 @@ def schedule_sync_day_quotas(*, schedule: Schedule, today: dt.date | None = None
 
 # --- e-mail after commit ---------------------------------------------------------------------
 
+
 def _mail(booking: Booking, kind: str, *, facility_id: int | None = None) -> None:
     """Tell the account holder once the change is committed (confirmed, affected, verified or rejected).
 
     Signed by the booking's facility (its name and phone), not the deployment.
     """
     facility = selectors.facility_clock(facility_id or booking.clinic.facility_id)
-    mail.send(f"queueing/emails/booking_{kind}", to=booking.account.email, context={
-        "booking": booking, "account": booking.account, "hospital": facility.name, "hospital_phone": facility.phone,
-        "slip_url": mail.absolute_url("queueing:booking_slip_pdf", booking.code)})
+    mail.send(
+        f"queueing/emails/booking_{kind}",
+        to=booking.account.email,
+        context={
+            "booking": booking,
+            "account": booking.account,
+            "hospital": facility.name,
+            "hospital_phone": facility.phone,
+            "slip_url": mail.absolute_url("queueing:booking_slip_pdf", booking.code),
+        },
+    )
 
 
 # --- patient merges (families.signals.patient_merged) -----------------------------------------
+
 
 def bookings_repoint(*, kept: Patient, removed: Patient) -> int:
     """Move the removed duplicate's bookings to the kept patient, inside the merge transaction.
@@ -384,8 +447,9 @@ def bookings_repoint(*, kept: Patient, removed: Patient) -> int:
     """
     removed_days = Booking.objects.filter(patient=removed, status__in=HOLDING_STATUSES).values("date")
     if Booking.objects.filter(patient=kept, status__in=HOLDING_STATUSES, date__in=removed_days).exists():
-        raise ValidationError(_("Both records have a queue on the same day. Cancel one of them first."),
-                              code="merge_same_day_bookings")
+        raise ValidationError(
+            _("Both records have a queue on the same day. Cancel one of them first."), code="merge_same_day_bookings"
+        )
     return Booking.objects.filter(patient=removed).update(patient=kept, updated_at=timezone.now())
 
 

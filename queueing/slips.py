@@ -66,6 +66,7 @@ def indonesian_time(value: time | None) -> str:
 
 # --------------------------------------------------------------------------- QR matrix
 
+
 def qr_matrix(text: str) -> list[list[bool]]:
     """QR modules for `text` (error level Q, no quiet zone), from segno's public matrix."""
     symbol = segno.make_qr(text, error="q", boost_error=False)
@@ -124,8 +125,15 @@ class _Column:
         self.ops: list[tuple[Any, ...]] = []
 
     def text(
-        self, text: str, font: str, size: float, *, align: str = "left",
-        x: float = 0.0, width: float | None = None, leading: float | None = None,
+        self,
+        text: str,
+        font: str,
+        size: float,
+        *,
+        align: str = "left",
+        x: float = 0.0,
+        width: float | None = None,
+        leading: float | None = None,
         advance: bool = True,
     ) -> float:
         """Wrapped text at the current height; returns the height it takes."""
@@ -236,10 +244,26 @@ class _Style:
     bar_height: float
 
 
-THERMAL = _Style(hospital=11, small=7.5, body=8.5, number=40, row_label_width=24 * mm,
-                 qr_module=1.1 * mm, bar_width=72 * 3 / 203, bar_height=14 * mm)
-A6 = _Style(hospital=12, small=8, body=9, number=40, row_label_width=27 * mm,
-            qr_module=1.15 * mm, bar_width=1.1, bar_height=12 * mm)
+THERMAL = _Style(
+    hospital=11,
+    small=7.5,
+    body=8.5,
+    number=40,
+    row_label_width=24 * mm,
+    qr_module=1.1 * mm,
+    bar_width=72 * 3 / 203,
+    bar_height=14 * mm,
+)
+A6 = _Style(
+    hospital=12,
+    small=8,
+    body=9,
+    number=40,
+    row_label_width=27 * mm,
+    qr_module=1.15 * mm,
+    bar_width=1.1,
+    bar_height=12 * mm,
+)
 
 
 def _header(col: _Column, data: SlipData, s: _Style) -> None:
@@ -317,7 +341,9 @@ def _codes(col: _Column, data: SlipData, s: _Style, with_qr: bool) -> None:
 def _footer(col: _Column, s: _Style) -> None:
     col.text(
         "Tunjukkan bukti ini beserta dokumen di atas di loket pendaftaran pada tanggal periksa.",
-        REGULAR, s.small, align="center",
+        REGULAR,
+        s.small,
+        align="center",
     )
 
 
@@ -387,7 +413,7 @@ def _a6_pages(canvas: Canvas, slips: Sequence[SlipData]) -> None:
     for first in range(0, len(slips), SLIPS_PER_A4):
         canvas.setPageSize(A4)
         _cut_marks(canvas)
-        for index, data in enumerate(slips[first:first + SLIPS_PER_A4]):
+        for index, data in enumerate(slips[first : first + SLIPS_PER_A4]):
             col = _a6_column(data, width)
             # Long names or document lists must not run off the cell: shrink, keep centred.
             scale = min(1.0, room / col.height)
@@ -403,9 +429,12 @@ def _cut_marks(canvas: Canvas) -> None:
     near, far, arm = 4 * mm, 8 * mm, 3 * mm
     canvas.setLineWidth(0.4)
     for x0, y0, x1, y1 in (
-        (cx, near, cx, far), (cx, h - near, cx, h - far),
-        (near, cy, far, cy), (w - near, cy, w - far, cy),
-        (cx - arm, cy, cx + arm, cy), (cx, cy - arm, cx, cy + arm),
+        (cx, near, cx, far),
+        (cx, h - near, cx, h - far),
+        (near, cy, far, cy),
+        (w - near, cy, w - far, cy),
+        (cx - arm, cy, cx + arm, cy),
+        (cx, cy - arm, cx, cy + arm),
     ):
         canvas.line(x0, y0, x1, y1)
 

@@ -95,8 +95,16 @@ class Wizard:
 
     def remember_check(self, check: dict[str, Any], *, verified: bool, clinic_id: int | None) -> None:
         """Keep an eligibility answer (as stored on the booking) for the current answers."""
-        self.put("guarantor_check", {"inputs": [self.data.get(k) for k in CHECK_INPUTS], "clinic": clinic_id,
-                                     "verified": verified, "check": check, "t": time.time()})
+        self.put(
+            "guarantor_check",
+            {
+                "inputs": [self.data.get(k) for k in CHECK_INPUTS],
+                "clinic": clinic_id,
+                "verified": verified,
+                "check": check,
+                "t": time.time(),
+            },
+        )
 
     def stored_check(self, *, clinic_id: int | None, clinic_matters: bool) -> dict[str, Any] | None:
         """The answer kept for the current answers (and clinic, where the referral's clinic matters), or None."""

@@ -64,7 +64,7 @@ def blocks(css: str, start: int = 0) -> tuple[list[tuple[str, str]], int]:
         while depth:
             depth += {"{": 1, "}": -1}.get(css[j], 0)
             j += 1
-        out.append((prelude, css[brace + 1:j - 1]))
+        out.append((prelude, css[brace + 1 : j - 1]))
         i = j
     return out, i
 
@@ -97,7 +97,9 @@ def main() -> int:
     purged = render(items, used_words()) + "\n"
     if "--check" in sys.argv:
         stale = not TARGET.exists() or TARGET.read_text(encoding="utf-8") != purged
-        print("static/css/bootstrap.purged.css is " + ("stale: run tools/purge_bootstrap.py" if stale else "up to date"))
+        print(
+            "static/css/bootstrap.purged.css is " + ("stale: run tools/purge_bootstrap.py" if stale else "up to date")
+        )
         return int(stale)
     TARGET.write_text(purged, encoding="utf-8")
     print(f"{SOURCE.name}: {len(css.encode()):,} bytes -> {TARGET.name}: {len(purged.encode()):,} bytes")

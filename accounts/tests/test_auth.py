@@ -79,8 +79,9 @@ def reset_link() -> str:
     return re.search(r"https?://[^/]+(/akun/reset/\S+/)", body).group(1)
 
 
-def test_password_reset_flow_works_once_and_unlocks_the_account(client, patient, password,
-        django_capture_on_commit_callbacks):
+def test_password_reset_flow_works_once_and_unlocks_the_account(
+    client, patient, password, django_capture_on_commit_callbacks
+):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         login(client, patient.email, "wrong-password")
 
@@ -109,20 +110,24 @@ def reset_request(client, email, ip="10.0.0.1"):
     return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=ip)
 
 
-def test_password_reset_emails_are_throttled_per_address_with_the_same_answer(client, patient, settings,
-        django_capture_on_commit_callbacks):
+def test_password_reset_emails_are_throttled_per_address_with_the_same_answer(
+    client, patient, settings, django_capture_on_commit_callbacks
+):
     settings.PASSWORD_RESET_EMAILS_PER_HOUR = 2
     with django_capture_on_commit_callbacks(execute=True):
-        answers = [reset_request(client, email, ip=f"10.0.0.{n}")
-                   for n, email in enumerate(["sari@example.com", "SARI@example.com", "sari@example.com"])]
+        answers = [
+            reset_request(client, email, ip=f"10.0.0.{n}")
+            for n, email in enumerate(["sari@example.com", "SARI@example.com", "sari@example.com"])
+        ]
 
     assert len(mail.outbox) == 2  # the third request, even from another IP, sends nothing
     assert {(a.status_code, a.url) for a in answers} == {(302, reverse("password_reset_done"))}
     assert reset_request(client, "joko@example.com").status_code == 302  # other addresses are not affected
 
 
-def test_password_reset_requests_are_throttled_per_ip(client, patient, other_patient, settings,
-        django_capture_on_commit_callbacks):
+def test_password_reset_requests_are_throttled_per_ip(
+    client, patient, other_patient, settings, django_capture_on_commit_callbacks
+):
     settings.PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR = 1
     with django_capture_on_commit_callbacks(execute=True):
         reset_request(client, patient.email, ip="10.0.0.7")
@@ -153,6 +158,7 @@ def test_logout_is_post_only_and_ends_the_session_on_the_server(client, patient,
     client.post(reverse("logout"))
 
     from django.contrib.sessions.models import Session
+
     assert not Session.objects.filter(session_key=session_key).exists()
 
 
@@ -162,9 +168,14 @@ def test_password_change_signs_out_other_sessions(patient, password, django_capt
     login(laptop, patient.email, password, ip="10.0.0.9")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = phone.post(reverse("password_change"), {
-            "old_password": password, "new_password1": "nasi-goreng-malam-9", "new_password2": "nasi-goreng-malam-9",
-        })
+        response = phone.post(
+            reverse("password_change"),
+            {
+                "old_password": password,
+                "new_password1": "nasi-goreng-malam-9",
+                "new_password2": "nasi-goreng-malam-9",
+            },
+        )
 
     assert response.status_code == 302
     assert phone.get(reverse("dashboard")).status_code == 200
@@ -173,8 +184,9 @@ def test_password_change_signs_out_other_sessions(patient, password, django_capt
     assert "/akun/lupa-password/" in mail.outbox[0].body
 
 
-def test_a_password_reset_signs_out_every_session_and_tells_the_holder(client, patient, password,
-        django_capture_on_commit_callbacks):
+def test_a_password_reset_signs_out_every_session_and_tells_the_holder(
+    client, patient, password, django_capture_on_commit_callbacks
+):
     laptop = Client()
     login(laptop, patient.email, password)
     with django_capture_on_commit_callbacks(execute=True):
@@ -197,10 +209,15 @@ def test_the_lockout_message_is_indonesian_and_says_when_to_try_again(client, pa
     assert 'id="lockout"' in html
 
 
-@pytest.mark.parametrize("url", [
-    reverse("dashboard"), reverse("accounts:profile"), reverse("accounts:resend_confirmation"),
-    reverse("password_change"),
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("dashboard"),
+        reverse("accounts:profile"),
+        reverse("accounts:resend_confirmation"),
+        reverse("password_change"),
+    ],
+)
 def test_anonymous_visitors_are_sent_to_login(client, url):
     response = client.get(url)
 

@@ -46,6 +46,6 @@ def test_signup_shows_red_error_under_bad_phone_then_the_emailed_link_signs_in(p
     assert User.objects.get(email="ayu@example.com").phone == "+6285712345678"
 
     link = next(line for line in mail.outbox[-1].body.splitlines() if "/konfirmasi-email/" in line)
-    page.goto(page.base_url + link[link.index("/akun/"):])
+    page.goto(page.base_url + link[link.index("/akun/") :])
     page.goto(f"{page.base_url}/beranda/")
     assert "Ayu Lestari" in page.inner_text("main")  # the link signed this browser in

@@ -19,7 +19,8 @@ RESEND_URL = reverse("accounts:resend_confirmation")
 
 
 def test_signup_with_the_mail_server_down_succeeds_logs_and_the_resend_works_once_it_is_back(
-        client, smtp_server, caplog, django_capture_on_commit_callbacks):
+    client, smtp_server, caplog, django_capture_on_commit_callbacks
+):
     smtp_server.stop()
     with caplog.at_level(logging.ERROR, logger="portal.lib.mail"), django_capture_on_commit_callbacks(execute=True):
         response = client.post(SIGNUP_URL, signup_data())
@@ -39,7 +40,8 @@ def test_signup_with_the_mail_server_down_succeeds_logs_and_the_resend_works_onc
 
 
 def test_resending_while_the_mail_server_refuses_answers_normally(
-        client, smtp_server, caplog, django_capture_on_commit_callbacks):
+    client, smtp_server, caplog, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(SIGNUP_URL, signup_data())
     client.force_login(User.objects.get())
@@ -53,7 +55,8 @@ def test_resending_while_the_mail_server_refuses_answers_normally(
 
 
 def test_password_reset_with_the_mail_server_down_answers_the_usual_page(
-        client, patient, smtp_server, caplog, django_capture_on_commit_callbacks):
+    client, patient, smtp_server, caplog, django_capture_on_commit_callbacks
+):
     smtp_server.stop()
     with caplog.at_level(logging.ERROR, logger="portal.lib.mail"), django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("password_reset"), {"email": patient.email})

@@ -12,8 +12,20 @@ PROFILE_URL = reverse("accounts:profile")
 
 
 def profile_data(user, **overrides) -> dict:
-    data = {f: getattr(user, f) for f in ["full_name", "phone", "email", "religion", "sex", "education",
-                                          "blood_type", "marital_status", "occupation"]}
+    data = {
+        f: getattr(user, f)
+        for f in [
+            "full_name",
+            "phone",
+            "email",
+            "religion",
+            "sex",
+            "education",
+            "blood_type",
+            "marital_status",
+            "occupation",
+        ]
+    }
     data.update(overrides)
     return data
 
@@ -35,11 +47,12 @@ def change_email(client, patient, password, new="sari.baru@example.com", capture
 
 def confirm_link(message) -> str:
     line = next(line for line in message.body.splitlines() if "/konfirmasi-email/" in line)
-    return line[line.index("/akun/"):].strip()
+    return line[line.index("/akun/") :].strip()
 
 
 def test_email_change_waits_for_the_new_address_to_be_confirmed(
-        patient_client, patient, password, django_capture_on_commit_callbacks):
+    patient_client, patient, password, django_capture_on_commit_callbacks
+):
     response = change_email(patient_client, patient, password, capture=django_capture_on_commit_callbacks)
 
     assert response.status_code == 302
@@ -54,7 +67,8 @@ def test_email_change_waits_for_the_new_address_to_be_confirmed(
 
 
 def test_opening_the_link_moves_the_account_to_the_new_address(
-        client, patient_client, patient, password, django_capture_on_commit_callbacks):
+    client, patient_client, patient, password, django_capture_on_commit_callbacks
+):
     change_email(patient_client, patient, password, capture=django_capture_on_commit_callbacks)
     link = confirm_link(next(m for m in mail.outbox if m.to == ["sari.baru@example.com"]))
 
@@ -66,11 +80,13 @@ def test_opening_the_link_moves_the_account_to_the_new_address(
 
 
 def test_a_link_for_an_abandoned_new_address_stops_working(
-        client, patient_client, patient, password, django_capture_on_commit_callbacks):
+    client, patient_client, patient, password, django_capture_on_commit_callbacks
+):
     change_email(patient_client, patient, password, capture=django_capture_on_commit_callbacks)
     first = confirm_link(next(m for m in mail.outbox if m.to == ["sari.baru@example.com"]))
-    change_email(patient_client, patient, password, new="sari.lain@example.com",
-                 capture=django_capture_on_commit_callbacks)
+    change_email(
+        patient_client, patient, password, new="sari.lain@example.com", capture=django_capture_on_commit_callbacks
+    )
 
     assert client.get(first).status_code == 400
     patient.refresh_from_db()
@@ -78,7 +94,8 @@ def test_a_link_for_an_abandoned_new_address_stops_working(
 
 
 def test_the_new_address_is_refused_if_another_account_took_it_meanwhile(
-        client, patient_client, patient, password, django_capture_on_commit_callbacks):
+    client, patient_client, patient, password, django_capture_on_commit_callbacks
+):
     change_email(patient_client, patient, password, capture=django_capture_on_commit_callbacks)
     link = confirm_link(next(m for m in mail.outbox if m.to == ["sari.baru@example.com"]))
     make_account("Sari.Baru@example.com", "Someone Else")
@@ -92,8 +109,9 @@ def test_the_new_address_is_refused_if_another_account_took_it_meanwhile(
 
 @pytest.mark.parametrize("typed, code", [("", "required"), ("not-my-password", "password_incorrect")])
 def test_email_change_needs_the_current_password(patient_client, patient, typed, code):
-    response = patient_client.post(PROFILE_URL, profile_data(patient, email="sari.baru@example.com",
-                                                             current_password=typed))
+    response = patient_client.post(
+        PROFILE_URL, profile_data(patient, email="sari.baru@example.com", current_password=typed)
+    )
 
     assert [e.code for e in response.context["form"].errors.as_data()["current_password"]] == [code]
     patient.refresh_from_db()
@@ -101,14 +119,17 @@ def test_email_change_needs_the_current_password(patient_client, patient, typed,
 
 
 def test_email_changes_are_throttled_per_account(
-        patient_client, patient, password, settings, django_capture_on_commit_callbacks):
+    patient_client, patient, password, settings, django_capture_on_commit_callbacks
+):
     settings.CONFIRMATION_EMAILS_PER_HOUR = 2
     for n in range(2):
-        change_email(patient_client, patient, password, new=f"sari{n}@example.com",
-                     capture=django_capture_on_commit_callbacks)
+        change_email(
+            patient_client, patient, password, new=f"sari{n}@example.com", capture=django_capture_on_commit_callbacks
+        )
 
-    response = change_email(patient_client, patient, password, new="sari9@example.com",
-                            capture=django_capture_on_commit_callbacks)
+    response = change_email(
+        patient_client, patient, password, new="sari9@example.com", capture=django_capture_on_commit_callbacks
+    )
 
     assert [e.code for e in response.context["form"].errors.as_data()["email"]] == ["too_many_emails"]
     patient.refresh_from_db()
@@ -116,14 +137,16 @@ def test_email_changes_are_throttled_per_account(
 
 
 def test_profile_refuses_another_accounts_email(patient_client, patient, other_patient, password):
-    response = patient_client.post(PROFILE_URL, profile_data(patient, email="JOKO@example.com",
-                                                             current_password=password))
+    response = patient_client.post(
+        PROFILE_URL, profile_data(patient, email="JOKO@example.com", current_password=password)
+    )
 
     assert [e.code for e in response.context["form"].errors.as_data()["email"]] == ["duplicate_email"]
 
 
 def test_a_refused_email_change_still_names_the_saved_addresses(
-        patient_client, patient, password, django_capture_on_commit_callbacks):
+    patient_client, patient, password, django_capture_on_commit_callbacks
+):
     change_email(patient_client, patient, password, capture=django_capture_on_commit_callbacks)
 
     response = patient_client.post(PROFILE_URL, profile_data(patient, email="typo@example", current_password=""))

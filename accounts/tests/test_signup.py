@@ -23,15 +23,23 @@ def without_tokens(response) -> str:
 
 def link_path(body: str, marker: str) -> str:
     link = next(line for line in body.splitlines() if marker in line)
-    return link[link.index("/akun/"):]
+    return link[link.index("/akun/") :]
 
 
 def signup_data(**overrides) -> dict:
     data = {
-        "full_name": "Rina Kusuma", "phone": "0812-3456-7890", "email": "Rina@Example.com",
-        "religion": "islam", "sex": "P", "education": "s1", "blood_type": "B",
-        "marital_status": "kawin", "occupation": "pns",
-        "password1": "jalan-pagi-ke-pasar", "password2": "jalan-pagi-ke-pasar", "consent": "on",
+        "full_name": "Rina Kusuma",
+        "phone": "0812-3456-7890",
+        "email": "Rina@Example.com",
+        "religion": "islam",
+        "sex": "P",
+        "education": "s1",
+        "blood_type": "B",
+        "marital_status": "kawin",
+        "occupation": "pns",
+        "password1": "jalan-pagi-ke-pasar",
+        "password2": "jalan-pagi-ke-pasar",
+        "consent": "on",
     }
     data.update(overrides)
     return data
@@ -43,7 +51,8 @@ def field_error_codes(response, field: str) -> list[str]:
 
 @pytest.mark.tuned_hasher  # the stored hash is the tuned Argon2id's
 def test_signup_creates_account_and_emails_a_link_that_signs_in_this_browser(
-        client, django_capture_on_commit_callbacks):
+    client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(SIGNUP_URL, signup_data())
 
@@ -61,7 +70,8 @@ def test_signup_creates_account_and_emails_a_link_that_signs_in_this_browser(
 
 
 def test_the_confirmation_link_opened_in_another_browser_confirms_without_signing_in(
-        client, django_capture_on_commit_callbacks):
+    client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(SIGNUP_URL, signup_data())
     other_browser = Client()
@@ -72,7 +82,8 @@ def test_the_confirmation_link_opened_in_another_browser_confirms_without_signin
 
 
 def test_signup_with_a_taken_address_answers_the_same_and_tells_the_owner(
-        client, patient, django_capture_on_commit_callbacks):
+    client, patient, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         new = Client().post(SIGNUP_URL, signup_data(email="baru@example.com"), follow=True)
         taken = Client().post(SIGNUP_URL, signup_data(email=patient.email.upper()), follow=True)
@@ -98,15 +109,40 @@ def test_owner_notices_of_sign_up_attempts_are_throttled(client, patient, settin
 
 def test_signup_page_shows_every_sop_field(client):
     html = client.get(SIGNUP_URL).content.decode()
-    for name in ["full_name", "phone", "email", "religion", "sex", "education", "blood_type",
-                 "marital_status", "occupation", "password1", "password2", "consent"]:
+    for name in [
+        "full_name",
+        "phone",
+        "email",
+        "religion",
+        "sex",
+        "education",
+        "blood_type",
+        "marital_status",
+        "occupation",
+        "password1",
+        "password2",
+        "consent",
+    ]:
         assert f'name="{name}"' in html
 
 
-@pytest.mark.parametrize("field", [
-    "full_name", "phone", "email", "religion", "sex", "education", "blood_type",
-    "marital_status", "occupation", "password1", "password2", "consent",
-])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "full_name",
+        "phone",
+        "email",
+        "religion",
+        "sex",
+        "education",
+        "blood_type",
+        "marital_status",
+        "occupation",
+        "password1",
+        "password2",
+        "consent",
+    ],
+)
 def test_signup_requires_each_field(client, field):
     response = client.post(SIGNUP_URL, signup_data(**{field: ""}))
 
@@ -115,15 +151,18 @@ def test_signup_requires_each_field(client, field):
     assert not User.objects.exists()
 
 
-@pytest.mark.parametrize("phone, code", [
-    ("+1 415 555 0100", "not_indonesian"),
-    ("0812", "invalid_mobile"),
-    ("0212345678", "invalid_mobile"),  # a Jakarta landline, not a mobile
-    ("08123456789012345", "invalid_mobile"),
-    ("08abc", "invalid"),
-    ("٠٨١٢٣٤٥٦٧٨٩٠", "invalid"),  # Arabic-Indic digits pass str.isdigit() and regex \d
-    ("0812٣٤٥٦٧٨٩٠", "invalid"),
-])
+@pytest.mark.parametrize(
+    "phone, code",
+    [
+        ("+1 415 555 0100", "not_indonesian"),
+        ("0812", "invalid_mobile"),
+        ("0212345678", "invalid_mobile"),  # a Jakarta landline, not a mobile
+        ("08123456789012345", "invalid_mobile"),
+        ("08abc", "invalid"),
+        ("٠٨١٢٣٤٥٦٧٨٩٠", "invalid"),  # Arabic-Indic digits pass str.isdigit() and regex \d
+        ("0812٣٤٥٦٧٨٩٠", "invalid"),
+    ],
+)
 def test_signup_rejects_bad_phone_numbers(client, phone, code):
     response = client.post(SIGNUP_URL, signup_data(phone=phone))
 
@@ -137,10 +176,18 @@ def test_signup_normalises_common_phone_forms(client, phone):
     assert User.objects.get().phone == "+6281234567890"
 
 
-@pytest.mark.parametrize("field, value", [
-    ("email", "not-an-email"), ("religion", "atheist"), ("sex", "X"), ("education", "phd"),
-    ("blood_type", "C"), ("marital_status", "complicated"), ("occupation", "astronaut"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("email", "not-an-email"),
+        ("religion", "atheist"),
+        ("sex", "X"),
+        ("education", "phd"),
+        ("blood_type", "C"),
+        ("marital_status", "complicated"),
+        ("occupation", "astronaut"),
+    ],
+)
 def test_signup_rejects_invalid_values(client, field, value):
     response = client.post(SIGNUP_URL, signup_data(**{field: value}))
 
@@ -153,10 +200,14 @@ def test_signup_refuses_password_mismatch(client):
     assert field_error_codes(response, "password2") == ["password_mismatch"]
 
 
-@pytest.mark.parametrize("password, code", [
-    ("short1", "password_too_short"), ("12345678901", "password_entirely_numeric"),
-    ("password123", "password_too_common"),
-])
+@pytest.mark.parametrize(
+    "password, code",
+    [
+        ("short1", "password_too_short"),
+        ("12345678901", "password_entirely_numeric"),
+        ("password123", "password_too_common"),
+    ],
+)
 def test_signup_applies_django_password_validators(client, password, code):
     response = client.post(SIGNUP_URL, signup_data(password1=password, password2=password))
 

@@ -30,15 +30,28 @@ def _fill_old_shape(apps) -> dict:
     gigi = Clinic.objects.create(code="GIGI", name="Poli Gigi", prefix="GIGI")
     umum = Clinic.objects.create(code="UMUM", name="Poli Umum", prefix="UMUM", active=False)
     doctor = Doctor.objects.create(name="drg. Rina")
-    schedule = Schedule.objects.create(doctor=doctor, clinic=gigi, weekday=0, start_time=dt.time(8),
-                                       end_time=dt.time(12), total_quota=20, online_quota=10)
+    schedule = Schedule.objects.create(
+        doctor=doctor,
+        clinic=gigi,
+        weekday=0,
+        start_time=dt.time(8),
+        end_time=dt.time(12),
+        total_quota=20,
+        online_quota=10,
+    )
     DayQuota.objects.create(schedule=schedule, date=dt.date(2026, 12, 7), quota=10, last_number=4, active_count=3)
     day = dt.date(2026, 12, 25)
     ScheduleException.objects.create(date=day, scope="hospital", reason="Natal")
     ScheduleException.objects.create(date=day, scope="clinic", clinic=umum, reason="Renovasi")
     ScheduleException.objects.create(date=day, scope="doctor", doctor=doctor, reason="Cuti")
-    BookingSettings.objects.create(pk=1, earliest_days_ahead=0, latest_days_ahead=30, same_day_cutoff=dt.time(9),
-                                   cancel_cutoff_hours=5, mode="verification")
+    BookingSettings.objects.create(
+        pk=1,
+        earliest_days_ahead=0,
+        latest_days_ahead=30,
+        same_day_cutoff=dt.time(9),
+        cancel_cutoff_hours=5,
+        mode="verification",
+    )
     return {"clinics": 2, "exceptions": 3}
 
 
@@ -63,8 +76,13 @@ def test_old_data_moves_into_one_default_facility_named_from_the_settings(settin
         assert ScheduleException.objects.filter(facility=facility).count() == counts["exceptions"]
         cfg = BookingSettings.objects.get()
         assert cfg.facility_id == facility.pk
-        assert (cfg.earliest_days_ahead, cfg.latest_days_ahead, cfg.same_day_cutoff, cfg.cancel_cutoff_hours,
-                cfg.mode) == (0, 30, dt.time(9), 5, "verification")
+        assert (
+            cfg.earliest_days_ahead,
+            cfg.latest_days_ahead,
+            cfg.same_day_cutoff,
+            cfg.cancel_cutoff_hours,
+            cfg.mode,
+        ) == (0, 30, dt.time(9), 5, "verification")
         quota = DayQuota.objects.get()
         assert (quota.last_number, quota.active_count, quota.schedule.clinic.code) == (4, 3, "GIGI")
     finally:

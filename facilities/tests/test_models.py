@@ -18,11 +18,14 @@ pytestmark = pytest.mark.django_db
 UTC_EVENING = dt.datetime(2026, 12, 1, 16, 30, tzinfo=dt.UTC)
 
 
-@pytest.mark.parametrize(("zone", "today", "hour"), [
-    (FacilityTimeZone.WIB, dt.date(2026, 12, 1), 23),
-    (FacilityTimeZone.WITA, dt.date(2026, 12, 2), 0),
-    (FacilityTimeZone.WIT, dt.date(2026, 12, 2), 1),
-])
+@pytest.mark.parametrize(
+    ("zone", "today", "hour"),
+    [
+        (FacilityTimeZone.WIB, dt.date(2026, 12, 1), 23),
+        (FacilityTimeZone.WITA, dt.date(2026, 12, 2), 0),
+        (FacilityTimeZone.WIT, dt.date(2026, 12, 2), 1),
+    ],
+)
 def test_local_today_follows_the_facility_time_zone_across_midnight(zone, today, hour):
     facility = Facility.objects.create(name=f"Puskesmas {zone}", time_zone=zone)
     with time_machine.travel(UTC_EVENING, tick=False):

@@ -24,12 +24,26 @@ def patient_values(**overrides) -> dict:
     birth = overrides.pop("birth_date", dt.date(2015, 7, 9))
     sex = overrides.pop("sex", "L")
     values = dict(
-        full_name="Adi Wibowo", sex=sex, birth_date=birth, birth_place="Purwokerto",
-        nik=encode_nik(region="330202", birth_date=birth, sex=sex, serial="0042"), kk_number=KK,
-        address_street="Jl. Kenanga 5", address_rt="002", address_rw="004", address_village="Karangpucung",
-        address_district="Purwokerto Selatan", address_regency="Kabupaten Banyumas", address_province="Jawa Tengah",
-        phone="+6281211112222", religion="islam", blood_type="A", marital_status="belum_kawin", education="sd",
-        occupation="pelajar", mother_name="Sari Wulandari",
+        full_name="Adi Wibowo",
+        sex=sex,
+        birth_date=birth,
+        birth_place="Purwokerto",
+        nik=encode_nik(region="330202", birth_date=birth, sex=sex, serial="0042"),
+        kk_number=KK,
+        address_street="Jl. Kenanga 5",
+        address_rt="002",
+        address_rw="004",
+        address_village="Karangpucung",
+        address_district="Purwokerto Selatan",
+        address_regency="Kabupaten Banyumas",
+        address_province="Jawa Tengah",
+        phone="+6281211112222",
+        religion="islam",
+        blood_type="A",
+        marital_status="belum_kawin",
+        education="sd",
+        occupation="pelajar",
+        mother_name="Sari Wulandari",
     )
     values.update(overrides)
     return values
@@ -48,18 +62,29 @@ def make_patient(**overrides) -> Patient:
 
 
 def link(account, patient: Patient, relationship: str = Relationship.CHILD, *, verified: bool = True) -> AccountPatient:
-    result = AccountPatient.objects.create(account=account, patient=patient, relationship=relationship,
-                                           verified_at=timezone.now() if verified else None)
-    LinkLog.objects.create(account=account, patient=patient, patient_ref=patient.pk, action=LinkAction.CREATED,
-                           relationship=relationship)
+    result = AccountPatient.objects.create(
+        account=account, patient=patient, relationship=relationship, verified_at=timezone.now() if verified else None
+    )
+    LinkLog.objects.create(
+        account=account, patient=patient, patient_ref=patient.pk, action=LinkAction.CREATED, relationship=relationship
+    )
     return result
 
 
 @pytest.fixture
 def sari_self(patient) -> Patient:
     """Sari herself, registered at the hospital (MRN 00000101)."""
-    own = make_patient(full_name="Sari Wulandari", sex="P", birth_date=SARI_BIRTH, nik=SARI_NIK, mrn="00000101",
-                       marital_status="kawin", education="sma", occupation="irt", mother_name="Partini")
+    own = make_patient(
+        full_name="Sari Wulandari",
+        sex="P",
+        birth_date=SARI_BIRTH,
+        nik=SARI_NIK,
+        mrn="00000101",
+        marital_status="kawin",
+        education="sma",
+        occupation="irt",
+        mother_name="Partini",
+    )
     link(patient, own, Relationship.SELF)
     return own
 
@@ -76,7 +101,11 @@ def sari_child(patient) -> Patient:
 def hospital_record(db) -> Patient:
     """A patient in the index, linked to no account: MRN 00123456, born 9 July 2015, no NIK."""
     return Patient.objects.create(
-        mrn="00123456", full_name="Adi Wibowo", sex="L", birth_date=dt.date(2015, 7, 9), birth_place="Purwokerto",
+        mrn="00123456",
+        full_name="Adi Wibowo",
+        sex="L",
+        birth_date=dt.date(2015, 7, 9),
+        birth_place="Purwokerto",
     )
 
 
@@ -85,8 +114,10 @@ def private_media(settings, tmp_path):
     """Each test writes uploads to its own private folder."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
     }
     return tmp_path / "private"
 

@@ -26,8 +26,9 @@ def clerk_client(client, clerk):
 def index(db):
     return [
         make_patient(full_name="Bambang Sutrisno", mrn="00123456", birth_date=dt.date(1970, 5, 1), sex="L"),
-        make_patient(full_name="Ratna Dewi", mrn="00000777", birth_date=dt.date(1990, 2, 3), sex="P",
-                     nik_mismatch=True),
+        make_patient(
+            full_name="Ratna Dewi", mrn="00000777", birth_date=dt.date(1990, 2, 3), sex="P", nik_mismatch=True
+        ),
     ]
 
 
@@ -59,8 +60,13 @@ def test_list_shows_masked_nik_and_filters_mismatches(clerk_client, index):
 def admin_post(client, patient: Patient, **overrides):
     data = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in patient_values().items()}
     data.update(full_name=patient.full_name, nik=patient.nik, birth_date=patient.birth_date.isoformat(), mrn="")
-    data.update({f"{prefix}-{key}": value for prefix in ("account_links", "documents")
-                 for key, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0))})
+    data.update(
+        {
+            f"{prefix}-{key}": value
+            for prefix in ("account_links", "documents")
+            for key, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0))
+        }
+    )
     data.update(overrides)
     return client.post(reverse("admin:families_patient_change", args=[patient.pk]), data)
 
@@ -98,7 +104,8 @@ def test_a_search_in_the_patient_index_logs_each_patient_shown(clerk_client, cle
     clerk_client.get(CHANGELIST)  # browsing without a search term is not a lookup
 
     assert list(PatientAccessLog.objects.values_list("user", "patient", "what")) == [
-        (clerk.pk, index[0].pk, "patient_search")]
+        (clerk.pk, index[0].pk, "patient_search")
+    ]
 
 
 def test_access_and_link_logs_are_for_superusers_only(clerk_client, client, admin_user, index):
@@ -108,8 +115,9 @@ def test_access_and_link_logs_are_for_superusers_only(clerk_client, client, admi
     client.force_login(admin_user)
     for model in ("patientaccesslog", "linklog"):
         assert client.get(reverse(f"admin:families_{model}_changelist")).status_code == 200
-    entry = PatientAccessLog.objects.create(user=admin_user, patient=index[0], patient_ref=index[0].pk,
-                                            what="patient_record")
+    entry = PatientAccessLog.objects.create(
+        user=admin_user, patient=index[0], patient_ref=index[0].pk, what="patient_record"
+    )
     assert client.post(reverse("admin:families_patientaccesslog_delete", args=[entry.pk])).status_code == 403
     assert not LinkLog.objects.exists()
 

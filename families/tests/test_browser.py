@@ -11,10 +11,28 @@ from portal.tests.browser import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-TEXT_FIELDS = ["full_name", "birth_place", "mother_name", "address_street", "address_rt", "address_rw",
-               "address_village", "address_district", "address_regency", "phone"]
-SELECTS = ["relationship", "sex", "address_province", "religion", "blood_type", "marital_status", "education",
-           "occupation"]
+TEXT_FIELDS = [
+    "full_name",
+    "birth_place",
+    "mother_name",
+    "address_street",
+    "address_rt",
+    "address_rw",
+    "address_village",
+    "address_district",
+    "address_regency",
+    "phone",
+]
+SELECTS = [
+    "relationship",
+    "sex",
+    "address_province",
+    "religion",
+    "blood_type",
+    "marital_status",
+    "education",
+    "occupation",
+]
 
 
 def test_wrong_nik_shows_red_error_under_the_field_then_member_appears_in_the_table(page):

@@ -17,7 +17,9 @@ def test_demo_links_the_patient_account_to_self_and_child_and_is_idempotent():
     demo.load()
     links = AccountPatient.objects.filter(account__email=accounts_demo.DEMO_PATIENT_EMAIL)
     assert sorted(links.values_list("relationship", "patient__full_name")) == [
-        ("child", "Rina Santoso"), ("self", "Budi Santoso")]
+        ("child", "Rina Santoso"),
+        ("self", "Budi Santoso"),
+    ]
     assert links.get(relationship="self").patient.is_complete
     assert Patient.objects.count() == 6 and LinkLog.objects.count() == 2
 

@@ -59,12 +59,15 @@ def test_exactly_five_megabytes_is_not_too_large_by_size():
     assert clean_upload(upload("scan.pdf", data)).content_type == "application/pdf"
 
 
-@pytest.mark.parametrize("name, content", [
-    ("ktp.jpg", b"this is just text pretending to be a photo"),
-    ("ktp.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
-    ("ktp.html", b"<html><script>alert(1)</script></html>"),
-    ("ktp.gif", b"GIF89a\x01\x00\x01\x00"),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("ktp.jpg", b"this is just text pretending to be a photo"),
+        ("ktp.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        ("ktp.html", b"<html><script>alert(1)</script></html>"),
+        ("ktp.gif", b"GIF89a\x01\x00\x01\x00"),
+    ],
+)
 def test_anything_but_jpeg_png_or_pdf_is_refused_whatever_its_name(name, content):
     assert upload_code(name, content) == "file_type"
 
@@ -90,6 +93,7 @@ def test_upload_form_puts_the_error_under_the_file_field():
 
 
 # --- through the pages ------------------------------------------------------------------
+
 
 def post_document(client, member, name, content, kind="ktp"):
     url = reverse("families:member_document_upload", kwargs={"patient_id": member.pk})
@@ -160,8 +164,9 @@ def test_missing_file_on_disk_is_a_404_not_a_500(patient_client, sari_child, pri
     assert response.status_code == 404
 
 
-def test_reupload_through_the_page_replaces_the_file(patient_client, sari_child, private_media,
-                                                     django_capture_on_commit_callbacks):
+def test_reupload_through_the_page_replaces_the_file(
+    patient_client, sari_child, private_media, django_capture_on_commit_callbacks
+):
     post_document(patient_client, sari_child, "ktp.png", image_bytes("PNG"))
     first = IdentityDocument.objects.get().file.name
     with django_capture_on_commit_callbacks(execute=True):
@@ -172,8 +177,9 @@ def test_reupload_through_the_page_replaces_the_file(patient_client, sari_child,
     assert (private_media / document.file.name).exists()
 
 
-def test_deleting_a_patient_deletes_its_document_files(patient_client, sari_child, private_media,
-                                                       django_capture_on_commit_callbacks):
+def test_deleting_a_patient_deletes_its_document_files(
+    patient_client, sari_child, private_media, django_capture_on_commit_callbacks
+):
     post_document(patient_client, sari_child, "ktp.png", image_bytes("PNG"))
     name = IdentityDocument.objects.get().file.name
     sari_child.account_links.all().delete()
@@ -183,6 +189,7 @@ def test_deleting_a_patient_deletes_its_document_files(patient_client, sari_chil
 
 
 # --- hostile files through the member page: what is stored is our own rebuilt copy ----------
+
 
 def stored_bytes(private_media, member) -> bytes:
     return (private_media / IdentityDocument.objects.get(patient=member).file.name).read_bytes()

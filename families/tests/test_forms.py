@@ -33,38 +33,63 @@ def test_new_member_form_marks_the_sop_fields_required(patient):
     form = NewMemberForm({}, account=patient)
     assert not form.is_valid()
     required = {f for f, c in codes(form).items() if c == ["required"]}
-    assert {"relationship", "full_name", "nik", "sex", "birth_place", "birth_date", "mother_name", "address_street",
-            "address_village", "address_district", "address_regency", "address_province", "phone", "religion",
-            "blood_type", "marital_status", "education", "occupation"} == required
+    assert {
+        "relationship",
+        "full_name",
+        "nik",
+        "sex",
+        "birth_place",
+        "birth_date",
+        "mother_name",
+        "address_street",
+        "address_village",
+        "address_district",
+        "address_regency",
+        "address_province",
+        "phone",
+        "religion",
+        "blood_type",
+        "marital_status",
+        "education",
+        "occupation",
+    } == required
 
 
-@pytest.mark.parametrize("nik, code", [
-    ("12345", "nik_format"), ("9902020907150042", "nik_province"), ("3302023207150042", "nik_date"),
-    ("3302020907150000", "nik_serial"),
-])
+@pytest.mark.parametrize(
+    "nik, code",
+    [
+        ("12345", "nik_format"),
+        ("9902020907150042", "nik_province"),
+        ("3302023207150042", "nik_date"),
+        ("3302020907150000", "nik_serial"),
+    ],
+)
 def test_new_member_form_rejects_bad_niks(patient, nik, code):
     assert codes(new_form(patient, nik=nik))["nik"] == [code]
 
 
-@pytest.mark.parametrize("field, value, code", [
-    ("kk_number", "33020115031200", "kk_format"),
-    ("kk_number", "3302011503120000", "kk_serial"),
-    ("bpjs_number", "12345", "card_format"),
-    ("bpjs_number", "000123456789", "card_format"),  # 12 digits: guarantors' limit, as at booking
-    ("bpjs_number", "٠٠٠١٢٣٤٥٦٧٨٩٠", "card_format"),  # 13 Arabic-Indic digits
-    ("phone", "+1 415 555 0100", "not_indonesian"),
-    ("phone", "0812", "invalid_mobile"),
-    ("birth_date", "2999-01-01", "birth_date_future"),
-    ("birth_date", "1850-01-01", "birth_date_too_old"),
-    ("birth_date", "31/02/2015", "invalid"),
-    ("address_rt", "1a", "rt_rw_format"),
-    ("address_rt", "²", "rt_rw_format"),  # passes str.isdigit(), is not a digit we can store
-    ("address_rw", "1234", "max_length"),
-    ("sex", "X", "invalid_choice"),
-    ("religion", "pastafarian", "invalid_choice"),
-    ("address_province", "Atlantis", "invalid_choice"),
-    ("relationship", "neighbour", "invalid_choice"),
-])
+@pytest.mark.parametrize(
+    "field, value, code",
+    [
+        ("kk_number", "33020115031200", "kk_format"),
+        ("kk_number", "3302011503120000", "kk_serial"),
+        ("bpjs_number", "12345", "card_format"),
+        ("bpjs_number", "000123456789", "card_format"),  # 12 digits: guarantors' limit, as at booking
+        ("bpjs_number", "٠٠٠١٢٣٤٥٦٧٨٩٠", "card_format"),  # 13 Arabic-Indic digits
+        ("phone", "+1 415 555 0100", "not_indonesian"),
+        ("phone", "0812", "invalid_mobile"),
+        ("birth_date", "2999-01-01", "birth_date_future"),
+        ("birth_date", "1850-01-01", "birth_date_too_old"),
+        ("birth_date", "31/02/2015", "invalid"),
+        ("address_rt", "1a", "rt_rw_format"),
+        ("address_rt", "²", "rt_rw_format"),  # passes str.isdigit(), is not a digit we can store
+        ("address_rw", "1234", "max_length"),
+        ("sex", "X", "invalid_choice"),
+        ("religion", "pastafarian", "invalid_choice"),
+        ("address_province", "Atlantis", "invalid_choice"),
+        ("relationship", "neighbour", "invalid_choice"),
+    ],
+)
 def test_new_member_form_rejects_bad_values_under_their_field(patient, field, value, code):
     assert code in codes(new_form(patient, **{field: value}))[field]
 
@@ -146,8 +171,9 @@ def test_confirm_form_checks_an_entered_nik_against_the_records_birth_date(patie
 
 def test_edit_form_locks_identity_once_the_hospital_assigned_an_mrn(patient, sari_self):
     link = AccountPatient.objects.get(patient=sari_self)
-    form = MemberEditForm(form_data(relationship="self", full_name="Someone Else", nik="3302020907150099"),
-                          account=patient, link=link)
+    form = MemberEditForm(
+        form_data(relationship="self", full_name="Someone Else", nik="3302020907150099"), account=patient, link=link
+    )
     assert all(form.fields[name].disabled for name in ("full_name", "nik", "sex", "birth_date"))
     assert form.is_valid(), form.errors
     assert form.cleaned_data["full_name"] == "Sari Wulandari"  # the posted name is ignored

@@ -24,10 +24,28 @@ def nik(birth: dt.date, sex: str, serial: str) -> str:
 
 
 GOOD = [
-    ["12-34-56", "Bambang  Sutrisno", "L", "1970-05-01", nik(dt.date(1970, 5, 1), "L", "0001"), "0812 3456 7890",
-     "Islam", "kawin", "4"],
-    ["777", "Ratna Dewi", "Perempuan", "03/02/1990", nik(dt.date(1990, 2, 3), "P", "0002"), "", "katolik",
-     "belum kawin", ""],
+    [
+        "12-34-56",
+        "Bambang  Sutrisno",
+        "L",
+        "1970-05-01",
+        nik(dt.date(1970, 5, 1), "L", "0001"),
+        "0812 3456 7890",
+        "Islam",
+        "kawin",
+        "4",
+    ],
+    [
+        "777",
+        "Ratna Dewi",
+        "Perempuan",
+        "03/02/1990",
+        nik(dt.date(1990, 2, 3), "P", "0002"),
+        "",
+        "katolik",
+        "belum kawin",
+        "",
+    ],
     ["000888", "Slamet", "l", "05-01-1950", "", "", "", "", ""],
 ]
 
@@ -79,9 +97,16 @@ def test_bad_rows_are_reported_line_by_line_with_the_reason(tmp_path):
     assert "3 created" in out and "11 rejected" in out
     rows = list(csv.DictReader(report.open()))
     assert [(int(r["line"]), r["column"], r["code"]) for r in rows] == [
-        (5, "mrn", "required"), (6, "mrn", "mrn_format"), (7, "full_name", "required"), (8, "sex", "sex"),
-        (9, "birth_date", "date_format"), (10, "birth_date", "birth_date_future"), (11, "nik", "nik_province"),
-        (12, "phone", "invalid_mobile"), (13, "religion", "choice"), (14, "mrn", "mrn_duplicate"),
+        (5, "mrn", "required"),
+        (6, "mrn", "mrn_format"),
+        (7, "full_name", "required"),
+        (8, "sex", "sex"),
+        (9, "birth_date", "date_format"),
+        (10, "birth_date", "birth_date_future"),
+        (11, "nik", "nik_province"),
+        (12, "phone", "invalid_mobile"),
+        (13, "religion", "choice"),
+        (14, "mrn", "mrn_duplicate"),
         (15, "nik", "nik_duplicate"),
     ]
     assert "line 12: REJECTED mrn=1006 phone: invalid_mobile" in err
@@ -105,8 +130,9 @@ def test_running_twice_changes_nothing_the_second_time(tmp_path):
 
 
 def test_existing_mrn_is_updated_but_empty_cells_erase_nothing(tmp_path):
-    make_patient(mrn="00000777", full_name="Ratna", nik="", phone="+6285700000001", birth_date=dt.date(1990, 2, 3),
-                 sex="P")
+    make_patient(
+        mrn="00000777", full_name="Ratna", nik="", phone="+6285700000001", birth_date=dt.date(1990, 2, 3), sex="P"
+    )
     out, _err = run(write_csv(tmp_path, GOOD))
     assert "2 created, 1 updated" in out
     ratna = Patient.objects.get(mrn="00000777")
@@ -159,7 +185,7 @@ def test_small_batches_give_the_same_result(tmp_path):
 
 def test_odd_characters_survive_the_fast_path(tmp_path):
     header = ["mrn", "full_name", "sex", "birth_date", "address_street"]
-    streets = ["Gg. Mawar\\2\tBlok \"C\"", "Jl. Baru\nRT 1", "Jl. Ñoño 'é' \\N"]
+    streets = ['Gg. Mawar\\2\tBlok "C"', "Jl. Baru\nRT 1", "Jl. Ñoño 'é' \\N"]
     rows = [[str(i + 1), f"Pasien {i}", "L", "1980-01-01", street] for i, street in enumerate(streets)]
     run(write_csv(tmp_path, rows, header=header))
     assert [p.address_street for p in Patient.objects.order_by("mrn")] == streets
@@ -168,9 +194,11 @@ def test_odd_characters_survive_the_fast_path(tmp_path):
 def test_a_clash_the_planner_cannot_see_rejects_only_the_clashing_row():
     """As when another process inserts the same NIK meanwhile: the batch is redone row by row."""
     nik_value = nik(dt.date(1980, 1, 1), "L", "0009")
-    rows = [ParsedRow(2, dict(mrn="00000001", full_name="Satu", sex="L", birth_date=dt.date(1980, 1, 1))),
-            ParsedRow(3, dict(mrn="00000002", full_name="Dua", sex="L", birth_date=dt.date(1980, 1, 1), nik=nik_value)),
-            ParsedRow(4, dict(mrn="00000003", full_name="Tiga", sex="L", birth_date=dt.date(1980, 1, 1), nik=nik_value))]
+    rows = [
+        ParsedRow(2, dict(mrn="00000001", full_name="Satu", sex="L", birth_date=dt.date(1980, 1, 1))),
+        ParsedRow(3, dict(mrn="00000002", full_name="Dua", sex="L", birth_date=dt.date(1980, 1, 1), nik=nik_value)),
+        ParsedRow(4, dict(mrn="00000003", full_name="Tiga", sex="L", birth_date=dt.date(1980, 1, 1), nik=nik_value)),
+    ]
     importer = PatientImporter()
     importer._write_batch(rows)
     assert (importer.result.created, [(r.line, r.code) for r in importer.result.rejected]) == (2, [(4, "nik_taken")])
@@ -187,8 +215,9 @@ def test_missing_file_stops_with_a_clear_error(tmp_path):
         run(tmp_path / "nope.csv")
 
 
-@pytest.mark.parametrize("card, code", [("0001-2345-67890", None), ("000123456789", "card_format"),
-                                        ("00012345678901", "card_format")])
+@pytest.mark.parametrize(
+    "card, code", [("0001-2345-67890", None), ("000123456789", "card_format"), ("00012345678901", "card_format")]
+)
 def test_bpjs_numbers_are_checked_as_guarantors_checks_them(tmp_path, card, code):
     header = ["mrn", "full_name", "sex", "birth_date", "bpjs_number"]
     report = tmp_path / "report.csv"

@@ -31,8 +31,12 @@ def adi(patient) -> Patient:
     """Sari's son, registered at the hospital, with a BPJS number and a KTP photo; no occupation yet."""
     child = make_patient(mrn=ADI_MRN, bpjs_number="0001234567890", occupation="")
     link(patient, child)
-    services.document_store(actor=patient, patient=child, kind=DocumentKind.KTP,
-                            upload=clean_upload(upload("ktp.png", image_bytes("PNG"), "image/png")))
+    services.document_store(
+        actor=patient,
+        patient=child,
+        kind=DocumentKind.KTP,
+        upload=clean_upload(upload("ktp.png", image_bytes("PNG"), "image/png")),
+    )
     return child
 
 
@@ -45,14 +49,18 @@ def maya(db):
 @pytest.fixture
 def link_by_mrn(client, django_capture_on_commit_callbacks):
     """What the "Pasien Lama" tab does: look up, then confirm (after-commit e-mails run)."""
+
     def _link(account) -> AccountPatient:
         client.force_login(account)
-        response = client.post(reverse("families:member_add_existing"),
-                               {"mrn": "00-12-34-99", "birth_date": "2015-07-09"})
+        response = client.post(
+            reverse("families:member_add_existing"), {"mrn": "00-12-34-99", "birth_date": "2015-07-09"}
+        )
         assert response.status_code == 302, response.content.decode()[:2000]
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(reverse("families:member_add_existing_confirm"),
-                                   {"confirm": "on", "relationship": "child", "occupation": "pelajar"})
+            response = client.post(
+                reverse("families:member_add_existing_confirm"),
+                {"confirm": "on", "relationship": "child", "occupation": "pelajar"},
+            )
         assert response.status_code == 302
         return AccountPatient.objects.get(account=account)
 
@@ -60,10 +68,13 @@ def link_by_mrn(client, django_capture_on_commit_callbacks):
 
 
 def _review_url_from_mail(message) -> str:
-    return "/" + re.search(r"https?://\S+/keluarga/tautan/\S+/", message.body).group(0).split("://", 1)[1].split("/", 1)[1]
+    return (
+        "/" + re.search(r"https?://\S+/keluarga/tautan/\S+/", message.body).group(0).split("://", 1)[1].split("/", 1)[1]
+    )
 
 
 # --- step 1: an account without a confirmed e-mail cannot link -------------------------------
+
 
 def test_an_unconfirmed_account_cannot_look_up_or_link_an_existing_patient(client, adi):
     fresh = make_account("baru@example.com", "Akun Baru")
@@ -82,6 +93,7 @@ def test_an_unconfirmed_account_cannot_look_up_or_link_an_existing_patient(clien
 
 
 # --- step 2: a confirmed stranger links, unverified, and the holder is told at once -------------
+
 
 def test_a_link_by_mrn_and_birth_date_is_unverified_and_the_holder_is_emailed(client, link_by_mrn, patient, adi, maya):
     new_link = link_by_mrn(maya)
@@ -112,14 +124,25 @@ def test_the_unverified_link_cannot_change_filled_fields_but_fills_empty_ones_fl
     assert adi.occupation == "pelajar" and adi.unverified_changes  # filled on the confirm page
     Patient.objects.filter(pk=adi.pk).update(unverified_changes=False, blood_type="")
     before = Patient.objects.get(pk=adi.pk)
-    response = client.post(reverse("families:member_edit", args=[adi.pk]), {
-        "relationship": "child", "phone": "0899-9999-9999", "address_street": "Jl. Pencuri 1",
-        "bpjs_number": "0009999999999", "nik": "3302020907150099", "blood_type": "O",
-    })
+    response = client.post(
+        reverse("families:member_edit", args=[adi.pk]),
+        {
+            "relationship": "child",
+            "phone": "0899-9999-9999",
+            "address_street": "Jl. Pencuri 1",
+            "bpjs_number": "0009999999999",
+            "nik": "3302020907150099",
+            "blood_type": "O",
+        },
+    )
     assert response.status_code == 302
     after = Patient.objects.get(pk=adi.pk)
     assert (after.phone, after.address_street, after.bpjs_number, after.nik) == (
-        before.phone, before.address_street, before.bpjs_number, before.nik)
+        before.phone,
+        before.address_street,
+        before.bpjs_number,
+        before.nik,
+    )
     assert after.blood_type == "O" and after.unverified_changes
 
 
@@ -142,12 +165,18 @@ def test_the_unverified_link_adds_a_missing_document_but_cannot_replace_one(clie
 def test_the_service_refuses_a_replacement_through_an_unverified_link(adi, maya):
     maya_link = link(maya, adi, verified=False)
     with pytest.raises(services.ValidationError) as exc:
-        services.document_store(actor=maya, patient=adi, kind=DocumentKind.KTP, link=maya_link,
-                                upload=clean_upload(upload("ktp.png", image_bytes("PNG"), "image/png")))
+        services.document_store(
+            actor=maya,
+            patient=adi,
+            kind=DocumentKind.KTP,
+            link=maya_link,
+            upload=clean_upload(upload("ktp.png", image_bytes("PNG"), "image/png")),
+        )
     assert exc.value.error_dict["kind"][0].code == "document_present"
 
 
 # --- step 3: "bukan keluarga saya" removes the link and flags it ------------------------------
+
 
 def test_not_my_family_removes_the_link_and_flags_the_patient_for_the_clerk(client, link_by_mrn, patient, adi, maya):
     link_by_mrn(maya)
@@ -172,12 +201,15 @@ def test_a_forged_or_expired_review_link_does_nothing(client, settings, adi, may
     assert client.post(reverse("families:link_review", args=[token]), {"action": "dispute"}).status_code == 404
     assert AccountPatient.objects.filter(pk=maya_link.pk).exists()
     settings.FAMILY_LINK_REVIEW_MAX_AGE = -1
-    token = link_mail.review_token(maya_link, AccountPatient.objects.get(patient=adi, verified_at__isnull=False).account_id)
+    token = link_mail.review_token(
+        maya_link, AccountPatient.objects.get(patient=adi, verified_at__isnull=False).account_id
+    )
     assert client.post(reverse("families:link_review", args=[token]), {"action": "dispute"}).status_code == 404
     assert AccountPatient.objects.filter(pk=maya_link.pk).exists()
 
 
 # --- step 4: approval by the holder, or the clerk, opens access ------------------------------
+
 
 def test_the_holders_approval_opens_full_access(client, link_by_mrn, patient, adi, maya):
     link_by_mrn(maya)
@@ -201,8 +233,11 @@ def test_the_holders_approval_opens_full_access(client, link_by_mrn, patient, ad
 
 def test_a_clerk_verifies_a_link_from_the_admin_after_seeing_the_id_card(client, clerk, adi, maya):
     maya_link = link(maya, adi, verified=False)
-    clerk.user_permissions.add(*Permission.objects.filter(
-        content_type__app_label="families", codename__in=["view_accountpatient", "change_patient", "view_patient"]))
+    clerk.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="families", codename__in=["view_accountpatient", "change_patient", "view_patient"]
+        )
+    )
     client.force_login(clerk)
     changelist = reverse("admin:families_accountpatient_changelist")
     page = client.get(changelist + "?verified=no")
@@ -211,14 +246,16 @@ def test_a_clerk_verifies_a_link_from_the_admin_after_seeing_the_id_card(client,
     assert response.status_code == 302
     maya_link.refresh_from_db()
     assert maya_link.verified_by == clerk
-    assert LinkLog.objects.filter(action=LinkAction.VERIFIED, account=maya, actor=clerk,
-                                  note__contains="ID card").exists()
+    assert LinkLog.objects.filter(
+        action=LinkAction.VERIFIED, account=maya, actor=clerk, note__contains="ID card"
+    ).exists()
 
 
 def test_a_staff_member_without_the_patient_change_right_cannot_verify(client, clerk, adi, maya):
     maya_link = link(maya, adi, verified=False)
-    clerk.user_permissions.add(Permission.objects.get(content_type__app_label="families",
-                                                      codename="view_accountpatient"))
+    clerk.user_permissions.add(
+        Permission.objects.get(content_type__app_label="families", codename="view_accountpatient")
+    )
     client.force_login(clerk)
     changelist = reverse("admin:families_accountpatient_changelist")
     assert b"verify_links" not in client.get(changelist).content
@@ -237,19 +274,23 @@ def test_the_patient_admin_filters_disputed_and_unverified_changes(client, admin
 
 # --- the other ways in: a merge, a new patient, and the limits -------------------------------
 
+
 def test_a_merge_into_a_held_record_makes_the_moved_link_unverified_and_tells_the_holder(
-        patient, hospital_record, maya, django_capture_on_commit_callbacks):
+    patient, hospital_record, maya, django_capture_on_commit_callbacks
+):
     link(patient, hospital_record)
     mine = make_patient(full_name="Adi Wibowo", nik="", mrn=None)
     own_link = link(maya, mine)
     with pytest.raises(services.ValidationError):  # unconfirmed e-mail: no merge
         maya.email_confirmed_at = None
-        services.member_attach_mrn(account=maya, link=own_link, mrn=hospital_record.mrn,
-                                   birth_date=hospital_record.birth_date)
+        services.member_attach_mrn(
+            account=maya, link=own_link, mrn=hospital_record.mrn, birth_date=hospital_record.birth_date
+        )
     maya.email_confirmed_at = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
-        services.member_attach_mrn(account=maya, link=own_link, mrn=hospital_record.mrn,
-                                   birth_date=hospital_record.birth_date)
+        services.member_attach_mrn(
+            account=maya, link=own_link, mrn=hospital_record.mrn, birth_date=hospital_record.birth_date
+        )
     moved = AccountPatient.objects.get(account=maya, patient=hospital_record)
     assert not moved.is_verified
     assert [m.to for m in mail.outbox] == [[patient.email]]
@@ -267,13 +308,19 @@ def test_lookups_are_throttled_per_ip_address_across_accounts(client, settings, 
     codes = []
     for n in range(4):
         client.force_login(make_account(f"akun{n}@example.com", f"Akun {n}"))
-        response = client.post(reverse("families:member_add_existing"), {"mrn": "99999999", "birth_date": "2015-07-09"},
-                               REMOTE_ADDR="203.0.113.7")
+        response = client.post(
+            reverse("families:member_add_existing"),
+            {"mrn": "99999999", "birth_date": "2015-07-09"},
+            REMOTE_ADDR="203.0.113.7",
+        )
         codes.append([e.code for e in response.context["form"].non_field_errors().as_data()])
     assert codes[:3] == [["no_match"]] * 3 and codes[3] == ["rate_limited"]
     # Another address is not affected.
-    response = client.post(reverse("families:member_add_existing"), {"mrn": ADI_MRN, "birth_date": "2015-07-09"},
-                           REMOTE_ADDR="198.51.100.9")
+    response = client.post(
+        reverse("families:member_add_existing"),
+        {"mrn": ADI_MRN, "birth_date": "2015-07-09"},
+        REMOTE_ADDR="198.51.100.9",
+    )
     assert response.status_code == 302
 
 
@@ -281,11 +328,19 @@ def test_nik_probes_count_toward_the_ip_limit(settings, patient, adi):
     from families.tests.conftest import patient_values
 
     settings.FAMILY_LOOKUPS_PER_IP_PER_HOUR = 1
-    services.member_add_new(account=patient, relationship="child", client_ip="203.0.113.8",
-                            **patient_values(nik=adi.nik[:-4] + "0777", mrn=None))
+    services.member_add_new(
+        account=patient,
+        relationship="child",
+        client_ip="203.0.113.8",
+        **patient_values(nik=adi.nik[:-4] + "0777", mrn=None),
+    )
     with pytest.raises(services.ValidationError) as exc:
-        services.member_add_new(account=patient, relationship="other", client_ip="203.0.113.8",
-                                **patient_values(nik=adi.nik[:-4] + "0778", full_name="Lain"))
+        services.member_add_new(
+            account=patient,
+            relationship="other",
+            client_ip="203.0.113.8",
+            **patient_values(nik=adi.nik[:-4] + "0778", full_name="Lain"),
+        )
     assert exc.value.code == "rate_limited"
 
 
@@ -303,7 +358,6 @@ def test_selectors_answer_verified_patients_only(patient, adi, maya):
     link(maya, adi, verified=False)
     assert list(selectors.verified_patients(patient)) == [adi]
     assert list(selectors.verified_patients(maya)) == []
-
 
 
 def test_the_patient_page_links_an_unverified_link_to_its_verify_action(client, admin_user, adi, maya):

@@ -27,18 +27,28 @@ def test_a_medical_record_number_belongs_to_one_patient(sari_self):
 
 
 def test_a_patient_is_linked_to_an_account_once(patient, sari_child):
-    both_ways(AccountPatient(account=patient, patient=sari_child, relationship=Relationship.SIBLING),
-              "families_accountpatient_unique", "already_linked")
+    both_ways(
+        AccountPatient(account=patient, patient=sari_child, relationship=Relationship.SIBLING),
+        "families_accountpatient_unique",
+        "already_linked",
+    )
 
 
 def test_an_account_has_one_self(patient, sari_self):
     other = make_patient(nik="")
-    both_ways(AccountPatient(account=patient, patient=other, relationship=Relationship.SELF),
-              "families_accountpatient_one_self", "one_self")
+    both_ways(
+        AccountPatient(account=patient, patient=other, relationship=Relationship.SELF),
+        "families_accountpatient_one_self",
+        "one_self",
+    )
 
 
 def test_one_identity_document_per_kind(sari_child):
-    IdentityDocument.objects.create(patient=sari_child, kind="ktp", file="identity/a.pdf",
-                                    content_type="application/pdf", size=1)
-    both_ways(IdentityDocument(patient=sari_child, kind="ktp", file="identity/b.pdf", content_type="application/pdf",
-                               size=1), "families_identitydocument_one_per_kind", "document_kind_exists")
+    IdentityDocument.objects.create(
+        patient=sari_child, kind="ktp", file="identity/a.pdf", content_type="application/pdf", size=1
+    )
+    both_ways(
+        IdentityDocument(patient=sari_child, kind="ktp", file="identity/b.pdf", content_type="application/pdf", size=1),
+        "families_identitydocument_one_per_kind",
+        "document_kind_exists",
+    )

@@ -41,6 +41,7 @@ def add(account, relationship="child", **overrides):
 
 # --- adding new members -----------------------------------------------------------------
 
+
 def test_member_add_new_creates_patient_link_and_log(patient):
     link_row = add(patient)
     assert link_row.patient.mrn is None
@@ -98,6 +99,7 @@ def test_nik_unique_constraint_backs_the_rule(sari_child):
 
 # --- existing patients ------------------------------------------------------------------
 
+
 def test_find_by_mrn_and_birth_date(patient, hospital_record):
     found = services.patient_find_by_mrn(account=patient, mrn="00123456", birth_date=dt.date(2015, 7, 9))
     assert found == hospital_record
@@ -147,7 +149,9 @@ def test_nik_probes_count_toward_the_same_limit(patient, sari_child, other_patie
 
 def test_link_existing_fills_only_blank_fields(patient, hospital_record):
     fill = patient_values(full_name="Overwritten", birth_date=dt.date(2015, 7, 9))
-    link_row = services.member_link_existing(account=patient, patient_id=hospital_record.pk, relationship="child", **fill)
+    link_row = services.member_link_existing(
+        account=patient, patient_id=hospital_record.pk, relationship="child", **fill
+    )
     hospital_record.refresh_from_db()
     assert hospital_record.full_name == "Adi Wibowo" and hospital_record.mrn == "00123456"
     assert hospital_record.nik == fill["nik"] and hospital_record.address_village == "Karangpucung"
@@ -171,10 +175,12 @@ def test_a_patient_may_belong_to_two_accounts(patient, other_patient, hospital_r
 
 # --- editing and unlinking --------------------------------------------------------------
 
+
 def test_update_keeps_hospital_identity_but_saves_contact_data(patient, sari_self):
     link_row = AccountPatient.objects.get(patient=sari_self)
-    services.member_update(account=patient, link=link_row, relationship="self", full_name="Hacked",
-                           phone="+6285700001111")
+    services.member_update(
+        account=patient, link=link_row, relationship="self", full_name="Hacked", phone="+6285700001111"
+    )
     sari_self.refresh_from_db()
     assert sari_self.full_name == "Sari Wulandari" and sari_self.phone == "+6285700001111"
 
@@ -207,6 +213,7 @@ def test_holder_cannot_unlink_themselves(patient, sari_self):
 
 # --- attaching an MRN and merging -------------------------------------------------------
 
+
 def attach(account, member, mrn="00123456", birth=dt.date(2015, 7, 9)):
     link_row = AccountPatient.objects.get(account=account, patient=member)
     return services.member_attach_mrn(account=account, link=link_row, mrn=mrn, birth_date=birth)
@@ -234,12 +241,15 @@ def test_merge_keeps_every_account_and_resolves_duplicate_links(patient, other_p
     link(third, hospital_record, "other")
     kept = attach(patient, sari_child)
     assert dict(kept.account_links.values_list("account__email", "relationship")) == {
-        "sari@example.com": "other", "joko@example.com": "sibling", "grandma@example.com": "self",
+        "sari@example.com": "other",
+        "joko@example.com": "sibling",
+        "grandma@example.com": "self",
     }
 
 
-def test_merge_moves_documents_and_keeps_the_newer_of_two(patient, sari_child, hospital_record,
-                                                         django_capture_on_commit_callbacks):
+def test_merge_moves_documents_and_keeps_the_newer_of_two(
+    patient, sari_child, hospital_record, django_capture_on_commit_callbacks
+):
     old_ktp = store(hospital_record, "ktp", when=timezone.now() - dt.timedelta(days=30))
     new_ktp = store(sari_child, "ktp")
     bpjs = store(sari_child, "bpjs")
@@ -323,17 +333,21 @@ def test_attaching_the_members_own_mrn_changes_nothing(patient, sari_self):
 
 # --- documents and audit ----------------------------------------------------------------
 
+
 def test_one_document_per_kind_constraint_both_ways(sari_child):
     store(sari_child, "ktp")
-    duplicate = IdentityDocument(patient=sari_child, kind="ktp", file="identity/x.pdf", content_type="application/pdf",
-                                 size=1)
+    duplicate = IdentityDocument(
+        patient=sari_child, kind="ktp", file="identity/x.pdf", content_type="application/pdf", size=1
+    )
     with pytest.raises(ValidationError):
         duplicate.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         duplicate.save()
 
 
-def test_reupload_replaces_the_row_and_deletes_the_old_file_after_commit(sari_child, django_capture_on_commit_callbacks):
+def test_reupload_replaces_the_row_and_deletes_the_old_file_after_commit(
+    sari_child, django_capture_on_commit_callbacks
+):
     first = store(sari_child, "ktp")
     old_name = first.file.name
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -107,12 +107,21 @@ def test_province_list_is_dukcapils_from_aceh_to_papua_barat_daya():
     assert {"20", "22", "30", "37", "50", "54", "60", "70", "80", "90", "97"}.isdisjoint(PROVINCES)
 
 
-@pytest.mark.parametrize("value, code", [
-    ("", "nik_format"), ("330201120485000", "nik_format"), ("33020112048500011", "nik_format"),
-    ("33020112048500a1", "nik_format"), ("1002011204850001", "nik_province"), ("3302013204850001", "nik_date"),
-    ("3302017204850001", "nik_date"), ("3302011213850001", "nik_date"), ("3302012902010001", "nik_date"),
-    ("3302011204850000", "nik_serial"),
-])
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("", "nik_format"),
+        ("330201120485000", "nik_format"),
+        ("33020112048500011", "nik_format"),
+        ("33020112048500a1", "nik_format"),
+        ("1002011204850001", "nik_province"),
+        ("3302013204850001", "nik_date"),
+        ("3302017204850001", "nik_date"),
+        ("3302011213850001", "nik_date"),
+        ("3302012902010001", "nik_date"),
+        ("3302011204850000", "nik_serial"),
+    ],
+)
 def test_bad_niks_are_rejected_with_a_code(value, code):
     assert code_of(validate_nik, value) == code
 
@@ -127,10 +136,15 @@ def test_leap_day_of_2000_is_a_real_nik_date():
     assert nik_info("3302016902000001", today=TODAY).birth_date == dt.date(2000, 2, 29)
 
 
-@pytest.mark.parametrize("value, code", [
-    ("330201150312", "kk_format"), ("0002011503120004", "kk_province"), ("3302015503120004", "kk_date"),
-    ("3302011503120000", "kk_serial"),
-])
+@pytest.mark.parametrize(
+    "value, code",
+    [
+        ("330201150312", "kk_format"),
+        ("0002011503120004", "kk_province"),
+        ("3302015503120004", "kk_date"),
+        ("3302011503120000", "kk_serial"),
+    ],
+)
 def test_bad_kk_numbers_are_rejected_with_a_code(value, code):
     assert code_of(validate_kk, value) == code
 
@@ -150,18 +164,32 @@ def test_nik_info_of_a_malformed_value_is_none():
     assert nik_info("123") is None
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("12-34-56", "00123456"), ("00123456", "00123456"), (" 1 2 3 ", "00000123"), ("0000012345678", "12345678"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("12-34-56", "00123456"),
+        ("00123456", "00123456"),
+        (" 1 2 3 ", "00000123"),
+        ("0000012345678", "12345678"),
+    ],
+)
 def test_mrn_is_normalised_to_digits_zero_padded(raw, expected, settings):
     settings.MRN_DIGITS = 8
     assert normalize_mrn(raw) == expected
 
 
-@pytest.mark.parametrize("raw, code", [
-    ("", "mrn_format"), ("12A456", "mrn_format"), ("0000", "mrn_format"), ("123456789", "mrn_too_long"),
-    ("²³", "mrn_format"), ("١٢٣٤", "mrn_format"), ("9" * 5000, "mrn_too_long"),  # once 500s: int() refused them
-])
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        ("", "mrn_format"),
+        ("12A456", "mrn_format"),
+        ("0000", "mrn_format"),
+        ("123456789", "mrn_too_long"),
+        ("²³", "mrn_format"),
+        ("١٢٣٤", "mrn_format"),
+        ("9" * 5000, "mrn_too_long"),  # once 500s: int() refused them
+    ],
+)
 def test_bad_mrns_are_rejected_with_a_code(raw, code, settings):
     settings.MRN_DIGITS = 8
     assert code_of(normalize_mrn, raw) == code

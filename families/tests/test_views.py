@@ -37,6 +37,7 @@ def edit_url(member) -> str:
 
 # --- dashboard --------------------------------------------------------------------------
 
+
 def test_dashboard_lists_members_with_masked_nik_mrn_and_age(patient_client, sari_self, sari_child):
     response = patient_client.get(DASHBOARD)
     page = html(response)
@@ -73,6 +74,7 @@ def test_dashboard_needs_login(client):
 
 
 # --- new patient tab --------------------------------------------------------------------
+
 
 def test_new_member_page_prefills_the_holder_when_they_are_not_added_yet(patient_client):
     page = html(patient_client.get(ADD_NEW))
@@ -112,6 +114,7 @@ def test_nik_of_a_registered_patient_points_to_the_existing_patient_tab(patient_
 
 
 # --- existing patient tab ---------------------------------------------------------------
+
 
 def test_existing_patient_match_shows_masked_name_and_keeps_the_id_in_the_session(patient_client, hospital_record):
     response = patient_client.post(ADD_EXISTING, {"mrn": "12-34-56", "birth_date": "2015-07-09"})
@@ -182,6 +185,7 @@ def test_searching_for_an_own_member_says_so(patient_client, sari_self):
 
 # --- edit, MRN check, remove ------------------------------------------------------------
 
+
 def test_edit_page_has_the_form_documents_and_mrn_check(patient_client, sari_child):
     page = html(patient_client.get(edit_url(sari_child)))
     assert 'id="edit-member-form"' in page and 'id="dokumen"' in page and 'id="check-mrn-form"' in page
@@ -225,6 +229,7 @@ def test_removing_a_member_keeps_the_patient(patient_client, sari_child):
 
 # --- access matrix ----------------------------------------------------------------------
 
+
 def member_urls(member_id, document_id):
     return [
         ("get", reverse("families:member_edit", kwargs={"patient_id": member_id})),
@@ -251,8 +256,9 @@ def test_owner_reaches_the_member_pages(patient_client, sari_child, sari_documen
 
 
 @pytest.mark.parametrize("index", range(7))
-def test_another_account_gets_404_for_every_member_and_document_url(client, other_patient, sari_child, sari_document,
-                                                                     index):
+def test_another_account_gets_404_for_every_member_and_document_url(
+    client, other_patient, sari_child, sari_document, index
+):
     client.force_login(other_patient)
     method, url = member_urls(sari_child.pk, sari_document.pk)[index]
     data = {"doc-kind": "ktp", "doc-file": upload("x.png", image_bytes("PNG"))} if "dokumen" in url else form_data()

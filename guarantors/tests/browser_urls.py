@@ -19,8 +19,9 @@ PAGE = engines["django"].from_string(
 
 
 def guarantor_form_page(request: HttpRequest) -> HttpResponse:
-    context = GuarantorContext(full_name="Budi Santoso", birth_date=date(1985, 4, 12), clinic_bpjs_code="INT",
-                               exam_date=timezone.localdate())
+    context = GuarantorContext(
+        full_name="Budi Santoso", birth_date=date(1985, 4, 12), clinic_bpjs_code="INT", exam_date=timezone.localdate()
+    )
     form = GuarantorFieldsForm(request.POST or None, context=context)
     result = form.eligibility.status if request.method == "POST" and form.is_valid() else ""
     return HttpResponse(PAGE.render({"form": form, "result": result}, request))

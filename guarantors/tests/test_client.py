@@ -15,8 +15,13 @@ TODAY = date.today()  # the simulator dates its fixtures from the host's date
 
 
 def client_for(server, **overrides) -> bpjs.VClaimClient:
-    options = dict(base_url=server.url, cons_id=simulator.DEMO_CONS_ID, secret=simulator.DEMO_SECRET,
-                   user_key=simulator.DEMO_USER_KEY, timeout=TIMEOUT)
+    options = dict(
+        base_url=server.url,
+        cons_id=simulator.DEMO_CONS_ID,
+        secret=simulator.DEMO_SECRET,
+        user_key=simulator.DEMO_USER_KEY,
+        timeout=TIMEOUT,
+    )
     return bpjs.VClaimClient(**{**options, **overrides})
 
 
@@ -89,21 +94,27 @@ def test_slow_answer_arrives_when_the_timeout_is_long_enough(bpjs_sim, monkeypat
     assert participant.name == "TONI LAMBAT" and time.monotonic() - started >= 0.3
 
 
-@pytest.mark.parametrize("card, error", [
-    (simulator.CARD_SERVER_ERROR, bpjs.BpjsServerError),
-    (simulator.CARD_GARBAGE, bpjs.BpjsProtocolError),
-    (simulator.CARD_BAD_CIPHER, bpjs.BpjsProtocolError),
-])
+@pytest.mark.parametrize(
+    "card, error",
+    [
+        (simulator.CARD_SERVER_ERROR, bpjs.BpjsServerError),
+        (simulator.CARD_GARBAGE, bpjs.BpjsProtocolError),
+        (simulator.CARD_BAD_CIPHER, bpjs.BpjsProtocolError),
+    ],
+)
 def test_broken_answers_raise_typed_errors(bpjs_sim, card, error):
     with pytest.raises(error):
         client_for(bpjs_sim).participant_by_card(card, TODAY)
 
 
-@pytest.mark.parametrize("number, error", [
-    (simulator.REFERRAL_SLOW, bpjs.BpjsTimeout),
-    (simulator.REFERRAL_SERVER_ERROR, bpjs.BpjsServerError),
-    (simulator.REFERRAL_GARBAGE, bpjs.BpjsProtocolError),
-])
+@pytest.mark.parametrize(
+    "number, error",
+    [
+        (simulator.REFERRAL_SLOW, bpjs.BpjsTimeout),
+        (simulator.REFERRAL_SERVER_ERROR, bpjs.BpjsServerError),
+        (simulator.REFERRAL_GARBAGE, bpjs.BpjsProtocolError),
+    ],
+)
 def test_broken_referral_answers_raise_typed_errors(bpjs_sim, number, error):
     with pytest.raises(error):
         client_for(bpjs_sim).find_referral(number)
@@ -130,8 +141,9 @@ def test_closed_port_is_unavailable():
     with socket.socket() as probe:  # a port that was free a moment ago and has no listener
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    client = bpjs.VClaimClient(base_url=f"http://127.0.0.1:{port}/vclaim-rest", cons_id="a", secret="b",
-                               user_key="c", timeout=TIMEOUT)
+    client = bpjs.VClaimClient(
+        base_url=f"http://127.0.0.1:{port}/vclaim-rest", cons_id="a", secret="b", user_key="c", timeout=TIMEOUT
+    )
     with pytest.raises(bpjs.BpjsUnavailable):
         client.participant_by_card("0001234567890", TODAY)
 

@@ -37,13 +37,22 @@ def codes_of(error: ValidationError) -> list[str]:
     return [e.code for errors in error.error_dict.values() for e in errors]
 
 
-@pytest.mark.parametrize("fields, constraint, code", [
-    ({"kind": "bpjs_kesehatan", "needs_card_number": False}, "guarantors_guarantortype_bpjs_needs_card",
-     "bpjs_needs_card"),
-    ({"needs_card_number": True, "card_number_pattern": ""}, "guarantors_guarantortype_card_pattern_when_needed",
-     "card_pattern_required"),
-    ({"kind": "arisan"}, "guarantors_guarantortype_kind_valid", "invalid_kind"),
-])
+@pytest.mark.parametrize(
+    "fields, constraint, code",
+    [
+        (
+            {"kind": "bpjs_kesehatan", "needs_card_number": False},
+            "guarantors_guarantortype_bpjs_needs_card",
+            "bpjs_needs_card",
+        ),
+        (
+            {"needs_card_number": True, "card_number_pattern": ""},
+            "guarantors_guarantortype_card_pattern_when_needed",
+            "card_pattern_required",
+        ),
+        ({"kind": "arisan"}, "guarantors_guarantortype_kind_valid", "invalid_kind"),
+    ],
+)
 def test_guarantor_type_constraints_hold_in_forms_and_in_the_database(db, fields, constraint, code):
     with pytest.raises(ValidationError):
         new_type(**fields).full_clean()  # an unknown kind fails the field's choices first
@@ -54,11 +63,14 @@ def test_guarantor_type_constraints_hold_in_forms_and_in_the_database(db, fields
         new_type(**fields).save()
 
 
-@pytest.mark.parametrize("fields, field, code", [
-    ({"card_number_pattern": "^[0-9"}, "card_number_pattern", "invalid_pattern"),
-    ({"required_documents": "KTP"}, "required_documents", "invalid_documents"),
-    ({"required_documents": ["KTP", ""]}, "required_documents", "invalid_documents"),
-])
+@pytest.mark.parametrize(
+    "fields, field, code",
+    [
+        ({"card_number_pattern": "^[0-9"}, "card_number_pattern", "invalid_pattern"),
+        ({"required_documents": "KTP"}, "required_documents", "invalid_documents"),
+        ({"required_documents": ["KTP", ""]}, "required_documents", "invalid_documents"),
+    ],
+)
 def test_guarantor_type_field_checks_have_codes(db, fields, field, code):
     with pytest.raises(ValidationError) as excinfo:
         new_type(**fields).full_clean()

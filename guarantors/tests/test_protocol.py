@@ -33,7 +33,9 @@ OPENSSL_CIPHERTEXT = (
 
 
 def hmac_in_test(cons_id: str, secret: str, timestamp: str) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), f"{cons_id}&{timestamp}".encode(), hashlib.sha256).digest()).decode()
+    return base64.b64encode(
+        hmac.new(secret.encode(), f"{cons_id}&{timestamp}".encode(), hashlib.sha256).digest()
+    ).decode()
 
 
 def encrypt_in_test(plaintext: str, cons_id: str, secret: str, timestamp: str) -> str:
@@ -89,10 +91,17 @@ class _RecordingBpjs(BaseHTTPRequestHandler):
     seen: dict = {}
 
     def do_GET(self):  # noqa: N802
-        type(self).seen = {"path": self.path, **{k: self.headers.get(k) for k in
-                                                  ("X-cons-id", "X-timestamp", "X-signature", "user_key")}}
-        peserta = {"noKartu": "0001234567890", "nama": "BUDI SANTOSO", "tglLahir": "1985-04-12",
-                   "statusPeserta": {"kode": "0", "keterangan": "AKTIF"}, "hakKelas": {"kode": "1", "keterangan": "KELAS I"}}
+        type(self).seen = {
+            "path": self.path,
+            **{k: self.headers.get(k) for k in ("X-cons-id", "X-timestamp", "X-signature", "user_key")},
+        }
+        peserta = {
+            "noKartu": "0001234567890",
+            "nama": "BUDI SANTOSO",
+            "tglLahir": "1985-04-12",
+            "statusPeserta": {"kode": "0", "keterangan": "AKTIF"},
+            "hakKelas": {"kode": "1", "keterangan": "KELAS I"},
+        }
         encrypted = encrypt_in_test(json.dumps({"peserta": peserta}), "cons-9", "s3cret", self.headers["X-timestamp"])
         body = json.dumps({"metaData": {"code": "200", "message": "OK"}, "response": encrypted}).encode()
         self.send_response(200)
@@ -109,8 +118,13 @@ def test_client_sends_the_bpjs_headers_and_reads_an_answer_encrypted_in_the_test
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        client = bpjs.VClaimClient(base_url=f"http://127.0.0.1:{server.server_port}/vclaim-rest/",
-                                   cons_id="cons-9", secret="s3cret", user_key="uk-1", timeout=2)
+        client = bpjs.VClaimClient(
+            base_url=f"http://127.0.0.1:{server.server_port}/vclaim-rest/",
+            cons_id="cons-9",
+            secret="s3cret",
+            user_key="uk-1",
+            timeout=2,
+        )
         participant = client.participant_by_card("0001234567890", date(2026, 1, 5))
     finally:
         server.shutdown()
@@ -120,15 +134,24 @@ def test_client_sends_the_bpjs_headers_and_reads_an_answer_encrypted_in_the_test
     assert seen["X-cons-id"] == "cons-9" and seen["user_key"] == "uk-1"
     assert abs(int(seen["X-timestamp"]) - time.time()) < 5  # seconds, not milliseconds
     assert seen["X-signature"] == hmac_in_test("cons-9", "s3cret", seen["X-timestamp"])
-    assert (participant.name, participant.birth_date, participant.is_active) == ("BUDI SANTOSO", date(1985, 4, 12), True)
+    assert (participant.name, participant.birth_date, participant.is_active) == (
+        "BUDI SANTOSO",
+        date(1985, 4, 12),
+        True,
+    )
 
 
 def test_simulator_answers_a_request_signed_and_decrypted_in_the_test(bpjs_sim):
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(f"{bpjs_sim.url}/Peserta/nokartu/0001234567890/tglSEP/2026-01-05", headers={
-        "X-cons-id": simulator.DEMO_CONS_ID, "X-timestamp": timestamp, "user_key": simulator.DEMO_USER_KEY,
-        "X-signature": hmac_in_test(simulator.DEMO_CONS_ID, simulator.DEMO_SECRET, timestamp),
-    })
+    request = urllib.request.Request(
+        f"{bpjs_sim.url}/Peserta/nokartu/0001234567890/tglSEP/2026-01-05",
+        headers={
+            "X-cons-id": simulator.DEMO_CONS_ID,
+            "X-timestamp": timestamp,
+            "user_key": simulator.DEMO_USER_KEY,
+            "X-signature": hmac_in_test(simulator.DEMO_CONS_ID, simulator.DEMO_SECRET, timestamp),
+        },
+    )
     with urllib.request.urlopen(request, timeout=5) as response:
         envelope = json.loads(response.read())
     assert envelope["metaData"] == {"code": "200", "message": "OK"}
@@ -140,8 +163,12 @@ def test_simulator_answers_a_request_signed_and_decrypted_in_the_test(bpjs_sim):
 @pytest.mark.parametrize("change", ["signature", "user_key", "milliseconds"])
 def test_simulator_refuses_a_badly_signed_request(bpjs_sim, change):
     timestamp = str(int(time.time()) * (1000 if change == "milliseconds" else 1))
-    headers = {"X-cons-id": simulator.DEMO_CONS_ID, "X-timestamp": timestamp, "user_key": simulator.DEMO_USER_KEY,
-               "X-signature": hmac_in_test(simulator.DEMO_CONS_ID, simulator.DEMO_SECRET, timestamp)}
+    headers = {
+        "X-cons-id": simulator.DEMO_CONS_ID,
+        "X-timestamp": timestamp,
+        "user_key": simulator.DEMO_USER_KEY,
+        "X-signature": hmac_in_test(simulator.DEMO_CONS_ID, simulator.DEMO_SECRET, timestamp),
+    }
     if change == "signature":
         headers["X-signature"] = hmac_in_test(simulator.DEMO_CONS_ID, "wrong", timestamp)
     elif change == "user_key":

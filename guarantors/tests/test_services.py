@@ -21,8 +21,14 @@ HOSPITAL = "0902R0010000B000001"
 
 
 def check(**overrides) -> services.EligibilityResult:
-    values = dict(card_number="0001234567890", full_name="Budi Santoso", birth_date=timezone.datetime(1985, 4, 12).date(),
-                  referral_number=VALID, clinic_bpjs_code="INT", exam_date=timezone.localdate())
+    values = dict(
+        card_number="0001234567890",
+        full_name="Budi Santoso",
+        birth_date=timezone.datetime(1985, 4, 12).date(),
+        referral_number=VALID,
+        clinic_bpjs_code="INT",
+        exam_date=timezone.localdate(),
+    )
     return services.check_bpjs_eligibility(**{**values, **overrides})
 
 
@@ -31,6 +37,7 @@ def peserta_requests(server) -> list[str]:
 
 
 # --- verified ---------------------------------------------------------------------------------
+
 
 def test_active_card_with_valid_referral_for_the_clinic_is_verified(bpjs):
     result = check()
@@ -60,6 +67,7 @@ def test_name_comparison_tolerates_case_spacing_titles_and_a_typo(bpjs, name):
 
 # --- the card ---------------------------------------------------------------------------------
 
+
 def test_another_persons_name_is_rejected_without_revealing_the_card_holder(bpjs):
     result = check(full_name="Sari Wulandari")
     assert result.status == services.REJECTED and result.codes("card_number") == ["name_mismatch"]
@@ -72,14 +80,19 @@ def test_wrong_birth_date_is_rejected(bpjs):
 
 
 def test_inactive_card_is_rejected(bpjs):
-    result = check(card_number="0002000000011", full_name="Andi Pratama",
-                   birth_date=timezone.datetime(1990, 1, 15).date(), referral_number=ANDIS)
+    result = check(
+        card_number="0002000000011",
+        full_name="Andi Pratama",
+        birth_date=timezone.datetime(1990, 1, 15).date(),
+        referral_number=ANDIS,
+    )
     assert result.codes("card_number") == ["participant_inactive"] and result.codes("referral_number") == []
 
 
 def test_unpaid_premium_card_is_rejected_with_its_own_code(bpjs):
-    result = check(card_number="0002000000012", full_name="Rina Marlina",
-                   birth_date=timezone.datetime(1979, 6, 30).date())
+    result = check(
+        card_number="0002000000012", full_name="Rina Marlina", birth_date=timezone.datetime(1979, 6, 30).date()
+    )
     assert "participant_premium_unpaid" in result.codes("card_number")
 
 
@@ -89,24 +102,38 @@ def test_unknown_card_is_rejected_and_the_referral_still_checked(bpjs):
     assert result.codes("referral_number") == ["referral_other_participant"]
 
 
-@pytest.mark.parametrize("card, code", [("12345", "card_format"), ("00012345678901", "card_format"),
-                                        ("000123456789", "card_format"), ("000123456789X", "card_format"),
-                                        ("", "card_required")])
+@pytest.mark.parametrize(
+    "card, code",
+    [
+        ("12345", "card_format"),
+        ("00012345678901", "card_format"),
+        ("000123456789", "card_format"),
+        ("000123456789X", "card_format"),
+        ("", "card_required"),
+    ],
+)
 def test_malformed_card_number_is_rejected_without_asking_bpjs(bpjs, card, code):
     result = check(card_number=card)
     assert result.codes("card_number") == [code] and bpjs.request_paths == []
 
 
-@pytest.mark.parametrize("number, code", [("", "referral_required"), ("0902P001", "referral_format"),
-                                          ("0902P0010000Y00000!", "referral_format"),
-                                          ("0902P0010000Y00001", "referral_format"),  # 18 characters
-                                          ("0902P0010000Y0000001", "referral_format")])  # 20
+@pytest.mark.parametrize(
+    "number, code",
+    [
+        ("", "referral_required"),
+        ("0902P001", "referral_format"),
+        ("0902P0010000Y00000!", "referral_format"),
+        ("0902P0010000Y00001", "referral_format"),  # 18 characters
+        ("0902P0010000Y0000001", "referral_format"),
+    ],
+)  # 20
 def test_missing_or_malformed_referral_is_rejected_without_asking_bpjs(bpjs, number, code):
     assert check(referral_number=number).codes("referral_number") == [code]
     assert bpjs.request_paths == []
 
 
 # --- the referral ----------------------------------------------------------------------------
+
 
 def test_referral_older_than_90_days_is_expired(bpjs):
     result = check(referral_number=EXPIRED)
@@ -147,6 +174,7 @@ def test_unknown_referral_is_rejected(bpjs):
 
 # --- BPJS in trouble: never raises, never rejects --------------------------------------------
 
+
 def test_slow_bpjs_gives_unverified_within_the_timeout_and_skips_the_referral(bpjs):
     result = check(card_number=simulator.CARD_SLOW, full_name="Toni Lambat")  # the client's own timeout ends it
     assert result.status == services.UNVERIFIED and result.field_errors == {}
@@ -154,13 +182,16 @@ def test_slow_bpjs_gives_unverified_within_the_timeout_and_skips_the_referral(bp
     assert len(bpjs.request_paths) == 1
 
 
-@pytest.mark.parametrize("overrides, failure", [
-    ({"card_number": simulator.CARD_SERVER_ERROR}, "BpjsServerError"),
-    ({"card_number": simulator.CARD_GARBAGE}, "BpjsProtocolError"),
-    ({"card_number": simulator.CARD_BAD_CIPHER}, "BpjsProtocolError"),
-    ({"referral_number": simulator.REFERRAL_SERVER_ERROR}, "BpjsServerError"),
-    ({"referral_number": simulator.REFERRAL_GARBAGE}, "BpjsProtocolError"),
-])
+@pytest.mark.parametrize(
+    "overrides, failure",
+    [
+        ({"card_number": simulator.CARD_SERVER_ERROR}, "BpjsServerError"),
+        ({"card_number": simulator.CARD_GARBAGE}, "BpjsProtocolError"),
+        ({"card_number": simulator.CARD_BAD_CIPHER}, "BpjsProtocolError"),
+        ({"referral_number": simulator.REFERRAL_SERVER_ERROR}, "BpjsServerError"),
+        ({"referral_number": simulator.REFERRAL_GARBAGE}, "BpjsProtocolError"),
+    ],
+)
 def test_broken_bpjs_answers_give_unverified(bpjs, overrides, failure):
     result = check(**overrides)
     assert result.status == services.UNVERIFIED and result.summary["failure"] == failure
@@ -187,6 +218,7 @@ def test_a_rejection_wins_over_a_later_outage(bpjs):
 
 # --- the cache ---------------------------------------------------------------------------------
 
+
 def test_second_check_within_minutes_is_answered_from_the_cache(bpjs):
     assert check().is_verified and len(bpjs.request_paths) == 2
     assert check(full_name="BUDI SANTOSO").is_verified
@@ -195,8 +227,12 @@ def test_second_check_within_minutes_is_answered_from_the_cache(bpjs):
 
 def test_another_card_is_not_answered_from_the_cache(bpjs):
     check()
-    check(card_number="0001234567891", full_name="Sari Wulandari",
-          birth_date=timezone.datetime(1988, 9, 23).date(), referral_number=SARIS)
+    check(
+        card_number="0001234567891",
+        full_name="Sari Wulandari",
+        birth_date=timezone.datetime(1988, 9, 23).date(),
+        referral_number=SARIS,
+    )
     assert len(peserta_requests(bpjs)) == 2
 
 
@@ -216,6 +252,7 @@ def test_cache_can_be_switched_off(bpjs, settings):
 
 # --- SOP 004: JPKMKT patients with an active BPJS card ---------------------------------------
 
+
 def test_jpkmkt_patient_with_active_bpjs_card_switches_to_bpjs(bpjs):
     participant = services.jpkmkt_should_switch_to_bpjs(nik="3302010202600005", exam_date=timezone.localdate())
     assert participant is not None and participant.card_number == "0002000000013" and participant.is_active
@@ -226,12 +263,15 @@ def test_jpkmkt_check_also_works_with_a_card_number(bpjs):
     assert participant.name == "BUDI SANTOSO"
 
 
-@pytest.mark.parametrize("identity", [
-    {"nik": "3302014405700006"},                    # inactive card
-    {"nik": "3302019999990009"},                    # no BPJS card
-    {"card_number": simulator.CARD_SERVER_ERROR},  # BPJS down: stay on JPKMKT, the desk re-checks
-    {"card_number": simulator.CARD_SLOW},           # BPJS too slow
-])
+@pytest.mark.parametrize(
+    "identity",
+    [
+        {"nik": "3302014405700006"},  # inactive card
+        {"nik": "3302019999990009"},  # no BPJS card
+        {"card_number": simulator.CARD_SERVER_ERROR},  # BPJS down: stay on JPKMKT, the desk re-checks
+        {"card_number": simulator.CARD_SLOW},  # BPJS too slow
+    ],
+)
 def test_jpkmkt_patient_stays_on_jpkmkt_otherwise(bpjs, identity):
     assert services.jpkmkt_should_switch_to_bpjs(**identity, exam_date=timezone.localdate()) is None
 
@@ -242,6 +282,7 @@ def test_jpkmkt_check_without_identity_asks_nobody(bpjs):
 
 
 # --- documents ---------------------------------------------------------------------------------
+
 
 def test_work_accident_on_the_road_needs_police_and_jasa_raharja_letters(guarantor_types):
     road = services.required_documents(guarantor_types["bpjs-tk-jalan"])
@@ -254,9 +295,17 @@ def test_work_accident_on_the_road_needs_police_and_jasa_raharja_letters(guarant
 
 def test_seed_004_lists_for_taspen_and_jpkmkt_cases(guarantor_types):
     assert services.required_documents("taspen") == [
-        "E-KTP", "KK (Kartu Keluarga)", "Surat Jaminan TASPEN", "Surat pernyataan kronologis kejadian",
-        "FC Kartu BPJS Kesehatan", "FC Kartu TASPEN"]
-    assert services.required_documents("jpkmkt-lapas")[-2:] == ["Surat pengantar dari LAPAS", "Surat rekomendasi DINSOS"]
+        "E-KTP",
+        "KK (Kartu Keluarga)",
+        "Surat Jaminan TASPEN",
+        "Surat pernyataan kronologis kejadian",
+        "FC Kartu BPJS Kesehatan",
+        "FC Kartu TASPEN",
+    ]
+    assert services.required_documents("jpkmkt-lapas")[-2:] == [
+        "Surat pengantar dari LAPAS",
+        "Surat rekomendasi DINSOS",
+    ]
     assert "Surat kepolisian" in services.required_documents("jpkmkt-kekerasan")
     assert services.required_documents("jpkmkt-terlantar") == ["Surat rekomendasi DINSOS"]
 
@@ -264,8 +313,9 @@ def test_seed_004_lists_for_taspen_and_jpkmkt_cases(guarantor_types):
 def test_clinic_rules_add_documents_once_and_only_for_their_clinic(guarantor_types):
     bpjs_type = guarantor_types["bpjs-kesehatan"]
     ClinicDocumentRule.objects.create(clinic_code="SAR", documents=["Surat keterangan dokter (SKD)"])
-    ClinicDocumentRule.objects.create(clinic_code="SAR", guarantor_type=bpjs_type,
-                                      documents=["Kartu BPJS Kesehatan", "Hasil EEG terakhir"])
+    ClinicDocumentRule.objects.create(
+        clinic_code="SAR", guarantor_type=bpjs_type, documents=["Kartu BPJS Kesehatan", "Hasil EEG terakhir"]
+    )
     ClinicDocumentRule.objects.create(clinic_code="MAT", documents=["Kacamata lama"], is_active=False)
     documents = services.required_documents(bpjs_type, "SAR")
     assert documents == bpjs_type.required_documents + ["Surat keterangan dokter (SKD)", "Hasil EEG terakhir"]

@@ -22,13 +22,24 @@ BASE_DIR = Path(django_settings.BASE_DIR)
 
 def test_management_command_serves_the_protocol_until_interrupted():
     env = {k: v for k, v in os.environ.items() if not k.startswith("BPJS_")}
-    process = subprocess.Popen([sys.executable, "manage.py", "bpjs_simulator", "--port", "0"], cwd=BASE_DIR, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "bpjs_simulator", "--port", "0"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first_line = process.stdout.readline()
         url = re.search(r"(http://127\.0\.0\.1:\d+/vclaim-rest)", first_line).group(1)
-        client = bpjs.VClaimClient(base_url=url, cons_id=simulator.DEMO_CONS_ID, secret=simulator.DEMO_SECRET,
-                                   user_key=simulator.DEMO_USER_KEY, timeout=5)
+        client = bpjs.VClaimClient(
+            base_url=url,
+            cons_id=simulator.DEMO_CONS_ID,
+            secret=simulator.DEMO_SECRET,
+            user_key=simulator.DEMO_USER_KEY,
+            timeout=5,
+        )
         assert client.participant_by_card("0001234567890", date.today()).name == "BUDI SANTOSO"
     finally:
         process.send_signal(signal.SIGINT)
@@ -51,8 +62,13 @@ def test_debug_without_bpjs_url_starts_one_embedded_simulator(embedded):
     first, second = services.vclaim_client(), services.vclaim_client()
     assert first.base_url == second.base_url and first.base_url.startswith("http://127.0.0.1:")
     result = services.check_bpjs_eligibility(
-        card_number=demo.DEMO_BPJS_CARD, full_name="Budi Santoso", birth_date=date(1985, 4, 12),
-        referral_number=demo.DEMO_REFERRAL_VALID, clinic_bpjs_code="INT", exam_date=date.today())
+        card_number=demo.DEMO_BPJS_CARD,
+        full_name="Budi Santoso",
+        birth_date=date(1985, 4, 12),
+        referral_number=demo.DEMO_REFERRAL_VALID,
+        clinic_bpjs_code="INT",
+        exam_date=date.today(),
+    )
     assert result.is_verified
 
 

@@ -14,21 +14,31 @@ def code_of(validate, value, **kwargs) -> str:
     return exc.value.code
 
 
-@pytest.mark.parametrize("raw, card", [
-    ("0001234567890", "0001234567890"), ("0001 2345 67890", "0001234567890"),
-    ("0001-2345-67890", "0001234567890"), ("0001.2345.67890", "0001234567890"),
-])
+@pytest.mark.parametrize(
+    "raw, card",
+    [
+        ("0001234567890", "0001234567890"),
+        ("0001 2345 67890", "0001234567890"),
+        ("0001-2345-67890", "0001234567890"),
+        ("0001.2345.67890", "0001234567890"),
+    ],
+)
 def test_a_card_number_of_13_digits_is_accepted_without_separators(raw, card):
     assert validate_card_number(raw) == card
 
 
-@pytest.mark.parametrize("raw, code", [
-    ("", "card_required"), (None, "card_required"), (" - ", "card_required"),
-    ("000123456789", "card_format"),  # 12 digits
-    ("00012345678901", "card_format"),  # 14 digits
-    ("000123456789X", "card_format"),
-    ("٠٠٠١٢٣٤٥٦٧٨٩٠", "card_format"),  # Arabic-Indic digits pass str.isdigit()
-])
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        ("", "card_required"),
+        (None, "card_required"),
+        (" - ", "card_required"),
+        ("000123456789", "card_format"),  # 12 digits
+        ("00012345678901", "card_format"),  # 14 digits
+        ("000123456789X", "card_format"),
+        ("٠٠٠١٢٣٤٥٦٧٨٩٠", "card_format"),  # Arabic-Indic digits pass str.isdigit()
+    ],
+)
 def test_a_card_number_that_is_not_13_ascii_digits_is_refused(raw, code):
     assert code_of(validate_card_number, raw) == code
 
@@ -37,14 +47,18 @@ def test_a_referral_number_of_exactly_19_letters_and_digits_is_accepted_upper_ca
     assert validate_referral_number("0902p001 0000Y000001") == "0902P0010000Y000001"
 
 
-@pytest.mark.parametrize("raw, code", [
-    ("", "referral_required"), (None, "referral_required"),
-    ("0902P0010000Y00001", "referral_format"),  # 18
-    ("0902P0010000Y0000001", "referral_format"),  # 20
-    ("0902P001", "referral_format"),  # 8: the desk once took 10-20
-    ("0902P0010000Y00000!", "referral_format"),
-    ("0902P0010000Y00000é", "referral_format"),  # not ASCII
-])
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        ("", "referral_required"),
+        (None, "referral_required"),
+        ("0902P0010000Y00001", "referral_format"),  # 18
+        ("0902P0010000Y0000001", "referral_format"),  # 20
+        ("0902P001", "referral_format"),  # 8: the desk once took 10-20
+        ("0902P0010000Y00000!", "referral_format"),
+        ("0902P0010000Y00000é", "referral_format"),  # not ASCII
+    ],
+)
 def test_a_referral_number_that_is_not_19_ascii_letters_and_digits_is_refused(raw, code):
     assert code_of(validate_referral_number, raw) == code
 

@@ -18,8 +18,9 @@ def test_requirements_page_lists_every_active_guarantor_and_its_documents(client
 
 
 def test_documents_endpoint_includes_clinic_rules(client, guarantor_types):
-    ClinicDocumentRule.objects.create(clinic_code="SAR", documents=["Surat keterangan dokter (SKD)"],
-                                      needs_letter_upload=True)
+    ClinicDocumentRule.objects.create(
+        clinic_code="SAR", documents=["Surat keterangan dokter (SKD)"], needs_letter_upload=True
+    )
     url = reverse("guarantors:guarantor_documents", args=["bpjs-kesehatan"])
     data = client.get(url, {"clinic": "SAR"}).json()
     assert data["needs_card_number"] and data["needs_referral"] and data["needs_letter_upload"]
@@ -46,12 +47,20 @@ def test_admin_edits_documents_one_per_line(client, admin_user, guarantor_types)
     assert page.status_code == 200
     assert "E-KTP\nKK (Kartu Keluarga)\nSurat Jaminan TASPEN" in page.content.decode()  # one per line
     data = {
-        "name": taspen.name, "description": taspen.description, "is_active": "on", "sort_order": "40",
-        "card_number_label": "", "card_number_pattern": "",
+        "name": taspen.name,
+        "description": taspen.description,
+        "is_active": "on",
+        "sort_order": "40",
+        "card_number_label": "",
+        "card_number_pattern": "",
         "required_documents": "E-KTP\r\n\r\n  Surat Jaminan TASPEN  \r\n",
-        "clinic_rules-TOTAL_FORMS": "1", "clinic_rules-INITIAL_FORMS": "0",
-        "clinic_rules-MIN_NUM_FORMS": "0", "clinic_rules-MAX_NUM_FORMS": "1000",
-        "clinic_rules-0-clinic_code": "SAR", "clinic_rules-0-documents": "SKD\nHasil EEG", "clinic_rules-0-is_active": "on",
+        "clinic_rules-TOTAL_FORMS": "1",
+        "clinic_rules-INITIAL_FORMS": "0",
+        "clinic_rules-MIN_NUM_FORMS": "0",
+        "clinic_rules-MAX_NUM_FORMS": "1000",
+        "clinic_rules-0-clinic_code": "SAR",
+        "clinic_rules-0-documents": "SKD\nHasil EEG",
+        "clinic_rules-0-is_active": "on",
     }
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response

@@ -31,8 +31,12 @@ def absolute_url(viewname: str, *args: Any, **kwargs: Any) -> str:
 
 def render(template: str, context: dict[str, Any]) -> tuple[str, str]:
     """The subject (one line) and body of a named e-mail template."""
-    context = {"hospital": settings.HOSPITAL_NAME, "hospital_phone": settings.HOSPITAL_PHONE,
-               "site_url": settings.SITE_URL.rstrip("/"), **context}
+    context = {
+        "hospital": settings.HOSPITAL_NAME,
+        "hospital_phone": settings.HOSPITAL_PHONE,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        **context,
+    }
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     return subject, render_to_string(f"{template}.txt", context)
 
@@ -56,8 +60,11 @@ def _deliver(template: str, recipients: list[str], context: dict[str, Any], lang
         EmailMessage(subject=subject, body=body, to=recipients).send()
     except Exception as exc:  # noqa: BLE001 - any failure is logged, none reaches the person
         # No addresses or message text in the log (personal data); OSError says why the server failed.
-        reason = " ".join(str(part) for part in (type(exc).__name__, getattr(exc, "smtp_code", ""),
-                                                   getattr(exc, "strerror", "")) if part)
+        reason = " ".join(
+            str(part)
+            for part in (type(exc).__name__, getattr(exc, "smtp_code", ""), getattr(exc, "strerror", ""))
+            if part
+        )
         log.error("e-mail %s not sent: %s", template, reason)
         return False
     return True

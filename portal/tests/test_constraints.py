@@ -7,8 +7,12 @@ from django.apps import apps
 from django.utils import translation
 
 OUR_APPS = {"accounts", "families", "guarantors", "queueing"}
-CONSTRAINTS = [(model, constraint) for model in apps.get_models() if model._meta.app_label in OUR_APPS
-               for constraint in model._meta.constraints]
+CONSTRAINTS = [
+    (model, constraint)
+    for model in apps.get_models()
+    if model._meta.app_label in OUR_APPS
+    for constraint in model._meta.constraints
+]
 
 
 def test_our_apps_have_constraints_to_check():

@@ -29,10 +29,30 @@ from queueing.tests.conftest import make_member, make_schedule
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENS = {"phone-390": (390, 844), "phone-360": (360, 740), "desktop": (1366, 768)}
-TEXT_FIELDS = ["full_name", "birth_place", "mother_name", "address_street", "address_rt", "address_rw",
-               "address_village", "address_district", "address_regency", "phone", "nik", "kk_number"]
-SELECTS = ["relationship", "sex", "address_province", "religion", "blood_type", "marital_status", "education",
-           "occupation"]
+TEXT_FIELDS = [
+    "full_name",
+    "birth_place",
+    "mother_name",
+    "address_street",
+    "address_rt",
+    "address_rw",
+    "address_village",
+    "address_district",
+    "address_regency",
+    "phone",
+    "nik",
+    "kk_number",
+]
+SELECTS = [
+    "relationship",
+    "sex",
+    "address_province",
+    "religion",
+    "blood_type",
+    "marital_status",
+    "education",
+    "occupation",
+]
 
 
 class Watch:
@@ -46,20 +66,28 @@ class Watch:
         page.on("pageerror", lambda exc: self.problems.append(f"script: {exc}"))
         # ERR_ABORTED is a request the browser dropped because the page moved on (a favicon
         # still loading when a form is sent), not a request that failed.
-        page.on("requestfailed", lambda req: "ERR_ABORTED" not in (req.failure or "")
-                and self.problems.append(f"failed: {req.url} {req.failure}"))
+        page.on(
+            "requestfailed",
+            lambda req: (
+                "ERR_ABORTED" not in (req.failure or "") and self.problems.append(f"failed: {req.url} {req.failure}")
+            ),
+        )
         page.on("response", lambda res: res.status >= 400 and self.problems.append(f"{res.status}: {res.url}"))
 
     def check(self, label: str) -> None:
         """axe on the page as it is now; serious and critical findings fail the journey."""
         self.page.wait_for_load_state()
         result = self.axe.run(self.page)
-        bad = [f"{label} {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-               for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+        bad = [
+            f"{label} {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in result.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
         self.problems.extend(bad)
         self.pages.append(label)
-        assert self.page.evaluate("document.documentElement.scrollWidth") <= self.page.viewport_size["width"], \
+        assert self.page.evaluate("document.documentElement.scrollWidth") <= self.page.viewport_size["width"], (
             f"{label} scrolls sideways"
+        )
 
 
 def submit(page, form: str = "main form") -> None:
@@ -89,8 +117,9 @@ def test_seed_000_a_to_j_on_every_screen(browser, live_server, hospital, screen)
     context.set_default_timeout(20_000)
     page = context.new_page()
     base, watch = live_server.url, Watch(page)
-    existing = make_patient(full_name="Siti Aminah", mrn="00012350", birth_date=dt.date(1958, 8, 17), sex="P",
-                            nik="3302025708580001")
+    existing = make_patient(
+        full_name="Siti Aminah", mrn="00012350", birth_date=dt.date(1958, 8, 17), sex="P", nik="3302025708580001"
+    )
 
     # A. the website; B. sign up (a refusal first, then the account)
     page.goto(f"{base}/")
@@ -126,8 +155,9 @@ def test_seed_000_a_to_j_on_every_screen(browser, live_server, hospital, screen)
     # E. a new patient (herself)
     page.click("#add-member")
     watch.check("E new member")
-    data = form_data(relationship="self", full_name="Ayu Lestari", sex="P", birth_date="1990-05-17",
-                     nik="3302025705900003")
+    data = form_data(
+        relationship="self", full_name="Ayu Lestari", sex="P", birth_date="1990-05-17", nik="3302025705900003"
+    )
     for name in TEXT_FIELDS:
         page.fill(f"#id_{name}", data[name])
     for name in SELECTS:
@@ -145,8 +175,9 @@ def test_seed_000_a_to_j_on_every_screen(browser, live_server, hospital, screen)
     submit(page, "#existing-member-form")
     watch.check("F confirm")
     page.check("#id_confirm")
-    page.select_option("#id_relationship", "parent") if page.locator("#id_relationship option[value=parent]").count() \
-        else page.select_option("#id_relationship", index=1)
+    page.select_option("#id_relationship", "parent") if page.locator(
+        "#id_relationship option[value=parent]"
+    ).count() else page.select_option("#id_relationship", index=1)
     submit(page, "#confirm-member-form")
     page.wait_for_url(f"{base}/beranda/")
     assert AccountPatient.objects.filter(patient=existing).exists()
@@ -220,10 +251,17 @@ def test_clerk_verifies_one_request_and_rejects_another_at_desktop_size(browser,
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     schedule = next(s for s in hospital["gigi"] if s.weekday == tomorrow.weekday())
     umum = GuarantorType.objects.get(code="umum")
-    first, second = (services.booking_create(account=account, patient_id=make_member(account, name, relationship=r).pk,
-                                             schedule_id=schedule.pk, date=tomorrow, guarantor_id=umum.pk,
-                                             token=uuid.uuid4())
-                     for name, r in (("Rina Marlina", "self"), ("Bima Marlina", "child")))
+    first, second = (
+        services.booking_create(
+            account=account,
+            patient_id=make_member(account, name, relationship=r).pk,
+            schedule_id=schedule.pk,
+            date=tomorrow,
+            guarantor_id=umum.pk,
+            token=uuid.uuid4(),
+        )
+        for name, r in (("Rina Marlina", "self"), ("Bima Marlina", "child"))
+    )
     clerk = make_account("petugas@rsud.example", "Siti Petugas", is_staff=True)
     clerk.groups.add(clerk_group_ensure())
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")

@@ -32,7 +32,8 @@ def test_links_are_built_from_site_url_whatever_the_request(settings):
 
     assert mail.absolute_url("password_reset") == "https://antrean.rsud.example/akun/lupa-password/"
     assert mail.absolute_url("accounts:confirm_email", "abc") == (
-        "https://antrean.rsud.example/akun/konfirmasi-email/abc/")
+        "https://antrean.rsud.example/akun/konfirmasi-email/abc/"
+    )
 
 
 def test_mail_waits_for_the_commit_and_is_dropped_on_rollback(django_capture_on_commit_callbacks):
@@ -64,7 +65,8 @@ def test_mail_reaches_a_real_smtp_server(smtp_server, django_capture_on_commit_c
 
 
 def test_a_mail_server_that_is_down_is_logged_without_the_address_and_raises_nothing(
-        smtp_server, caplog, django_capture_on_commit_callbacks):
+    smtp_server, caplog, django_capture_on_commit_callbacks
+):
     smtp_server.stop()
     with caplog.at_level(logging.ERROR, logger=LOGGER), django_capture_on_commit_callbacks(execute=True):
         mail.send(TEMPLATE, to="sari@example.com", context=CONTEXT)
@@ -75,7 +77,8 @@ def test_a_mail_server_that_is_down_is_logged_without_the_address_and_raises_not
 
 
 def test_a_mail_server_that_refuses_the_message_is_logged_with_its_code(
-        smtp_server, caplog, django_capture_on_commit_callbacks):
+    smtp_server, caplog, django_capture_on_commit_callbacks
+):
     smtp_server.refuse = True
     with caplog.at_level(logging.ERROR, logger=LOGGER), django_capture_on_commit_callbacks(execute=True):
         mail.send(TEMPLATE, to="sari@example.com", context=CONTEXT)

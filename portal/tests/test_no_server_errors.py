@@ -32,20 +32,62 @@ from portal.lib.uploads import clean_upload
 
 # Apps whose pages are crawled (their URL callbacks live in these modules). Django's own auth
 # and i18n views are mounted by accounts and portal, so they are ours to keep 500-free too.
-CRAWLED_MODULES = ("accounts.", "families.", "guarantors.", "portal.", "queueing.",
-                   "django.contrib.auth.views.", "django.views.i18n.")
+CRAWLED_MODULES = (
+    "accounts.",
+    "families.",
+    "guarantors.",
+    "portal.",
+    "queueing.",
+    "django.contrib.auth.views.",
+    "django.views.i18n.",
+)
 # Admin pages of our own models, crawled as the clerk (search boxes, filters, object ids).
-ADMIN_MODELS = ("families/patient", "accounts/user", "guarantors/guarantortype",
-                "guarantors/clinicdocumentrule", "queueing/booking", "queueing/clinic",
-                "queueing/doctor", "queueing/schedule", "queueing/dayquota")
+ADMIN_MODELS = (
+    "families/patient",
+    "accounts/user",
+    "guarantors/guarantortype",
+    "guarantors/clinicdocumentrule",
+    "queueing/booking",
+    "queueing/clinic",
+    "queueing/doctor",
+    "queueing/schedule",
+    "queueing/dayquota",
+)
 
 LONG = "9" * 20_000
-JUNK = ["not-a-uuid", "2024-02-30", "-1", "99999999999999999999999999", "../../etc/passwd",
-        "<script>alert(1)</script>", "😀" * 40, "' OR '1'='1", "1e309", "NaN", " ", "31/13/2020",
-        "²³", "٠٨١٢٣٤٥٦٧٨٩٠", "0812\u200b3456"]
-QUERY_JUNK = {"q": "a\x00b", "page": "-1", "p": "x", "o": "zz", "date": "2024-13-45", "tanggal": "2026-02-30",
-              "clinic": LONG[:300], "next": "//evil.example/", "e": "1", "status": "nope",
-              "all": "", "birth_date__gte": "not-a-date", "anggota": "not-a-uuid", "dari": "\x00"}
+JUNK = [
+    "not-a-uuid",
+    "2024-02-30",
+    "-1",
+    "99999999999999999999999999",
+    "../../etc/passwd",
+    "<script>alert(1)</script>",
+    "😀" * 40,
+    "' OR '1'='1",
+    "1e309",
+    "NaN",
+    " ",
+    "31/13/2020",
+    "²³",
+    "٠٨١٢٣٤٥٦٧٨٩٠",
+    "0812\u200b3456",
+]
+QUERY_JUNK = {
+    "q": "a\x00b",
+    "page": "-1",
+    "p": "x",
+    "o": "zz",
+    "date": "2024-13-45",
+    "tanggal": "2026-02-30",
+    "clinic": LONG[:300],
+    "next": "//evil.example/",
+    "e": "1",
+    "status": "nope",
+    "all": "",
+    "birth_date__gte": "not-a-date",
+    "anggota": "not-a-uuid",
+    "dari": "\x00",
+}
 # Sent in every parameter a page links to, and in every field of its forms.
 IMPOSSIBLE_DATES = ("2026-02-30", "2026-13-01")
 PARAM_JUNK = ("\x00", *IMPOSSIBLE_DATES, "not-a-uuid")
@@ -54,6 +96,7 @@ ODD_CHARSETS = (("application/x-www-form-urlencoded", "utf-16"), ("multipart/for
 
 
 # --- the URL list -------------------------------------------------------------------------
+
 
 def _walk(patterns, prefix: str = "", namespace: str = ""):
     for entry in patterns:
@@ -89,11 +132,15 @@ KNOWN_FAILURES: dict = {}  # none left; add strict xfail marks here only with a 
 
 
 def crawl_cases() -> list:
-    return [pytest.param(route, persona, marks=KNOWN_FAILURES.get((route, persona), ()), id=f"{route}-{persona}")
-            for route in ROUTES for persona in PERSONAS]
+    return [
+        pytest.param(route, persona, marks=KNOWN_FAILURES.get((route, persona), ()), id=f"{route}-{persona}")
+        for route in ROUTES
+        for persona in PERSONAS
+    ]
 
 
 # --- the world: two families, a clerk, bookings, documents --------------------------------
+
 
 def _png() -> io.BytesIO:
     data = io.BytesIO()
@@ -105,14 +152,30 @@ def _png() -> io.BytesIO:
 
 def _member(account, name: str, relationship: str, nik: str, mrn: str | None) -> Patient:
     patient = Patient.objects.create(
-        full_name=name, nik=nik, sex="P", birth_place="Banyumas", birth_date=dt.date(1990, 5, 17),
-        address_street="Jl. Merdeka 5", address_rt="001", address_rw="002", address_village="Sokaraja Kulon",
-        address_district="Sokaraja", address_regency="Banyumas", address_province="Jawa Tengah",
-        phone="+6281234567890", religion="islam", blood_type="A", marital_status="kawin", education="sma",
-        occupation="irt", mother_name="Siti", mrn=mrn,
+        full_name=name,
+        nik=nik,
+        sex="P",
+        birth_place="Banyumas",
+        birth_date=dt.date(1990, 5, 17),
+        address_street="Jl. Merdeka 5",
+        address_rt="001",
+        address_rw="002",
+        address_village="Sokaraja Kulon",
+        address_district="Sokaraja",
+        address_regency="Banyumas",
+        address_province="Jawa Tengah",
+        phone="+6281234567890",
+        religion="islam",
+        blood_type="A",
+        marital_status="kawin",
+        education="sma",
+        occupation="irt",
+        mother_name="Siti",
+        mrn=mrn,
     )
-    AccountPatient.objects.create(account=account, patient=patient, relationship=relationship,
-                                  verified_at=timezone.now())
+    AccountPatient.objects.create(
+        account=account, patient=patient, relationship=relationship, verified_at=timezone.now()
+    )
     return patient
 
 
@@ -121,8 +184,12 @@ def _booking(account, patient: Patient, schedule, date: dt.date):
     from queueing import services as queueing_services
 
     return queueing_services.booking_create(
-        account=account, patient_id=patient.pk, schedule_id=schedule.pk, date=date,
-        guarantor_id=GuarantorType.objects.get(code="umum").pk, token=uuid.uuid4(),
+        account=account,
+        patient_id=patient.pk,
+        schedule_id=schedule.pk,
+        date=date,
+        guarantor_id=GuarantorType.objects.get(code="umum").pk,
+        token=uuid.uuid4(),
     )
 
 
@@ -134,9 +201,13 @@ def world(db, settings, tmp_path):
     from queueing.desk.services import clerk_group_ensure
     from queueing.models import BookingSettings, Clinic, Doctor, Schedule
 
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": None},
+        },
+    }
     ensure_types(GuarantorType)
     BookingSettings.load()
     sari = make_account("sari@example.com", "Sari Wulandari")
@@ -146,15 +217,27 @@ def world(db, settings, tmp_path):
     own = _member(sari, "Sari Wulandari", "self", "3302015705900001", "00012345")
     child = _member(sari, "Bima Wulandari", "child", "3302011702160002", None)
     stranger = _member(joko, "Joko Prasetyo", "self", "3302011701800003", "00012399")
-    own_doc = family_services.document_store(actor=sari, patient=own, kind=DocumentKind.KTP,
-                                             upload=clean_upload(File(_png(), name="ktp.png")))
-    other_doc = family_services.document_store(actor=joko, patient=stranger, kind=DocumentKind.KTP,
-                                               upload=clean_upload(File(_png(), name="ktp.png")))
+    own_doc = family_services.document_store(
+        actor=sari, patient=own, kind=DocumentKind.KTP, upload=clean_upload(File(_png(), name="ktp.png"))
+    )
+    other_doc = family_services.document_store(
+        actor=joko, patient=stranger, kind=DocumentKind.KTP, upload=clean_upload(File(_png(), name="ktp.png"))
+    )
     clinic = Clinic.objects.create(code="GIGI", name="Poli Gigi", prefix="GIGI", bpjs_code="GIG")
     doctor = Doctor.objects.create(name="drg. Rina")
-    schedules = [Schedule.objects.create(doctor=doctor, clinic=clinic, weekday=day, start_time=dt.time(8),
-                                         end_time=dt.time(12), total_quota=20, online_quota=10,
-                                         minutes_per_patient=15) for day in range(7)]
+    schedules = [
+        Schedule.objects.create(
+            doctor=doctor,
+            clinic=clinic,
+            weekday=day,
+            start_time=dt.time(8),
+            end_time=dt.time(12),
+            total_quota=20,
+            online_quota=10,
+            minutes_per_patient=15,
+        )
+        for day in range(7)
+    ]
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     schedule = next(s for s in schedules if s.weekday == tomorrow.weekday())
     own_booking = _booking(sari, own, schedule, tomorrow)
@@ -184,10 +267,12 @@ def _values_for(name: str, converter: str | None, world: dict, client: Client) -
         return [_wizard_id(client), "0" * 32]
     if name == "token" and converter == "str":  # e-mail confirmation token
         from accounts.services import confirmation_token
+
         return [confirmation_token(world["sari"]), "junk", "x" * 5000]
     if name == "uidb64":
         from django.utils.encoding import force_bytes
         from django.utils.http import urlsafe_base64_encode
+
         return [urlsafe_base64_encode(force_bytes(world["sari"].pk)), "!!", "MTIzNDU2Nzg5MDEyMzQ1Njc4OTA"]
     if name == "token":
         return ["set-password", "abc-def", "x" * 3000]
@@ -222,6 +307,7 @@ def urls_for(route: str, world: dict, client: Client) -> list[str]:
 
 # --- forms on a page ------------------------------------------------------------------------
 
+
 class FormFields(HTMLParser):
     def __init__(self):
         super().__init__()
@@ -246,13 +332,20 @@ def fields_on(html: str) -> FormFields:
 
 def junk_posts(fields: FormFields) -> list[tuple[str, dict]]:
     names = sorted(fields.names) or ["x"]
-    posts = [("empty", {}), ("long", {n: LONG for n in names}), ("nul", {n: "12\x0034" for n in names}),
-             ("lists", {n: ["a", "b"] for n in names})]
+    posts = [
+        ("empty", {}),
+        ("long", {n: LONG for n in names}),
+        ("nul", {n: "12\x0034" for n in names}),
+        ("lists", {n: ["a", "b"] for n in names}),
+    ]
     posts.append(("dates", {n: IMPOSSIBLE_DATES[i % 2] for i, n in enumerate(names)}))
     for shift in range(3):
         posts.append((f"junk{shift}", {n: JUNK[(i + shift * 4) % len(JUNK)] for i, n in enumerate(names)}))
-    for label, content, filename in (("text-as-jpg", b"hello, not an image", "ktp.jpg"), ("empty-file", b"", "a.pdf"),
-                                     ("png-as-pdf", _png().getvalue(), "x.pdf")):
+    for label, content, filename in (
+        ("text-as-jpg", b"hello, not an image", "ktp.jpg"),
+        ("empty-file", b"", "a.pdf"),
+        ("png-as-pdf", _png().getvalue(), "x.pdf"),
+    ):
         if fields.files:
             data = {n: JUNK[i % len(JUNK)] for i, n in enumerate(names)}
             for name in fields.files:
@@ -264,6 +357,7 @@ def junk_posts(fields: FormFields) -> list[tuple[str, dict]]:
 
 
 # --- the crawl ------------------------------------------------------------------------------
+
 
 def _client(persona: str, world: dict, *, enforce_csrf: bool = False) -> Client:
     client = Client(raise_request_exception=False, enforce_csrf_checks=enforce_csrf)
@@ -299,8 +393,13 @@ def odd_charset_posts(url: str, persona: str, world: dict, fields: FormFields):
     data = {"csrfmiddlewaretoken": cookie.value if cookie else "", **{n: "x" for n in sorted(fields.names)}}
     for content_type, charset in ODD_CHARSETS:
         if content_type.startswith("multipart"):
-            body = "".join(f'--B0UND\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-                           for name, value in data.items()) + "--B0UND--\r\n"
+            body = (
+                "".join(
+                    f'--B0UND\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+                    for name, value in data.items()
+                )
+                + "--B0UND--\r\n"
+            )
         else:
             body = urlencode(data)
         yield charset, client.generic("POST", url, body.encode(), content_type=f"{content_type}; charset={charset}")

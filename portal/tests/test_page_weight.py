@@ -33,9 +33,14 @@ def test_a_patient_page_weighs_under_100_kb_on_first_load(client, patient, page)
     make_member(patient, "Sari Wulandari")
     if page in ("dashboard", "booking_list", "wizard"):
         client.force_login(patient)
-    url = {"home": reverse("home"), "login": reverse("login"), "signup": reverse("accounts:signup"),
-           "dashboard": reverse("dashboard"), "booking_list": reverse("queueing:booking_list"),
-           "wizard": reverse("queueing:booking_start")}[page]
+    url = {
+        "home": reverse("home"),
+        "login": reverse("login"),
+        "signup": reverse("accounts:signup"),
+        "dashboard": reverse("dashboard"),
+        "booking_list": reverse("queueing:booking_list"),
+        "wizard": reverse("queueing:booking_start"),
+    }[page]
     response = client.get(url, follow=True)
     total, assets = first_load_bytes(response.content.decode())
     assert "bootstrap.bundle.min.js" not in str(assets) and "bootstrap/css/bootstrap.min.css" not in str(assets)
@@ -43,6 +48,7 @@ def test_a_patient_page_weighs_under_100_kb_on_first_load(client, patient, page)
 
 
 def test_the_committed_purged_bootstrap_matches_the_templates():
-    result = subprocess.run([sys.executable, "tools/purge_bootstrap.py", "--check"], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "tools/purge_bootstrap.py", "--check"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout

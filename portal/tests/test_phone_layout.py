@@ -12,8 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("width,height", [(390, 844), (360, 740)])
-def test_dashboard_shows_members_as_cards_with_edit_in_view_and_no_sideways_scroll(browser, live_server,
-                                                                                       width, height):
+def test_dashboard_shows_members_as_cards_with_edit_in_view_and_no_sideways_scroll(browser, live_server, width, height):
     account = make_account("dina@example.com", "Dina Kartika")
     make_member(account, "Dina Kartika", mrn="00012345")
     make_member(account, "Bima Kartika", relationship="child", mrn=None)
@@ -32,11 +31,15 @@ def test_dashboard_shows_members_as_cards_with_edit_in_view_and_no_sideways_scro
     text = card.inner_text()
     assert "00-01-23-45" in text and "Ubah" in text
     labels = card.locator("td[data-label]").evaluate_all(
-        "tds => tds.map(td => getComputedStyle(td, '::before').content)")
+        "tds => tds.map(td => getComputedStyle(td, '::before').content)"
+    )
     assert '"Nomor Rekam Medis"' in labels  # each value carries its label on the card
     # No empty gap between the "add" button and the first card.
-    gap = card.bounding_box()["y"] - page.locator("#add-member").bounding_box()["y"] - \
-        page.locator("#add-member").bounding_box()["height"]
+    gap = (
+        card.bounding_box()["y"]
+        - page.locator("#add-member").bounding_box()["y"]
+        - page.locator("#add-member").bounding_box()["height"]
+    )
     assert gap < 40
     context.close()
 

@@ -15,8 +15,10 @@ from families.models import Patient
 from portal.tests.test_no_server_errors import ROUTES, _client, urls_for, world  # noqa: F401
 
 # The only pages that may show a full NIK: the forms where it is typed and corrected.
-EDIT_FORMS = re.compile(r"^/keluarga/[0-9a-f-]{36}/(ubah|cek-rekam-medis|dokumen)/$|"
-                        r"^/admin/families/patient/[0-9a-f-]{36}/change/$|^/antrian/loket/pasien-baru/$")
+EDIT_FORMS = re.compile(
+    r"^/keluarga/[0-9a-f-]{36}/(ubah|cek-rekam-medis|dokumen)/$|"
+    r"^/admin/families/patient/[0-9a-f-]{36}/change/$|^/antrian/loket/pasien-baru/$"
+)
 LINK = re.compile(r"""(?:href|action|src)\s*=\s*["']([^"']*)["']""")
 
 

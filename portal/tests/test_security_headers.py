@@ -14,10 +14,20 @@ from portal.tests.browser import browser_login
 
 pytestmark = pytest.mark.django_db
 
-SIGNED_IN_PAGES = [reverse("dashboard"), reverse("accounts:profile"), reverse("password_change"),
-                   reverse("families:member_add_new"), reverse("guarantors:guarantor_list")]
-CSP_PAGES = ["/", reverse("login"), reverse("accounts:signup"), reverse("password_reset"),
-             reverse("guarantors:guarantor_list")]
+SIGNED_IN_PAGES = [
+    reverse("dashboard"),
+    reverse("accounts:profile"),
+    reverse("password_change"),
+    reverse("families:member_add_new"),
+    reverse("guarantors:guarantor_list"),
+]
+CSP_PAGES = [
+    "/",
+    reverse("login"),
+    reverse("accounts:signup"),
+    reverse("password_reset"),
+    reverse("guarantors:guarantor_list"),
+]
 
 
 @pytest.mark.parametrize("url", SIGNED_IN_PAGES)
@@ -71,8 +81,14 @@ def test_every_admin_list_add_and_change_page_has_no_inline_script_handler_or_st
     member = make_member(admin_user, "Rina Marlina", nik_mismatch=True)  # flagged on the booking page
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     schedule = next(s for s in make_schedule() if s.weekday == tomorrow.weekday())
-    booking_create(account=admin_user, patient_id=member.pk, schedule_id=schedule.pk, date=tomorrow,
-                   guarantor_id=GuarantorType.objects.get(code="umum").pk, token=uuid.uuid4())
+    booking_create(
+        account=admin_user,
+        patient_id=member.pk,
+        schedule_id=schedule.pk,
+        date=tomorrow,
+        guarantor_id=GuarantorType.objects.get(code="umum").pk,
+        token=uuid.uuid4(),
+    )
     client.force_login(admin_user)
     checked = 0
     for model, model_admin in admin.site._registry.items():
@@ -100,7 +116,9 @@ def _request(user):
     return request
 
 
-def test_an_identity_document_is_private_on_disk_and_keeps_its_own_stricter_policy(patient_client, patient, tmp_path, settings):
+def test_an_identity_document_is_private_on_disk_and_keeps_its_own_stricter_policy(
+    patient_client, patient, tmp_path, settings
+):
     import io
 
     from django.core.files import File
@@ -111,15 +129,23 @@ def test_an_identity_document_is_private_on_disk_and_keeps_its_own_stricter_poli
     from families.tests.conftest import make_patient
     from portal.lib.uploads import clean_upload
 
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": None},
+        },
+    }
     member = make_patient()
     member.account_links.create(account=patient, relationship="self", verified_at=timezone.now())
     data = io.BytesIO()
     Image.new("RGB", (8, 8)).save(data, format="PNG")
-    document = services.document_store(actor=patient, patient=member, kind=DocumentKind.KTP,
-                                       upload=clean_upload(File(io.BytesIO(data.getvalue()), name="k.png")))
+    document = services.document_store(
+        actor=patient,
+        patient=member,
+        kind=DocumentKind.KTP,
+        upload=clean_upload(File(io.BytesIO(data.getvalue()), name="k.png")),
+    )
 
     response = patient_client.get(reverse("families:document_view", args=[document.pk]))
     b"".join(response.streaming_content)

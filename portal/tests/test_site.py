@@ -26,8 +26,9 @@ def clean_env(**env) -> dict:
 
 def run_python(code: str, **env) -> subprocess.CompletedProcess:
     """Run Django code in a fresh interpreter with its own environment (settings read at start-up)."""
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean_env(**env),
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean_env(**env), capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.django_db
@@ -65,9 +66,7 @@ def test_healthz_answers_200_when_the_database_answers(client):
 
 def test_healthz_answers_503_when_the_database_does_not():
     code = (
-        "import django; django.setup()\n"
-        "from django.test import Client\n"
-        "print(Client().get('/healthz').status_code)\n"
+        "import django; django.setup()\nfrom django.test import Client\nprint(Client().get('/healthz').status_code)\n"
     )
     result = run_python(code, DATABASE_URL="postgres://postgres@127.0.0.1:1/nowhere")
 
@@ -77,11 +76,23 @@ def test_healthz_answers_503_when_the_database_does_not():
 def test_check_deploy_is_clean_with_production_settings():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env=clean_env(DEBUG="False", **{ "SECRET_KEY": "x" * 20 + "-production-secret-key-for-the-check-0123456789",
-             "ALLOWED_HOSTS": "antrean.rsud.example", "SECURE_SSL_REDIRECT": "True",
-             "SECURE_HSTS_SECONDS": "31536000", "SECURE_HSTS_INCLUDE_SUBDOMAINS": "True",
-             "SECURE_HSTS_PRELOAD": "True", "SESSION_COOKIE_SECURE": "True", "CSRF_COOKIE_SECURE": "True"}),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(
+            DEBUG="False",
+            **{
+                "SECRET_KEY": "x" * 20 + "-production-secret-key-for-the-check-0123456789",
+                "ALLOWED_HOSTS": "antrean.rsud.example",
+                "SECURE_SSL_REDIRECT": "True",
+                "SECURE_HSTS_SECONDS": "31536000",
+                "SECURE_HSTS_INCLUDE_SUBDOMAINS": "True",
+                "SECURE_HSTS_PRELOAD": "True",
+                "SESSION_COOKIE_SECURE": "True",
+                "CSRF_COOKIE_SECURE": "True",
+            },
+        ),
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -147,8 +158,10 @@ def test_readme_says_what_the_clerk_group_may_do_with_patients_and_bookings():
     from queueing.desk.services import CLERK_PERMISSIONS
 
     readme = " ".join((ROOT / "README.md").read_text().split())
-    actions = {model: sorted(code.split("_")[0] for _app, code in CLERK_PERMISSIONS if code.endswith(f"_{model}"))
-               for model in ("patient", "booking")}
+    actions = {
+        model: sorted(code.split("_")[0] for _app, code in CLERK_PERMISSIONS if code.endswith(f"_{model}"))
+        for model in ("patient", "booking")
+    }
 
     assert actions == {"patient": ["add", "change", "view"], "booking": ["change", "view"]}
     assert "view, add and change patients" in readme and "view and change bookings" in readme

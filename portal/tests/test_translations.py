@@ -15,20 +15,44 @@ from django.urls import reverse
 from portal.tests.test_no_server_errors import ROUTES, _client, fields_on, urls_for, world  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUES = [ROOT / "locale", ROOT / "families" / "locale", ROOT / "guarantors" / "locale",
-              ROOT / "facilities" / "locale"]
+CATALOGUES = [
+    ROOT / "locale",
+    ROOT / "families" / "locale",
+    ROOT / "guarantors" / "locale",
+    ROOT / "facilities" / "locale",
+]
 
 # Words Indonesian hospitals use as they are, and the language switcher's own names.
-SAME_IN_BOTH = {"Dashboard", "Password", "Password:", "E-mail", "E-mail:", "Online", "Menu", "Status",
-                "Check-in", "English", "Bahasa Indonesia", "Filter", "Antrean",
-                # Django's admin/search_form.html hard-codes alt="Search" (not translatable without
-                # overriding the template; templates/admin/ belongs to the counter-desk work).
-                "Search"}
+SAME_IN_BOTH = {
+    "Dashboard",
+    "Password",
+    "Password:",
+    "E-mail",
+    "E-mail:",
+    "Online",
+    "Menu",
+    "Status",
+    "Check-in",
+    "English",
+    "Bahasa Indonesia",
+    "Filter",
+    "Antrean",
+    # Django's admin/search_form.html hard-codes alt="Search" (not translatable without
+    # overriding the template; templates/admin/ belongs to the counter-desk work).
+    "Search",
+}
 # A chunk that reads as English: it has one of these words (none of them is Indonesian).
-ENGLISH = re.compile(r"\b(the|your|you|this|please|enter|at|of|and|to|is|not|for|with|created|updated|"
-                     r"account|accounts|guarantors|search|save|delete|change|add|view|required|field)\b", re.I)
-CLERK_ADMIN_PAGES = ["/admin/", "/admin/families/patient/", "/admin/families/patient/add/",
-                     "/admin/guarantors/guarantortype/"]
+ENGLISH = re.compile(
+    r"\b(the|your|you|this|please|enter|at|of|and|to|is|not|for|with|created|updated|"
+    r"account|accounts|guarantors|search|save|delete|change|add|view|required|field)\b",
+    re.I,
+)
+CLERK_ADMIN_PAGES = [
+    "/admin/",
+    "/admin/families/patient/",
+    "/admin/families/patient/add/",
+    "/admin/guarantors/guarantortype/",
+]
 
 
 @pytest.mark.parametrize("locale_dir", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -38,8 +62,10 @@ def test_every_catalogue_is_complete_without_fuzzy_entries_and_compiled(locale_d
 
     assert po.untranslated_entries() == [] and po.fuzzy_entries() == []
     compiled = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in mo}
-    written = {(e.msgctxt, e.msgid): e.msgstr or {int(k): v for k, v in e.msgstr_plural.items()}
-               for e in po.translated_entries()}
+    written = {
+        (e.msgctxt, e.msgid): e.msgstr or {int(k): v for k, v in e.msgstr_plural.items()}
+        for e in po.translated_entries()
+    }
     stale = [key[1] for key, value in written.items() if compiled.get(key) != value]
     assert stale == [], f"run compilemessages: {stale[:5]}"
 
@@ -109,13 +135,25 @@ def test_account_emails_are_written_in_indonesian(client, patient, password, dja
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("password_reset"), {"email": patient.email})
         client.force_login(patient)
-        client.post(reverse("accounts:profile"), {
-            "full_name": patient.full_name, "phone": patient.phone, "email": "sari.baru@example.com",
-            "religion": patient.religion, "sex": patient.sex, "education": patient.education,
-            "blood_type": patient.blood_type, "marital_status": patient.marital_status,
-            "occupation": patient.occupation, "current_password": password})
-        client.post(reverse("password_change"), {"old_password": password, "new_password1": "nasi-goreng-malam-9",
-                                                 "new_password2": "nasi-goreng-malam-9"})
+        client.post(
+            reverse("accounts:profile"),
+            {
+                "full_name": patient.full_name,
+                "phone": patient.phone,
+                "email": "sari.baru@example.com",
+                "religion": patient.religion,
+                "sex": patient.sex,
+                "education": patient.education,
+                "blood_type": patient.blood_type,
+                "marital_status": patient.marital_status,
+                "occupation": patient.occupation,
+                "current_password": password,
+            },
+        )
+        client.post(
+            reverse("password_change"),
+            {"old_password": password, "new_password1": "nasi-goreng-malam-9", "new_password2": "nasi-goreng-malam-9"},
+        )
 
     assert len(mail.outbox) == 4
     for message in mail.outbox:

@@ -51,9 +51,19 @@ class CheckInForm(DeskForm):
     """One input: a barcode/QR scanner types the code and Enter, or the clerk types it."""
 
     code = forms.CharField(
-        label=_("Booking code"), max_length=40,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "autocapitalize": "characters",
-                                      "spellcheck": "false", "class": "form-control-lg", "id": "checkin-code"}))
+        label=_("Booking code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "class": "form-control-lg",
+                "id": "checkin-code",
+            }
+        ),
+    )
 
     def clean_code(self) -> str:
         code = normalize_code(self.cleaned_data["code"])
@@ -64,16 +74,23 @@ class CheckInForm(DeskForm):
 
 class PatientSearchForm(DeskForm):
     q = forms.CharField(
-        label=_("Find a patient"), min_length=2, max_length=100,
+        label=_("Find a patient"),
+        min_length=2,
+        max_length=100,
         help_text=_("Medical record number, NIK or family card number, name, or date of birth (dd/mm/yyyy)."),
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}))
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
 
 
 def offer_label(offer: CounterOffer) -> str:
     schedule = offer.schedule
     return _("%(clinic)s · %(doctor)s · %(start)s–%(end)s · %(left)d places left") % {
-        "clinic": schedule.clinic.name, "doctor": schedule.doctor.name, "start": schedule.start_time.strftime("%H:%M"),
-        "end": schedule.end_time.strftime("%H:%M"), "left": offer.places_left}
+        "clinic": schedule.clinic.name,
+        "doctor": schedule.doctor.name,
+        "start": schedule.start_time.strftime("%H:%M"),
+        "end": schedule.end_time.strftime("%H:%M"),
+        "left": offer.places_left,
+    }
 
 
 class ScheduleChoiceForm(DeskForm):
@@ -84,7 +101,8 @@ class ScheduleChoiceForm(DeskForm):
     def __init__(self, offers: list[CounterOffer], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["schedule"].choices = [("", "---------")] + [
-            (offer.schedule.pk, offer_label(offer)) for offer in offers]
+            (offer.schedule.pk, offer_label(offer)) for offer in offers
+        ]
 
 
 class WalkInForm(ScheduleChoiceForm):
@@ -103,8 +121,12 @@ class DeskGuarantorForm(DeskForm, GuarantorNumbersForm):
     # Seed 001 steps 11-14, in PCare's terms: only at a puskesmas counter (`pcare=True`).
     visit_kind = forms.ChoiceField(label=_("Visit type"), choices=VisitKind.choices, initial=VisitKind.SICK)
     care_kind = forms.ChoiceField(label=_("Care"), choices=CareKind.choices, initial=CareKind.OUTPATIENT)
-    complaint = forms.CharField(label=_("Complaint"), max_length=300, required=False,
-                                help_text=_("The patient's complaint in their own words (keluhan)."))
+    complaint = forms.CharField(
+        label=_("Complaint"),
+        max_length=300,
+        required=False,
+        help_text=_("The patient's complaint in their own words (keluhan)."),
+    )
 
     field_order = ["guarantor", "card_number", "referral_number", "visit_kind", "care_kind", "complaint"]
     PCARE_FIELDS = ("visit_kind", "care_kind", "complaint")
@@ -131,31 +153,40 @@ WalkInRowFormSet = forms.formset_factory(DeskGuarantorForm, extra=0)
 
 class MoveForm(ScheduleChoiceForm):
     reason = forms.CharField(
-        label=_("Why"), max_length=300, initial=_("Wrong clinic chosen"),
-        help_text=_("Kept in the booking's history."))
+        label=_("Why"), max_length=300, initial=_("Wrong clinic chosen"), help_text=_("Kept in the booking's history.")
+    )
 
 
 class RejectForm(forms.Form):
     """A clerk must say why (SOP 002 step 4); the applicant reads it in 'My bookings'."""
 
-    reason = forms.CharField(label=_("Reason for rejection"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("The applicant sees this reason in 'My bookings' and can book again."),
-                             error_messages={"required": _("Give the reason for the rejection.")})
+    reason = forms.CharField(
+        label=_("Reason for rejection"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The applicant sees this reason in 'My bookings' and can book again."),
+        error_messages={"required": _("Give the reason for the rejection.")},
+    )
 
 
 class NewPatientForm(PatientFieldsForm):
     """A new patient at the counter, typed from the KTP/KK (SOP 004 "pasien baru")."""
 
-    mrn = forms.CharField(label=_("Medical record number"), max_length=20, required=False,
-                          help_text=_("Leave empty if the medical record number is given later."))
+    mrn = forms.CharField(
+        label=_("Medical record number"),
+        max_length=20,
+        required=False,
+        help_text=_("Leave empty if the medical record number is given later."),
+    )
 
     field_order = ["mrn"]
 
     def __init__(self, *args: Any, account, **kwargs: Any) -> None:
         super().__init__(*args, account=account, **kwargs)
         self.fields["confirm_nik"].label = _("The data matches the ID card (KTP/KK)")
-        self.fields["confirm_nik"].help_text = _("Tick only after checking the card: the NIK does not match the "
-                                                 "date of birth or sex.")
+        self.fields["confirm_nik"].help_text = _(
+            "Tick only after checking the card: the NIK does not match the date of birth or sex."
+        )
 
     def clean_mrn(self) -> str | None:
         value = self.cleaned_data.get("mrn", "")
@@ -166,26 +197,43 @@ class PaperForm(DeskGuarantorForm):
     """One row of the manual form written while the system was down (SOP 001 step 16)."""
 
     date = forms.DateField(label=_("Date"), widget=DateInput())
-    time = forms.TimeField(label=_("Time registered"), widget=TimeInput(),
-                           help_text=_("When the patient was really registered, as written on the form."))
+    time = forms.TimeField(
+        label=_("Time registered"),
+        widget=TimeInput(),
+        help_text=_("When the patient was really registered, as written on the form."),
+    )
     schedule = forms.ModelChoiceField(label=_("Clinic and doctor"), queryset=Schedule.objects.none())
-    status = forms.ChoiceField(label=_("What happened"), choices=[(s.value, s.label) for s in PAPER_STATUSES],
-                               initial=BookingStatus.SERVED)
+    status = forms.ChoiceField(
+        label=_("What happened"), choices=[(s.value, s.label) for s in PAPER_STATUSES], initial=BookingStatus.SERVED
+    )
     note = forms.CharField(label=_("Form number or remark"), max_length=200, required=False)
 
-    field_order = ["date", "time", "schedule", "guarantor", "card_number", "referral_number", "visit_kind",
-                   "care_kind", "complaint", "status", "note"]
+    field_order = [
+        "date",
+        "time",
+        "schedule",
+        "guarantor",
+        "card_number",
+        "referral_number",
+        "visit_kind",
+        "care_kind",
+        "complaint",
+        "status",
+        "note",
+    ]
 
     def __init__(self, *args: Any, facility: Facility, **kwargs: Any) -> None:
         super().__init__(*args, pcare=is_puskesmas(facility), **kwargs)
         self.facility = facility
         field = self.fields["schedule"]
-        field.queryset = Schedule.objects.filter(active=True, clinic__facility=facility).select_related(
-            "clinic", "doctor").order_by(
-            "clinic__sort_order", "weekday", "start_time")
+        field.queryset = (
+            Schedule.objects.filter(active=True, clinic__facility=facility)
+            .select_related("clinic", "doctor")
+            .order_by("clinic__sort_order", "weekday", "start_time")
+        )
         field.label_from_instance = lambda s: (
-            f"{s.clinic.name} · {s.doctor.name} · {Weekday(s.weekday).label} "
-            f"{s.start_time:%H:%M}–{s.end_time:%H:%M}")
+            f"{s.clinic.name} · {s.doctor.name} · {Weekday(s.weekday).label} {s.start_time:%H:%M}–{s.end_time:%H:%M}"
+        )
 
     def clean(self) -> dict:
         data = super().clean()
@@ -197,8 +245,9 @@ class PaperForm(DeskGuarantorForm):
 
 class RegisterForm(DeskForm):
     date = forms.DateField(label=_("Date"), widget=DateInput(), required=False)
-    clinic = forms.ModelChoiceField(label=_("Clinic"), queryset=Clinic.objects.all(), required=False,
-                                    empty_label=_("All clinics"))
+    clinic = forms.ModelChoiceField(
+        label=_("Clinic"), queryset=Clinic.objects.all(), required=False, empty_label=_("All clinics")
+    )
 
     def __init__(self, *args: Any, facility: Facility, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

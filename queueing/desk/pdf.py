@@ -29,17 +29,33 @@ def _columns(pcare: bool) -> list[tuple[str, float]]:
     """
     if pcare:
         return [
-            (_("No."), 9), (_("Time"), 14), (_("Patient name"), 31), (_("Med. record no. / NIK"), 30),
-            (_("M/F"), 10), (_("Insurance no."), 30), (_("Clinic"), 22), (_("Visit"), 18),
-            (_("Care"), 14), (_("Complaint / diagnosis"), 36), (_("Medicine"), 20), (_("Referred"), 16),
+            (_("No."), 9),
+            (_("Time"), 14),
+            (_("Patient name"), 31),
+            (_("Med. record no. / NIK"), 30),
+            (_("M/F"), 10),
+            (_("Insurance no."), 30),
+            (_("Clinic"), 22),
+            (_("Visit"), 18),
+            (_("Care"), 14),
+            (_("Complaint / diagnosis"), 36),
+            (_("Medicine"), 20),
+            (_("Referred"), 16),
             (_("Signature"), 23),
         ]
     return [
-        (_("No."), 9), (_("Time"), 14), (_("Patient name"), 46), (_("Med. record no. / NIK"), 34),
-        (_("M/F"), 10), (_("Insurance no."), 30), (_("Clinic"), 22), (_("Complaint / diagnosis"), 36),
-        (_("Medicine"), 26), (_("Referred"), 16), (_("Signature"), 30),
+        (_("No."), 9),
+        (_("Time"), 14),
+        (_("Patient name"), 46),
+        (_("Med. record no. / NIK"), 34),
+        (_("M/F"), 10),
+        (_("Insurance no."), 30),
+        (_("Clinic"), 22),
+        (_("Complaint / diagnosis"), 36),
+        (_("Medicine"), 26),
+        (_("Referred"), 16),
+        (_("Signature"), 30),
     ]
-
 
 
 def _header(canvas: Canvas, width: float, height: float, page: int, facility) -> float:
@@ -51,8 +67,11 @@ def _header(canvas: Canvas, width: float, height: float, page: int, facility) ->
     canvas.setFont("Helvetica-Bold", 12)
     canvas.drawRightString(width - MARGIN, top - 4 * mm, _("MANUAL OUTPATIENT REGISTRATION FORM"))
     canvas.setFont("Helvetica", 8.5)
-    canvas.drawRightString(width - MARGIN, top - 9 * mm,
-                           _("For use when the power, network or system is down (SOP 001). Sheet %(n)d") % {"n": page})
+    canvas.drawRightString(
+        width - MARGIN,
+        top - 9 * mm,
+        _("For use when the power, network or system is down (SOP 001). Sheet %(n)d") % {"n": page},
+    )
     canvas.setFont("Helvetica", 10)
     line_y = top - 18 * mm
     for x, label, length in ((0, _("Date"), 45), (70, _("Clinic"), 60), (150, _("Clerk"), 60)):
@@ -84,8 +103,7 @@ def _table(canvas: Canvas, top: float, width: float, pcare: bool) -> float:
         canvas.drawCentredString((x_positions[4] + x_positions[5]) / 2, y - row_height + 4 * mm, "L / P")
         if pcare:  # to circle: kunjungan sakit / sehat, rawat jalan / rawat inap (PCare's terms)
             canvas.setFont("Helvetica", 7)
-            canvas.drawCentredString((x_positions[7] + x_positions[8]) / 2, y - row_height + 4 * mm,
-                                     _("Sick/Healthy"))
+            canvas.drawCentredString((x_positions[7] + x_positions[8]) / 2, y - row_height + 4 * mm, _("Sick/Healthy"))
             canvas.drawCentredString((x_positions[8] + x_positions[9]) / 2, y - row_height + 4 * mm, "RJ / RI")
             canvas.setFont("Helvetica", 8)
         y -= row_height

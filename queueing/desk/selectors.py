@@ -27,6 +27,7 @@ from queueing.models import CODE_ALPHABET, CODE_LENGTH, Booking, BookingSettings
 _CODE_RE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 PATIENT_SEARCH_LIMIT = 25
 
+
 def normalize_code(raw: str | None) -> str | None:
     """'k7m2-q9xd ' -> 'K7M2Q9XD'; None when it cannot be a booking code (scanners add nothing else)."""
     value = re.sub(r"[\s\-]", "", raw or "").upper()
@@ -35,8 +36,9 @@ def normalize_code(raw: str | None) -> str | None:
 
 def desk_bookings(user) -> QuerySet[Booking]:
     """The bookings of the staff user's facilities (facilities/scope.py): another facility's are not found."""
-    return selectors.bookings_for_staff(user, Booking.objects.select_related(
-        "patient", "clinic", "doctor", "guarantor", "day_quota__schedule"))
+    return selectors.bookings_for_staff(
+        user, Booking.objects.select_related("patient", "clinic", "doctor", "guarantor", "day_quota__schedule")
+    )
 
 
 def booking_by_code(raw: str | None, user) -> Booking | None:
@@ -51,6 +53,7 @@ def bookings_by_codes(raw_codes: list[str], user) -> list[Booking]:
 
 
 # --- patients ----------------------------------------------------------------------------------
+
 
 def patient_query(term: str, *, family_card: bool = True) -> Q | None:
     """Exact on medical record number, NIK (and family card) and birth date; otherwise every word in the name.
@@ -104,6 +107,7 @@ def identity_documents(patient: Patient) -> list[IdentityDocument]:
 
 # --- the day's places ----------------------------------------------------------------------
 
+
 def desk_facility(user) -> Facility:
     """The facility whose day the counter pages show: the clerk's first facility, else the default one."""
     return facilities_for(user).order_by("sort_order", "name", "pk").first() or default_facility()
@@ -137,35 +141,46 @@ class CounterOffer:
         return self.places_left <= 0
 
 
-def counter_offers(date: dt.date, now: dt.datetime | None = None, *,
-                   facility: Facility | None = None) -> list[CounterOffer]:
+def counter_offers(
+    date: dt.date, now: dt.datetime | None = None, *, facility: Facility | None = None
+) -> list[CounterOffer]:
     """Open sessions on `date` at the facility with the places the counter may still give (one query)."""
     facility = facility or default_facility()
     online_open = online_still_open(date, now, facility_id=facility.pk)
-    rows = (selectors.offers_on(date).filter(clinic__facility=facility)
-            .annotate(counter_taken=Coalesce(F("today__counter_count"), Value(0)),
-                      day_total=Coalesce(F("today__total_quota"), F("total_quota")),
-                      day_last=Coalesce(F("today__last_number"), Value(0)))
-            .order_by("clinic__sort_order", "start_time", "doctor__name"))
+    rows = (
+        selectors.offers_on(date)
+        .filter(clinic__facility=facility)
+        .annotate(
+            counter_taken=Coalesce(F("today__counter_count"), Value(0)),
+            day_total=Coalesce(F("today__total_quota"), F("total_quota")),
+            day_last=Coalesce(F("today__last_number"), Value(0)),
+        )
+        .order_by("clinic__sort_order", "start_time", "doctor__name")
+    )
     offers = []
     for s in rows:
         ceiling = s.day_total - (s.day_quota if online_open else s.taken)
-        offers.append(CounterOffer(s, s.taken, s.counter_taken, s.day_total, s.day_last,
-                                   max(ceiling - s.counter_taken, 0)))
+        offers.append(
+            CounterOffer(s, s.taken, s.counter_taken, s.day_total, s.day_last, max(ceiling - s.counter_taken, 0))
+        )
     return offers
 
 
 # --- the register book (SOP 003) -------------------------------------------------------------
 
-def daily_register(date: dt.date, clinic_id: int | None = None, *, user,
-                   facility: Facility | None = None) -> list[Booking]:
+
+def daily_register(
+    date: dt.date, clinic_id: int | None = None, *, user, facility: Facility | None = None
+) -> list[Booking]:
     """Every numbered booking of the day at the facility (one of the user's), clinic by clinic, session by
     session, in number order."""
     facility = facility or default_facility()
-    qs = (selectors.bookings_for_staff(user).filter(date=date, number__isnull=False, clinic__facility=facility)
-          .select_related("patient", "guarantor", "clinic", "doctor", "day_quota__schedule")
-          .order_by("clinic__sort_order", "clinic__name", "day_quota__schedule__start_time", "doctor__name",
-                    "number"))
+    qs = (
+        selectors.bookings_for_staff(user)
+        .filter(date=date, number__isnull=False, clinic__facility=facility)
+        .select_related("patient", "guarantor", "clinic", "doctor", "day_quota__schedule")
+        .order_by("clinic__sort_order", "clinic__name", "day_quota__schedule__start_time", "doctor__name", "number")
+    )
     if clinic_id:
         qs = qs.filter(clinic_id=clinic_id)
     return list(qs)
@@ -178,12 +193,25 @@ _CHECK_STATUS = {
     "rejected": _("Refused by the BPJS check"),
     "unverified": _("BPJS could not be asked: check the card and referral at the counter"),
 }
-_PARTICIPANT_ROWS = (("name", _("Name at BPJS")), ("card_number", _("Card number")),
-                     ("birth_date", _("Date of birth")), ("status", _("Participant status")),
-                     ("class", _("Class")), ("type", _("Participant type")), ("primary_care", _("Primary care")))
-_REFERRAL_ROWS = (("number", _("Referral number")), ("source", _("Issued by")), ("date", _("Referral date")),
-                  ("valid_until", _("Valid until")), ("poli", _("Referred to")), ("poli_code", _("Clinic code")),
-                  ("referred_by", _("Referring provider")), ("clinic_bpjs_code", _("Compared with clinic code")))
+_PARTICIPANT_ROWS = (
+    ("name", _("Name at BPJS")),
+    ("card_number", _("Card number")),
+    ("birth_date", _("Date of birth")),
+    ("status", _("Participant status")),
+    ("class", _("Class")),
+    ("type", _("Participant type")),
+    ("primary_care", _("Primary care")),
+)
+_REFERRAL_ROWS = (
+    ("number", _("Referral number")),
+    ("source", _("Issued by")),
+    ("date", _("Referral date")),
+    ("valid_until", _("Valid until")),
+    ("poli", _("Referred to")),
+    ("poli_code", _("Clinic code")),
+    ("referred_by", _("Referring provider")),
+    ("clinic_bpjs_code", _("Compared with clinic code")),
+)
 
 
 def _readable(value: Any) -> str:

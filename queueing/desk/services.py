@@ -55,13 +55,22 @@ from queueing.transitions import Action
 # Kept in step with migration 0005_clerk_group (which freezes its own copy).
 CLERK_GROUP = "Petugas Pendaftaran"
 CLERK_PERMISSIONS = (
-    ("queueing", "view_booking"), ("queueing", "change_booking"),
-    ("queueing", "view_bookingevent"), ("queueing", "view_bookingdocument"),
-    ("queueing", "view_clinic"), ("queueing", "view_doctor"), ("queueing", "view_schedule"),
-    ("queueing", "view_scheduleexception"), ("queueing", "view_dayquota"),
-    ("families", "view_patient"), ("families", "add_patient"), ("families", "change_patient"),
-    ("families", "view_accountpatient"), ("families", "view_identitydocument"),
-    ("guarantors", "view_guarantortype"), ("guarantors", "view_clinicdocumentrule"),
+    ("queueing", "view_booking"),
+    ("queueing", "change_booking"),
+    ("queueing", "view_bookingevent"),
+    ("queueing", "view_bookingdocument"),
+    ("queueing", "view_clinic"),
+    ("queueing", "view_doctor"),
+    ("queueing", "view_schedule"),
+    ("queueing", "view_scheduleexception"),
+    ("queueing", "view_dayquota"),
+    ("families", "view_patient"),
+    ("families", "add_patient"),
+    ("families", "change_patient"),
+    ("families", "view_accountpatient"),
+    ("families", "view_identitydocument"),
+    ("guarantors", "view_guarantortype"),
+    ("guarantors", "view_clinicdocumentrule"),
 )
 # Paper forms (SOP 001) are entered within this many days of the outage.
 PAPER_MAX_DAYS_BACK = 7
@@ -79,6 +88,7 @@ def clerk_group_ensure() -> Group:
 
 # --- counter places ------------------------------------------------------------------------
 
+
 def schedule_sync_total_quotas(*, schedule: Schedule, today: dt.date | None = None) -> int:
     """Carry a changed total quota to the coming days the counter already opened; never below places taken."""
     today = today or schedule.clinic.facility.local_today()
@@ -88,7 +98,9 @@ def schedule_sync_total_quotas(*, schedule: Schedule, today: dt.date | None = No
 def _full_error(schedule: Schedule, count: int) -> ValidationError:
     return ValidationError(
         _("Not enough places left with %(doctor)s for %(count)d patient(s)."),
-        code="full", params={"doctor": schedule.doctor.name, "count": count})
+        code="full",
+        params={"doctor": schedule.doctor.name, "count": count},
+    )
 
 
 def _closed_error() -> ValidationError:
@@ -112,16 +124,19 @@ def counter_estimate(schedule: Schedule, number: int, registered_at: dt.datetime
     return max(slot, from_now.time())
 
 
-def _write_number(booking: Booking, schedule: Schedule, number: int, status: str,
-                  estimated_time: dt.time | None = None) -> None:
+def _write_number(
+    booking: Booking, schedule: Schedule, number: int, status: str, estimated_time: dt.time | None = None
+) -> None:
     booking.number, booking.status = number, status
     booking.label = booking_write.label_for(schedule.clinic.prefix, number)
     booking.estimated_time = estimated_time or schedule.estimated_time(number)
     Booking.objects.filter(pk=booking.pk).update(
-        number=number, status=status, label=booking.label, estimated_time=booking.estimated_time)
+        number=number, status=status, label=booking.label, estimated_time=booking.estimated_time
+    )
 
 
 # --- registering at the counter (walk-ins, SOP 003/004; paper forms, SOP 001) ------------------
+
 
 @dataclass(frozen=True, kw_only=True)
 class CounterEntry:
@@ -159,11 +174,15 @@ def _checked_entries(entries: Sequence[CounterEntry]) -> list[tuple[CounterEntry
         if guarantor is None:
             raise ValidationError(_("Choose a guarantor."), code="guarantor_unavailable")
         try:
-            guarantor_services.validate_guarantor_numbers(guarantor, card_number=entry.card_number,
-                                                          referral_number=entry.referral_number)
+            guarantor_services.validate_guarantor_numbers(
+                guarantor, card_number=entry.card_number, referral_number=entry.referral_number
+            )
         except ValidationError as exc:
-            raise ValidationError(_("%(name)s: %(problem)s"), code=_first_code(exc),
-                                  params={"name": patient.full_name, "problem": exc.messages[0]}) from exc
+            raise ValidationError(
+                _("%(name)s: %(problem)s"),
+                code=_first_code(exc),
+                params={"name": patient.full_name, "problem": exc.messages[0]},
+            ) from exc
         checked.append((entry, patient, guarantor))
     return checked
 
@@ -173,9 +192,19 @@ def _first_code(exc: ValidationError) -> str:
     return next(error.code for errors_ in errors for error in errors_)
 
 
-def _register(*, actor, schedule: Schedule, date: dt.date, entries: Sequence[CounterEntry], status: str,
-              channel: str, registered_at: dt.datetime, reason: str, note: str = "",
-              online_open: bool) -> list[Booking]:
+def _register(
+    *,
+    actor,
+    schedule: Schedule,
+    date: dt.date,
+    entries: Sequence[CounterEntry],
+    status: str,
+    channel: str,
+    registered_at: dt.datetime,
+    reason: str,
+    note: str = "",
+    online_open: bool,
+) -> list[Booking]:
     """New bookings with consecutive numbers from one counter UPDATE (one lock on the day quota)."""
     checked = _checked_entries(entries)
     day_quota = counters.day_quota_for_counter(schedule, date)
@@ -184,16 +213,33 @@ def _register(*, actor, schedule: Schedule, date: dt.date, entries: Sequence[Cou
             # Lock order: the MRN counter, then the day quota (the hot row) last.
             for _entry, patient, _guarantor in checked:
                 family_services.patient_give_mrn(patient)  # a walk-in leaves with a medical record number
-            bookings = [Booking.objects.create(
-                patient=patient, account=actor, day_quota=day_quota, date=date, clinic_id=schedule.clinic_id,
-                doctor_id=schedule.doctor_id, guarantor=guarantor, card_number=entry.card_number,
-                referral_number=entry.referral_number, guarantor_verified=entry.guarantor_verified,
-                guarantor_check=entry.guarantor_check or {}, status=BookingStatus.REQUESTED, channel=channel,
-                counter_place=True, registered_at=registered_at, desk_note=note[:200],
-                visit_kind=entry.visit_kind, care_kind=entry.care_kind, complaint=entry.complaint[:300],
-            ) for entry, patient, guarantor in checked]
-            BookingEvent.objects.bulk_create([BookingEvent(booking=b, to_status=status, actor=actor, reason=reason)
-                                              for b in bookings])
+            bookings = [
+                Booking.objects.create(
+                    patient=patient,
+                    account=actor,
+                    day_quota=day_quota,
+                    date=date,
+                    clinic_id=schedule.clinic_id,
+                    doctor_id=schedule.doctor_id,
+                    guarantor=guarantor,
+                    card_number=entry.card_number,
+                    referral_number=entry.referral_number,
+                    guarantor_verified=entry.guarantor_verified,
+                    guarantor_check=entry.guarantor_check or {},
+                    status=BookingStatus.REQUESTED,
+                    channel=channel,
+                    counter_place=True,
+                    registered_at=registered_at,
+                    desk_note=note[:200],
+                    visit_kind=entry.visit_kind,
+                    care_kind=entry.care_kind,
+                    complaint=entry.complaint[:300],
+                )
+                for entry, patient, guarantor in checked
+            ]
+            BookingEvent.objects.bulk_create(
+                [BookingEvent(booking=b, to_status=status, actor=actor, reason=reason) for b in bookings]
+            )
             # The hot row, last.
             last = counters.take_counter_places(day_quota.pk, len(bookings), online_open=online_open)
             if last is None:
@@ -201,8 +247,9 @@ def _register(*, actor, schedule: Schedule, date: dt.date, entries: Sequence[Cou
                 raise _closed_error() if closed else _full_error(schedule, len(bookings))
             for offset, booking in enumerate(bookings):
                 number = last - len(bookings) + 1 + offset
-                _write_number(booking, schedule, number, status,
-                              counter_estimate(schedule, number, registered_at, offset))
+                _write_number(
+                    booking, schedule, number, status, counter_estimate(schedule, number, registered_at, offset)
+                )
     except IntegrityError as exc:
         raise _explain_integrity([patient for _e, patient, _g in checked], date) from exc
     return bookings
@@ -210,14 +257,18 @@ def _register(*, actor, schedule: Schedule, date: dt.date, entries: Sequence[Cou
 
 def _explain_integrity(patients: list[Patient], date: dt.date) -> ValidationError:
     """After the rollback: which patient already holds a place that day (the partial unique index)."""
-    taken = (Booking.objects.filter(patient__in=patients, date=date, status__in=HOLDING_STATUSES)
-             .select_related("patient", "clinic").first())
+    taken = (
+        Booking.objects.filter(patient__in=patients, date=date, status__in=HOLDING_STATUSES)
+        .select_related("patient", "clinic")
+        .first()
+    )
     if taken is None:
         return ValidationError(_("Something changed meanwhile. Please try again."), code="conflict")
     return ValidationError(
         _("%(name)s already has a queue that day (%(code)s, %(clinic)s): check in or move that booking instead."),
         code="already_booked",
-        params={"name": taken.patient.full_name, "code": taken.code, "clinic": taken.clinic.name})
+        params={"name": taken.patient.full_name, "code": taken.code, "clinic": taken.clinic.name},
+    )
 
 
 def _schedule_on(schedule_id: int, date: dt.date) -> Schedule:
@@ -227,8 +278,9 @@ def _schedule_on(schedule_id: int, date: dt.date) -> Schedule:
     return offer.schedule
 
 
-def walkin_register(*, actor, schedule_id: int, entries: Sequence[CounterEntry],
-                    now: dt.datetime | None = None) -> list[Booking]:
+def walkin_register(
+    *, actor, schedule_id: int, entries: Sequence[CounterEntry], now: dt.datetime | None = None
+) -> list[Booking]:
     """Register patients who came to the counter today, checked in at once (SOP 003, 004).
 
     Several members of one family registered together get consecutive numbers: one UPDATE of
@@ -238,16 +290,33 @@ def walkin_register(*, actor, schedule_id: int, entries: Sequence[CounterEntry],
     facility = schedule_facility(schedule_id)
     date = facility.local_today(now)
     schedule = _schedule_on(schedule_id, date)
-    return _register(actor=actor, schedule=schedule, date=date, entries=entries, status=BookingStatus.CHECKED_IN,
-                     channel=BookingChannel.COUNTER, registered_at=now, reason=_("Registered at the counter"),
-                     online_open=online_still_open(date, now, facility_id=facility.pk))
+    return _register(
+        actor=actor,
+        schedule=schedule,
+        date=date,
+        entries=entries,
+        status=BookingStatus.CHECKED_IN,
+        channel=BookingChannel.COUNTER,
+        registered_at=now,
+        reason=_("Registered at the counter"),
+        online_open=online_still_open(date, now, facility_id=facility.pk),
+    )
 
 
 PAPER_STATUSES = (BookingStatus.SERVED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW)
 
 
-def paper_register(*, actor, schedule_id: int, date: dt.date, registered_at: dt.datetime, entry: CounterEntry,
-                   status: str = BookingStatus.SERVED, note: str = "", now: dt.datetime | None = None) -> Booking:
+def paper_register(
+    *,
+    actor,
+    schedule_id: int,
+    date: dt.date,
+    registered_at: dt.datetime,
+    entry: CounterEntry,
+    status: str = BookingStatus.SERVED,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Booking:
     """Enter a registration written on the manual form while the system was down (SOP 001 step 16).
 
     `registered_at` is when it really happened; the event row says who typed it in and when.
@@ -260,32 +329,48 @@ def paper_register(*, actor, schedule_id: int, date: dt.date, registered_at: dt.
     if date > today:
         raise ValidationError(_("A paper form cannot be dated in the future."), code="date_future")
     if date < today - dt.timedelta(days=PAPER_MAX_DAYS_BACK):
-        raise ValidationError(_("Paper forms are entered within %(days)d days."), code="date_too_old",
-                              params={"days": PAPER_MAX_DAYS_BACK})
+        raise ValidationError(
+            _("Paper forms are entered within %(days)d days."),
+            code="date_too_old",
+            params={"days": PAPER_MAX_DAYS_BACK},
+        )
     if facility.local_today(registered_at) != date:
         raise ValidationError(_("The registration time must be on the exam date."), code="registered_at_other_day")
     if registered_at > now:
         raise ValidationError(_("The registration time cannot be in the future."), code="registered_at_future")
     schedule = _schedule_on(schedule_id, date)
     reason = _("Paper form entered afterwards (registered at %(time)s)") % {
-        "time": facility.local_now(registered_at).strftime("%H:%M")}
-    return _register(actor=actor, schedule=schedule, date=date, entries=[entry], status=status,
-                     channel=BookingChannel.PAPER, registered_at=registered_at, reason=reason, note=note,
-                     online_open=online_still_open(date, now, facility_id=facility.pk))[0]
+        "time": facility.local_now(registered_at).strftime("%H:%M")
+    }
+    return _register(
+        actor=actor,
+        schedule=schedule,
+        date=date,
+        entries=[entry],
+        status=status,
+        channel=BookingChannel.PAPER,
+        registered_at=registered_at,
+        reason=reason,
+        note=note,
+        online_open=online_still_open(date, now, facility_id=facility.pk),
+    )[0]
 
 
 # --- status changes on the day ----------------------------------------------------------------
+
 
 def _change_status(booking: Booking, *, actor, action: str, reason: str = "") -> Booking:
     """A status change that keeps the place (all of these hold it): only the booking row is locked."""
     to_status = transitions.target(action)
     with transaction.atomic():
         changed = Booking.objects.filter(pk=booking.pk, status__in=transitions.sources(action)).update(
-            status=to_status, updated_at=timezone.now())
+            status=to_status, updated_at=timezone.now()
+        )
         if not changed:
             raise transitions.refusal(action)  # someone else changed it first
-        BookingEvent.objects.create(booking=booking, from_status=booking.status, to_status=to_status,
-                                    actor=actor, reason=reason)
+        BookingEvent.objects.create(
+            booking=booking, from_status=booking.status, to_status=to_status, actor=actor, reason=reason
+        )
     booking.refresh_from_db()
     return booking
 
@@ -296,11 +381,15 @@ def check_in_problem(booking: Booking, today: dt.date) -> ValidationError | None
     if status == BookingStatus.CANCELLED:
         return ValidationError(_("This booking was cancelled."), code="cancelled")
     if status == BookingStatus.REJECTED:
-        return ValidationError(_("This request was rejected: %(reason)s"), code="rejected",
-                               params={"reason": booking.reject_reason})
+        return ValidationError(
+            _("This request was rejected: %(reason)s"), code="rejected", params={"reason": booking.reject_reason}
+        )
     if booking.date != today:
-        return ValidationError(_("This booking is for %(date)s, not today."), code="wrong_day",
-                               params={"date": date_format(booking.date, "l, j F Y")})
+        return ValidationError(
+            _("This booking is for %(date)s, not today."),
+            code="wrong_day",
+            params={"date": date_format(booking.date, "l, j F Y")},
+        )
     if status == BookingStatus.REQUESTED:
         return ValidationError(_("This request has not been verified yet: verify it first."), code="not_verified")
     if status == BookingStatus.CHECKED_IN:
@@ -310,8 +399,11 @@ def check_in_problem(booking: Booking, today: dt.date) -> ValidationError | None
     if not transitions.allows(Action.CHECK_IN, status):
         return transitions.refusal(Action.CHECK_IN)
     if booking.day_quota.closed:
-        return ValidationError(_("The practice was cancelled for this day: %(note)s. Move the booking to another "
-                                 "doctor."), code="schedule_closed", params={"note": booking.affected_note or "-"})
+        return ValidationError(
+            _("The practice was cancelled for this day: %(note)s. Move the booking to another doctor."),
+            code="schedule_closed",
+            params={"note": booking.affected_note or "-"},
+        )
     return None
 
 
@@ -329,8 +421,9 @@ def booking_mark_no_show(*, booking: Booking, actor, reason: str = "", today: dt
     transitions.require(Action.NO_SHOW, booking)
     if not transitions.on_day(Action.NO_SHOW, booking.date, today or selectors.booking_today(booking)):
         raise ValidationError(_("The exam date has not come yet."), code="too_early")
-    return _change_status(booking, actor=actor, action=Action.NO_SHOW,
-                          reason=reason.strip() or _("Did not come when called"))
+    return _change_status(
+        booking, actor=actor, action=Action.NO_SHOW, reason=reason.strip() or _("Did not come when called")
+    )
 
 
 def booking_mark_served(*, booking: Booking, actor, today: dt.date | None = None) -> Booking:
@@ -342,6 +435,7 @@ def booking_mark_served(*, booking: Booking, actor, today: dt.date | None = None
 
 # --- moving to another clinic or doctor (SOP 002 step 8) -----------------------------------------
 
+
 def _check_movable(booking: Booking, schedule_id: int, reason: str, today: dt.date) -> None:
     transitions.require(Action.MOVE, booking)
     if not transitions.on_day(Action.MOVE, booking.date, today):
@@ -352,8 +446,7 @@ def _check_movable(booking: Booking, schedule_id: int, reason: str, today: dt.da
         raise ValidationError(_("Say why the booking is moved."), code="reason_required")
 
 
-def booking_move(*, booking: Booking, actor, schedule_id: int, reason: str,
-                 now: dt.datetime | None = None) -> Booking:
+def booking_move(*, booking: Booking, actor, schedule_id: int, reason: str, now: dt.datetime | None = None) -> Booking:
     """The patient chose the wrong clinic: a new number with another doctor today, the old one in the history.
 
     The patient is at the counter, so the booking ends checked in, in the counter's share of the
@@ -371,20 +464,37 @@ def booking_move(*, booking: Booking, actor, schedule_id: int, reason: str,
     refusal = ValidationError(_("This booking changed meanwhile."), code="conflict")
     with transaction.atomic():
         counters.lock(pk__in=[old_quota_id, new_quota.pk])
-        number = counters.take_counter_places(new_quota.pk, 1, online_open=online_still_open(today, now, facility_id=facility.pk))
+        number = counters.take_counter_places(
+            new_quota.pk, 1, online_open=online_still_open(today, now, facility_id=facility.pk)
+        )
         if number is None:
             raise _closed_error() if new_quota.closed else _full_error(schedule, 1)
         counters.release_place(old_quota_id, counter_place=booking.counter_place)
         label = booking_write.label_for(schedule.clinic.prefix, number)
-        changed = Booking.objects.filter(pk=booking.pk, day_quota_id=old_quota_id,
-                                         status__in=transitions.sources(Action.MOVE)).update(
-            day_quota=new_quota, clinic_id=schedule.clinic_id, doctor_id=schedule.doctor_id, number=number,
-            label=label, estimated_time=schedule.estimated_time(number), status=transitions.target(Action.MOVE),
-            counter_place=True, updated_at=timezone.now())
+        changed = Booking.objects.filter(
+            pk=booking.pk, day_quota_id=old_quota_id, status__in=transitions.sources(Action.MOVE)
+        ).update(
+            day_quota=new_quota,
+            clinic_id=schedule.clinic_id,
+            doctor_id=schedule.doctor_id,
+            number=number,
+            label=label,
+            estimated_time=schedule.estimated_time(number),
+            status=transitions.target(Action.MOVE),
+            counter_place=True,
+            updated_at=timezone.now(),
+        )
         if not changed:
             raise refusal  # moved or changed by someone else: the rollback gives the number back
-        BookingEvent.objects.create(booking=booking, from_status=old_status, to_status=transitions.target(Action.MOVE),
-                                    actor=actor, reason=reason.strip()[:300], from_label=old_label, to_label=label)
+        BookingEvent.objects.create(
+            booking=booking,
+            from_status=old_status,
+            to_status=transitions.target(Action.MOVE),
+            actor=actor,
+            reason=reason.strip()[:300],
+            from_label=old_label,
+            to_label=label,
+        )
     booking.refresh_from_db()
     if booking.channel == BookingChannel.ONLINE:
         _mail_moved(booking, old_label)
@@ -393,11 +503,15 @@ def booking_move(*, booking: Booking, actor, schedule_id: int, reason: str,
 
 def _mail_moved(booking: Booking, old_label: str) -> None:
     """Tell the account holder the new number once the move is committed."""
-    mail.send("queueing/desk/emails/booking_moved", to=booking.account.email,
-              context={"booking": booking, "account": booking.account, "old_label": old_label})
+    mail.send(
+        "queueing/desk/emails/booking_moved",
+        to=booking.account.email,
+        context={"booking": booking, "account": booking.account, "old_label": old_label},
+    )
 
 
 # --- new patients at the counter ---------------------------------------------------------------
+
 
 def patient_register(*, actor, mrn: str | None = None, **fields) -> Patient:
     """A new patient at the counter (SOP 004 "pasien baru"), no account link; the form checked the formats.
@@ -405,14 +519,17 @@ def patient_register(*, actor, mrn: str | None = None, **fields) -> Patient:
     The unique constraints on NIK and medical record number decide a race; the error says which.
     """
     if fields.get("nik") and Patient.objects.filter(nik=fields["nik"]).exists():
-        raise ValidationError({"nik": ValidationError(_("Another patient already has this NIK: search for them."),
-                                                      code="nik_exists")})
+        raise ValidationError(
+            {"nik": ValidationError(_("Another patient already has this NIK: search for them."), code="nik_exists")}
+        )
     if mrn and Patient.objects.filter(mrn=mrn).exists():
-        raise ValidationError({"mrn": ValidationError(_("Another patient already has this medical record number."),
-                                                      code="mrn_exists")})
+        raise ValidationError(
+            {"mrn": ValidationError(_("Another patient already has this medical record number."), code="mrn_exists")}
+        )
     try:
         with transaction.atomic():
             return Patient.objects.create(mrn=mrn or None, **fields)
     except IntegrityError as exc:
-        raise ValidationError(_("Another patient with this NIK or medical record number was just registered."),
-                              code="conflict") from exc
+        raise ValidationError(
+            _("Another patient with this NIK or medical record number was just registered."), code="conflict"
+        ) from exc

@@ -20,9 +20,11 @@ class FiguresForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:
-                self.add_error("end", ValidationError(_("The end date is before the start date."),
-                                                      code="range_reversed"))
+                self.add_error(
+                    "end", ValidationError(_("The end date is before the start date."), code="range_reversed")
+                )
             elif (end - start) > dt.timedelta(days=MAX_DAYS):
-                self.add_error("end", ValidationError(_("Choose at most %(n)d days.") % {"n": MAX_DAYS},
-                                                      code="range_too_long"))
+                self.add_error(
+                    "end", ValidationError(_("Choose at most %(n)d days.") % {"n": MAX_DAYS}, code="range_too_long")
+                )
         return data

@@ -17,11 +17,20 @@ def booking_counts(start: dt.date, end: dt.date) -> QuerySet:
 
     Only grouping columns and a count leave the database: no patient, code or number does.
     """
-    return (Booking.objects.filter(date__range=(start, end)).exclude(status__in=NOT_COUNTED)
-            .values("clinic__facility__name", "clinic__name", "date", "guarantor__name")
-            .annotate(n=Count("pk"))
-            .order_by("clinic__facility__sort_order", "clinic__facility__name", "clinic__sort_order", "clinic__name",
-                      "date", "guarantor__name"))
+    return (
+        Booking.objects.filter(date__range=(start, end))
+        .exclude(status__in=NOT_COUNTED)
+        .values("clinic__facility__name", "clinic__name", "date", "guarantor__name")
+        .annotate(n=Count("pk"))
+        .order_by(
+            "clinic__facility__sort_order",
+            "clinic__facility__name",
+            "clinic__sort_order",
+            "clinic__name",
+            "date",
+            "guarantor__name",
+        )
+    )
 
 
 def facility_totals(rows: list[dict]) -> list[tuple[str, int]]:

@@ -27,5 +27,6 @@ def figures(request: HttpRequest) -> HttpResponse:
     rows: list[dict] = []
     if form.is_valid():
         rows = list(selectors.booking_counts(form.cleaned_data["start"], form.cleaned_data["end"]))
-    return render(request, "queueing/office/figures.html", {
-        "form": form, "rows": rows, "totals": selectors.facility_totals(rows)})
+    return render(
+        request, "queueing/office/figures.html", {"form": form, "rows": rows, "totals": selectors.facility_totals(rows)}
+    )

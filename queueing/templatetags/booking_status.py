@@ -13,5 +13,6 @@ register = template.Library()
 @register.filter
 def can(booking: Booking, action: str) -> bool:
     """The table allows `action` on this booking today (its status and its exam date)."""
-    return (transitions.allows(action, booking.status)
-            and transitions.on_day(action, booking.date, selectors.booking_today(booking)))
+    return transitions.allows(action, booking.status) and transitions.on_day(
+        action, booking.date, selectors.booking_today(booking)
+    )

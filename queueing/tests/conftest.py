@@ -21,29 +21,63 @@ def make_member(account, full_name: str = "Sari Wulandari", relationship: str = 
     """A family member with every identity field the counter needs."""
     serial = next(_nik_serial)
     fields = dict(
-        full_name=full_name, sex="P", birth_place="Banyumas", birth_date=dt.date(1990, 5, 17),
-        nik=f"330201{570590 + 0:06d}{serial:04d}"[:16], address_street="Jl. Merdeka 5", address_rt="001",
-        address_rw="002", address_village="Sokaraja Kulon", address_district="Sokaraja",
-        address_regency="Banyumas", address_province="Jawa Tengah", phone="+6281234567890", religion="islam",
-        blood_type="A", marital_status="kawin", education="sma", occupation="irt", mother_name="Siti",
+        full_name=full_name,
+        sex="P",
+        birth_place="Banyumas",
+        birth_date=dt.date(1990, 5, 17),
+        nik=f"330201{570590 + 0:06d}{serial:04d}"[:16],
+        address_street="Jl. Merdeka 5",
+        address_rt="001",
+        address_rw="002",
+        address_village="Sokaraja Kulon",
+        address_district="Sokaraja",
+        address_regency="Banyumas",
+        address_province="Jawa Tengah",
+        phone="+6281234567890",
+        religion="islam",
+        blood_type="A",
+        marital_status="kawin",
+        education="sma",
+        occupation="irt",
+        mother_name="Siti",
         mrn=f"RM{serial:06d}",
     )
     fields.update(extra)
     patient = Patient.objects.create(**fields)
-    AccountPatient.objects.create(account=account, patient=patient, relationship=relationship,
-                                  verified_at=timezone.now())
+    AccountPatient.objects.create(
+        account=account, patient=patient, relationship=relationship, verified_at=timezone.now()
+    )
     return patient
 
 
-def make_schedule(clinic_code: str = "GIGI", doctor_name: str = "drg. Rina", weekdays=range(7), *,
-                  start: str = "08:00", end: str = "12:00", online: int = 10, total: int = 20,
-                  minutes: int = 15) -> list[Schedule]:
-    clinic, _c = Clinic.objects.get_or_create(code=clinic_code, defaults={"name": f"Poli {clinic_code.title()}",
-                                                                         "prefix": clinic_code})
+def make_schedule(
+    clinic_code: str = "GIGI",
+    doctor_name: str = "drg. Rina",
+    weekdays=range(7),
+    *,
+    start: str = "08:00",
+    end: str = "12:00",
+    online: int = 10,
+    total: int = 20,
+    minutes: int = 15,
+) -> list[Schedule]:
+    clinic, _c = Clinic.objects.get_or_create(
+        code=clinic_code, defaults={"name": f"Poli {clinic_code.title()}", "prefix": clinic_code}
+    )
     doctor, _d = Doctor.objects.get_or_create(name=doctor_name)
-    return [Schedule.objects.create(doctor=doctor, clinic=clinic, weekday=day, start_time=dt.time.fromisoformat(start),
-                                    end_time=dt.time.fromisoformat(end), total_quota=total, online_quota=online,
-                                    minutes_per_patient=minutes) for day in weekdays]
+    return [
+        Schedule.objects.create(
+            doctor=doctor,
+            clinic=clinic,
+            weekday=day,
+            start_time=dt.time.fromisoformat(start),
+            end_time=dt.time.fromisoformat(end),
+            total_quota=total,
+            online_quota=online,
+            minutes_per_patient=minutes,
+        )
+        for day in weekdays
+    ]
 
 
 def at(date: dt.date, hhmm: str) -> dt.datetime:
@@ -109,8 +143,9 @@ def book(patient, umum, cfg):
     def _book(patient_obj, schedule, date, *, guarantor=None, **kwargs):
         kwargs.setdefault("account", patient)
         kwargs.setdefault("token", uuid.uuid4())
-        return services.booking_create(patient_id=patient_obj.pk, schedule_id=schedule.pk, date=date,
-                                       guarantor_id=(guarantor or umum).pk, **kwargs)
+        return services.booking_create(
+            patient_id=patient_obj.pk, schedule_id=schedule.pk, date=date, guarantor_id=(guarantor or umum).pk, **kwargs
+        )
 
     return _book
 

@@ -22,10 +22,20 @@ _serial = itertools.count(5001)
 def make_patient(full_name: str = "Slamet Riyadi", **extra) -> Patient:
     """A patient of the hospital with no account (a walk-in)."""
     serial = next(_serial)
-    fields = dict(full_name=full_name, sex="L", birth_place="Banyumas", birth_date=dt.date(1970, 3, 4),
-                  nik=f"3302010403{70:02d}{serial:04d}", kk_number="3302010101700001", mrn=f"{serial:08d}",
-                  address_street="Jl. Pahlawan 3", address_village="Sokaraja Kulon", address_district="Sokaraja",
-                  address_regency="Banyumas", address_province="Jawa Tengah")
+    fields = dict(
+        full_name=full_name,
+        sex="L",
+        birth_place="Banyumas",
+        birth_date=dt.date(1970, 3, 4),
+        nik=f"3302010403{70:02d}{serial:04d}",
+        kk_number="3302010101700001",
+        mrn=f"{serial:08d}",
+        address_street="Jl. Pahlawan 3",
+        address_village="Sokaraja Kulon",
+        address_district="Sokaraja",
+        address_regency="Banyumas",
+        address_province="Jawa Tengah",
+    )
     fields.update(extra)
     return Patient.objects.create(**fields)
 
@@ -72,9 +82,15 @@ def book_today(patient, umum, cfg, today):
         cfg.earliest_days_ahead = 0
         cfg.save()
         try:
-            return services.booking_create(account=account or patient, patient_id=patient_obj.pk,
-                                           schedule_id=schedule.pk, date=today, guarantor_id=umum.pk,
-                                           token=uuid.uuid4(), now=at(today, "06:00"))
+            return services.booking_create(
+                account=account or patient,
+                patient_id=patient_obj.pk,
+                schedule_id=schedule.pk,
+                date=today,
+                guarantor_id=umum.pk,
+                token=uuid.uuid4(),
+                now=at(today, "06:00"),
+            )
         finally:
             cfg.earliest_days_ahead = 1
             cfg.save()

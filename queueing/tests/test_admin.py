@@ -43,9 +43,13 @@ def admin_client_(client, admin_user):
 
 @pytest.fixture
 def private_media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
     return tmp_path / "private"
 
 
@@ -68,13 +72,22 @@ def change_url(booking: Booking) -> str:
 
 # --- the clerk's reach ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "status"), [
-    ("admin:accounts_user_changelist", 403), ("admin:auth_group_changelist", 403),
-    ("admin:families_patientaccesslog_changelist", 403), ("admin:families_linklog_changelist", 403),
-    ("admin:queueing_bookingsettings_change", 403), ("admin:queueing_clinic_add", 403),
-    ("admin:queueing_booking_changelist", 200), ("admin:families_patient_changelist", 200),
-    ("admin:families_patient_add", 200), ("admin:queueing_schedule_changelist", 200),
-])
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("admin:accounts_user_changelist", 403),
+        ("admin:auth_group_changelist", 403),
+        ("admin:families_patientaccesslog_changelist", 403),
+        ("admin:families_linklog_changelist", 403),
+        ("admin:queueing_bookingsettings_change", 403),
+        ("admin:queueing_clinic_add", 403),
+        ("admin:queueing_booking_changelist", 200),
+        ("admin:families_patient_changelist", 200),
+        ("admin:families_patient_add", 200),
+        ("admin:queueing_schedule_changelist", 200),
+    ],
+)
 def test_a_clerk_reaches_the_counter_but_not_users_groups_logs_or_settings(clerk_client, cfg, name, status):
     args = [1] if name.endswith("_change") else []
     assert clerk_client.get(reverse(name, args=args)).status_code == status
@@ -102,8 +115,10 @@ def test_only_superusers_read_the_access_log(clerk_client, admin_user, member, g
 
 # --- the list --------------------------------------------------------------------------------------------
 
-def test_the_list_opens_on_today_and_a_search_looks_at_every_date(clerk_client, patient, member, child, gigi_today,
-                                                                  gigi_tomorrow, tomorrow, book, book_today):
+
+def test_the_list_opens_on_today_and_a_search_looks_at_every_date(
+    clerk_client, patient, member, child, gigi_today, gigi_tomorrow, tomorrow, book, book_today
+):
     today_booking = book_today(member, gigi_today)
     later = book(child, gigi_tomorrow, tomorrow)
     shown = clerk_client.get(reverse(CHANGELIST)).context["cl"].result_list
@@ -117,13 +132,24 @@ def test_the_list_opens_on_today_and_a_search_looks_at_every_date(clerk_client, 
     assert list(by_date) == [later]
 
 
-def test_the_list_filters_unverified_guarantors_and_flagged_niks(clerk_client, patient, gigi_today, book_today,
-                                                                 bpjs, desk_clerk):
+def test_the_list_filters_unverified_guarantors_and_flagged_niks(
+    clerk_client, patient, gigi_today, book_today, bpjs, desk_clerk
+):
     plain = book_today(make_member(patient, "Umum Saja", relationship="other"), gigi_today)
     flagged = book_today(make_member(patient, "NIK Beda", relationship="other", nik_mismatch=True), gigi_today)
-    [unchecked] = desk_services.walkin_register(actor=desk_clerk, schedule_id=gigi_today.pk, entries=[CounterEntry(
-        patient_id=make_patient().pk, guarantor_id=bpjs.pk, card_number="0001234567890",
-        referral_number="0902P0010000Y000001", guarantor_check={"status": "unverified"})])
+    [unchecked] = desk_services.walkin_register(
+        actor=desk_clerk,
+        schedule_id=gigi_today.pk,
+        entries=[
+            CounterEntry(
+                patient_id=make_patient().pk,
+                guarantor_id=bpjs.pk,
+                card_number="0001234567890",
+                referral_number="0902P0010000Y000001",
+                guarantor_check={"status": "unverified"},
+            )
+        ],
+    )
     pending = clerk_client.get(reverse(CHANGELIST), {"penjamin_cek": "pending"}).context["cl"].result_list
     assert list(pending) == [unchecked]
     unreachable = clerk_client.get(reverse(CHANGELIST), {"penjamin_cek": "unreachable"}).context["cl"].result_list
@@ -133,15 +159,21 @@ def test_the_list_filters_unverified_guarantors_and_flagged_niks(clerk_client, p
     assert plain not in mismatched
 
 
-def test_the_list_costs_the_same_queries_for_50_rows_as_for_5(clerk_client, patient, gigi, today, umum, desk_clerk,
-                                                               django_assert_max_num_queries):
+def test_the_list_costs_the_same_queries_for_50_rows_as_for_5(
+    clerk_client, patient, gigi, today, umum, desk_clerk, django_assert_max_num_queries
+):
     schedule = next(s for s in gigi if s.weekday == today.weekday())
     schedule.total_quota = 60
     schedule.save()
 
     def register(count: int) -> None:
-        desk_services.walkin_register(actor=desk_clerk, schedule_id=schedule.pk, entries=[
-            CounterEntry(patient_id=make_patient(f"Pasien {i}").pk, guarantor_id=umum.pk) for i in range(count)])
+        desk_services.walkin_register(
+            actor=desk_clerk,
+            schedule_id=schedule.pk,
+            entries=[
+                CounterEntry(patient_id=make_patient(f"Pasien {i}").pk, guarantor_id=umum.pk) for i in range(count)
+            ],
+        )
 
     register(5)
     with CaptureQueriesContext(connection) as five:
@@ -155,38 +187,63 @@ def test_the_list_costs_the_same_queries_for_50_rows_as_for_5(clerk_client, pati
 
 # --- the booking page ---------------------------------------------------------------------------------
 
-def test_the_booking_page_shows_patient_documents_bpjs_answer_and_history(clerk_client, patient, gigi_today,
-                                                                          book_today, private_media, desk_clerk,
-                                                                          umum_today):
+
+def test_the_booking_page_shows_patient_documents_bpjs_answer_and_history(
+    clerk_client, patient, gigi_today, book_today, private_media, desk_clerk, umum_today
+):
     member = make_member(patient, "Rina Marlina", nik_mismatch=True)
     card = IdentityDocument(patient=member, kind="ktp", content_type="image/png", size=10)
     card.file.save("ktp.png", ContentFile(png_bytes()), save=True)
     booking = book_today(member, gigi_today)
-    Booking.objects.filter(pk=booking.pk).update(guarantor_check={
-        "status": "verified", "checked_at": "2026-11-20T08:00:00+07:00", "message": "", "errors": {},
-        "summary": {"participant": {"name": "RINA MARLINA", "status": "AKTIF", "class": "KELAS II"},
-                    "referral": {"number": "0902P0010000Y000001", "valid_until": "2027-01-20", "poli": "GIGI"}}})
+    Booking.objects.filter(pk=booking.pk).update(
+        guarantor_check={
+            "status": "verified",
+            "checked_at": "2026-11-20T08:00:00+07:00",
+            "message": "",
+            "errors": {},
+            "summary": {
+                "participant": {"name": "RINA MARLINA", "status": "AKTIF", "class": "KELAS II"},
+                "referral": {"number": "0902P0010000Y000001", "valid_until": "2027-01-20", "poli": "GIGI"},
+            },
+        }
+    )
     letter = BookingDocument(booking=booking, kind="referral_letter", content_type="image/png", size=10)
     letter.file.save("rujukan.png", ContentFile(png_bytes()), save=True)
-    desk_services.booking_move(booking=Booking.objects.select_related("day_quota").get(pk=booking.pk),
-                               actor=desk_clerk, schedule_id=umum_today.pk, reason="Salah pilih poli")
+    desk_services.booking_move(
+        booking=Booking.objects.select_related("day_quota").get(pk=booking.pk),
+        actor=desk_clerk,
+        schedule_id=umum_today.pk,
+        reason="Salah pilih poli",
+    )
     html = clerk_client.get(change_url(booking)).content.decode()
     assert "Rina Marlina" in html and member.masked_nik in html and member.nik not in html
     ktp_url = reverse("families:document_view", kwargs={"document_id": card.pk})
     letter_url = reverse("admin:queueing_booking_document", args=[booking.pk, letter.pk])
     assert f'<img src="{ktp_url}"' in html and f'<img src="{letter_url}"' in html
-    for text in ("RINA MARLINA", "KELAS II", "0902P0010000Y000001", "20 Januari 2027", "GIGI-001", "UMUM-001",
-                 "Salah pilih poli", desk_clerk.email):
+    for text in (
+        "RINA MARLINA",
+        "KELAS II",
+        "0902P0010000Y000001",
+        "20 Januari 2027",
+        "GIGI-001",
+        "UMUM-001",
+        "Salah pilih poli",
+        desk_clerk.email,
+    ):
         assert text in html, text
     assert 'name="_save"' not in html  # every field is read-only: status changes are buttons
     assert clerk_client.get(ktp_url).status_code == 200
     assert clerk_client.get(letter_url).status_code == 200
     assert sorted(PatientAccessLog.objects.values_list("what", "detail")) == [
-        ("booking", ""), ("booking_letter", "referral_letter"), ("identity_document", "ktp")]
+        ("booking", ""),
+        ("booking_letter", "referral_letter"),
+        ("identity_document", "ktp"),
+    ]
 
 
-def test_booking_letters_need_the_document_permission(client, member, gigi_today, book_today, private_media,
-                                                      admin_user):
+def test_booking_letters_need_the_document_permission(
+    client, member, gigi_today, book_today, private_media, admin_user
+):
     from conftest import make_account
 
     booking = book_today(member, gigi_today)
@@ -200,8 +257,10 @@ def test_booking_letters_need_the_document_permission(client, member, gigi_today
 
 # --- verify and reject (SOP 002 steps 3-6) ------------------------------------------------------------
 
-def test_verify_button_gives_the_number_and_emails_it_after_commit(clerk_client, patient, requests_, desk_clerk,
-                                                                   django_capture_on_commit_callbacks):
+
+def test_verify_button_gives_the_number_and_emails_it_after_commit(
+    clerk_client, patient, requests_, desk_clerk, django_capture_on_commit_callbacks
+):
     target = requests_[1]
     with django_capture_on_commit_callbacks(execute=True):
         response = clerk_client.post(reverse("admin:queueing_booking_status", args=[target.pk, "verify"]))
@@ -225,7 +284,8 @@ def test_verify_action_gives_numbers_in_verification_order(admin_client_, reques
 
 
 def test_reject_page_demands_a_reason_and_the_patient_sees_it_and_can_book_again(
-        clerk_client, client, patient, requests_, django_capture_on_commit_callbacks):
+    clerk_client, client, patient, requests_, django_capture_on_commit_callbacks
+):
     target = requests_[0]
     url = reverse("admin:queueing_booking_reject", args=[target.pk])
     assert 'name="reason"' in clerk_client.get(url).content.decode()
@@ -267,8 +327,9 @@ def test_reject_action_asks_for_a_reason_first(admin_client_, patient, requests_
     assert mail.outbox[-1].to == [patient.email]
 
 
-def test_status_buttons_check_in_serve_and_mark_no_show_with_history(clerk_client, patient, member, child,
-                                                                     gigi_today, book_today, desk_clerk):
+def test_status_buttons_check_in_serve_and_mark_no_show_with_history(
+    clerk_client, patient, member, child, gigi_today, book_today, desk_clerk
+):
     first, second = book_today(member, gigi_today), book_today(child, gigi_today)
     assert clerk_client.get(reverse("admin:queueing_booking_status", args=[first.pk, "check_in"])).status_code == 405
     for booking, action in ((first, "check_in"), (first, "served"), (second, "no_show")):
@@ -291,13 +352,17 @@ def test_bookings_cannot_be_deleted_or_added_in_the_admin(admin_client_, request
 
 # --- slips from the list ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("fmt", "pages"), [("thermal", 5), ("a6", 2)])
-def test_several_slips_print_as_one_pdf_from_the_list(clerk_client, patient, gigi_today, umum, desk_clerk, fmt,
-                                                      pages):
-    booked = desk_services.walkin_register(actor=desk_clerk, schedule_id=gigi_today.pk, entries=[
-        CounterEntry(patient_id=make_patient(f"Pasien {i}").pk, guarantor_id=umum.pk) for i in range(5)])
-    response = clerk_client.post(reverse(CHANGELIST), {
-        "action": f"print_slips_{fmt}", ACTION_CHECKBOX_NAME: [b.pk for b in booked]})
+def test_several_slips_print_as_one_pdf_from_the_list(clerk_client, patient, gigi_today, umum, desk_clerk, fmt, pages):
+    booked = desk_services.walkin_register(
+        actor=desk_clerk,
+        schedule_id=gigi_today.pk,
+        entries=[CounterEntry(patient_id=make_patient(f"Pasien {i}").pk, guarantor_id=umum.pk) for i in range(5)],
+    )
+    response = clerk_client.post(
+        reverse(CHANGELIST), {"action": f"print_slips_{fmt}", ACTION_CHECKBOX_NAME: [b.pk for b in booked]}
+    )
     assert response["Content-Type"] == "application/pdf"
     document = pdfium.PdfDocument(response.content)
     assert len(document) == pages
@@ -310,13 +375,22 @@ def test_several_slips_print_as_one_pdf_from_the_list(clerk_client, patient, gig
 
 # --- configuration (kept from the booking issue) --------------------------------------------------------------
 
-def test_adding_an_exception_marks_bookings_and_emails(admin_client_, patient, member, gigi_tomorrow, tomorrow, book,
-                                                       django_capture_on_commit_callbacks):
+
+def test_adding_an_exception_marks_bookings_and_emails(
+    admin_client_, patient, member, gigi_tomorrow, tomorrow, book, django_capture_on_commit_callbacks
+):
     booking = book(member, gigi_tomorrow, tomorrow)
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client_.post(reverse("admin:queueing_scheduleexception_add"), {
-            "date": tomorrow.isoformat(), "scope": "clinic", "clinic": gigi_tomorrow.clinic_id, "doctor": "",
-            "reason": "Poli gigi tutup: renovasi"})
+        response = admin_client_.post(
+            reverse("admin:queueing_scheduleexception_add"),
+            {
+                "date": tomorrow.isoformat(),
+                "scope": "clinic",
+                "clinic": gigi_tomorrow.clinic_id,
+                "doctor": "",
+                "reason": "Poli gigi tutup: renovasi",
+            },
+        )
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.affected and booking.affected_note == "Poli gigi tutup: renovasi"
@@ -325,8 +399,10 @@ def test_adding_an_exception_marks_bookings_and_emails(admin_client_, patient, m
 
 
 def test_exception_with_wrong_target_is_a_form_error(admin_client_, gigi_tomorrow, tomorrow):
-    response = admin_client_.post(reverse("admin:queueing_scheduleexception_add"), {
-        "date": tomorrow.isoformat(), "scope": "doctor", "clinic": "", "doctor": "", "reason": "?"})
+    response = admin_client_.post(
+        reverse("admin:queueing_scheduleexception_add"),
+        {"date": tomorrow.isoformat(), "scope": "doctor", "clinic": "", "doctor": "", "reason": "?"},
+    )
     assert response.status_code == 200
     assert not ScheduleException.objects.exists()
 
@@ -341,9 +417,17 @@ def test_changing_a_schedule_quota_reaches_opened_days(admin_client_, gigi_tomor
     book(member, gigi_tomorrow, tomorrow)
     DayQuota.objects.update(total_quota=20)  # the counter has used the day too
     url = reverse("admin:queueing_schedule_change", args=[gigi_tomorrow.pk])
-    data = {"doctor": gigi_tomorrow.doctor_id, "clinic": gigi_tomorrow.clinic_id, "weekday": gigi_tomorrow.weekday,
-            "start_time": "08:00", "end_time": "12:00", "total_quota": 30, "online_quota": 25,
-            "minutes_per_patient": 15, "active": "on"}
+    data = {
+        "doctor": gigi_tomorrow.doctor_id,
+        "clinic": gigi_tomorrow.clinic_id,
+        "weekday": gigi_tomorrow.weekday,
+        "start_time": "08:00",
+        "end_time": "12:00",
+        "total_quota": 30,
+        "online_quota": 25,
+        "minutes_per_patient": 15,
+        "active": "on",
+    }
     assert admin_client_.post(url, data).status_code == 302
     quota = DayQuota.objects.get()
     assert (quota.quota, quota.total_quota) == (25, 30)

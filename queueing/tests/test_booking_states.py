@@ -10,8 +10,7 @@ from queueing import selectors, services
 pytestmark = pytest.mark.usefixtures("umum")
 
 
-def test_cancelled_and_rejected_bookings_move_to_the_past(book, patient, member, child, gigi_tomorrow, tomorrow,
-                                                          clerk):
+def test_cancelled_and_rejected_bookings_move_to_the_past(book, patient, member, child, gigi_tomorrow, tomorrow, clerk):
     cancelled = book(member, gigi_tomorrow, tomorrow)
     services.booking_cancel(booking=cancelled, actor=patient)
     rejected = book(child, gigi_tomorrow, tomorrow)
@@ -28,7 +27,8 @@ def test_a_booking_that_still_holds_its_place_stays_upcoming(book, patient, memb
 
 
 def test_cancelled_booking_page_shows_the_state_first_and_hides_number_time_and_documents(
-        patient_client, book, patient, member, gigi_tomorrow, tomorrow):
+    patient_client, book, patient, member, gigi_tomorrow, tomorrow
+):
     booking = book(member, gigi_tomorrow, tomorrow)
     shown = patient_client.get(reverse("queueing:booking_detail", args=[booking.code])).content.decode()
     assert 'id="queue-label"' in shown and 'id="booking-documents"' in shown
@@ -42,14 +42,15 @@ def test_cancelled_booking_page_shows_the_state_first_and_hides_number_time_and_
 
 
 def test_rejected_booking_card_in_my_bookings_shows_the_state_without_the_number(
-        patient_client, book, member, gigi_tomorrow, tomorrow, clerk):
+    patient_client, book, member, gigi_tomorrow, tomorrow, clerk
+):
     booking = book(member, gigi_tomorrow, tomorrow)
     label = booking.label
     assert label  # instant mode: numbered at once
     services.booking_reject(booking=booking, actor=clerk, reason="Rujukan kedaluwarsa")
     html = patient_client.get(reverse("queueing:booking_list")).content.decode()
-    card = html[html.index(f'data-code="{booking.code}"'):]
-    card = card[:card.index('class="mt-1"')]
+    card = html[html.index(f'data-code="{booking.code}"') :]
+    card = card[: card.index('class="mt-1"')]
     assert 'class="booking-state"' in card
     assert label not in card
     assert "Rujukan kedaluwarsa" in html
@@ -62,8 +63,9 @@ def test_wizard_steps_say_leaving_the_form_not_cancelling(patient_client, member
     assert "Batal dan lihat Antrian Saya" not in html
 
 
-def test_printed_slip_page_shows_the_mrn_formatted_and_the_long_date(patient_client, book, patient, gigi_tomorrow,
-                                                                     tomorrow):
+def test_printed_slip_page_shows_the_mrn_formatted_and_the_long_date(
+    patient_client, book, patient, gigi_tomorrow, tomorrow
+):
     from portal.lib.dates import long_date
     from queueing.tests.conftest import make_member
 
@@ -82,8 +84,9 @@ def test_pages_show_the_short_date(patient_client, book, member, gigi_tomorrow, 
     assert short_date(tomorrow, language="id") in html
 
 
-def test_an_instant_booking_is_confirmed_by_e_mail_with_the_slip_link(book, patient, member, gigi_tomorrow, tomorrow,
-                                                                      django_capture_on_commit_callbacks, settings):
+def test_an_instant_booking_is_confirmed_by_e_mail_with_the_slip_link(
+    book, patient, member, gigi_tomorrow, tomorrow, django_capture_on_commit_callbacks, settings
+):
     from django.core import mail as outbox
 
     settings.SITE_URL = "https://antrean.rsud.example"
@@ -98,8 +101,9 @@ def test_an_instant_booking_is_confirmed_by_e_mail_with_the_slip_link(book, pati
     assert again.pk == booking.pk and len(outbox.outbox) == 1  # one e-mail, not two
 
 
-def test_a_booking_waiting_for_verification_sends_no_confirmation_yet(book, member, gigi_tomorrow, tomorrow, cfg,
-                                                                      django_capture_on_commit_callbacks):
+def test_a_booking_waiting_for_verification_sends_no_confirmation_yet(
+    book, member, gigi_tomorrow, tomorrow, cfg, django_capture_on_commit_callbacks
+):
     from django.core import mail as outbox
 
     from queueing.models import BookingMode

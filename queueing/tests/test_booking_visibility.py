@@ -30,9 +30,13 @@ OWNER, VERIFIED, UNVERIFIED = "owner", "verified", "unverified"
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
 
 
 @pytest.fixture
@@ -51,16 +55,28 @@ def family(patient, member, gigi_tomorrow, tomorrow, book, clerk):
     Image.new("RGB", (40, 30), (10, 120, 10)).save(image, "PNG")
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    family_services.document_store(actor=patient, patient=member, kind=DocumentKind.KTP, upload=clean_upload(
-        SimpleUploadedFile("ktp.png", image.getvalue(), content_type="image/png")))
-    return {"accounts": {OWNER: patient, VERIFIED: husband, UNVERIFIED: maya}, "online": online,
-            "counter": Booking.objects.get(pk=counter.pk), "member": member}
+    family_services.document_store(
+        actor=patient,
+        patient=member,
+        kind=DocumentKind.KTP,
+        upload=clean_upload(SimpleUploadedFile("ktp.png", image.getvalue(), content_type="image/png")),
+    )
+    return {
+        "accounts": {OWNER: patient, VERIFIED: husband, UNVERIFIED: maya},
+        "online": online,
+        "counter": Booking.objects.get(pk=counter.pk),
+        "member": member,
+    }
 
 
 # (booking, persona) -> may read and act on it
 BOOKING_MATRIX = [
-    ("online", OWNER, True), ("online", VERIFIED, False), ("online", UNVERIFIED, False),
-    ("counter", OWNER, True), ("counter", VERIFIED, True), ("counter", UNVERIFIED, False),
+    ("online", OWNER, True),
+    ("online", VERIFIED, False),
+    ("online", UNVERIFIED, False),
+    ("counter", OWNER, True),
+    ("counter", VERIFIED, True),
+    ("counter", UNVERIFIED, False),
 ]
 PAGES = ["queueing:booking_detail", "queueing:booking_slip_pdf", "queueing:booking_print", "queueing:booking_cancel"]
 
@@ -98,7 +114,7 @@ def test_listings_show_the_booking_or_only_that_a_queue_exists(client, family, w
     if not allowed:
         assert 'id="other-queues"' in page and booking.date.strftime("%Y") in page
         i = page.find(booking.code)
-        assert i == -1, page[max(i - 300, 0):i + 100]
+        assert i == -1, page[max(i - 300, 0) : i + 100]
 
 
 # persona -> (reads full NIK and documents, changes filled fields)

@@ -16,8 +16,11 @@ from queueing.tests.conftest import make_member, make_schedule
 
 def test_labels_and_times_written_match_label_for_and_estimated_time(patient, umum, tomorrow, book):
     # Late start and odd minutes: numbers past 999 and estimated times past midnight.
-    schedule = next(s for s in make_schedule("THT", "dr. Malam", start="22:10", end="23:59", online=30, total=30,
-                                             minutes=7) if s.weekday == tomorrow.weekday())
+    schedule = next(
+        s
+        for s in make_schedule("THT", "dr. Malam", start="22:10", end="23:59", online=30, total=30, minutes=7)
+        if s.weekday == tomorrow.weekday()
+    )
     quota = DayQuota.objects.create(schedule=schedule, date=tomorrow, quota=30)
     for last, name in ((0, "Satu"), (41, "Empat Dua"), (998, "Sembilan"), (999, "Seribu"), (12344, "Besar")):
         DayQuota.objects.filter(pk=quota.pk).update(last_number=last)
@@ -25,14 +28,21 @@ def test_labels_and_times_written_match_label_for_and_estimated_time(patient, um
         stored = Booking.objects.get(pk=booking.pk)
         number = last + 1
         assert (stored.number, stored.label, stored.estimated_time) == (
-            number, booking_write.label_for("THT", number), schedule.estimated_time(number))
+            number,
+            booking_write.label_for("THT", number),
+            schedule.estimated_time(number),
+        )
         assert (booking.number, booking.label, booking.estimated_time) == (
-            stored.number, stored.label, stored.estimated_time)
+            stored.number,
+            stored.label,
+            stored.estimated_time,
+        )
     assert booking_write.label_for("THT", 1000) == "THT-1000"
 
 
-def test_postgresql_writes_the_booking_its_event_and_the_counter_in_one_statement(patient, member, umum,
-                                                                                  gigi_tomorrow, tomorrow, book):
+def test_postgresql_writes_the_booking_its_event_and_the_counter_in_one_statement(
+    patient, member, umum, gigi_tomorrow, tomorrow, book
+):
     if not (connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2"):
         pytest.skip("the one-round-trip write is used on PostgreSQL with psycopg2 only")
     book(make_member(patient, "Pertama", relationship="child"), gigi_tomorrow, tomorrow)  # the counter row exists
@@ -62,9 +72,17 @@ def test_a_day_that_fills_or_closes_after_the_read_writes_nothing(patient, membe
         DayQuota.objects.filter(pk=offer.day_quota_id).update(closed=True)
     else:
         book(make_member(patient, "Kedua", relationship="child"), schedule, tomorrow)
-    booking = Booking(confirm_token=uuid.uuid4(), patient=member_row, account=patient, date=tomorrow,
-                      day_quota_id=offer.day_quota_id, clinic_id=schedule.clinic_id, doctor_id=schedule.doctor_id,
-                      guarantor=umum, status=BookingStatus.REQUESTED)
+    booking = Booking(
+        confirm_token=uuid.uuid4(),
+        patient=member_row,
+        account=patient,
+        date=tomorrow,
+        day_quota_id=offer.day_quota_id,
+        clinic_id=schedule.clinic_id,
+        doctor_id=schedule.doctor_id,
+        guarantor=umum,
+        status=BookingStatus.REQUESTED,
+    )
     event = BookingEvent(booking=booking, to_status=BookingStatus.VERIFIED, actor=patient)
     with pytest.raises(booking_write.NoPlace):
         booking_write.write(booking, event, offer=offer, instant=True)
@@ -74,21 +92,25 @@ def test_a_day_that_fills_or_closes_after_the_read_writes_nothing(patient, membe
     assert (quota.active_count, quota.last_number) == ((1, 1) if closed else (2, 2))
 
 
-def test_verification_mode_holds_the_place_without_a_number(patient, member, umum, gigi_tomorrow, tomorrow, book,
-                                                            cfg):
+def test_verification_mode_holds_the_place_without_a_number(patient, member, umum, gigi_tomorrow, tomorrow, book, cfg):
     book(make_member(patient, "Pertama", relationship="child"), gigi_tomorrow, tomorrow)
     cfg.mode = "verification"
     cfg.save()
     booking = book(member, gigi_tomorrow, tomorrow)
     stored = Booking.objects.get(pk=booking.pk)
-    assert (stored.status, stored.number, stored.label, stored.estimated_time) == (BookingStatus.REQUESTED, None, "",
-                                                                                   None)
+    assert (stored.status, stored.number, stored.label, stored.estimated_time) == (
+        BookingStatus.REQUESTED,
+        None,
+        "",
+        None,
+    )
     quota = DayQuota.objects.get(schedule=gigi_tomorrow, date=tomorrow)
     assert (quota.active_count, quota.last_number) == (2, 1)
 
 
-def test_booking_inputs_give_typed_member_and_offer_and_nothing_for_another_family(patient, other_patient, member,
-                                                                                   gigi_tomorrow, tomorrow, book):
+def test_booking_inputs_give_typed_member_and_offer_and_nothing_for_another_family(
+    patient, other_patient, member, gigi_tomorrow, tomorrow, book
+):
     book(make_member(patient, "Pertama", relationship="child"), gigi_tomorrow, tomorrow)
     found, offer = selectors.booking_inputs(patient, str(member.pk), gigi_tomorrow.pk, tomorrow)
     assert found.pk == member.pk and found.birth_date == dt.date(1990, 5, 17) and found.full_name == member.full_name
@@ -135,10 +157,19 @@ def test_without_prepared_reads_the_read_is_plain_sql(patient, member, gigi_tomo
 def test_the_cached_insert_matches_what_the_orm_compiles(patient, member, bpjs, gigi_tomorrow, tomorrow):
     from django.db.models.sql import InsertQuery
 
-    booking = Booking(confirm_token=uuid.uuid4(), patient=member, account=patient, date=tomorrow, day_quota_id=None,
-                      clinic_id=gigi_tomorrow.clinic_id, doctor_id=gigi_tomorrow.doctor_id, guarantor=bpjs,
-                      card_number="0001234567890", guarantor_check={"status": "verified", "summary": {"kelas": 1}},
-                      status=BookingStatus.REQUESTED)
+    booking = Booking(
+        confirm_token=uuid.uuid4(),
+        patient=member,
+        account=patient,
+        date=tomorrow,
+        day_quota_id=None,
+        clinic_id=gigi_tomorrow.clinic_id,
+        doctor_id=gigi_tomorrow.doctor_id,
+        guarantor=bpjs,
+        card_number="0001234567890",
+        guarantor_check={"status": "verified", "summary": {"kelas": 1}},
+        status=BookingStatus.REQUESTED,
+    )
     event = BookingEvent(booking=booking, to_status=BookingStatus.VERIFIED, actor=patient)
     for obj in (booking, event, booking):  # the second booking call uses the cached statement
         sql, params = booking_write._insert(obj)
@@ -147,9 +178,12 @@ def test_the_cached_insert_matches_what_the_orm_compiles(patient, member, bpjs, 
         query.insert_values(fields, [obj])
         [(orm_sql, orm_params)] = query.get_compiler(connection=connection).as_sql()
         assert sql == orm_sql
-        stamped = {i for i, f in enumerate(fields) if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+        stamped = {
+            i for i, f in enumerate(fields) if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        }
         plain = [getattr(p, "adapted", p) for p in params]  # a JSON value is wrapped for the driver
         orm_plain = [getattr(p, "adapted", p) for p in orm_params]
         assert [p for i, p in enumerate(plain) if i not in stamped] == [
-            p for i, p in enumerate(orm_plain) if i not in stamped]
+            p for i, p in enumerate(orm_plain) if i not in stamped
+        ]
         assert all(isinstance(params[i], type(orm_params[i])) for i in stamped)

@@ -17,16 +17,20 @@ from queueing.tests.test_desk_browser import admin_login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_booking_list_fits_a_1366_screen_with_status_first_and_filters_folded(browser, live_server,
-                                                                              guarantor_types):
+def test_booking_list_fits_a_1366_screen_with_status_first_and_filters_folded(browser, live_server, guarantor_types):
     account = make_account("rina@example.com", "Rina Marlina Kusumawardhani")
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    schedule = next(s for s in make_schedule("GIGI", "drg. Rina Puspitasari, Sp.KG")
-                    if s.weekday == tomorrow.weekday())
+    schedule = next(s for s in make_schedule("GIGI", "drg. Rina Puspitasari, Sp.KG") if s.weekday == tomorrow.weekday())
     for i in range(3):
         member = make_member(account, f"Anggota Keluarga Nomor {i}", relationship="child" if i else "self")
-        services.booking_create(account=account, patient_id=member.pk, schedule_id=schedule.pk, date=tomorrow,
-                                guarantor_id=guarantor_types["umum"].pk, token=uuid.uuid4())
+        services.booking_create(
+            account=account,
+            patient_id=member.pk,
+            schedule_id=schedule.pk,
+            date=tomorrow,
+            guarantor_id=guarantor_types["umum"].pk,
+            token=uuid.uuid4(),
+        )
     clerk = make_account("petugas@rsud.example", "Siti Petugas", is_staff=True)
     clerk.groups.add(clerk_group_ensure())
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")

@@ -1,4 +1,4 @@
-""""Lengkapi data" inside the booking: only what is missing, then back to the same wizard step."""
+""" "Lengkapi data" inside the booking: only what is missing, then back to the same wizard step."""
 
 from __future__ import annotations
 
@@ -23,8 +23,7 @@ def complete_link(client, wizard_url: str, member) -> str:
     return members[member.pk]["edit_url"]
 
 
-def test_a_member_lacking_only_the_id_card_photo_is_asked_only_for_it_and_returns_to_the_step(patient_client,
-                                                                                               patient):
+def test_a_member_lacking_only_the_id_card_photo_is_asked_only_for_it_and_returns_to_the_step(patient_client, patient):
     bima = make_member(patient, "Bima", relationship="child", mrn=None)  # every field, no MRN, no photo
     wizard_url = start(patient_client)
     link = complete_link(patient_client, wizard_url, bima)
@@ -33,8 +32,9 @@ def test_a_member_lacking_only_the_id_card_photo_is_asked_only_for_it_and_return
     html = page.content.decode()
     assert 'name="doc-file"' in html
     assert 'name="nik"' not in html and 'name="mother_name"' not in html  # not the 20-field form
-    done = patient_client.post(link, {"doc-kind": "ktp", "doc-file": upload("ktp.png", image_bytes("PNG"), "image/png"),
-                                      "next": wizard_url})
+    done = patient_client.post(
+        link, {"doc-kind": "ktp", "doc-file": upload("ktp.png", image_bytes("PNG"), "image/png"), "next": wizard_url}
+    )
     assert done.status_code == 302 and done["Location"] == wizard_url
     assert IdentityDocument.objects.filter(patient=bima, kind="ktp").exists()
     members = {m["patient"].pk: m for m in patient_client.get(wizard_url).context["members"]}
@@ -50,8 +50,9 @@ def test_a_member_lacking_fields_is_asked_only_for_those_and_the_rest_is_kept(pa
     assert 'name="full_name"' not in html and 'name="doc-file"' not in html  # MRN known: no photo needed
     refused = patient_client.post(link, {"birth_place": "Purwokerto", "address_village": "", "next": wizard_url})
     assert refused.status_code == 200 and 'id="error-summary"' in refused.content.decode()
-    done = patient_client.post(link, {"birth_place": "Purwokerto", "address_village": "Sokaraja Kulon",
-                                      "next": wizard_url})
+    done = patient_client.post(
+        link, {"birth_place": "Purwokerto", "address_village": "Sokaraja Kulon", "next": wizard_url}
+    )
     assert done["Location"] == wizard_url
     bima.refresh_from_db()
     assert (bima.birth_place, bima.address_village, bima.full_name) == ("Purwokerto", "Sokaraja Kulon", "Bima")

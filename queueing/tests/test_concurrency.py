@@ -31,8 +31,10 @@ def _real_database_for_threads():
     # is in-memory with a shared cache, where a second writer fails at once with "database table
     # is locked" (measured: 49 of 50) instead of waiting like on a SQLite file with IMMEDIATE.
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("SQLite's in-memory test database fails concurrent writers with 'database table is "
-                    "locked' instead of queueing them; set DATABASE_URL to PostgreSQL to run this test")
+        pytest.skip(
+            "SQLite's in-memory test database fails concurrent writers with 'database table is "
+            "locked' instead of queueing them; set DATABASE_URL to PostgreSQL to run this test"
+        )
 
 
 def run_at_once(count: int, work: Callable[[int], object]) -> list[object]:
@@ -59,8 +61,14 @@ def run_at_once(count: int, work: Callable[[int], object]) -> list[object]:
 
 
 def create(account, member, schedule, date, guarantor, token: uuid.UUID | None = None) -> Booking:
-    return services.booking_create(account=account, patient_id=member.pk, schedule_id=schedule.pk, date=date,
-                                   guarantor_id=guarantor.pk, token=token or uuid.uuid4())
+    return services.booking_create(
+        account=account,
+        patient_id=member.pk,
+        schedule_id=schedule.pk,
+        date=date,
+        guarantor_id=guarantor.pk,
+        token=token or uuid.uuid4(),
+    )
 
 
 def error_codes(results: list[object]) -> Counter:
@@ -118,8 +126,9 @@ def test_one_patient_booking_from_two_tabs_at_once_gets_one_booking(patient, umu
 
 
 def test_concurrent_cancel_and_book_keep_the_counters_right(patient, umum, hot, tomorrow):
-    first = [create(patient, make_member(patient, f"Awal {i}", relationship="other"), hot, tomorrow, umum)
-             for i in range(10)]
+    first = [
+        create(patient, make_member(patient, f"Awal {i}", relationship="other"), hot, tomorrow, umum) for i in range(10)
+    ]
     newcomers = [make_member(patient, f"Baru {i}", relationship="other") for i in range(20)]
 
     def work(i: int):
@@ -141,8 +150,9 @@ def test_clerks_verifying_at_once_give_gapless_numbers(patient, umum, clerk, hot
     settings_row = BookingSettings.load()
     settings_row.mode = BookingMode.VERIFICATION
     settings_row.save()
-    requests = [create(patient, make_member(patient, f"P {i}", relationship="other"), hot, tomorrow, umum)
-                for i in range(10)]
+    requests = [
+        create(patient, make_member(patient, f"P {i}", relationship="other"), hot, tomorrow, umum) for i in range(10)
+    ]
 
     results = run_at_once(20, lambda i: services.booking_verify(booking=requests[i % 10], actor=clerk))
 
@@ -158,8 +168,11 @@ def test_a_closure_added_during_a_rush_leaves_no_booking_unmarked(patient, umum,
 
     def work(i: int):
         if i == 15:
-            return services.exception_create(exception=ScheduleException(
-                date=tomorrow, scope=ExceptionScope.CLINIC, clinic=hot.clinic, reason="Listrik padam"))
+            return services.exception_create(
+                exception=ScheduleException(
+                    date=tomorrow, scope=ExceptionScope.CLINIC, clinic=hot.clinic, reason="Listrik padam"
+                )
+            )
         return create(patient, members[i], hot, tomorrow, umum)
 
     results = run_at_once(30, work)

@@ -10,7 +10,18 @@ def test_demo_load_twice_gives_the_same_rows(db):
     first = demo.load()
     assert demo.load() == first
     assert set(Clinic.objects.values_list("code", flat=True)) == {
-        "UMUM", "GIGI", "KIA", "KB", "ANAK", "DALAM", "BEDAH", "OBGYN", "SARAF", "MATA", "THT"}
+        "UMUM",
+        "GIGI",
+        "KIA",
+        "KB",
+        "ANAK",
+        "DALAM",
+        "BEDAH",
+        "OBGYN",
+        "SARAF",
+        "MATA",
+        "THT",
+    }
     assert set(Schedule.objects.values_list("weekday", flat=True)) == set(range(6))  # Monday to Saturday
     assert not Schedule.objects.filter(online_quota__gt=0, weekday=6).exists()
     assert BookingSettings.objects.count() == 2  # one per facility

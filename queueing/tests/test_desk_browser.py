@@ -34,8 +34,14 @@ def test_a_clerk_rejects_with_a_reason_and_the_patient_reads_it_and_may_book_aga
     member = make_member(account, "Rina Marlina")
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     schedule = next(s for s in make_schedule("GIGI", "drg. Rina") if s.weekday == tomorrow.weekday())
-    booking = services.booking_create(account=account, patient_id=member.pk, schedule_id=schedule.pk, date=tomorrow,
-                                      guarantor_id=guarantor_types["umum"].pk, token=uuid.uuid4())
+    booking = services.booking_create(
+        account=account,
+        patient_id=member.pk,
+        schedule_id=schedule.pk,
+        date=tomorrow,
+        guarantor_id=guarantor_types["umum"].pk,
+        token=uuid.uuid4(),
+    )
     clerk = make_account("petugas@rsud.example", "Siti Petugas", is_staff=True)
     clerk.groups.add(clerk_group_ensure())
 

@@ -34,8 +34,9 @@ def entry(patient, guarantor, **extra) -> CounterEntry:
 
 
 def walk_in(clerk, schedule, patients, guarantor, *, now=None):
-    return desk_services.walkin_register(actor=clerk, schedule_id=schedule.pk,
-                                         entries=[entry(p, guarantor) for p in patients], now=now)
+    return desk_services.walkin_register(
+        actor=clerk, schedule_id=schedule.pk, entries=[entry(p, guarantor) for p in patients], now=now
+    )
 
 
 def codes_of(exc_info) -> set[str]:
@@ -44,12 +45,19 @@ def codes_of(exc_info) -> set[str]:
 
 # --- walk-ins ---------------------------------------------------------------------------------
 
+
 def test_a_late_walk_in_is_estimated_from_the_registration_time_not_from_the_morning(
-        desk_clerk, gigi_today, umum, today):
+    desk_clerk, gigi_today, umum, today
+):
     # drg. Rina starts at 08:00, 15 minutes each: number 2 would be "08:15", long past at 09:16.
     first = walk_in(desk_clerk, gigi_today, [make_patient("Slamet Riyadi")], umum, now=at(today, "07:50"))[0]
-    family = walk_in(desk_clerk, gigi_today, [make_patient("Sri Riyadi", sex="P"), make_patient("Bayu Riyadi")],
-                     umum, now=at(today, "09:16") + dt.timedelta(seconds=20))
+    family = walk_in(
+        desk_clerk,
+        gigi_today,
+        [make_patient("Sri Riyadi", sex="P"), make_patient("Bayu Riyadi")],
+        umum,
+        now=at(today, "09:16") + dt.timedelta(seconds=20),
+    )
     assert first.estimated_time == dt.time(8, 0)
     assert [b.number for b in family] == [2, 3]
     assert [b.estimated_time for b in family] == [dt.time(9, 17), dt.time(9, 32)]
@@ -58,8 +66,9 @@ def test_a_late_walk_in_is_estimated_from_the_registration_time_not_from_the_mor
     assert [b.estimated_time for b in family] == [dt.time(9, 17), dt.time(9, 32)]
 
 
-def test_a_walk_in_whose_slot_is_still_ahead_keeps_the_slot_time(desk_clerk, gigi_today, umum, today, book_today,
-                                                                  patient):
+def test_a_walk_in_whose_slot_is_still_ahead_keeps_the_slot_time(
+    desk_clerk, gigi_today, umum, today, book_today, patient
+):
     for i in range(6):
         book_today(make_member(patient, f"Anak {i}", relationship="child"), gigi_today)
     booked = walk_in(desk_clerk, gigi_today, [make_patient("Slamet Riyadi")], umum, now=at(today, "08:10"))[0]
@@ -70,8 +79,10 @@ def test_counter_estimate_never_wraps_past_midnight(gigi_today, today):
     late = at(today, "23:59")
     assert desk_services.counter_estimate(gigi_today, 1, late, place_in_block=3) == gigi_today.estimated_time(1)
 
+
 def test_a_family_registered_together_gets_consecutive_numbers_after_the_online_ones(
-        desk_clerk, patient, member, gigi_today, umum, today, book_today):
+    desk_clerk, patient, member, gigi_today, umum, today, book_today
+):
     online = book_today(member, gigi_today)
     family = [make_patient("Slamet Riyadi"), make_patient("Sri Riyadi", sex="P"), make_patient("Bayu Riyadi")]
     booked = walk_in(desk_clerk, gigi_today, family, umum, now=at(today, "07:40"))  # before the session starts
@@ -81,7 +92,10 @@ def test_a_family_registered_together_gets_consecutive_numbers_after_the_online_
     for booking in booked:
         booking.refresh_from_db()
         assert (booking.status, booking.channel, booking.counter_place) == (
-            BookingStatus.CHECKED_IN, BookingChannel.COUNTER, True)
+            BookingStatus.CHECKED_IN,
+            BookingChannel.COUNTER,
+            True,
+        )
         assert booking.estimated_time == gigi_today.estimated_time(booking.number)
         event = booking.events.get()
         assert (event.from_status, event.to_status, event.actor) == ("", BookingStatus.CHECKED_IN, desk_clerk)
@@ -90,7 +104,8 @@ def test_a_family_registered_together_gets_consecutive_numbers_after_the_online_
 
 
 def test_walk_ins_keep_to_the_counter_share_while_online_booking_is_still_open(
-        desk_clerk, umum_today, umum, cfg, today):
+    desk_clerk, umum_today, umum, cfg, today
+):
     cfg.earliest_days_ahead = 0  # patients may still book today online until 10:00
     cfg.save()
     morning = at(today, "08:00")
@@ -102,7 +117,8 @@ def test_walk_ins_keep_to_the_counter_share_while_online_booking_is_still_open(
 
 
 def test_walk_ins_may_use_online_places_nobody_booked_once_online_booking_has_closed(
-        desk_clerk, umum_today, umum, today, cfg):
+    desk_clerk, umum_today, umum, today, cfg
+):
     assert cfg.earliest_days_ahead == 1  # today is never bookable online
     booked = walk_in(desk_clerk, umum_today, [make_patient() for _i in range(5)], umum, now=at(today, "08:00"))
     assert [b.number for b in booked] == [1, 2, 3, 4, 5]
@@ -112,7 +128,8 @@ def test_walk_ins_may_use_online_places_nobody_booked_once_online_booking_has_cl
 
 
 def test_online_and_counter_places_together_never_pass_the_total(
-        desk_clerk, patient, umum_today, umum, today, book_today):
+    desk_clerk, patient, umum_today, umum, today, book_today
+):
     for i in range(2):
         book_today(make_member(patient, f"Anak {i}", relationship="child"), umum_today)
     walk_in(desk_clerk, umum_today, [make_patient() for _i in range(3)], umum, now=at(today, "11:00"))
@@ -133,7 +150,8 @@ def test_a_family_larger_than_the_places_left_is_refused_whole(desk_clerk, umum_
 
 
 def test_a_walk_in_for_a_patient_who_already_has_a_queue_that_day_is_refused(
-        desk_clerk, member, gigi_today, umum, book_today):
+    desk_clerk, member, gigi_today, umum, book_today
+):
     existing = book_today(member, gigi_today)
     with pytest.raises(ValidationError) as refused:
         walk_in(desk_clerk, gigi_today, [make_patient(), member], umum)
@@ -150,8 +168,9 @@ def test_a_walk_in_needs_a_session_running_today(desk_clerk, umum, today, admin_
         walk_in(desk_clerk, other_day, [make_patient()], umum)
     assert codes_of(refused) == {"schedule_closed"}
     running = schedule_on(make_schedule("THT", "dr. Ratna"), today)
-    services.exception_create(exception=ScheduleException(date=today, scope="doctor", doctor=running.doctor,
-                                                          reason="Cuti"), actor=admin_user)
+    services.exception_create(
+        exception=ScheduleException(date=today, scope="doctor", doctor=running.doctor, reason="Cuti"), actor=admin_user
+    )
     with pytest.raises(ValidationError) as closed:
         walk_in(desk_clerk, running, [make_patient()], umum)
     assert codes_of(closed) == {"schedule_closed"}
@@ -161,13 +180,17 @@ def test_a_walk_in_checks_the_card_format_of_each_patient(desk_clerk, gigi_today
     patient = make_patient("Warsih")
     for card, code in (("", "card_required"), ("12345", "card_format")):
         with pytest.raises(ValidationError) as refused:
-            desk_services.walkin_register(actor=desk_clerk, schedule_id=gigi_today.pk, entries=[
-                entry(patient, bpjs, card_number=card, referral_number="0902P0010000Y000001")])
+            desk_services.walkin_register(
+                actor=desk_clerk,
+                schedule_id=gigi_today.pk,
+                entries=[entry(patient, bpjs, card_number=card, referral_number="0902P0010000Y000001")],
+            )
         assert codes_of(refused) == {code}
         assert "Warsih" in refused.value.messages[0]
     with pytest.raises(ValidationError) as twice:
-        desk_services.walkin_register(actor=desk_clerk, schedule_id=gigi_today.pk,
-                                      entries=[entry(patient, bpjs), entry(patient, bpjs)])
+        desk_services.walkin_register(
+            actor=desk_clerk, schedule_id=gigi_today.pk, entries=[entry(patient, bpjs), entry(patient, bpjs)]
+        )
     assert codes_of(twice) == {"duplicate_patient"}
     assert not Booking.objects.exists()
 
@@ -177,8 +200,9 @@ def test_the_total_quota_constraint_holds_both_ways(gigi_today, today):
     with pytest.raises(ValidationError):
         row.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
-        DayQuota.objects.create(schedule=gigi_today, date=today, quota=10, total_quota=5, active_count=3,
-                                counter_count=3)
+        DayQuota.objects.create(
+            schedule=gigi_today, date=today, quota=10, total_quota=5, active_count=3, counter_count=3
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
         DayQuota.objects.create(schedule=gigi_today, date=today, quota=10, counter_count=1)  # no total yet
     DayQuota(schedule=gigi_today, date=today, quota=10, total_quota=6, active_count=3, counter_count=3).full_clean()
@@ -199,26 +223,33 @@ def test_changing_the_total_quota_reaches_days_the_counter_opened(desk_clerk, um
 
 # --- check-in, no-show, served ------------------------------------------------------------------
 
+
 def test_check_in_on_the_day_records_who_and_when(desk_clerk, member, gigi_today, book_today):
     booking = desk_services.booking_check_in(booking=book_today(member, gigi_today), actor=desk_clerk)
     assert booking.status == BookingStatus.CHECKED_IN
     event = booking.events.order_by("at", "id").last()
     assert (event.from_status, event.to_status, event.actor) == (
-        BookingStatus.VERIFIED, BookingStatus.CHECKED_IN, desk_clerk)
+        BookingStatus.VERIFIED,
+        BookingStatus.CHECKED_IN,
+        desk_clerk,
+    )
 
 
-def test_check_in_refuses_with_a_code_for_each_wrong_case(desk_clerk, patient, gigi, gigi_today, gigi_tomorrow,
-                                                          tomorrow, book, book_today, cfg, admin_user):
+def test_check_in_refuses_with_a_code_for_each_wrong_case(
+    desk_clerk, patient, gigi, gigi_today, gigi_tomorrow, tomorrow, book, book_today, cfg, admin_user
+):
     cases = {}
     cases["wrong_day"] = book(make_member(patient, "Besok", relationship="other"), gigi_tomorrow, tomorrow)
     cancelled = book_today(make_member(patient, "Batal", relationship="other"), gigi_today)
-    cases["cancelled"] = services.booking_cancel(booking=cancelled, actor=patient,
-                                                 now=at(cancelled.date, "05:00"))
+    cases["cancelled"] = services.booking_cancel(booking=cancelled, actor=patient, now=at(cancelled.date, "05:00"))
     checked = book_today(make_member(patient, "Sudah", relationship="other"), gigi_today)
     cases["already_checked_in"] = desk_services.booking_check_in(booking=checked, actor=desk_clerk)
     cases["already_served"] = desk_services.booking_mark_served(
-        booking=desk_services.booking_check_in(booking=book_today(make_member(
-            patient, "Selesai", relationship="other"), gigi_today), actor=desk_clerk), actor=desk_clerk)
+        booking=desk_services.booking_check_in(
+            booking=book_today(make_member(patient, "Selesai", relationship="other"), gigi_today), actor=desk_clerk
+        ),
+        actor=desk_clerk,
+    )
     cfg.mode = "verification"
     cfg.save()
     cases["not_verified"] = book_today(make_member(patient, "Menunggu", relationship="other"), gigi_today)
@@ -232,11 +263,14 @@ def test_check_in_refuses_with_a_code_for_each_wrong_case(desk_clerk, patient, g
     assert "KTP buram" in desk_services.check_in_problem(cases["rejected"], cases["rejected"].date).messages[0]
 
 
-def test_check_in_refuses_a_booking_whose_practice_was_cancelled(desk_clerk, member, gigi_today, book_today,
-                                                                 today, admin_user):
+def test_check_in_refuses_a_booking_whose_practice_was_cancelled(
+    desk_clerk, member, gigi_today, book_today, today, admin_user
+):
     booking = book_today(member, gigi_today)
-    services.exception_create(exception=ScheduleException(date=today, scope="clinic", clinic=gigi_today.clinic,
-                                                          reason="Dokter sakit"), actor=admin_user)
+    services.exception_create(
+        exception=ScheduleException(date=today, scope="clinic", clinic=gigi_today.clinic, reason="Dokter sakit"),
+        actor=admin_user,
+    )
     booking = Booking.objects.select_related("day_quota").get(pk=booking.pk)
     with pytest.raises(ValidationError) as refused:
         desk_services.booking_check_in(booking=booking, actor=desk_clerk)
@@ -253,8 +287,9 @@ def test_a_late_arrival_marked_as_not_come_can_still_check_in(desk_clerk, member
     assert booking.events.order_by("at", "id").last().reason == gettext("Arrived late")
 
 
-def test_no_show_and_served_follow_the_day(desk_clerk, member, child, gigi_today, gigi_tomorrow, tomorrow, book,
-                                           book_today):
+def test_no_show_and_served_follow_the_day(
+    desk_clerk, member, child, gigi_today, gigi_tomorrow, tomorrow, book, book_today
+):
     future = book(child, gigi_tomorrow, tomorrow)
     with pytest.raises(ValidationError) as early:
         desk_services.booking_mark_no_show(booking=future, actor=desk_clerk)
@@ -264,7 +299,8 @@ def test_no_show_and_served_follow_the_day(desk_clerk, member, child, gigi_today
         desk_services.booking_mark_served(booking=today_booking, actor=desk_clerk)
     assert codes_of(not_in) == {"not_checked_in"}
     served = desk_services.booking_mark_served(
-        booking=desk_services.booking_check_in(booking=today_booking, actor=desk_clerk), actor=desk_clerk)
+        booking=desk_services.booking_check_in(booking=today_booking, actor=desk_clerk), actor=desk_clerk
+    )
     assert served.status == BookingStatus.SERVED
     with pytest.raises(ValidationError) as again:
         desk_services.booking_mark_no_show(booking=served, actor=desk_clerk)
@@ -285,19 +321,31 @@ def test_a_stale_second_click_is_refused_not_recorded_twice(desk_clerk, member, 
 
 # --- moving clinic (SOP 002 step 8) ------------------------------------------------------------------
 
+
 def test_moving_gives_a_new_number_and_keeps_the_old_one_in_the_history(
-        desk_clerk, patient, member, gigi_today, umum_today, book_today, django_capture_on_commit_callbacks):
+    desk_clerk, patient, member, gigi_today, umum_today, book_today, django_capture_on_commit_callbacks
+):
     booking = book_today(member, gigi_today)
     walk_in(desk_clerk, umum_today, [make_patient()], booking.guarantor)
     with django_capture_on_commit_callbacks(execute=True):
-        moved = desk_services.booking_move(booking=booking, actor=desk_clerk, schedule_id=umum_today.pk,
-                                           reason="Salah pilih poli")
+        moved = desk_services.booking_move(
+            booking=booking, actor=desk_clerk, schedule_id=umum_today.pk, reason="Salah pilih poli"
+        )
     assert (moved.code, moved.label, moved.clinic_id, moved.status) == (
-        booking.code, "UMUM-002", umum_today.clinic_id, BookingStatus.CHECKED_IN)
+        booking.code,
+        "UMUM-002",
+        umum_today.clinic_id,
+        BookingStatus.CHECKED_IN,
+    )
     assert moved.estimated_time == umum_today.estimated_time(2)
     event = moved.events.order_by("at", "id").last()
     assert (event.from_label, event.to_label, event.reason, event.actor, event.from_status) == (
-        "GIGI-001", "UMUM-002", "Salah pilih poli", desk_clerk, BookingStatus.VERIFIED)
+        "GIGI-001",
+        "UMUM-002",
+        "Salah pilih poli",
+        desk_clerk,
+        BookingStatus.VERIFIED,
+    )
     old, new = DayQuota.objects.get(schedule=gigi_today), DayQuota.objects.get(schedule=umum_today)
     assert (old.active_count, old.last_number) == (0, 1)
     assert (new.counter_count, new.last_number) == (2, 2)
@@ -316,8 +364,9 @@ def test_moving_a_walk_in_frees_its_counter_place(desk_clerk, gigi_today, umum_t
     assert not mail.outbox  # the counter registered it: nobody to e-mail
 
 
-def test_moving_is_refused_with_a_code(desk_clerk, patient, member, child, gigi_today, gigi_tomorrow, tomorrow,
-                                       umum_today, umum, book, book_today, today):
+def test_moving_is_refused_with_a_code(
+    desk_clerk, patient, member, child, gigi_today, gigi_tomorrow, tomorrow, umum_today, umum, book, book_today, today
+):
     booking = book_today(member, gigi_today)
     attempts = [
         (booking, gigi_today.pk, "x", "same_schedule"),
@@ -330,13 +379,17 @@ def test_moving_is_refused_with_a_code(desk_clerk, patient, member, child, gigi_
         assert codes_of(refused) == {code}
     walk_in(desk_clerk, umum_today, [make_patient() for _i in range(5)], umum, now=at(today, "08:00"))
     with pytest.raises(ValidationError) as full:
-        desk_services.booking_move(booking=booking, actor=desk_clerk, schedule_id=umum_today.pk, reason="x",
-                                   now=at(today, "08:10"))
+        desk_services.booking_move(
+            booking=booking, actor=desk_clerk, schedule_id=umum_today.pk, reason="x", now=at(today, "08:10")
+        )
     assert codes_of(full) == {"full"}
     booking.refresh_from_db()
     assert (booking.label, booking.status) == ("GIGI-001", BookingStatus.VERIFIED)
-    cancelled = services.booking_cancel(booking=book_today(make_member(patient, "C", relationship="other"),
-                                                            gigi_today), actor=patient, now=at(today, "05:00"))
+    cancelled = services.booking_cancel(
+        booking=book_today(make_member(patient, "C", relationship="other"), gigi_today),
+        actor=patient,
+        now=at(today, "05:00"),
+    )
     with pytest.raises(ValidationError) as not_movable:
         desk_services.booking_move(booking=cancelled, actor=desk_clerk, schedule_id=umum_today.pk, reason="x")
     assert codes_of(not_movable) == {"not_movable"}
@@ -344,16 +397,26 @@ def test_moving_is_refused_with_a_code(desk_clerk, patient, member, child, gigi_
 
 # --- paper forms (SOP 001) and new patients -----------------------------------------------------------
 
+
 def test_a_paper_form_keeps_the_time_it_really_happened(desk_clerk, gigi, umum, today):
     yesterday = today - dt.timedelta(days=1)
     schedule = schedule_on(gigi, yesterday)
     patient = make_patient("Siti Aminah", sex="P")
     booking = desk_services.paper_register(
-        actor=desk_clerk, schedule_id=schedule.pk, date=yesterday, registered_at=at(yesterday, "08:15"),
-        entry=entry(patient, umum), note="Form manual no. 7")
+        actor=desk_clerk,
+        schedule_id=schedule.pk,
+        date=yesterday,
+        registered_at=at(yesterday, "08:15"),
+        entry=entry(patient, umum),
+        note="Form manual no. 7",
+    )
     booking.refresh_from_db()
     assert (booking.status, booking.channel, booking.date, booking.desk_note) == (
-        BookingStatus.SERVED, BookingChannel.PAPER, yesterday, "Form manual no. 7")
+        BookingStatus.SERVED,
+        BookingChannel.PAPER,
+        yesterday,
+        "Form manual no. 7",
+    )
     assert booking.registered_at == at(yesterday, "08:15")
     assert booking.created_at > booking.registered_at  # typed in later; the history says by whom
     event = booking.events.get()
@@ -361,28 +424,43 @@ def test_a_paper_form_keeps_the_time_it_really_happened(desk_clerk, gigi, umum, 
     assert "08:15" in event.reason
 
 
-@pytest.mark.parametrize(("days_back", "time", "status", "code"), [
-    (-1, "08:00", "served", "date_future"),
-    (8, "08:00", "served", "date_too_old"),
-    (0, "23:59", "served", "registered_at_future"),
-    (1, "08:00", "cancelled", "status_invalid"),
-])
-def test_a_paper_form_with_an_impossible_date_or_time_is_refused(desk_clerk, gigi, umum, today, days_back, time,
-                                                                 status, code):
+@pytest.mark.parametrize(
+    ("days_back", "time", "status", "code"),
+    [
+        (-1, "08:00", "served", "date_future"),
+        (8, "08:00", "served", "date_too_old"),
+        (0, "23:59", "served", "registered_at_future"),
+        (1, "08:00", "cancelled", "status_invalid"),
+    ],
+)
+def test_a_paper_form_with_an_impossible_date_or_time_is_refused(
+    desk_clerk, gigi, umum, today, days_back, time, status, code
+):
     date = today - dt.timedelta(days=days_back)
     now = at(today, "12:00")
     with pytest.raises(ValidationError) as refused:
-        desk_services.paper_register(actor=desk_clerk, schedule_id=schedule_on(gigi, date).pk, date=date,
-                                     registered_at=at(date, time), entry=entry(make_patient(), umum),
-                                     status=status, now=now)
+        desk_services.paper_register(
+            actor=desk_clerk,
+            schedule_id=schedule_on(gigi, date).pk,
+            date=date,
+            registered_at=at(date, time),
+            entry=entry(make_patient(), umum),
+            status=status,
+            now=now,
+        )
     assert codes_of(refused) == {code}
 
 
 def test_a_paper_form_time_must_be_on_its_date(desk_clerk, gigi, umum, today):
     yesterday = today - dt.timedelta(days=1)
     with pytest.raises(ValidationError) as refused:
-        desk_services.paper_register(actor=desk_clerk, schedule_id=schedule_on(gigi, yesterday).pk, date=yesterday,
-                                     registered_at=at(today, "00:01"), entry=entry(make_patient(), umum))
+        desk_services.paper_register(
+            actor=desk_clerk,
+            schedule_id=schedule_on(gigi, yesterday).pk,
+            date=yesterday,
+            registered_at=at(today, "00:01"),
+            entry=entry(make_patient(), umum),
+        )
     assert codes_of(refused) == {"registered_at_other_day"}
 
 
@@ -405,6 +483,7 @@ def test_the_clerk_group_holds_exactly_the_counter_permissions(db):
 
 
 # --- concurrency (PostgreSQL, real threads) --------------------------------------------------------
+
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's test database locks whole tables")
@@ -442,8 +521,10 @@ def test_families_registered_at_once_at_two_counters_never_interleave_or_overboo
 
 # --- medical record numbers for walk-ins --------------------------------------------------------
 
-def test_a_walk_in_without_a_medical_record_number_gets_the_next_one_at_registration(desk_clerk, gigi_today, umum,
-                                                                                      today):
+
+def test_a_walk_in_without_a_medical_record_number_gets_the_next_one_at_registration(
+    desk_clerk, gigi_today, umum, today
+):
     make_patient("Pasien Lama", mrn="00012399")  # the highest number already in the index
     newcomers = [make_patient("Slamet Riyadi", mrn=None), make_patient("Sri Riyadi", sex="P", mrn=None)]
     walk_in(desk_clerk, gigi_today, newcomers, umum)

@@ -42,16 +42,32 @@ def utc(day: int, hh: int, mm: int = 0) -> dt.datetime:
     return dt.datetime(2026, 12, day, hh, mm, tzinfo=dt.UTC)
 
 
-def facility_with_clinic(name: str, zone: str = FacilityTimeZone.WIB, *, code: str = "UMUM",
-                         kind: str = FacilityKind.PUSKESMAS, start: str = "08:00") -> tuple[Facility, list[Schedule]]:
+def facility_with_clinic(
+    name: str,
+    zone: str = FacilityTimeZone.WIB,
+    *,
+    code: str = "UMUM",
+    kind: str = FacilityKind.PUSKESMAS,
+    start: str = "08:00",
+) -> tuple[Facility, list[Schedule]]:
     """A facility with one clinic whose doctor practises every day."""
-    facility = Facility.objects.create(name=name, time_zone=zone, kind=kind, address=f"Jl. {name} 1",
-                                       phone="(0274) 515865")
+    facility = Facility.objects.create(
+        name=name, time_zone=zone, kind=kind, address=f"Jl. {name} 1", phone="(0274) 515865"
+    )
     clinic = Clinic.objects.create(facility=facility, code=code, name=f"Poli {code.title()} {name}", prefix=code)
     doctor = Doctor.objects.create(name=f"dr. {name}")
-    schedules = [Schedule.objects.create(doctor=doctor, clinic=clinic, weekday=day,
-                                         start_time=dt.time.fromisoformat(start), end_time=dt.time(12),
-                                         total_quota=20, online_quota=10) for day in range(7)]
+    schedules = [
+        Schedule.objects.create(
+            doctor=doctor,
+            clinic=clinic,
+            weekday=day,
+            start_time=dt.time.fromisoformat(start),
+            end_time=dt.time(12),
+            total_quota=20,
+            online_quota=10,
+        )
+        for day in range(7)
+    ]
     return facility, schedules
 
 
@@ -69,6 +85,7 @@ def settings_of(facility: Facility, **fields) -> BookingSettings:
 
 # --- the facility's clock ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("zone", ZONES)
 def test_the_booking_window_starts_from_the_facility_own_date_across_midnight(zone):
     facility, _s = facility_with_clinic(f"Puskesmas {zone}", zone)
@@ -79,8 +96,10 @@ def test_the_booking_window_starts_from_the_facility_own_date_across_midnight(zo
     assert (first, last) == (local_today + dt.timedelta(days=1), local_today + dt.timedelta(days=3))
 
 
-@pytest.mark.parametrize(("zone", "today_open"), [(FacilityTimeZone.WIB, True), (FacilityTimeZone.WITA, False),
-                                                  (FacilityTimeZone.WIT, False)])
+@pytest.mark.parametrize(
+    ("zone", "today_open"),
+    [(FacilityTimeZone.WIB, True), (FacilityTimeZone.WITA, False), (FacilityTimeZone.WIT, False)],
+)
 def test_the_same_day_cut_off_is_read_on_the_facility_clock(zone, today_open):
     """02:30 UTC is 09:30 in Jakarta (before a 10:00 cut-off) but 10:30 in Makassar and 11:30 in Jayapura."""
     facility, _s = facility_with_clinic(f"Puskesmas {zone}", zone)
@@ -90,8 +109,10 @@ def test_the_same_day_cut_off_is_read_on_the_facility_clock(zone, today_open):
     assert (first == dt.date(2026, 12, 1)) is today_open
 
 
-@pytest.mark.parametrize(("zone", "newest_open"), [(FacilityTimeZone.WIB, False), (FacilityTimeZone.WITA, True),
-                                                   (FacilityTimeZone.WIT, True)])
+@pytest.mark.parametrize(
+    ("zone", "newest_open"),
+    [(FacilityTimeZone.WIB, False), (FacilityTimeZone.WITA, True), (FacilityTimeZone.WIT, True)],
+)
 def test_the_newest_day_opens_at_the_opening_time_of_the_facility(zone, newest_open):
     """23:30 UTC on the 30th is 06:30 on the 1st in Jakarta (before 07:00), 07:30 in Makassar, 08:30 in Jayapura."""
     facility, _s = facility_with_clinic(f"Puskesmas {zone}", zone)
@@ -108,10 +129,22 @@ def test_the_cancel_cut_off_is_hours_before_the_practice_starts_at_its_facility(
     child = make_member(patient, "Bima Wulandari", relationship="child")
     exam = dt.date(2026, 12, 3)
     with time_machine.travel(utc(1, 3), tick=False):
-        in_jakarta = services.booking_create(account=patient, patient_id=member.pk, guarantor_id=umum.pk,
-                                             schedule_id=on(jakarta_days, exam).pk, date=exam, token=_token())
-        in_jayapura = services.booking_create(account=patient, patient_id=child.pk, guarantor_id=umum.pk,
-                                              schedule_id=on(jayapura_days, exam).pk, date=exam, token=_token())
+        in_jakarta = services.booking_create(
+            account=patient,
+            patient_id=member.pk,
+            guarantor_id=umum.pk,
+            schedule_id=on(jakarta_days, exam).pk,
+            date=exam,
+            token=_token(),
+        )
+        in_jayapura = services.booking_create(
+            account=patient,
+            patient_id=child.pk,
+            guarantor_id=umum.pk,
+            schedule_id=on(jayapura_days, exam).pk,
+            date=exam,
+            token=_token(),
+        )
     # 22:30 UTC on the 2nd: 05:30 in Jakarta (cut-off 06:00 still ahead), 07:30 in Jayapura (passed).
     with time_machine.travel(utc(2, 22, 30), tick=False):
         assert services.can_cancel(in_jakarta, selectors.settings_for(in_jakarta))
@@ -128,20 +161,24 @@ def test_a_walk_in_after_midnight_in_jayapura_is_for_jayapura_s_new_day(desk_cle
     walker = make_patient("Yohana Wenda")
     with time_machine.travel(UTC_EVENING, tick=False):  # 23:30 in Jakarta, 01:30 on the 2nd in Jayapura
         [booking] = desk_services.walkin_register(
-            actor=desk_clerk, schedule_id=on(days, dt.date(2026, 12, 2)).pk,
-            entries=[desk_services.CounterEntry(patient_id=walker.pk, guarantor_id=umum.pk)])
+            actor=desk_clerk,
+            schedule_id=on(days, dt.date(2026, 12, 2)).pk,
+            entries=[desk_services.CounterEntry(patient_id=walker.pk, guarantor_id=umum.pk)],
+        )
         assert selectors.booking_today(booking) == dt.date(2026, 12, 2)
     assert booking.date == dt.date(2026, 12, 2)
 
 
 # --- what belongs to a facility ------------------------------------------------------------------------
 
+
 def test_a_whole_facility_closure_closes_only_that_facility_s_clinics():
     closed, closed_days = facility_with_clinic("Puskesmas Tutup", code="GIGI")
     open_, open_days = facility_with_clinic("Puskesmas Buka", code="GIGI")
     day = dt.date(2026, 12, 25)
-    services.exception_create(exception=ScheduleException(facility=closed, date=day, scope=ExceptionScope.HOSPITAL,
-                                                          reason="Natal"))
+    services.exception_create(
+        exception=ScheduleException(facility=closed, date=day, scope=ExceptionScope.HOSPITAL, reason="Natal")
+    )
     assert not selectors.clinics_on(day, facility_id=closed.pk).exists()
     assert list(selectors.clinics_on(day, facility_id=open_.pk)) == [on(open_days, day).clinic]
     assert selectors.offer_for(on(open_days, day).pk, day) is not None
@@ -150,8 +187,9 @@ def test_a_whole_facility_closure_closes_only_that_facility_s_clinics():
 
 def test_a_clinic_closure_belongs_to_the_clinic_s_facility():
     facility, days = facility_with_clinic("Puskesmas Umbulharjo")
-    exception = ScheduleException(date=dt.date(2026, 12, 26), scope=ExceptionScope.CLINIC, clinic=days[0].clinic,
-                                  reason="Renovasi")
+    exception = ScheduleException(
+        date=dt.date(2026, 12, 26), scope=ExceptionScope.CLINIC, clinic=days[0].clinic, reason="Renovasi"
+    )
     services.exception_create(exception=exception)
     assert exception.facility_id == facility.pk
 
@@ -177,15 +215,23 @@ def test_each_facility_has_its_own_booking_settings():
 
 # --- name and address from the booking's facility -------------------------------------------------------
 
-def test_slip_e_mail_and_print_page_name_the_booking_s_facility(patient, patient_client, member, umum, settings,
-                                                                django_capture_on_commit_callbacks):
+
+def test_slip_e_mail_and_print_page_name_the_booking_s_facility(
+    patient, patient_client, member, umum, settings, django_capture_on_commit_callbacks
+):
     settings.HOSPITAL_NAME = "Dinas Kesehatan Kota Yogyakarta"
     facility_with_clinic("RSUD Kota Yogyakarta", kind=FacilityKind.RSUD)
     puskesmas, days = facility_with_clinic("Puskesmas Jetis")
     exam = puskesmas.local_today() + dt.timedelta(days=2)
     with django_capture_on_commit_callbacks(execute=True):
-        booking = services.booking_create(account=patient, patient_id=member.pk, guarantor_id=umum.pk,
-                                          schedule_id=on(days, exam).pk, date=exam, token=_token())
+        booking = services.booking_create(
+            account=patient,
+            patient_id=member.pk,
+            guarantor_id=umum.pk,
+            schedule_id=on(days, exam).pk,
+            date=exam,
+            token=_token(),
+        )
     slip = selectors.slip_data(booking)
     assert (slip.hospital_name, slip.hospital_address) == ("Puskesmas Jetis", "Jl. Puskesmas Jetis 1")
     assert "Puskesmas Jetis" in mail.outbox[-1].body
@@ -201,6 +247,7 @@ def test_a_single_facility_deployment_names_its_facility_in_the_header(client, s
 
 
 # --- the patient chooses the facility first (seed 002 step 1) ----------------------------------------------
+
 
 def _wizard(response) -> str:
     assert response.status_code == 302, response.content[:300]
@@ -243,8 +290,9 @@ def test_with_several_facilities_the_patient_chooses_one_and_sees_only_its_clini
     assert "booking-facility" in listing and "Puskesmas Gondokusuman" in listing
 
 
-def test_my_bookings_does_not_name_the_facility_when_there_is_only_one(patient_client, book, member, gigi_tomorrow,
-                                                                        tomorrow):
+def test_my_bookings_does_not_name_the_facility_when_there_is_only_one(
+    patient_client, book, member, gigi_tomorrow, tomorrow
+):
     book(member, gigi_tomorrow, tomorrow)
     listing = patient_client.get(reverse("queueing:booking_list")).content.decode()
     assert "booking-card" in listing and "booking-facility" not in listing
@@ -256,18 +304,28 @@ def _token() -> uuid.UUID:
 
 # --- a puskesmas counter records seed 001's PCare fields --------------------------------------------------
 
+
 def test_a_puskesmas_walk_in_records_visit_type_care_and_complaint_shown_in_the_register(
-        clerk_client, desk_clerk, guarantor_types):
+    clerk_client, desk_clerk, guarantor_types
+):
     puskesmas, days = facility_with_clinic("Puskesmas Denpasar Selatan", FacilityTimeZone.WITA, code="KIA")
     FacilityMembership.objects.create(user=desk_clerk, facility=puskesmas, role=FacilityRole.CLERK)
     today = puskesmas.local_today()
     walker = make_patient("Ni Luh Ayu", sex="P")
     url = f"{reverse('queueing:desk_walk_in')}?pasien={walker.pk}"
     assert "row-0-visit_kind" in clerk_client.get(url).content.decode()
-    response = clerk_client.post(url, {
-        "schedule": on(days, today).pk, "row-TOTAL_FORMS": 1, "row-INITIAL_FORMS": 1,
-        "row-0-guarantor": guarantor_types["umum"].pk, "row-0-visit_kind": VisitKind.HEALTHY,
-        "row-0-care_kind": CareKind.OUTPATIENT, "row-0-complaint": "Imunisasi anak"})
+    response = clerk_client.post(
+        url,
+        {
+            "schedule": on(days, today).pk,
+            "row-TOTAL_FORMS": 1,
+            "row-INITIAL_FORMS": 1,
+            "row-0-guarantor": guarantor_types["umum"].pk,
+            "row-0-visit_kind": VisitKind.HEALTHY,
+            "row-0-care_kind": CareKind.OUTPATIENT,
+            "row-0-complaint": "Imunisasi anak",
+        },
+    )
     assert response.status_code == 302, response.content[:300]
     booking = Booking.objects.get()
     assert (booking.visit_kind, booking.care_kind, booking.complaint) == ("sehat", "10", "Imunisasi anak")

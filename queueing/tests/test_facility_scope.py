@@ -29,7 +29,6 @@ from guarantors.models import DocumentKind
 from queueing.desk.services import clerk_group_ensure
 from queueing.models import Booking, BookingDocument, BookingStatus, Clinic, Doctor, Schedule
 from queueing.tests.conftest import make_member
-from queueing.tests.desk_helpers import make_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -40,17 +39,29 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def private_media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
     }
 
 
 def _schedules(facility: Facility, code: str, doctor: str) -> list[Schedule]:
     clinic = Clinic.objects.create(facility=facility, code=code, name=f"Poli {code.title()}", prefix=code[:1])
     doctor_row = Doctor.objects.create(name=doctor)
-    return [Schedule.objects.create(doctor=doctor_row, clinic=clinic, weekday=day, start_time=dt.time(8),
-                                    end_time=dt.time(12), total_quota=20, online_quota=10, minutes_per_patient=15)
-            for day in range(7)]
+    return [
+        Schedule.objects.create(
+            doctor=doctor_row,
+            clinic=clinic,
+            weekday=day,
+            start_time=dt.time(8),
+            end_time=dt.time(12),
+            total_quota=20,
+            online_quota=10,
+            minutes_per_patient=15,
+        )
+        for day in range(7)
+    ]
 
 
 def _clerk(email: str, facility: Facility, role: str = FacilityRole.CLERK) -> User:
@@ -66,11 +77,19 @@ class Site:
     def __init__(self, facility: Facility, patient: Patient, booking: Booking):
         self.facility, self.patient, self.booking = facility, patient, booking
         self.ktp = IdentityDocument.objects.create(
-            patient=patient, kind="ktp", file=ContentFile(PDF, name="ktp.pdf"), content_type="application/pdf",
-            size=len(PDF))
+            patient=patient,
+            kind="ktp",
+            file=ContentFile(PDF, name="ktp.pdf"),
+            content_type="application/pdf",
+            size=len(PDF),
+        )
         self.letter = BookingDocument.objects.create(
-            booking=booking, kind=DocumentKind.values[0],
-            file=ContentFile(PDF, name="letter.pdf"), content_type="application/pdf", size=len(PDF))
+            booking=booking,
+            kind=DocumentKind.values[0],
+            file=ContentFile(PDF, name="letter.pdf"),
+            content_type="application/pdf",
+            size=len(PDF),
+        )
 
 
 def _site(facility: Facility, code: str, doctor: str, account: User, name: str, book, umum) -> Site:
@@ -85,12 +104,17 @@ def _site(facility: Facility, code: str, doctor: str, account: User, name: str, 
 @pytest.fixture
 def world(patient, other_patient, book, umum):
     rsud = default_facility()
-    puskesmas = Facility.objects.create(name="Puskesmas Denpasar Selatan", kind="puskesmas",
-                                        time_zone=FacilityTimeZone.WITA)
+    puskesmas = Facility.objects.create(
+        name="Puskesmas Denpasar Selatan", kind="puskesmas", time_zone=FacilityTimeZone.WITA
+    )
     a = _site(rsud, "GIGI", "drg. Rina", patient, "Ayu Rahmawati", book, umum)
     b = _site(puskesmas, "UMUM", "dr. Made", other_patient, "Ketut Suardana", book, umum)
-    return {"a": a, "b": b, "clerk_a": _clerk("clerk.a@rsud.example", rsud),
-            "clerk_b": _clerk("clerk.b@pkm.example", puskesmas)}
+    return {
+        "a": a,
+        "b": b,
+        "clerk_a": _clerk("clerk.a@rsud.example", rsud),
+        "clerk_b": _clerk("clerk.b@pkm.example", puskesmas),
+    }
 
 
 # Every URL that shows or changes a booking, a patient or a document: (name, method, url builder).
@@ -99,8 +123,11 @@ URLS: list[tuple[str, str, Callable[[Site], str]]] = [
     ("booking history", "get", lambda s: reverse("admin:queueing_booking_history", args=[s.booking.pk])),
     ("booking check-in", "post", lambda s: reverse("admin:queueing_booking_status", args=[s.booking.pk, "no_show"])),
     ("booking reject form", "get", lambda s: reverse("admin:queueing_booking_reject", args=[s.booking.pk])),
-    ("booking letter (admin)", "get",
-     lambda s: reverse("admin:queueing_booking_document", args=[s.booking.pk, s.letter.pk])),
+    (
+        "booking letter (admin)",
+        "get",
+        lambda s: reverse("admin:queueing_booking_document", args=[s.booking.pk, s.letter.pk]),
+    ),
     ("booking letter", "get", lambda s: reverse("queueing:booking_document", args=[s.booking.code, s.letter.pk])),
     ("patient page", "get", lambda s: reverse("admin:families_patient_change", args=[s.patient.pk])),
     ("patient history", "get", lambda s: reverse("admin:families_patient_history", args=[s.patient.pk])),
@@ -113,13 +140,15 @@ LISTS: list[tuple[str, Callable[[Site], str]]] = [
     ("booking list", lambda s: reverse("admin:queueing_booking_changelist") + "?tanggal=all"),
     ("booking search", lambda s: reverse("admin:queueing_booking_changelist") + f"?tanggal=all&q={s.booking.code}"),
     ("patient list", lambda s: reverse("admin:families_patient_changelist")),
-    ("patient search", lambda s: reverse("admin:families_patient_changelist") + f"?q={s.patient.full_name.split()[-1]}"),
+    (
+        "patient search",
+        lambda s: reverse("admin:families_patient_changelist") + f"?q={s.patient.full_name.split()[-1]}",
+    ),
     ("desk check-in", lambda s: reverse("queueing:desk_check_in") + f"?kode={s.booking.code}"),
     ("desk walk-in pick", lambda s: reverse("queueing:desk_walk_in") + f"?pasien={s.patient.pk}"),
     ("desk paper entry", lambda s: reverse("queueing:desk_paper") + f"?pasien={s.patient.pk}"),
     ("desk walk-in done", lambda s: reverse("queueing:desk_walk_in_done") + f"?kode={s.booking.code}"),
-    ("desk register", lambda s: reverse("queueing:desk_register")
-     + f"?date={s.booking.date:%d/%m/%Y}"),
+    ("desk register", lambda s: reverse("queueing:desk_register") + f"?date={s.booking.date:%d/%m/%Y}"),
 ]
 
 
@@ -160,8 +189,10 @@ def test_a_clerk_finds_no_patient_of_another_facility_at_the_counter(client, wor
 def test_a_clerk_cannot_act_on_another_facilitys_booking_from_the_list(client, world):
     b = world["b"]
     client.force_login(world["clerk_a"])
-    client.post(reverse("admin:queueing_booking_changelist") + "?tanggal=all",
-                {"action": "mark_no_show", "_selected_action": [b.booking.pk]})
+    client.post(
+        reverse("admin:queueing_booking_changelist") + "?tanggal=all",
+        {"action": "mark_no_show", "_selected_action": [b.booking.pk]},
+    )
     b.booking.refresh_from_db()
     assert b.booking.status != BookingStatus.NO_SHOW
 
@@ -202,14 +233,16 @@ def office(world) -> User:
     """A Dinas Kesehatan account, made staff and given the clerks' permissions by mistake: still no patient."""
     user = _clerk("dinkes@jogjakota.example", world["a"].facility, FacilityRole.HEALTH_OFFICE)
     FacilityMembership.objects.create(user=user, facility=world["b"].facility, role=FacilityRole.HEALTH_OFFICE)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=[
-        "view_identitydocument", "view_bookingdocument", "view_patient"]))
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_identitydocument", "view_bookingdocument", "view_patient"])
+    )
     return User.objects.get(pk=user.pk)
 
 
 @pytest.mark.parametrize(("label", "method", "url"), URLS, ids=[u[0] for u in URLS])
-def test_the_health_office_gets_404_on_every_patient_booking_and_document_url(client, world, office, label, method,
-                                                                              url):
+def test_the_health_office_gets_404_on_every_patient_booking_and_document_url(
+    client, world, office, label, method, url
+):
     client.force_login(office)
     for site in (world["a"], world["b"]):
         assert _fetch(client, method, url(site)).status_code == 404
@@ -225,14 +258,19 @@ def test_the_health_office_sees_counts_per_facility_and_no_identity(client, worl
     client.force_login(office)
     a, b = world["a"], world["b"]
     start = min(a.booking.date, b.booking.date)
-    response = client.get(reverse("queueing:office_figures"), {
-        "start": f"{start:%d/%m/%Y}", "end": f"{start + dt.timedelta(days=2):%d/%m/%Y}"})
+    response = client.get(
+        reverse("queueing:office_figures"),
+        {"start": f"{start:%d/%m/%Y}", "end": f"{start + dt.timedelta(days=2):%d/%m/%Y}"},
+    )
     assert response.status_code == 200
     page = response.content.decode()
-    rows = {(r["clinic__facility__name"], r["clinic__name"], r["guarantor__name"]): r["n"]
-            for r in response.context["rows"]}
-    assert rows == {(a.facility.name, a.booking.clinic.name, a.booking.guarantor.name): 1,
-                    (b.facility.name, b.booking.clinic.name, b.booking.guarantor.name): 1}
+    rows = {
+        (r["clinic__facility__name"], r["clinic__name"], r["guarantor__name"]): r["n"] for r in response.context["rows"]
+    }
+    assert rows == {
+        (a.facility.name, a.booking.clinic.name, a.booking.guarantor.name): 1,
+        (b.facility.name, b.booking.clinic.name, b.booking.guarantor.name): 1,
+    }
     for site in (a, b):
         assert site.facility.name in page
         for secret in (site.patient.full_name, site.patient.mrn, site.patient.nik, site.booking.code):
@@ -243,16 +281,20 @@ def test_the_figures_leave_out_cancelled_bookings(client, world, office):
     Booking.objects.filter(pk=world["b"].booking.pk).update(status=BookingStatus.CANCELLED)
     client.force_login(office)
     date = world["b"].booking.date
-    response = client.get(reverse("queueing:office_figures"), {"start": f"{date - dt.timedelta(days=1):%d/%m/%Y}",
-                                                                "end": f"{date + dt.timedelta(days=1):%d/%m/%Y}"})
+    response = client.get(
+        reverse("queueing:office_figures"),
+        {"start": f"{date - dt.timedelta(days=1):%d/%m/%Y}", "end": f"{date + dt.timedelta(days=1):%d/%m/%Y}"},
+    )
     assert world["b"].facility.name not in {r["clinic__facility__name"] for r in response.context["rows"]}
 
 
 def test_the_figures_refuse_a_reversed_range(client, office):
     client.force_login(office)
     today = timezone.localdate()
-    response = client.get(reverse("queueing:office_figures"), {
-        "start": f"{today:%d/%m/%Y}", "end": f"{today - dt.timedelta(days=1):%d/%m/%Y}"})
+    response = client.get(
+        reverse("queueing:office_figures"),
+        {"start": f"{today:%d/%m/%Y}", "end": f"{today - dt.timedelta(days=1):%d/%m/%Y}"},
+    )
     assert response.status_code == 200
     assert response.context["form"].errors.as_data()["end"][0].code == "range_reversed"
 

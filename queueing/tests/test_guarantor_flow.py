@@ -40,13 +40,14 @@ from queueing.models import Booking, BookingDocument, BookingSettings, Schedule
 from queueing.tests.conftest import make_member, make_schedule
 
 CARD_BUDI = "0001234567890"
-REFERRAL_VALID = "0902P0010000Y000001"      # Budi's, poli INT, 10 days old
-REFERRAL_EXPIRED = "0902P0010000Y000002"    # Budi's, poli INT, 120 days old
+REFERRAL_VALID = "0902P0010000Y000001"  # Budi's, poli INT, 10 days old
+REFERRAL_EXPIRED = "0902P0010000Y000002"  # Budi's, poli INT, 120 days old
 REFERRAL_OTHER_CLINIC = "0902P0010000Y000003"  # Budi's, poli MAT
 SLOW_SECONDS, TIMEOUT = 4.0, 2.0  # BPJS_TIMEOUT is a total deadline: room for a loaded machine
 
 
 # --- the simulator and the people it knows -----------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[simulator.SimulatorServer]:
@@ -73,8 +74,10 @@ def private_media(settings, tmp_path):
     """Letters go to this test's own private folder."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
     }
     return tmp_path / "private"
 
@@ -95,8 +98,9 @@ def dalam(db, tomorrow) -> Schedule:
 
 def budi(account, **extra) -> Patient:
     """The simulator's demo participant: active card, referrals to internal medicine."""
-    fields = dict(sex="L", birth_date=dt.date(1985, 4, 12), nik="3302011204850001", bpjs_number=CARD_BUDI,
-                  relationship="spouse")
+    fields = dict(
+        sex="L", birth_date=dt.date(1985, 4, 12), nik="3302011204850001", bpjs_number=CARD_BUDI, relationship="spouse"
+    )
     return make_member(account, "Budi Santoso", **{**fields, **extra})
 
 
@@ -106,6 +110,7 @@ def budi_member(patient) -> Patient:
 
 
 # --- walking the wizard --------------------------------------------------------------------------
+
 
 def follow(response) -> str:
     assert response.status_code == 302, response.content[:800]
@@ -163,13 +168,16 @@ def png_upload(name: str = "surat budi.png") -> SimpleUploadedFile:
 # --- every seed-004 type ---------------------------------------------------------------------------
 
 SEED_CODES = [row["code"] for row in SEED_004_V1]
-TYPED = {"bpjs-kesehatan": {"card_number": CARD_BUDI, "referral_number": REFERRAL_VALID},
-         "asuransi": {"card_number": "POL-2026/0042"}}
+TYPED = {
+    "bpjs-kesehatan": {"card_number": CARD_BUDI, "referral_number": REFERRAL_VALID},
+    "asuransi": {"card_number": "POL-2026/0042"},
+}
 
 
 @pytest.mark.parametrize("code", SEED_CODES)
 def test_a_patient_can_book_under_every_seed_004_guarantor_with_its_documents(
-        patient_client, patient, member, types, dalam, tomorrow, bpjs_live, code):
+    patient_client, patient, member, types, dalam, tomorrow, bpjs_live, code
+):
     # Budi (an active BPJS card) for BPJS Kesehatan; Sari (no BPJS card known to BPJS) for the rest.
     person = budi(patient) if code == "bpjs-kesehatan" else member
     gtype = types[code]
@@ -191,16 +199,20 @@ def test_a_patient_can_book_under_every_seed_004_guarantor_with_its_documents(
     assert booking.guarantor_verified is (code == "bpjs-kesehatan")
 
 
-def test_types_without_a_card_ignore_a_typed_number_whatever_their_code(patient_client, member, types, dalam,
-                                                                       tomorrow):
+def test_types_without_a_card_ignore_a_typed_number_whatever_their_code(patient_client, member, types, dalam, tomorrow):
     url = to_guarantor_step(patient_client, member, tomorrow)
     meta = patient_client.get(url).context["type_meta"]
     assert meta["bpjs-tk-jalan"]["card"] is False and meta["bpjs-tk-tempat-kerja"]["card"] is False
-    assert meta["bpjs-kesehatan"] == {"card": True, "referral": True, "bpjs": True,
-                                      "card_label": "Nomor kartu BPJS Kesehatan"}
+    assert meta["bpjs-kesehatan"] == {
+        "card": True,
+        "referral": True,
+        "bpjs": True,
+        "card_label": "Nomor kartu BPJS Kesehatan",
+    }
     # BPJS Ketenagakerjaan: its code starts with "bpjs", but it needs no card: nothing is checked or kept.
-    url = follow(patient_client.post(url, {"guarantor_type": "bpjs-tk-jalan", "card_number": "12",
-                                           "referral_number": "x"}))
+    url = follow(
+        patient_client.post(url, {"guarantor_type": "bpjs-tk-jalan", "card_number": "12", "referral_number": "x"})
+    )
     follow(confirm(patient_client, from_clinic_to_confirm(patient_client, url, dalam)))
     assert Booking.objects.values_list("card_number", "referral_number").get() == ("", "")
 
@@ -220,10 +232,19 @@ def test_the_bpjs_card_is_prefilled_from_the_member(patient_client, budi_member,
 
 # --- BPJS Kesehatan: verified, and each refusal under its field -----------------------------------
 
-def test_bpjs_booking_is_verified_and_the_answer_is_stored(patient_client, budi_member, types, dalam, tomorrow,
-                                                          bpjs_live):
-    url = walk(patient_client, budi_member, tomorrow, dalam, "bpjs-kesehatan", card_number=CARD_BUDI,
-               referral_number=REFERRAL_VALID)
+
+def test_bpjs_booking_is_verified_and_the_answer_is_stored(
+    patient_client, budi_member, types, dalam, tomorrow, bpjs_live
+):
+    url = walk(
+        patient_client,
+        budi_member,
+        tomorrow,
+        dalam,
+        "bpjs-kesehatan",
+        card_number=CARD_BUDI,
+        referral_number=REFERRAL_VALID,
+    )
     page = patient_client.get(url).content.decode()
     assert 'id="bpjs-result"' in page and "BUDI SANTOSO" in page
     result = follow(confirm(patient_client, url))
@@ -237,23 +258,48 @@ def test_bpjs_booking_is_verified_and_the_answer_is_stored(patient_client, budi_
     assert 'id="guarantor-unverified"' not in detail and "diperiksa dengan BPJS" in detail
 
 
-@pytest.mark.parametrize("person, card, referral, field, codes", [
-    (dict(full_name="Andi Pratama", birth_date=dt.date(1990, 1, 15), nik="3302011501900003"),
-     "0002000000011", "0902P0010000Y000006", "card_number", {"participant_inactive"}),
-    (dict(full_name="Sari Wulandari", birth_date=dt.date(1990, 5, 17)),
-     CARD_BUDI, REFERRAL_VALID, "card_number", {"name_mismatch", "birth_date_mismatch"}),
-    (dict(full_name="Budi Santoso", birth_date=dt.date(1985, 4, 12)),
-     CARD_BUDI, REFERRAL_EXPIRED, "referral_number", {"referral_expired"}),
-    (dict(full_name="Budi Santoso", birth_date=dt.date(1985, 4, 12)),
-     CARD_BUDI, "0902P0010000Y000005", "referral_number", {"referral_other_participant"}),
-], ids=["inactive", "name-mismatch", "expired-referral", "someone-elses-referral"])
-def test_bpjs_refusal_shows_under_its_field_and_keeps_what_was_typed(patient_client, patient, types, dalam,
-                                                                    tomorrow, bpjs_live, person, card, referral, field,
-                                                                    codes):
+@pytest.mark.parametrize(
+    "person, card, referral, field, codes",
+    [
+        (
+            dict(full_name="Andi Pratama", birth_date=dt.date(1990, 1, 15), nik="3302011501900003"),
+            "0002000000011",
+            "0902P0010000Y000006",
+            "card_number",
+            {"participant_inactive"},
+        ),
+        (
+            dict(full_name="Sari Wulandari", birth_date=dt.date(1990, 5, 17)),
+            CARD_BUDI,
+            REFERRAL_VALID,
+            "card_number",
+            {"name_mismatch", "birth_date_mismatch"},
+        ),
+        (
+            dict(full_name="Budi Santoso", birth_date=dt.date(1985, 4, 12)),
+            CARD_BUDI,
+            REFERRAL_EXPIRED,
+            "referral_number",
+            {"referral_expired"},
+        ),
+        (
+            dict(full_name="Budi Santoso", birth_date=dt.date(1985, 4, 12)),
+            CARD_BUDI,
+            "0902P0010000Y000005",
+            "referral_number",
+            {"referral_other_participant"},
+        ),
+    ],
+    ids=["inactive", "name-mismatch", "expired-referral", "someone-elses-referral"],
+)
+def test_bpjs_refusal_shows_under_its_field_and_keeps_what_was_typed(
+    patient_client, patient, types, dalam, tomorrow, bpjs_live, person, card, referral, field, codes
+):
     member = make_member(patient, **person)
     url = to_guarantor_step(patient_client, member, tomorrow)
-    response = patient_client.post(url, {"guarantor_type": "bpjs-kesehatan", "card_number": card,
-                                         "referral_number": referral})
+    response = patient_client.post(
+        url, {"guarantor_type": "bpjs-kesehatan", "card_number": card, "referral_number": referral}
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert field_codes(form, field) == codes
@@ -266,10 +312,15 @@ def test_bpjs_refusal_shows_under_its_field_and_keeps_what_was_typed(patient_cli
 
 
 def test_referral_for_another_clinic_sends_the_person_back_to_the_guarantor_step(
-        patient_client, budi_member, types, dalam, tomorrow, bpjs_live):
+    patient_client, budi_member, types, dalam, tomorrow, bpjs_live
+):
     url = to_guarantor_step(patient_client, budi_member, tomorrow)
-    url = follow(patient_client.post(url, {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI,
-                                           "referral_number": REFERRAL_OTHER_CLINIC}))
+    url = follow(
+        patient_client.post(
+            url,
+            {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI, "referral_number": REFERRAL_OTHER_CLINIC},
+        )
+    )
     assert url.endswith("/poli/")  # without a clinic the referral's clinic cannot be compared yet
     url = follow(patient_client.post(url, {"clinic": dalam.clinic_id}))
     back = follow(patient_client.post(url, {"schedule": dalam.pk}))
@@ -282,21 +333,32 @@ def test_referral_for_another_clinic_sends_the_person_back_to_the_guarantor_step
     assert 'id="error_1_id_referral_number"' in page and "MATA" in page
     assert dalam.clinic.name in page  # the clinic and doctor chosen are kept
     # With the right referral the person goes straight back to the confirm page.
-    url = follow(patient_client.post(back, {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI,
-                                            "referral_number": REFERRAL_VALID}))
+    url = follow(
+        patient_client.post(
+            back, {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI, "referral_number": REFERRAL_VALID}
+        )
+    )
     assert url.endswith("/konfirmasi/")
     follow(confirm(patient_client, url))
     assert Booking.objects.get().guarantor_verified
 
 
 def test_the_confirm_page_refuses_a_referral_for_another_clinic_chosen_later(
-        patient_client, budi_member, types, dalam, tomorrow, bpjs_live):
+    patient_client, budi_member, types, dalam, tomorrow, bpjs_live
+):
     """The person changes the clinic from the confirm page: the referral is compared again."""
     mata = next(s for s in make_schedule("MATA", "dr. Agus, Sp.M") if s.weekday == tomorrow.weekday())
     mata.clinic.bpjs_code = "MAT"
     mata.clinic.save()
-    url = walk(patient_client, budi_member, tomorrow, mata, "bpjs-kesehatan", card_number=CARD_BUDI,
-               referral_number=REFERRAL_OTHER_CLINIC)
+    url = walk(
+        patient_client,
+        budi_member,
+        tomorrow,
+        mata,
+        "bpjs-kesehatan",
+        card_number=CARD_BUDI,
+        referral_number=REFERRAL_OTHER_CLINIC,
+    )
     assert patient_client.get(url).status_code == 200
     url = follow(patient_client.post(url.replace("/konfirmasi/", "/poli/"), {"clinic": dalam.clinic_id}))
     back = follow(patient_client.post(url, {"schedule": dalam.pk}))
@@ -306,17 +368,27 @@ def test_the_confirm_page_refuses_a_referral_for_another_clinic_chosen_later(
 
 # --- BPJS slow or down: booked, unverified, told plainly ------------------------------------------
 
-@pytest.mark.parametrize("person, card, failure", [
-    (dict(full_name="Toni Lambat", birth_date=dt.date(1980, 1, 1)), simulator.CARD_SLOW, "BpjsDeadlineExceeded"),
-    (dict(full_name="Toni Lambat", birth_date=dt.date(1980, 1, 1)), simulator.CARD_TRICKLE, "BpjsDeadlineExceeded"),
-    (dict(full_name="Budi Santoso", birth_date=dt.date(1985, 4, 12)), simulator.CARD_SERVER_ERROR,
-     "BpjsServerError"),
-], ids=["timeout", "trickle", "http-500"])
-def test_bpjs_outage_still_books_unverified_and_says_so(patient_client, patient, types, dalam, tomorrow, bpjs_live,
-                                                        clerk, client, person, card, failure):
+
+@pytest.mark.parametrize(
+    "person, card, failure",
+    [
+        (dict(full_name="Toni Lambat", birth_date=dt.date(1980, 1, 1)), simulator.CARD_SLOW, "BpjsDeadlineExceeded"),
+        (dict(full_name="Toni Lambat", birth_date=dt.date(1980, 1, 1)), simulator.CARD_TRICKLE, "BpjsDeadlineExceeded"),
+        (
+            dict(full_name="Budi Santoso", birth_date=dt.date(1985, 4, 12)),
+            simulator.CARD_SERVER_ERROR,
+            "BpjsServerError",
+        ),
+    ],
+    ids=["timeout", "trickle", "http-500"],
+)
+def test_bpjs_outage_still_books_unverified_and_says_so(
+    patient_client, patient, types, dalam, tomorrow, bpjs_live, clerk, client, person, card, failure
+):
     member = make_member(patient, **person)
-    url = walk(patient_client, member, tomorrow, dalam, "bpjs-kesehatan", card_number=card,
-               referral_number=REFERRAL_VALID)
+    url = walk(
+        patient_client, member, tomorrow, dalam, "bpjs-kesehatan", card_number=card, referral_number=REFERRAL_VALID
+    )
     confirm_page = patient_client.get(url)
     assert 'id="bpjs-result"' in confirm_page.content.decode()
     result = follow(confirm(patient_client, url))
@@ -336,8 +408,15 @@ def test_bpjs_outage_still_books_unverified_and_says_so(patient_client, patient,
 
 def test_bpjs_not_configured_books_unverified(patient_client, budi_member, types, dalam, tomorrow, settings):
     settings.BPJS_VCLAIM_URL = ""  # production without credentials (DEBUG off): never blocks
-    url = walk(patient_client, budi_member, tomorrow, dalam, "bpjs-kesehatan", card_number=CARD_BUDI,
-               referral_number=REFERRAL_VALID)
+    url = walk(
+        patient_client,
+        budi_member,
+        tomorrow,
+        dalam,
+        "bpjs-kesehatan",
+        card_number=CARD_BUDI,
+        referral_number=REFERRAL_VALID,
+    )
     follow(confirm(patient_client, url))
     booking = Booking.objects.get()
     assert booking.guarantor_check["summary"]["failure"] == "BpjsNotConfigured" and not booking.guarantor_verified
@@ -345,8 +424,10 @@ def test_bpjs_not_configured_books_unverified(patient_client, budi_member, types
 
 # --- asking BPJS once --------------------------------------------------------------------------------
 
-def test_bpjs_is_asked_once_per_card_and_referral_within_minutes(patient_client, patient, budi_member, types,
-                                                                 dalam, tomorrow, bpjs_live):
+
+def test_bpjs_is_asked_once_per_card_and_referral_within_minutes(
+    patient_client, patient, budi_member, types, dalam, tomorrow, bpjs_live
+):
     url = to_guarantor_step(patient_client, budi_member, tomorrow)
     typed = {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI, "referral_number": REFERRAL_VALID}
     checked = patient_client.post(url, {**typed, "action": "check"})  # "Cek Nomor Rujukan"
@@ -360,27 +441,54 @@ def test_bpjs_is_asked_once_per_card_and_referral_within_minutes(patient_client,
     # A second booking minutes later (another date) asks nothing new either.
     later = tomorrow + dt.timedelta(days=1)
     dalam_later = Schedule.objects.get(clinic=dalam.clinic, weekday=later.weekday())
-    follow(confirm(patient_client, walk(patient_client, budi_member, later, dalam_later, "bpjs-kesehatan",
-                                        card_number=CARD_BUDI, referral_number=REFERRAL_VALID)))
+    follow(
+        confirm(
+            patient_client,
+            walk(
+                patient_client,
+                budi_member,
+                later,
+                dalam_later,
+                "bpjs-kesehatan",
+                card_number=CARD_BUDI,
+                referral_number=REFERRAL_VALID,
+            ),
+        )
+    )
     assert Booking.objects.filter(guarantor_verified=True).count() == 2
     assert len(bpjs_live.request_paths) == 2
 
 
-def test_check_button_says_which_clinic_the_referral_is_for(patient_client, budi_member, types, dalam, tomorrow,
-                                                           bpjs_live):
+def test_check_button_says_which_clinic_the_referral_is_for(
+    patient_client, budi_member, types, dalam, tomorrow, bpjs_live
+):
     url = to_guarantor_step(patient_client, budi_member, tomorrow)
-    response = patient_client.post(url, {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI,
-                                         "referral_number": REFERRAL_VALID, "action": "check"})
+    response = patient_client.post(
+        url,
+        {
+            "guarantor_type": "bpjs-kesehatan",
+            "card_number": CARD_BUDI,
+            "referral_number": REFERRAL_VALID,
+            "action": "check",
+        },
+    )
     page = response.content.decode()
     assert response.request["PATH_INFO"] == url and "PENYAKIT DALAM" in page and "BUDI SANTOSO" in page
 
 
-def test_confirm_post_with_bpjs_asks_nothing_and_stays_lean(patient_client, patient, budi_member, types, dalam,
-                                                           tomorrow, bpjs_live, book,
-                                                           django_assert_max_num_queries):
+def test_confirm_post_with_bpjs_asks_nothing_and_stays_lean(
+    patient_client, patient, budi_member, types, dalam, tomorrow, bpjs_live, book, django_assert_max_num_queries
+):
     book(make_member(patient, "Lain", relationship="child"), dalam, tomorrow)  # the day's counter exists
-    url = walk(patient_client, budi_member, tomorrow, dalam, "bpjs-kesehatan", card_number=CARD_BUDI,
-               referral_number=REFERRAL_VALID)
+    url = walk(
+        patient_client,
+        budi_member,
+        tomorrow,
+        dalam,
+        "bpjs-kesehatan",
+        card_number=CARD_BUDI,
+        referral_number=REFERRAL_VALID,
+    )
     patient_client.get(url)
     asked = len(bpjs_live.request_paths)
     with django_assert_max_num_queries(12):
@@ -388,11 +496,19 @@ def test_confirm_post_with_bpjs_asks_nothing_and_stays_lean(patient_client, pati
     assert len(bpjs_live.request_paths) == asked
 
 
-def test_confirm_without_a_kept_answer_asks_bpjs_before_booking(patient_client, budi_member, types, dalam,
-                                                               tomorrow, bpjs_live):
+def test_confirm_without_a_kept_answer_asks_bpjs_before_booking(
+    patient_client, budi_member, types, dalam, tomorrow, bpjs_live
+):
     """A backstop: the booking is never made with a stale or missing eligibility answer."""
-    url = walk(patient_client, budi_member, tomorrow, dalam, "bpjs-kesehatan", card_number=CARD_BUDI,
-               referral_number=REFERRAL_VALID)
+    url = walk(
+        patient_client,
+        budi_member,
+        tomorrow,
+        dalam,
+        "bpjs-kesehatan",
+        card_number=CARD_BUDI,
+        referral_number=REFERRAL_VALID,
+    )
     session = patient_client.session
     wid = re.search(r"/ambil/([0-9a-f]{32})/", url).group(1)
     del session["queueing_wizards"][wid]["guarantor_check"]
@@ -404,12 +520,25 @@ def test_confirm_without_a_kept_answer_asks_bpjs_before_booking(patient_client, 
     assert Booking.objects.get().guarantor_check["summary"]["referral"]["clinic_bpjs_code"] == "INT"
 
 
-def test_booking_again_keeps_the_guarantor_card_and_referral(patient_client, budi_member, types, dalam, tomorrow,
-                                                             bpjs_live, clerk):
+def test_booking_again_keeps_the_guarantor_card_and_referral(
+    patient_client, budi_member, types, dalam, tomorrow, bpjs_live, clerk
+):
     from queueing import services
 
-    follow(confirm(patient_client, walk(patient_client, budi_member, tomorrow, dalam, "bpjs-kesehatan",
-                                        card_number=CARD_BUDI, referral_number=REFERRAL_VALID)))
+    follow(
+        confirm(
+            patient_client,
+            walk(
+                patient_client,
+                budi_member,
+                tomorrow,
+                dalam,
+                "bpjs-kesehatan",
+                card_number=CARD_BUDI,
+                referral_number=REFERRAL_VALID,
+            ),
+        )
+    )
     services.booking_reject(booking=Booking.objects.get(), actor=clerk, reason="Rujukan tidak terbaca")
     url = follow(patient_client.get(reverse("queueing:booking_start") + f"?dari={Booking.objects.get().code}"))
     url = follow(patient_client.post(url, {"date": tomorrow.isoformat()}))
@@ -421,8 +550,10 @@ def test_booking_again_keeps_the_guarantor_card_and_referral(patient_client, bud
 
 # --- JPKMKT: BPJS first when the card is active, with consent ------------------------------------
 
-def test_jpkmkt_patient_with_an_active_card_switches_to_bpjs_with_consent(patient_client, budi_member, types,
-                                                                         dalam, tomorrow, bpjs_live):
+
+def test_jpkmkt_patient_with_an_active_card_switches_to_bpjs_with_consent(
+    patient_client, budi_member, types, dalam, tomorrow, bpjs_live
+):
     url = to_guarantor_step(patient_client, budi_member, tomorrow)
     response = patient_client.post(url, {"guarantor_type": "jpkmkt-lapas"})
     assert response.status_code == 200 and 'id="jpkmkt-offer"' in response.content.decode()
@@ -433,10 +564,18 @@ def test_jpkmkt_patient_with_an_active_card_switches_to_bpjs_with_consent(patien
     assert step.context["form"]["card_number"].value() == CARD_BUDI
     assert 'id="switch-note"' in step.content.decode()
     guarantor_step = url
-    follow(patient_client.post(url, {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI,
-                                     "referral_number": "0902P0010000Y000007"}))  # an older letter, then changed
-    url = follow(patient_client.post(guarantor_step, {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI,
-                                                      "referral_number": REFERRAL_VALID}))
+    follow(
+        patient_client.post(
+            url,
+            {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI, "referral_number": "0902P0010000Y000007"},
+        )
+    )  # an older letter, then changed
+    url = follow(
+        patient_client.post(
+            guarantor_step,
+            {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI, "referral_number": REFERRAL_VALID},
+        )
+    )
     url = from_clinic_to_confirm(patient_client, url, dalam)
     assert 'id="switched-note"' in patient_client.get(url).content.decode()
     follow(confirm(patient_client, url))
@@ -445,8 +584,9 @@ def test_jpkmkt_patient_with_an_active_card_switches_to_bpjs_with_consent(patien
     assert booking.guarantor_switched_from.code == "jpkmkt-lapas"
 
 
-def test_jpkmkt_patient_found_by_nik_may_keep_jpkmkt_and_the_desk_sees_it(patient_client, patient, types, dalam,
-                                                                         tomorrow, bpjs_live):
+def test_jpkmkt_patient_found_by_nik_may_keep_jpkmkt_and_the_desk_sees_it(
+    patient_client, patient, types, dalam, tomorrow, bpjs_live
+):
     suparman = make_member(patient, "Suparman", sex="L", birth_date=dt.date(1960, 2, 2), nik="3302010202600005")
     url = to_guarantor_step(patient_client, suparman, tomorrow)
     response = patient_client.post(url, {"guarantor_type": "jpkmkt-kekerasan"})
@@ -459,10 +599,12 @@ def test_jpkmkt_patient_found_by_nik_may_keep_jpkmkt_and_the_desk_sees_it(patien
     assert rule["bpjs_card_active"] and rule["bpjs_card"] == "0002000000013"
 
 
-def test_jpkmkt_patient_with_an_inactive_card_stays_jpkmkt_without_a_question(patient_client, patient, types,
-                                                                             dalam, tomorrow, bpjs_live):
-    warsih = make_member(patient, "Warsih", birth_date=dt.date(1970, 5, 4), nik="3302014405700006",
-                         bpjs_number="0002000000014")
+def test_jpkmkt_patient_with_an_inactive_card_stays_jpkmkt_without_a_question(
+    patient_client, patient, types, dalam, tomorrow, bpjs_live
+):
+    warsih = make_member(
+        patient, "Warsih", birth_date=dt.date(1970, 5, 4), nik="3302014405700006", bpjs_number="0002000000014"
+    )
     url = to_guarantor_step(patient_client, warsih, tomorrow)
     url = follow(patient_client.post(url, {"guarantor_type": "jpkmkt-terlantar"}))
     follow(confirm(patient_client, from_clinic_to_confirm(patient_client, url, dalam)))
@@ -481,12 +623,19 @@ def dalam_needs_skd(dalam) -> ClinicDocumentRule:
     return ClinicDocumentRule.objects.create(clinic_code="DALAM", documents=[SKD], needs_letter_upload=True)
 
 
-def test_documents_with_the_clinics_rule_show_on_confirm_result_print_and_pdf(patient_client, budi_member, types,
-                                                                             dalam, dalam_needs_skd, tomorrow,
-                                                                             bpjs_live):
+def test_documents_with_the_clinics_rule_show_on_confirm_result_print_and_pdf(
+    patient_client, budi_member, types, dalam, dalam_needs_skd, tomorrow, bpjs_live
+):
     expected = types["bpjs-kesehatan"].required_documents + [SKD]
-    url = walk(patient_client, budi_member, tomorrow, dalam, "bpjs-kesehatan", card_number=CARD_BUDI,
-               referral_number=REFERRAL_VALID)
+    url = walk(
+        patient_client,
+        budi_member,
+        tomorrow,
+        dalam,
+        "bpjs-kesehatan",
+        card_number=CARD_BUDI,
+        referral_number=REFERRAL_VALID,
+    )
     confirm_page = patient_client.get(url)
     assert confirm_page.context["documents"] == expected and confirm_page.context["letter_needed"]
     assert 'id="letter-upload"' in confirm_page.content.decode()
@@ -509,6 +658,7 @@ def test_umum_shows_no_letter_upload(patient_client, member, types, dalam, tomor
 
 
 # --- letters with a booking: private files, family and staff only --------------------------------
+
 
 def book_taspen_with_letter(client, member, schedule, date, upload=None) -> Booking:
     url = walk(client, member, date, schedule, "taspen")
@@ -548,8 +698,12 @@ def test_letter_access_matrix(client, patient, other_patient, clerk, member, typ
     clerk = type(clerk).objects.get(pk=clerk.pk)  # fresh permission cache
     client.force_login(clerk)
     assert client.get(url).status_code == 200
-    assert PatientAccessLog.objects.filter(user=clerk, patient=member, what="booking_letter",
-                                           detail="guarantee_letter").count() == 1
+    assert (
+        PatientAccessLog.objects.filter(
+            user=clerk, patient=member, what="booking_letter", detail="guarantee_letter"
+        ).count()
+        == 1
+    )
     client.logout()
     assert client.get(url).status_code == 302  # to the login page
     client.force_login(patient)
@@ -566,8 +720,7 @@ def test_a_pdf_letter_is_downloaded_not_shown(patient_client, member, types, dal
     assert response["Content-Type"] == "application/pdf" and response["Content-Disposition"].startswith("attachment")
 
 
-def test_a_wrong_file_is_refused_under_the_field_and_nothing_is_booked(patient_client, member, types, dalam,
-                                                                      tomorrow):
+def test_a_wrong_file_is_refused_under_the_field_and_nothing_is_booked(patient_client, member, types, dalam, tomorrow):
     url = walk(patient_client, member, tomorrow, dalam, "taspen")
     fake = SimpleUploadedFile("surat.png", b"not an image at all", content_type="image/png")
     response = confirm(patient_client, url, document=fake, document_kind="guarantee_letter")
@@ -585,8 +738,9 @@ def test_a_double_clicked_confirm_with_a_letter_keeps_one_letter(patient_client,
     assert Booking.objects.count() == 1 and BookingDocument.objects.count() == 1
 
 
-def test_a_letter_can_be_added_later_on_the_booking_page_by_the_family_only(client, patient, other_patient, member,
-                                                                           types, dalam, tomorrow):
+def test_a_letter_can_be_added_later_on_the_booking_page_by_the_family_only(
+    client, patient, other_patient, member, types, dalam, tomorrow
+):
     client.force_login(patient)
     follow(confirm(client, walk(client, member, tomorrow, dalam, "taspen")))
     booking = Booking.objects.get()
@@ -597,12 +751,14 @@ def test_a_letter_can_be_added_later_on_the_booking_page_by_the_family_only(clie
     client.force_login(patient)
     assert follow(client.post(detail, {"document": png_upload(), "kind": "guarantee_letter"})) == detail
     assert BookingDocument.objects.get().uploaded_by == patient
-    bad = client.post(detail, {"document": SimpleUploadedFile("x.png", b"", content_type="image/png"),
-                               "kind": "guarantee_letter"})
+    bad = client.post(
+        detail, {"document": SimpleUploadedFile("x.png", b"", content_type="image/png"), "kind": "guarantee_letter"}
+    )
     assert bad.status_code == 400 and field_codes(bad.context["letter_form"], "document")
 
 
 # --- hostile letters, through both upload paths: only our rebuilt copy is stored --------------------
+
 
 def upload_letter(client, member, dalam, tomorrow, path: str, name: str, content: bytes) -> BookingDocument:
     """Send a letter with the booking (the confirm page) or afterwards (the booking's page)."""
@@ -624,8 +780,9 @@ def stored(document: BookingDocument) -> bytes:
 
 @pytest.mark.parametrize("path", ["confirm", "booking_page"])
 @pytest.mark.parametrize("name", sorted(hostile_pdfs()))
-def test_a_hostile_pdf_letter_is_stored_without_its_active_content(patient_client, member, types, dalam, tomorrow,
-                                                                   private_media, path, name):
+def test_a_hostile_pdf_letter_is_stored_without_its_active_content(
+    patient_client, member, types, dalam, tomorrow, private_media, path, name
+):
     document = upload_letter(patient_client, member, dalam, tomorrow, path, "surat.pdf", hostile_pdfs()[name])
     data = stored(document)
     assert document.content_type == "application/pdf" and data.startswith(b"%PDF-")
@@ -642,13 +799,15 @@ def test_a_letter_photo_loses_its_gps_position(patient_client, member, types, da
 
 
 @pytest.mark.parametrize("path", ["confirm", "booking_page"])
-def test_a_jpeg_html_polyglot_letter_is_stored_without_its_html(patient_client, member, types, dalam, tomorrow,
-                                                               private_media, path):
+def test_a_jpeg_html_polyglot_letter_is_stored_without_its_html(
+    patient_client, member, types, dalam, tomorrow, private_media, path
+):
     data = stored(upload_letter(patient_client, member, dalam, tomorrow, path, "surat.jpg", polyglot_jpeg()))
     assert data.startswith(b"\xff\xd8\xff") and b"<script" not in data and b"<html" not in data
 
 
 # --- in a real browser ---------------------------------------------------------------------------------
+
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
@@ -712,14 +871,20 @@ def test_browser_expired_referral_shows_red_under_the_field_then_a_valid_one_boo
 
 # --- the referral's clinic is offered first (issue 15) ---------------------------------------------
 
-def test_the_clinic_step_offers_the_referrals_clinic_first_and_chosen(patient_client, budi_member, types, dalam,
-                                                                      tomorrow, bpjs_live):
+
+def test_the_clinic_step_offers_the_referrals_clinic_first_and_chosen(
+    patient_client, budi_member, types, dalam, tomorrow, bpjs_live
+):
     mata = next(s for s in make_schedule("MATA", "dr. Agus, Sp.M") if s.weekday == tomorrow.weekday())
     mata.clinic.bpjs_code = "MAT"
     mata.clinic.save()
     url = to_guarantor_step(patient_client, budi_member, tomorrow)
-    url = follow(patient_client.post(url, {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI,
-                                           "referral_number": REFERRAL_OTHER_CLINIC}))
+    url = follow(
+        patient_client.post(
+            url,
+            {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI, "referral_number": REFERRAL_OTHER_CLINIC},
+        )
+    )
     response = patient_client.get(url)
     form = response.context["form"]
     assert [c.pk for c in form.fields["clinic"].queryset][0] == mata.clinic_id
@@ -729,14 +894,19 @@ def test_the_clinic_step_offers_the_referrals_clinic_first_and_chosen(patient_cl
 
 
 def test_the_clinic_step_says_when_the_referrals_clinic_has_no_session_that_day(
-        patient_client, budi_member, types, dalam, tomorrow, bpjs_live):
+    patient_client, budi_member, types, dalam, tomorrow, bpjs_live
+):
     other_days = [d for d in range(7) if d != tomorrow.weekday()]
     mata = make_schedule("MATA", "dr. Agus, Sp.M", weekdays=other_days)[0]
     mata.clinic.bpjs_code = "MAT"
     mata.clinic.save()
     url = to_guarantor_step(patient_client, budi_member, tomorrow)
-    url = follow(patient_client.post(url, {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI,
-                                           "referral_number": REFERRAL_OTHER_CLINIC}))
+    url = follow(
+        patient_client.post(
+            url,
+            {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI, "referral_number": REFERRAL_OTHER_CLINIC},
+        )
+    )
     response = patient_client.get(url)
     page = response.content.decode()
     assert 'id="referral-clinic"' in page and "tidak praktik" in page

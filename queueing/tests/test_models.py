@@ -42,9 +42,16 @@ def booking(book, member, gigi_tomorrow, tomorrow) -> Booking:
 
 
 def copy_of(booking: Booking, **changes) -> Booking:
-    fields = dict(patient=booking.patient, account=booking.account, day_quota=booking.day_quota, date=booking.date,
-                  clinic=booking.clinic, doctor=booking.doctor, guarantor=booking.guarantor,
-                  status=BookingStatus.REQUESTED)
+    fields = dict(
+        patient=booking.patient,
+        account=booking.account,
+        day_quota=booking.day_quota,
+        date=booking.date,
+        clinic=booking.clinic,
+        doctor=booking.doctor,
+        guarantor=booking.guarantor,
+        status=BookingStatus.REQUESTED,
+    )
     fields.update(changes)
     return Booking(**fields)
 
@@ -58,8 +65,13 @@ def test_a_cancelled_booking_does_not_block_the_day(booking):
 
 
 def test_queue_numbers_are_unique_per_schedule_day(booking, patient):
-    other = copy_of(booking, patient=make_member(patient, "Lain", relationship="child"),
-                    status=BookingStatus.VERIFIED, number=booking.number, label="GIGI-001")
+    other = copy_of(
+        booking,
+        patient=make_member(patient, "Lain", relationship="child"),
+        status=BookingStatus.VERIFIED,
+        number=booking.number,
+        label="GIGI-001",
+    )
     both_ways(other, "queueing_booking_number_unique_per_day", "number_taken")
 
 
@@ -74,8 +86,9 @@ def test_a_rejection_has_a_reason(booking):
 
 
 def test_confirm_tokens_are_unique(booking, patient):
-    other = copy_of(booking, patient=make_member(patient, "Lain", relationship="child"),
-                    confirm_token=booking.confirm_token)
+    other = copy_of(
+        booking, patient=make_member(patient, "Lain", relationship="child"), confirm_token=booking.confirm_token
+    )
     both_ways(other, "queueing_booking_confirm_token_unique", "unique")
 
 
@@ -87,8 +100,11 @@ def test_places_taken_never_exceed_the_quota(booking):
 
 def test_one_counter_row_per_schedule_and_day(booking):
     quota = booking.day_quota
-    both_ways(DayQuota(schedule=quota.schedule, date=quota.date, quota=5), "queueing_dayquota_schedule_date_unique",
-              "day_quota_exists")
+    both_ways(
+        DayQuota(schedule=quota.schedule, date=quota.date, quota=5),
+        "queueing_dayquota_schedule_date_unique",
+        "day_quota_exists",
+    )
 
 
 def test_online_and_counter_places_never_exceed_the_total_quota(booking):
@@ -126,10 +142,16 @@ def test_schedule_ends_after_it_starts(gigi):
 
 
 def test_exception_scope_names_its_target(gigi_tomorrow, tomorrow):
-    both_ways(ScheduleException(date=tomorrow, scope=ExceptionScope.CLINIC, reason="x"),
-              "queueing_scheduleexception_scope_matches_target", "scope_mismatch")
-    both_ways(ScheduleException(date=tomorrow, scope=ExceptionScope.HOSPITAL, clinic=gigi_tomorrow.clinic,
-                                reason="x"), "queueing_scheduleexception_scope_matches_target", "scope_mismatch")
+    both_ways(
+        ScheduleException(date=tomorrow, scope=ExceptionScope.CLINIC, reason="x"),
+        "queueing_scheduleexception_scope_matches_target",
+        "scope_mismatch",
+    )
+    both_ways(
+        ScheduleException(date=tomorrow, scope=ExceptionScope.HOSPITAL, clinic=gigi_tomorrow.clinic, reason="x"),
+        "queueing_scheduleexception_scope_matches_target",
+        "scope_mismatch",
+    )
 
 
 def test_booking_settings_window_is_ordered(cfg):

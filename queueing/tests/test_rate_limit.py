@@ -37,8 +37,9 @@ def _walked(client, members, umum, schedule, date) -> list[str]:
     return [walk(client, member, date, schedule, umum) for member in members]
 
 
-def test_a_family_of_four_with_every_confirm_double_clicked_is_not_limited(patient_client, family, umum,
-                                                                           gigi_tomorrow, tomorrow, settings):
+def test_a_family_of_four_with_every_confirm_double_clicked_is_not_limited(
+    patient_client, family, umum, gigi_tomorrow, tomorrow, settings
+):
     assert settings.QUEUEING_CONFIRM_LIMIT == 10
     for url in _walked(patient_client, family, umum, gigi_tomorrow, tomorrow):
         first, second = confirm(patient_client, url), confirm(patient_client, url)
@@ -46,8 +47,9 @@ def test_a_family_of_four_with_every_confirm_double_clicked_is_not_limited(patie
     assert Booking.objects.count() == 4
 
 
-def test_confirms_over_the_limit_get_429_with_a_translated_message(patient_client, family, umum, gigi_tomorrow,
-                                                                   tomorrow, settings):
+def test_confirms_over_the_limit_get_429_with_a_translated_message(
+    patient_client, family, umum, gigi_tomorrow, tomorrow, settings
+):
     settings.QUEUEING_CONFIRM_LIMIT = 2
     urls = _walked(patient_client, family[:3], umum, gigi_tomorrow, tomorrow)
     assert [confirm(patient_client, url).status_code for url in urls[:2]] == [302, 302]
@@ -60,18 +62,24 @@ def test_confirms_over_the_limit_get_429_with_a_translated_message(patient_clien
     assert not Booking.objects.filter(patient=family[2]).exists()
 
 
-def test_a_double_click_over_the_limit_still_returns_its_booking(patient_client, family, umum, gigi_tomorrow,
-                                                                 tomorrow, settings):
+def test_a_double_click_over_the_limit_still_returns_its_booking(
+    patient_client, family, umum, gigi_tomorrow, tomorrow, settings
+):
     settings.QUEUEING_CONFIRM_LIMIT = 1
     url = walk(patient_client, family[0], tomorrow, gigi_tomorrow, umum)
     first, second, third = (confirm(patient_client, url) for _ in range(3))
     booking = Booking.objects.get()
-    assert first["Location"] == second["Location"] == third["Location"] == reverse(
-        "queueing:booking_detail", args=[booking.code]) + "?baru=1"
+    assert (
+        first["Location"]
+        == second["Location"]
+        == third["Location"]
+        == reverse("queueing:booking_detail", args=[booking.code]) + "?baru=1"
+    )
 
 
-def test_the_limit_is_per_account(patient_client, client, other_patient, family, umum, gigi_tomorrow, tomorrow,
-                                  settings):
+def test_the_limit_is_per_account(
+    patient_client, client, other_patient, family, umum, gigi_tomorrow, tomorrow, settings
+):
     settings.QUEUEING_CONFIRM_LIMIT = 1
     urls = _walked(patient_client, family[:2], umum, gigi_tomorrow, tomorrow)
     assert confirm(patient_client, urls[0]).status_code == 302
@@ -83,8 +91,12 @@ def test_the_limit_is_per_account(patient_client, client, other_patient, family,
 
 def test_after_the_window_confirming_works_again(patient_client, family, umum, gigi_tomorrow, tomorrow, settings):
     # The local-memory cache expires keys by time.time(), which the time machine moves (no real sleep).
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": f"window-{uuid.uuid4().hex}"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"window-{uuid.uuid4().hex}",
+        }
+    }
     settings.QUEUEING_CONFIRM_LIMIT, settings.QUEUEING_CONFIRM_WINDOW_SECONDS = 1, 60
     urls = _walked(patient_client, family[:2], umum, gigi_tomorrow, tomorrow)
     with time_machine.travel(time.time(), tick=False) as clock:
@@ -102,13 +114,17 @@ def test_the_limit_is_off_at_zero(patient_client, family, umum, gigi_tomorrow, t
     assert {confirm(patient_client, url).status_code for _ in range(3)} == {302}
 
 
-def test_the_count_is_shared_through_redis(patient_client, patient, family, umum, gigi_tomorrow, tomorrow,
-                                           settings):
+def test_the_count_is_shared_through_redis(patient_client, patient, family, umum, gigi_tomorrow, tomorrow, settings):
     url = _redis_url()
     if url is None:
         pytest.skip("no Redis on 127.0.0.1:6379: the shared count is not tested")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
-                                   "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
     settings.QUEUEING_CONFIRM_LIMIT = 2
     urls = _walked(patient_client, family[:3], umum, gigi_tomorrow, tomorrow)
     try:
@@ -125,8 +141,9 @@ def test_a_cache_outage_does_not_stop_bookings(patient_client, family, umum, gig
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = walk(patient_client, family[0], tomorrow, gigi_tomorrow, umum)
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    }
     settings.QUEUEING_CONFIRM_LIMIT = 1
     assert confirm(patient_client, url).status_code == 302
     assert Booking.objects.filter(patient=family[0]).exists()

@@ -66,8 +66,12 @@ def test_clinics_on_a_date_are_those_with_an_open_schedule(db):
     make_schedule("GIGI", "drg. Rina", weekdays=[0])
     make_schedule("MATA", "dr. Agus", weekdays=[1])
     make_schedule("THT", "dr. Ratna", weekdays=[0])[0]
-    ScheduleException.objects.create(date=MONDAY, scope=ExceptionScope.DOCTOR,
-                                     doctor=make_schedule("THT", "dr. Ratna", weekdays=[2])[0].doctor, reason="Cuti")
+    ScheduleException.objects.create(
+        date=MONDAY,
+        scope=ExceptionScope.DOCTOR,
+        doctor=make_schedule("THT", "dr. Ratna", weekdays=[2])[0].doctor,
+        reason="Cuti",
+    )
     assert [c.code for c in selectors.clinics_on(MONDAY)] == ["GIGI"]
 
 

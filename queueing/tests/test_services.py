@@ -40,8 +40,9 @@ def test_booking_gives_the_first_number_label_and_estimated_time(book, member, g
 
 
 def test_estimated_time_is_start_plus_minutes_per_patient_before_you(book, patient, gigi_tomorrow, tomorrow):
-    bookings = [book(make_member(patient, f"Anak {i}", relationship="child"), gigi_tomorrow, tomorrow)
-                for i in range(3)]
+    bookings = [
+        book(make_member(patient, f"Anak {i}", relationship="child"), gigi_tomorrow, tomorrow) for i in range(3)
+    ]
     assert [b.estimated_time for b in bookings] == [dt.time(8, 0), dt.time(8, 15), dt.time(8, 30)]
     assert [b.label for b in bookings] == ["GIGI-001", "GIGI-002", "GIGI-003"]
 
@@ -91,8 +92,9 @@ def test_booking_refuses_a_schedule_on_another_weekday(book, member, gigi, tomor
 
 
 def test_booking_refuses_a_day_closed_by_an_exception(book, member, gigi_tomorrow, tomorrow):
-    services.exception_create(exception=ScheduleException(date=tomorrow, scope=ExceptionScope.HOSPITAL,
-                                                          reason="Libur nasional"))
+    services.exception_create(
+        exception=ScheduleException(date=tomorrow, scope=ExceptionScope.HOSPITAL, reason="Libur nasional")
+    )
     with pytest.raises(ValidationError) as exc:
         book(member, gigi_tomorrow, tomorrow)
     assert codes(exc.value) == {"schedule_closed"}
@@ -127,25 +129,35 @@ def test_booking_refuses_a_member_with_missing_identity_data(book, patient, gigi
     assert "NIK" in exc.value.messages[0] and "village" in exc.value.messages[0]
 
 
-@pytest.mark.parametrize("card, referral, expected", [
-    ("", "0301R0011117B000001", {"card_required"}),
-    ("12345", "0301R0011117B000001", {"card_format"}),
-    ("00012345678901", "0301R0011117B000001", {"card_format"}),  # 14 digits
-    ("0001234567890", "", {"referral_required"}),
-    ("0001234567890", "rujukan?", {"referral_format"}),
-    ("0001234567890", "0301R0011117B00001", {"referral_format"}),  # 18: the desk once took 10-20
-    ("0001234567890", "0301R0011117B0000001", {"referral_format"}),  # 20
-])
-def test_bpjs_booking_checks_card_and_referral_format(book, member, bpjs, gigi_tomorrow, tomorrow,
-                                                       card, referral, expected):
+@pytest.mark.parametrize(
+    "card, referral, expected",
+    [
+        ("", "0301R0011117B000001", {"card_required"}),
+        ("12345", "0301R0011117B000001", {"card_format"}),
+        ("00012345678901", "0301R0011117B000001", {"card_format"}),  # 14 digits
+        ("0001234567890", "", {"referral_required"}),
+        ("0001234567890", "rujukan?", {"referral_format"}),
+        ("0001234567890", "0301R0011117B00001", {"referral_format"}),  # 18: the desk once took 10-20
+        ("0001234567890", "0301R0011117B0000001", {"referral_format"}),  # 20
+    ],
+)
+def test_bpjs_booking_checks_card_and_referral_format(
+    book, member, bpjs, gigi_tomorrow, tomorrow, card, referral, expected
+):
     with pytest.raises(ValidationError) as exc:
         book(member, gigi_tomorrow, tomorrow, guarantor=bpjs, card_number=card, referral_number=referral)
     assert codes(exc.value) == expected
 
 
 def test_bpjs_booking_stores_guarantor_fields_unverified(book, member, bpjs, gigi_tomorrow, tomorrow):
-    booking = book(member, gigi_tomorrow, tomorrow, guarantor=bpjs, card_number="0001234567890",
-                   referral_number="0301R0011117B000001")
+    booking = book(
+        member,
+        gigi_tomorrow,
+        tomorrow,
+        guarantor=bpjs,
+        card_number="0001234567890",
+        referral_number="0301R0011117B000001",
+    )
     booking.refresh_from_db()
     assert (booking.card_number, booking.referral_number) == ("0001234567890", "0301R0011117B000001")
     assert booking.guarantor_verified is False and booking.guarantor_check == {}
@@ -153,8 +165,8 @@ def test_bpjs_booking_stores_guarantor_fields_unverified(book, member, bpjs, gig
 
 # --- cancel ---------------------------------------------------------------------------------------
 
-def test_cancel_frees_the_place_and_the_number_is_never_reused(book, patient, member, child, gigi_tomorrow,
-                                                               tomorrow):
+
+def test_cancel_frees_the_place_and_the_number_is_never_reused(book, patient, member, child, gigi_tomorrow, tomorrow):
     first = book(member, gigi_tomorrow, tomorrow)
     services.booking_cancel(booking=first, actor=patient)
     second = book(child, gigi_tomorrow, tomorrow)
@@ -163,8 +175,7 @@ def test_cancel_frees_the_place_and_the_number_is_never_reused(book, patient, me
     assert (second.number, again.number) == (2, 3)
     quota = DayQuota.objects.get(schedule=gigi_tomorrow, date=tomorrow)
     assert (quota.active_count, quota.last_number) == (2, 3)
-    assert list(first.events.values_list("from_status", "to_status")) == [
-        ("", "verified"), ("verified", "cancelled")]
+    assert list(first.events.values_list("from_status", "to_status")) == [("", "verified"), ("verified", "cancelled")]
 
 
 def test_cancel_is_refused_after_the_cut_off(book, patient, member, gigi_tomorrow, tomorrow, cfg):
@@ -190,6 +201,7 @@ def test_cancel_twice_is_refused_and_counts_once(book, patient, member, gigi_tom
 
 # --- verification mode ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def verification(cfg):
     cfg.mode = BookingMode.VERIFICATION
@@ -197,9 +209,9 @@ def verification(cfg):
     return cfg
 
 
-def test_verification_mode_holds_a_place_and_numbers_at_verification(book, patient, clerk, gigi_tomorrow,
-                                                                      tomorrow, verification,
-                                                                      django_capture_on_commit_callbacks):
+def test_verification_mode_holds_a_place_and_numbers_at_verification(
+    book, patient, clerk, gigi_tomorrow, tomorrow, verification, django_capture_on_commit_callbacks
+):
     first = book(make_member(patient, "Satu"), gigi_tomorrow, tomorrow)
     second = book(make_member(patient, "Dua", relationship="child"), gigi_tomorrow, tomorrow)
     assert (first.status, first.number, first.label) == (BookingStatus.REQUESTED, None, "")
@@ -229,7 +241,8 @@ def test_verify_twice_is_refused_without_a_gap(book, member, clerk, gigi_tomorro
 
 
 def test_reject_requires_a_reason_frees_the_place_and_allows_booking_again(
-        book, patient, member, clerk, gigi_tomorrow, tomorrow, verification, django_capture_on_commit_callbacks):
+    book, patient, member, clerk, gigi_tomorrow, tomorrow, verification, django_capture_on_commit_callbacks
+):
     booking = book(member, gigi_tomorrow, tomorrow)
     with pytest.raises(ValidationError) as exc:
         services.booking_reject(booking=booking, actor=clerk, reason="  ")
@@ -245,14 +258,19 @@ def test_reject_requires_a_reason_frees_the_place_and_allows_booking_again(
 
 # --- exceptions -------------------------------------------------------------------------------------
 
-def test_exception_marks_affected_bookings_and_emails_after_commit(book, patient, member, child, gigi_tomorrow,
-                                                                   tomorrow, django_capture_on_commit_callbacks):
+
+def test_exception_marks_affected_bookings_and_emails_after_commit(
+    book, patient, member, child, gigi_tomorrow, tomorrow, django_capture_on_commit_callbacks
+):
     hit = book(member, gigi_tomorrow, tomorrow)
     umum = next(s for s in make_schedule("UMUM", "dr. Andi") if s.weekday == tomorrow.weekday())
     spared = book(child, umum, tomorrow)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        affected = services.exception_create(exception=ScheduleException(
-            date=tomorrow, scope=ExceptionScope.DOCTOR, doctor=gigi_tomorrow.doctor, reason="Dokter cuti"))
+        affected = services.exception_create(
+            exception=ScheduleException(
+                date=tomorrow, scope=ExceptionScope.DOCTOR, doctor=gigi_tomorrow.doctor, reason="Dokter cuti"
+            )
+        )
         assert mail.outbox == []  # nothing is sent inside the transaction
     for callback in callbacks:
         callback()
@@ -266,8 +284,11 @@ def test_exception_marks_affected_bookings_and_emails_after_commit(book, patient
 
 def test_affected_booking_may_be_cancelled_after_the_cut_off(book, patient, member, gigi_tomorrow, tomorrow):
     booking = book(member, gigi_tomorrow, tomorrow)
-    services.exception_create(exception=ScheduleException(date=tomorrow, scope=ExceptionScope.CLINIC,
-                                                          clinic=gigi_tomorrow.clinic, reason="Renovasi"))
+    services.exception_create(
+        exception=ScheduleException(
+            date=tomorrow, scope=ExceptionScope.CLINIC, clinic=gigi_tomorrow.clinic, reason="Renovasi"
+        )
+    )
     booking.refresh_from_db()
     services.booking_cancel(booking=booking, actor=patient, now=at(tomorrow, "09:00"))
     assert DayQuota.objects.get(pk=booking.day_quota_id).active_count == 0
@@ -282,8 +303,7 @@ def test_deleting_an_exception_reopens_the_day(book, member, gigi_tomorrow, tomo
 
 def test_exception_scope_must_match_its_target(gigi_tomorrow, tomorrow):
     with pytest.raises(ValidationError):
-        services.exception_create(exception=ScheduleException(date=tomorrow, scope=ExceptionScope.CLINIC,
-                                                              reason="x"))
+        services.exception_create(exception=ScheduleException(date=tomorrow, scope=ExceptionScope.CLINIC, reason="x"))
 
 
 def test_lowering_the_online_quota_never_goes_below_places_taken(book, patient, gigi_tomorrow, tomorrow):
@@ -335,16 +355,20 @@ def test_every_active_seed_004_type_is_bookable_now(book, member, gigi_tomorrow,
     assert booking.guarantor.code == "taspen" and booking.number == 1
 
 
-def test_bpjs_booking_takes_a_referral_of_exactly_19_characters_normalised(book, member, bpjs, gigi_tomorrow,
-                                                                           tomorrow):
-    booking = book(member, gigi_tomorrow, tomorrow, guarantor=bpjs, card_number="0001-2345-67890",
-                   referral_number="0301r0011117b000001")
+def test_bpjs_booking_takes_a_referral_of_exactly_19_characters_normalised(book, member, bpjs, gigi_tomorrow, tomorrow):
+    booking = book(
+        member,
+        gigi_tomorrow,
+        tomorrow,
+        guarantor=bpjs,
+        card_number="0001-2345-67890",
+        referral_number="0301r0011117b000001",
+    )
 
     assert (booking.card_number, booking.referral_number) == ("0001234567890", "0301R0011117B000001")
 
 
-def test_bpjs_ketenagakerjaan_needs_no_card_although_its_code_starts_with_bpjs(book, member, gigi_tomorrow,
-                                                                             tomorrow):
+def test_bpjs_ketenagakerjaan_needs_no_card_although_its_code_starts_with_bpjs(book, member, gigi_tomorrow, tomorrow):
     from guarantors.models import GuarantorType
     from guarantors.services import validate_guarantor_numbers
 
@@ -354,8 +378,15 @@ def test_bpjs_ketenagakerjaan_needs_no_card_although_its_code_starts_with_bpjs(b
 
 
 def test_an_eligibility_answer_is_stored_with_the_booking(book, member, bpjs, gigi_tomorrow, tomorrow):
-    booking = book(member, gigi_tomorrow, tomorrow, guarantor=bpjs, card_number="0001234567890",
-                   referral_number="0301R0011117B000001", guarantor_verified=True,
-                   guarantor_check={"participant": "AKTIF"})
+    booking = book(
+        member,
+        gigi_tomorrow,
+        tomorrow,
+        guarantor=bpjs,
+        card_number="0001234567890",
+        referral_number="0301R0011117B000001",
+        guarantor_verified=True,
+        guarantor_check={"participant": "AKTIF"},
+    )
     booking.refresh_from_db()
     assert booking.guarantor_verified and booking.guarantor_check == {"participant": "AKTIF"}

@@ -78,10 +78,7 @@ def pages_of(pdf: bytes) -> list[Page]:
     result = []
     for page in document:
         textpage = page.get_textpage()
-        chars = [
-            (textpage.get_text_range(i, 1), textpage.get_charbox(i))
-            for i in range(textpage.count_chars())
-        ]
+        chars = [(textpage.get_text_range(i, 1), textpage.get_charbox(i)) for i in range(textpage.count_chars())]
         width, height = page.get_size()
         image = page.render(scale=DPI / 72).to_pil()
         result.append(Page(image, textpage.get_text_range(), width, height, chars))
@@ -145,9 +142,17 @@ def test_slip_qr_and_code128_both_scan_back_to_the_booking_code(fmt):
 def test_slip_text_holds_label_clinic_date_patient_and_checklist(fmt):
     [page] = pages_of(render_slip(SLIP, fmt))
     for expected in (
-        "GIGI-007", "Poliklinik Gigi dan Mulut", "Senin, 23 November 2026", "09.30",
-        "Budi Santoso", "00-12-34-56", "BPJS Kesehatan", "drg. Siti Rahmawati, Sp.KG",
-        "Dokumen yang wajib dibawa", *SLIP.required_documents, "K7M2Q9XD",
+        "GIGI-007",
+        "Poliklinik Gigi dan Mulut",
+        "Senin, 23 November 2026",
+        "09.30",
+        "Budi Santoso",
+        "00-12-34-56",
+        "BPJS Kesehatan",
+        "drg. Siti Rahmawati, Sp.KG",
+        "Dokumen yang wajib dibawa",
+        *SLIP.required_documents,
+        "K7M2Q9XD",
         "RSUD Sehat Sentosa",
     ):
         assert squash(expected) in squash(page.text), expected
@@ -204,8 +209,11 @@ def family(count: int) -> list[SlipData]:
     """Slips for several people at once, each with its own name, number and code."""
     return [
         dataclasses.replace(
-            SLIP, patient_name=f"Pasien Nomor{i} Wulandari", label=f"GIGI-{i:03d}",
-            booking_code=f"KODE{i:04d}", required_documents=[f"Dokumen khusus {i}"],
+            SLIP,
+            patient_name=f"Pasien Nomor{i} Wulandari",
+            label=f"GIGI-{i:03d}",
+            booking_code=f"KODE{i:04d}",
+            required_documents=[f"Dokumen khusus {i}"],
         )
         for i in range(1, count + 1)
     ]

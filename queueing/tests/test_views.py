@@ -50,6 +50,7 @@ def error_codes(form) -> set[str]:
 
 # --- access -----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["queueing:booking_start", "queueing:booking_list"])
 def test_anonymous_is_sent_to_login(client, name, db):
     response = client.get(reverse(name))
@@ -76,6 +77,7 @@ def test_incomplete_profile_gets_a_profile_link_before_booking(client, db):
 
 # --- the wizard ---------------------------------------------------------------------------------------
 
+
 def test_whole_flow_books_and_shows_label_time_and_code(patient_client, member, umum, gigi_tomorrow, tomorrow):
     url = walk(patient_client, member, tomorrow, gigi_tomorrow, umum)
     page = patient_client.get(url)
@@ -92,8 +94,9 @@ def test_double_clicked_confirm_gives_one_booking(patient_client, member, umum, 
     url = walk(patient_client, member, tomorrow, gigi_tomorrow, umum)
     first, second = confirm(patient_client, url), confirm(patient_client, url)
     booking = Booking.objects.get()
-    assert first["Location"] == second["Location"] == reverse("queueing:booking_detail",
-                                                              args=[booking.code]) + "?baru=1"
+    assert (
+        first["Location"] == second["Location"] == reverse("queueing:booking_detail", args=[booking.code]) + "?baru=1"
+    )
 
 
 def test_a_finished_wizard_is_not_reopened(patient_client, member, child, umum, gigi_tomorrow, tomorrow):
@@ -110,7 +113,9 @@ def test_two_tabs_keep_separate_wizards(patient_client, member, child, umum, gig
     second = walk(patient_client, child, tomorrow, gigi_tomorrow, umum)
     confirm(patient_client, first), confirm(patient_client, second)
     assert sorted(Booking.objects.values_list("patient__full_name", "number")) == [
-        (child.full_name, 2), (member.full_name, 1)]
+        (child.full_name, 2),
+        (member.full_name, 1),
+    ]
 
 
 def test_steps_cannot_be_skipped(patient_client, member):
@@ -167,8 +172,15 @@ def test_bpjs_card_number_error_shows_under_the_field(patient_client, member, bp
 
 
 def test_bpjs_card_number_with_spaces_is_accepted(patient_client, member, bpjs, gigi_tomorrow, tomorrow):
-    url = walk(patient_client, member, tomorrow, gigi_tomorrow, bpjs, card_number="0001 2345 67890",
-               referral_number="0301R0011117B000001")
+    url = walk(
+        patient_client,
+        member,
+        tomorrow,
+        gigi_tomorrow,
+        bpjs,
+        card_number="0001 2345 67890",
+        referral_number="0301R0011117B000001",
+    )
     confirm(patient_client, url)
     assert Booking.objects.get().card_number == "0001234567890"
 
@@ -197,8 +209,9 @@ def test_place_taken_meanwhile_is_a_form_error_not_a_500(patient_client, patient
     assert Booking.objects.filter(patient=member).count() == 0
 
 
-def test_second_booking_same_day_is_refused_on_the_confirm_page(patient_client, member, umum, gigi_tomorrow,
-                                                                 tomorrow, book):
+def test_second_booking_same_day_is_refused_on_the_confirm_page(
+    patient_client, member, umum, gigi_tomorrow, tomorrow, book
+):
     book(member, gigi_tomorrow, tomorrow)
     other = next(s for s in make_schedule("UMUM", "dr. Andi") if s.weekday == tomorrow.weekday())
     url = walk(patient_client, member, tomorrow, other, umum)
@@ -216,6 +229,7 @@ def test_another_accounts_member_cannot_be_chosen(patient_client, other_patient)
 
 # --- my bookings, detail, cancel, print ------------------------------------------------------------------
 
+
 def test_my_bookings_lists_upcoming_with_history(patient_client, member, gigi_tomorrow, tomorrow, book):
     booking = book(member, gigi_tomorrow, tomorrow)
     page = patient_client.get(reverse("queueing:booking_list")).content.decode()
@@ -225,8 +239,11 @@ def test_my_bookings_lists_upcoming_with_history(patient_client, member, gigi_to
 
 def test_booking_pages_are_not_cached(patient_client, member, gigi_tomorrow, tomorrow, book):
     booking = book(member, gigi_tomorrow, tomorrow)
-    for url in (reverse("queueing:booking_detail", args=[booking.code]), reverse("queueing:booking_list"),
-                start(patient_client)):
+    for url in (
+        reverse("queueing:booking_detail", args=[booking.code]),
+        reverse("queueing:booking_list"),
+        start(patient_client),
+    ):
         assert "no-store" in patient_client.get(url)["Cache-Control"]
 
 
@@ -259,8 +276,9 @@ def test_cancel_frees_the_place(patient_client, member, gigi_tomorrow, tomorrow,
 
 
 def test_cancel_after_the_cut_off_shows_why(patient_client, member, tomorrow, book, cfg):
-    schedule = next(s for s in make_schedule("UMUM", "dr. Andi", start="00:30", end="04:00")
-                    if s.weekday == tomorrow.weekday())
+    schedule = next(
+        s for s in make_schedule("UMUM", "dr. Andi", start="00:30", end="04:00") if s.weekday == tomorrow.weekday()
+    )
     booking = book(member, schedule, tomorrow)
     cfg.cancel_cutoff_hours = 30
     cfg.save()
@@ -276,8 +294,9 @@ def test_printable_slip_shows_label_and_code(patient_client, member, gigi_tomorr
     assert "GIGI-001" in page and booking.code in page and "slip.css" in page
 
 
-def test_pdf_slip_is_served_to_the_family_only(patient_client, client, other_patient, member, gigi_tomorrow,
-                                               tomorrow, book):
+def test_pdf_slip_is_served_to_the_family_only(
+    patient_client, client, other_patient, member, gigi_tomorrow, tomorrow, book
+):
     pytest.importorskip("queueing.slips")
     booking = book(member, gigi_tomorrow, tomorrow)
     url = reverse("queueing:booking_slip_pdf", args=[booking.code])
@@ -314,9 +333,11 @@ def test_verification_mode_result_says_waiting(patient_client, member, umum, gig
 
 # --- query counts: no N+1 ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("count", [1, 9])
-def test_my_bookings_page_query_count_does_not_grow(patient_client, patient, gigi_tomorrow, tomorrow, book,
-                                                    django_assert_max_num_queries, count):
+def test_my_bookings_page_query_count_does_not_grow(
+    patient_client, patient, gigi_tomorrow, tomorrow, book, django_assert_max_num_queries, count
+):
     for i in range(count):
         book(make_member(patient, f"Anak {i}", relationship="child"), gigi_tomorrow, tomorrow)
     with django_assert_max_num_queries(8):
@@ -324,8 +345,9 @@ def test_my_bookings_page_query_count_does_not_grow(patient_client, patient, gig
 
 
 @pytest.mark.parametrize("count", [1, 10])
-def test_doctor_and_clinic_steps_query_count_does_not_grow(patient_client, member, umum, tomorrow,
-                                                           django_assert_max_num_queries, count):
+def test_doctor_and_clinic_steps_query_count_does_not_grow(
+    patient_client, member, umum, tomorrow, django_assert_max_num_queries, count
+):
     for i in range(count):
         make_schedule(f"P{i}", f"dr. Umum {i}", weekdays=[tomorrow.weekday()])
         make_schedule("P0", f"dr. Lain {i}", weekdays=[tomorrow.weekday()], start="13:00", end="15:00")
@@ -351,8 +373,9 @@ def test_member_step_query_count_does_not_grow(patient_client, patient, cfg, dja
         assert patient_client.get(url).status_code == 200
 
 
-def test_confirm_post_stays_lean(patient_client, patient, member, umum, gigi_tomorrow, tomorrow, book,
-                                 django_assert_max_num_queries):
+def test_confirm_post_stays_lean(
+    patient_client, patient, member, umum, gigi_tomorrow, tomorrow, book, django_assert_max_num_queries
+):
     book(make_member(patient, "Lain", relationship="child"), gigi_tomorrow, tomorrow)  # the day's counter exists
     url = walk(patient_client, member, tomorrow, gigi_tomorrow, umum)
     # session, user, member and offer in one read, then the write: one round trip on PostgreSQL

@@ -28,7 +28,18 @@ from queueing.views.wizard import (
 )
 
 __all__ = [
-    "booking_cancel", "booking_detail", "booking_document", "booking_list", "booking_print", "booking_slip_pdf",
-    "booking_start", "wizard_clinic", "wizard_confirm", "wizard_date", "wizard_doctor", "wizard_facility",
-    "wizard_guarantor", "wizard_member",
+    "booking_cancel",
+    "booking_detail",
+    "booking_document",
+    "booking_list",
+    "booking_print",
+    "booking_slip_pdf",
+    "booking_start",
+    "wizard_clinic",
+    "wizard_confirm",
+    "wizard_date",
+    "wizard_doctor",
+    "wizard_facility",
+    "wizard_guarantor",
+    "wizard_member",
 ]

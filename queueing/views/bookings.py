@@ -25,9 +25,16 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     upcoming, past = selectors.upcoming_and_past(request.user)
     for booking in upcoming:
         booking.cancellable = services.can_cancel(booking, selectors.settings_for(booking))
-    return render(request, "queueing/booking_list.html",
-                  {"upcoming": upcoming, "past": past, "other_queues": selectors.other_queues_for(request.user),
-                   "show_facility": is_multi_facility()})
+    return render(
+        request,
+        "queueing/booking_list.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "other_queues": selectors.other_queues_for(request.user),
+            "show_facility": is_multi_facility(),
+        },
+    )
 
 
 def _booking_or_404(request: HttpRequest, code: str) -> Booking:
@@ -42,20 +49,29 @@ def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
     letter_form = letter_upload_form(booking, request.POST or None, request.FILES or None)
     if request.method == "POST":
         if letter_form is not None and letter_form.is_valid():
-            services.booking_document_add(booking=booking, kind=letter_form.cleaned_data["kind"],
-                                          upload=letter_form.cleaned_data["document"], actor=request.user)
+            services.booking_document_add(
+                booking=booking,
+                kind=letter_form.cleaned_data["kind"],
+                upload=letter_form.cleaned_data["document"],
+                actor=request.user,
+            )
             messages.success(request, _("Thank you, the letter has been saved with your booking."))
             return redirect("queueing:booking_detail", code=booking.code)
         if letter_form is None:
             return HttpResponse(status=405)
     cfg = selectors.settings_for(booking)
-    context = {"booking": booking, "new": request.GET.get("baru") == "1",
-               "cancellable": services.can_cancel(booking, cfg),
-               "cancel_deadline": services.cancel_deadline(booking, cfg),
-               "can_rebook": booking.status in (BookingStatus.REJECTED, BookingStatus.CANCELLED) or booking.affected,
-               "documents": guarantor_services.required_documents(booking.guarantor, booking.clinic.code),
-               "letters": selectors.booking_documents(booking), "letter_form": letter_form,
-               "pdf_url": _slip_pdf_url(booking), "printable": selectors.slip_printable(booking)}
+    context = {
+        "booking": booking,
+        "new": request.GET.get("baru") == "1",
+        "cancellable": services.can_cancel(booking, cfg),
+        "cancel_deadline": services.cancel_deadline(booking, cfg),
+        "can_rebook": booking.status in (BookingStatus.REJECTED, BookingStatus.CANCELLED) or booking.affected,
+        "documents": guarantor_services.required_documents(booking.guarantor, booking.clinic.code),
+        "letters": selectors.booking_documents(booking),
+        "letter_form": letter_form,
+        "pdf_url": _slip_pdf_url(booking),
+        "printable": selectors.slip_printable(booking),
+    }
     return render(request, "queueing/booking_detail.html", context, status=400 if request.method == "POST" else 200)
 
 
@@ -91,8 +107,9 @@ def booking_cancel(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Your booking %(code)s has been cancelled.") % {"code": booking.code})
             return redirect("queueing:booking_detail", code=booking.code)
-    return render(request, "queueing/booking_cancel.html", {"booking": booking, "error": error},
-                  status=400 if error else 200)
+    return render(
+        request, "queueing/booking_cancel.html", {"booking": booking, "error": error}, status=400 if error else 200
+    )
 
 
 @never_cache
@@ -104,7 +121,14 @@ def booking_print(request: HttpRequest, code: str) -> HttpResponse:
         messages.info(request, _("The slip can be printed once your request is verified."))
         return redirect("queueing:booking_detail", code=booking.code)
     facility = selectors.settings_for(booking).facility
-    return render(request, "queueing/booking_print.html",
-                  {"booking": booking,
-                   "documents": guarantor_services.required_documents(booking.guarantor, booking.clinic.code),
-                   "date_text": long_date(booking.date), "facility": facility, "printed_at": facility.local_now()})
+    return render(
+        request,
+        "queueing/booking_print.html",
+        {
+            "booking": booking,
+            "documents": guarantor_services.required_documents(booking.guarantor, booking.clinic.code),
+            "date_text": long_date(booking.date),
+            "facility": facility,
+            "printed_at": facility.local_now(),
+        },
+    )

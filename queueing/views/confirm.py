@@ -85,8 +85,12 @@ def _over_limit(request: HttpRequest, wid: str) -> HttpResponse:
     if done:
         return _booked(done)
     allowed, window = rate_limit.confirm_limit()
-    response = render(request, "queueing/confirm_limited.html",
-                      {"wizard_id": wid, "allowed": allowed, "minutes": max(1, round(window / 60))}, status=429)
+    response = render(
+        request,
+        "queueing/confirm_limited.html",
+        {"wizard_id": wid, "allowed": allowed, "minutes": max(1, round(window / 60))},
+        status=429,
+    )
     response["Retry-After"] = str(window)
     return response
 
@@ -116,11 +120,18 @@ def _check_now(request: HttpRequest, wizard: Wizard) -> dict[str, Any] | HttpRes
 def _book(request: HttpRequest, wizard: Wizard, check: dict[str, Any]) -> Booking:
     data = wizard.data
     return services.booking_create(
-        account=request.user, patient_id=data["patient"], schedule_id=data["schedule"],
-        date=dt.date.fromisoformat(data["date"]), guarantor_id=data["guarantor"], token=wizard.token,
-        card_number=data.get("card_number", ""), referral_number=data.get("referral_number", ""),
-        guarantor_verified=check["verified"], guarantor_check=check["check"],
-        guarantor_switched_from_id=data.get("switched_from"))
+        account=request.user,
+        patient_id=data["patient"],
+        schedule_id=data["schedule"],
+        date=dt.date.fromisoformat(data["date"]),
+        guarantor_id=data["guarantor"],
+        token=wizard.token,
+        card_number=data.get("card_number", ""),
+        referral_number=data.get("referral_number", ""),
+        guarantor_verified=check["verified"],
+        guarantor_check=check["check"],
+        guarantor_switched_from_id=data.get("switched_from"),
+    )
 
 
 @wizard_view("confirm")
@@ -130,7 +141,13 @@ def _confirm_page(request: HttpRequest, state: State, form: ConfirmForm | None =
         return back_to_guarantor(request, state)
     form = form or ConfirmForm(initial={"token": state.wizard.token, "document_kind": letter_kind(state.guarantor)})
     clinic_code = state.clinic.code
-    return render_step(request, state, "confirm", form, check=readable_check(check["check"]),
-                        documents=guarantor_services.required_documents(state.guarantor, clinic_code),
-                        letter_needed=guarantor_services.letter_upload_needed(state.guarantor, clinic_code),
-                        switched_from=state.switched_from)
+    return render_step(
+        request,
+        state,
+        "confirm",
+        form,
+        check=readable_check(check["check"]),
+        documents=guarantor_services.required_documents(state.guarantor, clinic_code),
+        letter_needed=guarantor_services.letter_upload_needed(state.guarantor, clinic_code),
+        switched_from=state.switched_from,
+    )

@@ -46,11 +46,17 @@ def attach_letter(request: HttpRequest, booking: Booking, form: ConfirmForm) -> 
     if not upload:
         return
     try:
-        services.booking_document_add(booking=booking, kind=form.cleaned_data["document_kind"], upload=upload,
-                                      actor=request.user)
+        services.booking_document_add(
+            booking=booking, kind=form.cleaned_data["document_kind"], upload=upload, actor=request.user
+        )
     except (ValidationError, OSError):
-        messages.warning(request, _("Your queue is booked, but the letter could not be saved. Please send it "
-                                    "again on this page, or bring it with you."))
+        messages.warning(
+            request,
+            _(
+                "Your queue is booked, but the letter could not be saved. Please send it "
+                "again on this page, or bring it with you."
+            ),
+        )
 
 
 @never_cache
@@ -64,6 +70,11 @@ def booking_document(request: HttpRequest, code: str, document_id: uuid.UUID) ->
         if selectors.staff_may_view_letters(user):
             family_services.access_log(user, document.booking.patient, AccessWhat.BOOKING_LETTER, document.kind)
 
-    return serve_private_file(request, document.file, content_type=document.content_type, name=document.kind,
-                              may_view=lambda user: selectors.may_view_booking_document(user, document),
-                              log_view=log_view)
+    return serve_private_file(
+        request,
+        document.file,
+        content_type=document.content_type,
+        name=document.kind,
+        may_view=lambda user: selectors.may_view_booking_document(user, document),
+        log_view=log_view,
+    )

@@ -44,14 +44,17 @@ def member_complete_url(patient: Patient, back: str) -> str:
 
 # --- gate and wizard plumbing ----------------------------------------------------------------
 
+
 def _gate_problems(user) -> list[dict[str, str]]:
     """What stops this account from booking at all, each with the page that fixes it."""
     problems = []
     try:
         services.check_account_may_book(user)
     except ValidationError as exc:
-        link = {"email_unconfirmed": ("accounts:resend_confirmation", _("Send the confirmation link again")),
-                "profile_incomplete": ("accounts:profile", _("Complete my profile"))}[exc.code]
+        link = {
+            "email_unconfirmed": ("accounts:resend_confirmation", _("Send the confirmation link again")),
+            "profile_incomplete": ("accounts:profile", _("Complete my profile")),
+        }[exc.code]
         problems.append({"code": exc.code, "message": exc.messages[0], "url": reverse(link[0]), "link": link[1]})
     return problems
 
@@ -72,12 +75,14 @@ class State:
 
     def summary(self) -> list[tuple[str, str, str]]:
         facility = self.facility and is_multi_facility() and self.facility.name
-        rows = [("facility", _("Facility"), facility),
-                ("member", _("Patient"), self.patient and self.patient.full_name),
-                ("date", _("Exam date"), self.date and long_date(self.date)),
-                ("guarantor", _("Guarantor"), self.guarantor and self._guarantor_text()),
-                ("clinic", _("Clinic"), self.clinic and self.clinic.name),
-                ("doctor", _("Doctor"), self.offer and self.offer.schedule.doctor.name)]
+        rows = [
+            ("facility", _("Facility"), facility),
+            ("member", _("Patient"), self.patient and self.patient.full_name),
+            ("date", _("Exam date"), self.date and long_date(self.date)),
+            ("guarantor", _("Guarantor"), self.guarantor and self._guarantor_text()),
+            ("clinic", _("Clinic"), self.clinic and self.clinic.name),
+            ("doctor", _("Doctor"), self.offer and self.offer.schedule.doctor.name),
+        ]
         return [(step, label, value) for step, label, value in rows if value]
 
     def _guarantor_text(self) -> str:
@@ -91,7 +96,7 @@ class State:
 
 def resolve_state(request: HttpRequest, wizard: Wizard, upto: str) -> State:
     """Load the answers needed before step `upto`; a stale answer is forgotten, with a note why."""
-    data, needed = wizard.data, STEPS[:STEPS.index(upto)]
+    data, needed = wizard.data, STEPS[: STEPS.index(upto)]
     state = State(wizard=wizard, cfg=BookingSettings.current(data.get("facility")))
     if "facility" in needed:
         state.facility = next((f for f in active_facilities() if f.pk == data.get("facility")), None)
@@ -113,8 +118,9 @@ def resolve_state(request: HttpRequest, wizard: Wizard, upto: str) -> State:
         if state.guarantor is None:
             return _stale(state, "guarantor")
     if "clinic" in needed:
-        state.clinic = selectors.clinics_on(state.date, facility_id=state.cfg.facility_id).filter(
-            pk=data.get("clinic")).first()
+        state.clinic = (
+            selectors.clinics_on(state.date, facility_id=state.cfg.facility_id).filter(pk=data.get("clinic")).first()
+        )
         if state.clinic is None:
             return _stale(state, "clinic", _("This clinic has no practice on this date."))
     if "doctor" in needed:
@@ -140,6 +146,7 @@ def _stale(state: State, key: str, message: str | None = None) -> State:
 
 def wizard_view(step: str):
     """Decorator: login, the account gate, the wizard from the session and its answers so far."""
+
     def decorate(view):
         @never_cache
         @login_required
@@ -160,8 +167,10 @@ def wizard_view(step: str):
                     messages.warning(request, problem)
                 return redirect(f"queueing:wizard_{wizard.first_missing_step()}", wid=wid)
             return view(request, state, **kwargs)
+
         wrapped.__name__ = view.__name__
         return wrapped
+
     return decorate
 
 
@@ -184,8 +193,16 @@ def visible_steps() -> tuple[str, ...]:
 
 def render_step(request: HttpRequest, state: State, step: str, form, **extra: Any) -> HttpResponse:
     steps = visible_steps()
-    context = {"state": state, "wizard": state.wizard, "step": step, "steps": steps,
-               "step_number": steps.index(step) + 1, "step_count": len(steps), "form": form, **extra}
+    context = {
+        "state": state,
+        "wizard": state.wizard,
+        "step": step,
+        "steps": steps,
+        "step_number": steps.index(step) + 1,
+        "step_count": len(steps),
+        "form": form,
+        **extra,
+    }
     return render(request, f"queueing/wizard_{step}.html", context)
 
 
@@ -194,6 +211,7 @@ def _next(state: State) -> HttpResponse:
 
 
 # --- wizard steps ------------------------------------------------------------------------------
+
 
 @login_required
 def booking_start(request: HttpRequest) -> HttpResponse:
@@ -206,10 +224,15 @@ def booking_start(request: HttpRequest) -> HttpResponse:
     if again.isascii() and again.isalnum():
         previous = selectors.bookings_for(request.user).filter(code=again).first()
         if previous:
-            prefill = {"facility": previous.clinic.facility_id,
-                       "patient": str(previous.patient_id), "guarantor": previous.guarantor_id,
-                       "card_number": previous.card_number, "referral_number": previous.referral_number,
-                       "switched_from": previous.guarantor_switched_from_id, "clinic": previous.clinic_id}
+            prefill = {
+                "facility": previous.clinic.facility_id,
+                "patient": str(previous.patient_id),
+                "guarantor": previous.guarantor_id,
+                "card_number": previous.card_number,
+                "referral_number": previous.referral_number,
+                "switched_from": previous.guarantor_switched_from_id,
+                "clinic": previous.clinic_id,
+            }
     patient = _uuid_or_none(request.GET.get("anggota"))
     if patient and not prefill:
         prefill = {"patient": patient}
@@ -239,8 +262,10 @@ def wizard_member(request: HttpRequest, state: State) -> HttpResponse:
         state.wizard.save_step("member", {"patient": str(form.cleaned_data["patient"].pk)})
         return _next(state)
     here = request.get_full_path()
-    members = [{"patient": p, "missing": selectors.member_missing_fields(p), "edit_url": member_complete_url(p, here)}
-               for p in form.fields["patient"].queryset]
+    members = [
+        {"patient": p, "missing": selectors.member_missing_fields(p), "edit_url": member_complete_url(p, here)}
+        for p in form.fields["patient"].queryset
+    ]
     return render_step(request, state, "member", form, members=members)
 
 
@@ -270,11 +295,17 @@ def wizard_guarantor(request: HttpRequest, state: State) -> HttpResponse:
     else:
         form = GuarantorForm(initial=_guarantor_values(state), **options)
     checked = request.POST.get("action") == "check" and form.eligibility is not None
-    return render_step(request, state, "guarantor", form, edit_url=member_edit_url(state.patient),
-                       bpjs_number=selectors.readable_bpjs_number(state.patient),
-                        switching_from=_pending_switch(state),
-                        check=readable_check(form.eligibility.as_json()) if checked else None,
-                        **_guarantor_types_context())
+    return render_step(
+        request,
+        state,
+        "guarantor",
+        form,
+        edit_url=member_edit_url(state.patient),
+        bpjs_number=selectors.readable_bpjs_number(state.patient),
+        switching_from=_pending_switch(state),
+        check=readable_check(form.eligibility.as_json()) if checked else None,
+        **_guarantor_types_context(),
+    )
 
 
 def _chosen_clinic(state: State) -> Clinic | None:
@@ -291,11 +322,16 @@ def _guarantor_values(state: State) -> dict[str, str]:
     guarantor = selectors.active_guarantors().get(str(data.get("guarantor")))
     if pending:  # just agreed to BPJS Kesehatan instead of JPKMKT: BPJS, with the active card
         bpjs = selectors.bpjs_kesehatan_type()
-        return {"guarantor_type": bpjs.code if bpjs else "", "card_number": pending["card"],
-                "referral_number": data.get("referral_number", "")}
-    return {"guarantor_type": guarantor.code if guarantor else "",
-            "card_number": data.get("card_number") or selectors.readable_bpjs_number(state.patient),
-            "referral_number": data.get("referral_number", "")}
+        return {
+            "guarantor_type": bpjs.code if bpjs else "",
+            "card_number": pending["card"],
+            "referral_number": data.get("referral_number", ""),
+        }
+    return {
+        "guarantor_type": guarantor.code if guarantor else "",
+        "card_number": data.get("card_number") or selectors.readable_bpjs_number(state.patient),
+        "referral_number": data.get("referral_number", ""),
+    }
 
 
 def _pending_switch(state: State) -> GuarantorType | None:
@@ -309,8 +345,15 @@ def _guarantor_types_context() -> dict[str, Any]:
     The clinic's extra papers are added on the confirm page, once the clinic is known.
     """
     types = list(selectors.bookable_guarantors())
-    meta = {g.code: {"card": g.needs_card_number, "referral": g.needs_referral, "bpjs": g.is_bpjs_kesehatan,
-                     "card_label": g.card_number_label} for g in types}
+    meta = {
+        g.code: {
+            "card": g.needs_card_number,
+            "referral": g.needs_referral,
+            "bpjs": g.is_bpjs_kesehatan,
+            "card_label": g.card_number_label,
+        }
+        for g in types
+    }
     return {"types": [{"type": g, "documents": g.required_documents or []} for g in types], "type_meta": meta}
 
 
@@ -337,8 +380,15 @@ def _save_guarantor(request: HttpRequest, state: State, form: GuarantorForm) -> 
     earlier = pending["from"] if pending else wizard.data.get("switched_from")
     switched_from = earlier if gtype.is_bpjs_kesehatan else None
     wizard.forget("pending_switch", "guarantor_errors")
-    wizard.save_step("guarantor", {"guarantor": gtype.pk, "card_number": cleaned["card_number"],
-                                   "referral_number": cleaned["referral_number"], "switched_from": switched_from})
+    wizard.save_step(
+        "guarantor",
+        {
+            "guarantor": gtype.pk,
+            "card_number": cleaned["card_number"],
+            "referral_number": cleaned["referral_number"],
+            "switched_from": switched_from,
+        },
+    )
     if form.eligibility is not None:
         clinic = form.clinic.pk if form.clinic else None
         wizard.remember_check(form.eligibility.as_json(), verified=form.eligibility.is_verified, clinic_id=clinic)
@@ -353,14 +403,26 @@ def wizard_clinic(request: HttpRequest, state: State) -> HttpResponse:
     clinics = selectors.clinics_on(state.date, facility_id=state.cfg.facility_id)
     practising = referral_clinic is not None and clinics.filter(pk=referral_clinic.pk).exists()
     chosen = state.wizard.data.get("clinic") or (referral_clinic.pk if practising else None)
-    form = ClinicForm(state.date, request.POST or None, initial={"clinic": chosen},
-                      facility_id=state.cfg.facility_id, first=referral_clinic if practising else None)
+    form = ClinicForm(
+        state.date,
+        request.POST or None,
+        initial={"clinic": chosen},
+        facility_id=state.cfg.facility_id,
+        first=referral_clinic if practising else None,
+    )
     if request.method == "POST" and form.is_valid():
         state.wizard.save_step("clinic", {"clinic": form.cleaned_data["clinic"].pk})
         return _next(state)
     other_dates = [] if practising or referral_clinic is None else _referral_clinic_dates(state, referral_clinic)
-    return render_step(request, state, "clinic", form, referral_clinic=referral_clinic,
-                        referral_clinic_practising=practising, referral_clinic_dates=other_dates)
+    return render_step(
+        request,
+        state,
+        "clinic",
+        form,
+        referral_clinic=referral_clinic,
+        referral_clinic_practising=practising,
+        referral_clinic_dates=other_dates,
+    )
 
 
 def _referral_clinic(state: State) -> Clinic | None:
@@ -379,9 +441,12 @@ def _referral_clinic_dates(state: State, clinic: Clinic) -> list[dt.date]:
     entry = state.wizard.data.get("guarantor_check") or {}
     until = (((entry.get("check") or {}).get("summary") or {}).get("referral") or {}).get("valid_until")
     last = dt.date.fromisoformat(until) if until else None
-    return [day for day in selectors.open_dates(cfg=state.cfg)
-            if (last is None or day <= last)
-            and selectors.clinics_on(day, facility_id=clinic.facility_id).filter(pk=clinic.pk).exists()]
+    return [
+        day
+        for day in selectors.open_dates(cfg=state.cfg)
+        if (last is None or day <= last)
+        and selectors.clinics_on(day, facility_id=clinic.facility_id).filter(pk=clinic.pk).exists()
+    ]
 
 
 @wizard_view("doctor")
@@ -398,6 +463,7 @@ def wizard_doctor(request: HttpRequest, state: State) -> HttpResponse:
 
 # --- the eligibility answer (BPJS Kesehatan) ---------------------------------------------------
 
+
 def eligibility(state: State) -> dict[str, Any] | None:
     """The guarantor check for the current answers: kept in the wizard, or asked now; None if BPJS refused.
 
@@ -411,12 +477,17 @@ def eligibility(state: State) -> dict[str, Any] | None:
     if stored is not None or not guarantor.is_bpjs_kesehatan:
         return stored or {"check": {}, "verified": False}
     data = wizard.data
-    result = services.guarantor_eligibility(patient=state.patient, clinic=state.clinic, date=state.date,
-                                            card_number=data.get("card_number", ""),
-                                            referral_number=data.get("referral_number", ""))
+    result = services.guarantor_eligibility(
+        patient=state.patient,
+        clinic=state.clinic,
+        date=state.date,
+        card_number=data.get("card_number", ""),
+        referral_number=data.get("referral_number", ""),
+    )
     if result.field_errors:
-        wizard.put("guarantor_errors", {name: [[str(m), c] for m, c in pairs]
-                                        for name, pairs in result.field_errors.items()})
+        wizard.put(
+            "guarantor_errors", {name: [[str(m), c] for m, c in pairs] for name, pairs in result.field_errors.items()}
+        )
         return None
     wizard.remember_check(result.as_json(), verified=result.is_verified, clinic_id=clinic_id)
     return wizard.stored_check(clinic_id=clinic_id, clinic_matters=True)

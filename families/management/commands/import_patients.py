@@ -20,10 +20,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV file with a header row (UTF-8; ',' or ';' separated)")
-        parser.add_argument("--existing", choices=["update", "skip"], default="update",
-                            help="what to do with an MRN already in the index (default: update)")
-        parser.add_argument("--lenient", action="store_true",
-                            help="drop invalid optional values (NIK, phone, ...) with a warning instead of rejecting the row")
+        parser.add_argument(
+            "--existing",
+            choices=["update", "skip"],
+            default="update",
+            help="what to do with an MRN already in the index (default: update)",
+        )
+        parser.add_argument(
+            "--lenient",
+            action="store_true",
+            help="drop invalid optional values (NIK, phone, ...) with a warning instead of rejecting the row",
+        )
         parser.add_argument("--report", help="also write rejected rows and warnings to this CSV file")
         parser.add_argument("--batch-size", type=int, default=5000, help="rows per transaction (default: 5000)")
         parser.add_argument("--delimiter", help="column separator (default: detected from the header)")
@@ -34,8 +41,12 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        run = importer.PatientImporter(existing=options["existing"], lenient=options["lenient"],
-                                       batch_size=options["batch_size"], dry_run=options["dry_run"])
+        run = importer.PatientImporter(
+            existing=options["existing"],
+            lenient=options["lenient"],
+            batch_size=options["batch_size"],
+            dry_run=options["dry_run"],
+        )
         started = time.perf_counter()
         try:
             with path.open(newline="", encoding=options["encoding"]) as stream:
@@ -55,9 +66,13 @@ class Command(BaseCommand):
 
     def _print_rows(self, result: importer.ImportResult) -> None:
         for item in result.rejected:
-            self.stderr.write(f"line {item.line}: REJECTED mrn={item.mrn or '-'} {item.column}: {item.code}: {item.message}")
+            self.stderr.write(
+                f"line {item.line}: REJECTED mrn={item.mrn or '-'} {item.column}: {item.code}: {item.message}"
+            )
         for item in result.warnings:
-            self.stderr.write(f"line {item.line}: warning mrn={item.mrn or '-'} {item.column}: {item.code}: {item.message}")
+            self.stderr.write(
+                f"line {item.line}: warning mrn={item.mrn or '-'} {item.column}: {item.code}: {item.message}"
+            )
 
     def _write_report(self, path: Path, result: importer.ImportResult) -> None:
         with path.open("w", newline="", encoding="utf-8") as out:
