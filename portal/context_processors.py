@@ -1,8 +1,19 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.functional import lazy
 
 from facilities.selectors import site_facility
+
+
+def _detail(name: str) -> str:
+    facility = site_facility()
+    if facility is not None:
+        return getattr(facility, name)
+    return getattr(settings, f"HOSPITAL_{name.upper()}")
+
+
+_lazy_detail = lazy(_detail, str)
 
 
 def hospital(request):
@@ -10,12 +21,10 @@ def hospital(request):
 
     With one facility, that facility; with several (a health office's deployment), the HOSPITAL_*
     settings name the operator, and each booking, slip and e-mail names its own facility.
+    Lazy on purpose: the 503 page, shown when the database is gone, must render without a query.
     """
-    facility = site_facility()
-    if facility is not None:
-        return {"HOSPITAL_NAME": facility.name, "HOSPITAL_ADDRESS": facility.address, "HOSPITAL_PHONE": facility.phone}
     return {
-        "HOSPITAL_NAME": settings.HOSPITAL_NAME,
-        "HOSPITAL_ADDRESS": settings.HOSPITAL_ADDRESS,
-        "HOSPITAL_PHONE": settings.HOSPITAL_PHONE,
+        "HOSPITAL_NAME": _lazy_detail("name"),
+        "HOSPITAL_ADDRESS": _lazy_detail("address"),
+        "HOSPITAL_PHONE": _lazy_detail("phone"),
     }
