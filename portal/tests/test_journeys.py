@@ -1,4 +1,4 @@
-"""Seed 000 A-J and the clerk's verify/reject in Chromium, on two phones and a desktop screen.
+"""Seed 000 A-J (H included) and the clerk's verify/reject in Chromium, on two phones and a desktop screen.
 
 On every patient page: axe-core finds no serious or critical violation, the console shows no
 error and no request fails. Screens: 390x844 (a common phone), 360x740 (a small Android), 1366x768.
@@ -120,6 +120,8 @@ def test_seed_000_a_to_j_on_every_screen(browser, live_server, hospital, screen)
     existing = make_patient(
         full_name="Siti Aminah", mrn="00012350", birth_date=dt.date(1958, 8, 17), sex="P", nik="3302025708580001"
     )
+    # Ayu was treated before, registered on paper without a NIK: her old record waits for step H.
+    old_record = make_patient(full_name="Ayu Lestari", mrn="00012360", birth_date=dt.date(1990, 5, 17), sex="P", nik="")
 
     # A. the website; B. sign up (a refusal first, then the account)
     page.goto(f"{base}/")
@@ -190,6 +192,16 @@ def test_seed_000_a_to_j_on_every_screen(browser, live_server, hospital, screen)
     page.fill("#id_birth_place", "Purwokerto")
     submit(page, "#edit-member-form")
     page.wait_for_url(f"{base}/beranda/")
+
+    # H. "Cek Nomor Rekam Medis": Ayu's old record is attached to the member she added as new
+    page.locator("#members tbody tr", has_text="Ayu Lestari").locator(".member-edit").click()
+    page.fill("#id_cek-mrn", "00-01-23-60")
+    page.fill("#id_cek-birth_date", "1990-05-17")
+    submit(page, "#check-mrn-form")
+    watch.check("H medical record attached")
+    assert "00-01-23-60" in page.locator("#cek-rekam-medis").inner_text()
+    assert AccountPatient.objects.filter(patient=old_record, account__email="ayu@example.com").exists()
+    page.goto(f"{base}/beranda/")
 
     # I. a queue for Siti (complete record, MRN known)
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
