@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install install-test messages makemessages bench serve bpjs-sim clean
+.PHONY: espeak run test lint format install install-test messages makemessages bench serve bpjs-sim clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,12 +29,21 @@ messages: install
 makemessages: install
 	$(PY) manage.py makemessages --locale id --ignore=.venv --ignore=staticfiles --no-obsolete
 
-run: install messages
+# The waiting-room display speaks calls with espeak-ng (Debian package); without it the display still
+# shows every call. Installed when we may (root or password-less sudo), otherwise only reported.
+espeak:
+	@command -v espeak-ng >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq espeak-ng >/dev/null 2>&1 || true; \
+	  elif sudo -n true 2>/dev/null; then sudo apt-get install -y -qq espeak-ng >/dev/null 2>&1 || true; fi; }
+	@command -v espeak-ng >/dev/null 2>&1 && echo "espeak-ng: $$(command -v espeak-ng) (display voice on)" \
+	  || echo "espeak-ng not found: the display shows calls without server speech (sudo apt-get install espeak-ng)"
+
+run: install messages espeak
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddemo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-serve: install messages
+serve: install messages espeak
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4

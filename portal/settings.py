@@ -310,3 +310,11 @@ CONTENT_SECURITY_POLICY = {
 # Folders of private uploads are the web server user's alone (files are already 0600).
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # --- end review ------------------------------------------------------------------------
+
+# --- visit day: waiting-room display voice (visitday/voice.py) ---------------------
+# Each call's sentence spoken by espeak-ng (Debian package espeak-ng, Indonesian voice) is kept
+# here by its hash; no patient data is spoken (a queue label and a place). Without espeak-ng the
+# display shows the calls and uses the browser's own speech, if any.
+VOICE_CACHE_DIR = Path(env("VOICE_CACHE_DIR", default=str(PRIVATE_MEDIA_ROOT / "voice")))
+ESPEAK_NG = env("ESPEAK_NG", default="espeak-ng")
+# --- end visit day display --------------------------------------------------------------
