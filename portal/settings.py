@@ -283,6 +283,16 @@ QUEUEING_CONFIRM_WINDOW_SECONDS = env.int("QUEUEING_CONFIRM_WINDOW_SECONDS", def
 QUEUEING_PREPARED_READ = env.bool("QUEUEING_PREPARED_READ", default=True)
 # --- end queueing performance -------------------------------------------------
 
+# --- Mobile JKN bridge: WS RS (queueing/jkn; each facility's credentials are in the admin) ---
+# Tokens given to Mobile JKN are signed with this secret (django.core.signing, salted); empty:
+# derived from SECRET_KEY. Changing it ends every token at once (Mobile JKN simply asks again).
+ANTREAN_WS_TOKEN_SECRET = env("ANTREAN_WS_TOKEN_SECRET", default="")
+ANTREAN_WS_TOKEN_MAX_AGE = env.int("ANTREAN_WS_TOKEN_MAX_AGE", default=3600)
+# Failed token requests per (user name, IP address) per window before the token call refuses.
+ANTREAN_WS_LOGIN_FAILURES = env.int("ANTREAN_WS_LOGIN_FAILURES", default=10)
+ANTREAN_WS_LOGIN_WINDOW_SECONDS = env.int("ANTREAN_WS_LOGIN_WINDOW_SECONDS", default=900)
+# --- end Mobile JKN bridge ---------------------------------------------------------
+
 # --- review (account e-mail throttles, private pages, Content-Security-Policy) ------
 # Reset e-mails per address and reset requests per IP address per hour; confirmation e-mails
 # (resends and e-mail changes) per account per hour. Counted in the database (accounts.RateLimitBucket).

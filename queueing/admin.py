@@ -44,6 +44,7 @@ from queueing.desk import selectors as desk_selectors
 from queueing.desk import services as desk_services
 from queueing.desk.forms import RejectForm
 from queueing.desk.views import slips_response
+from queueing.jkn import admin as _jkn_admin  # noqa: F401, E402  (registers the Mobile JKN bridge admin)
 from queueing.models import (
     Booking,
     BookingDocument,
@@ -59,7 +60,7 @@ from queueing.models import (
 
 @admin.register(Clinic)
 class ClinicAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
-    list_display = ["code", "name", "prefix", "bpjs_code", "active", "sort_order"]
+    list_display = ["code", "name", "prefix", "bpjs_code", "bpjs_subspecialty_code", "active", "sort_order"]
     list_editable = ["active", "sort_order"]
     search_fields = ["code", "name"]
 
@@ -74,6 +75,7 @@ class ScheduleInline(admin.TabularInline):
         "end_time",
         "total_quota",
         "online_quota",
+        "jkn_quota",
         "minutes_per_patient",
         "active",
     ]
@@ -88,7 +90,7 @@ def _sync_quotas(schedule: Schedule) -> None:
 class DoctorAdmin(OversizedIdGuard, admin.ModelAdmin):
     list_display = ["name", "bpjs_code", "active"]
     list_filter = ["active"]
-    search_fields = ["name"]
+    search_fields = ["name", "bpjs_code"]
     inlines = [ScheduleInline]
 
     def save_formset(self, request, form, formset, change) -> None:
@@ -107,6 +109,7 @@ class ScheduleAdmin(OversizedIdGuard, admin.ModelAdmin):
         "end_time",
         "total_quota",
         "online_quota",
+        "jkn_quota",
         "minutes_per_patient",
         "active",
     ]

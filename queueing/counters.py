@@ -53,7 +53,7 @@ def _returned(sql: str, params: list) -> tuple | None:
 def day_quota_get(schedule: Schedule, date: dt.date) -> DayQuota:
     """The counter row; made on the first booking. get_or_create re-reads when two race to make it."""
     day_quota, _created = DayQuota.objects.get_or_create(
-        schedule=schedule, date=date, defaults={"quota": schedule.online_quota}
+        schedule=schedule, date=date, defaults={"quota": schedule.online_quota, "jkn_quota": schedule.jkn_quota}
     )
     return day_quota
 
@@ -61,7 +61,13 @@ def day_quota_get(schedule: Schedule, date: dt.date) -> DayQuota:
 def day_quota_for_counter(schedule: Schedule, date: dt.date) -> DayQuota:
     """The row with its total quota known (made or filled outside any transaction)."""
     day_quota, _created = DayQuota.objects.get_or_create(
-        schedule=schedule, date=date, defaults={"quota": schedule.online_quota, "total_quota": schedule.total_quota}
+        schedule=schedule,
+        date=date,
+        defaults={
+            "quota": schedule.online_quota,
+            "jkn_quota": schedule.jkn_quota,
+            "total_quota": schedule.total_quota,
+        },
     )
     if day_quota.total_quota is None:
         # Made by an online booking: fill the total once; never below the places already taken.
@@ -128,9 +134,13 @@ def reopen(schedules: list[Schedule], date: dt.date) -> None:
 
 
 def sync_online_quota(schedule: Schedule, today: dt.date) -> int:
-    """Carry a changed online quota to the coming days; never below the places already taken."""
+    """Carry a changed online (and Mobile JKN) quota to the coming days; never below the places already taken.
+
+    Both stay consistent: jkn_count <= active_count <= quota and schedule.jkn_quota <= online_quota <= quota.
+    """
     return DayQuota.objects.filter(schedule=schedule, date__gte=today).update(
-        quota=Greatest(F("active_count"), schedule.online_quota)
+        quota=Greatest(F("active_count"), schedule.online_quota),
+        jkn_quota=Greatest(F("jkn_count"), schedule.jkn_quota),
     )
 
 

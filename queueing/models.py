@@ -51,6 +51,14 @@ class Clinic(models.Model):
     code = models.CharField(_("code"), max_length=16)
     name = models.CharField(_("name"), max_length=100)
     bpjs_code = models.CharField(_("BPJS clinic code"), max_length=8, blank=True)
+    # Mobile JKN names a clinic by its BPJS sub-specialty code (kodepoli in WS RS calls, HFIS
+    # kodesubspesialis); for most clinics it is the same as the poli code, so empty means "same".
+    bpjs_subspecialty_code = models.CharField(
+        _("BPJS sub-specialty code"),
+        max_length=8,
+        blank=True,
+        help_text=_("The code Mobile JKN sends as kodepoli (HFIS kodesubspesialis); empty: the BPJS clinic code."),
+    )
     prefix = models.CharField(
         _("queue label prefix"), max_length=8, help_text=_("Printed before the number, e.g. GIGI-007.")
     )
@@ -101,6 +109,11 @@ class Schedule(models.Model):
     online_quota = models.PositiveSmallIntegerField(
         _("online quota"), help_text=_("Places offered online; the rest stay for the counter.")
     )
+    jkn_quota = models.PositiveSmallIntegerField(
+        _("Mobile JKN quota"),
+        default=0,
+        help_text=_("Online places kept for Mobile JKN (kuota JKN); the rest of the online quota is for the portal."),
+    )
     minutes_per_patient = models.PositiveSmallIntegerField(_("average minutes per patient"), default=10)
     active = models.BooleanField(_("active"), default=True)
 
@@ -114,6 +127,12 @@ class Schedule(models.Model):
                 name="queueing_schedule_online_within_total",
                 violation_error_code="online_over_total",
                 violation_error_message=_("The online quota cannot exceed the total quota."),
+            ),
+            models.CheckConstraint(
+                condition=Q(jkn_quota__lte=F("online_quota")),
+                name="queueing_schedule_jkn_within_online",
+                violation_error_code="jkn_over_online",
+                violation_error_message=_("The Mobile JKN quota cannot exceed the online quota."),
             ),
             models.CheckConstraint(
                 condition=Q(end_time__gt=F("start_time")),
@@ -143,6 +162,11 @@ class Schedule(models.Model):
         """SOP: number n is expected at start + (n-1) x average minutes."""
         start = dt.datetime.combine(dt.date(2000, 1, 1), self.start_time)
         return (start + dt.timedelta(minutes=(number - 1) * self.minutes_per_patient)).time()
+
+    @property
+    def jampraktek(self) -> str:
+        """BPJS's "HH:MM-HH:MM" (no seconds), how Mobile JKN names this session."""
+        return f"{self.start_time:%H:%M}-{self.end_time:%H:%M}"
 
 
 class ExceptionScope(models.TextChoices):
@@ -304,6 +328,11 @@ class DayQuota(models.Model):
     # online places count in `active_count`, counter places in `counter_count`.
     total_quota = models.PositiveSmallIntegerField(_("total quota"), null=True, blank=True)
     counter_count = models.PositiveIntegerField(_("counter places taken"), default=0)
+    # Mobile JKN's share of the online quota (kuota JKN), copied from the schedule; its places
+    # count in `active_count` too, and in `jkn_count`. The portal takes only the other online
+    # places (quota - jkn_quota), so the two channels never eat each other's share.
+    jkn_quota = models.PositiveSmallIntegerField(_("Mobile JKN quota"), default=0)
+    jkn_count = models.PositiveIntegerField(_("Mobile JKN places taken"), default=0)
 
     class Meta:
         verbose_name = _("day quota")
@@ -335,6 +364,18 @@ class DayQuota(models.Model):
                 name="queueing_dayquota_within_total",
                 violation_error_code="total_exceeded",
                 violation_error_message=_("Online and counter places together cannot exceed the total quota."),
+            ),
+            models.CheckConstraint(
+                condition=Q(jkn_quota__lte=F("quota")),
+                name="queueing_dayquota_jkn_quota_within_online",
+                violation_error_code="jkn_over_online",
+                violation_error_message=_("The Mobile JKN quota cannot exceed the online quota."),
+            ),
+            models.CheckConstraint(
+                condition=Q(jkn_count__lte=F("jkn_quota")) & Q(jkn_count__lte=F("active_count")),
+                name="queueing_dayquota_jkn_within_quota",
+                violation_error_code="jkn_quota_exceeded",
+                violation_error_message=_("The Mobile JKN places taken cannot exceed the Mobile JKN quota."),
             ),
         ]
 
@@ -373,6 +414,7 @@ class BookingChannel(models.TextChoices):
     ONLINE = "online", _("Online")
     COUNTER = "counter", _("At the counter")
     PAPER = "paper", _("Paper form, entered afterwards")
+    MOBILE_JKN = "mobile_jkn", _("Mobile JKN")
 
 
 class VisitKind(models.TextChoices):
@@ -437,7 +479,7 @@ class Booking(models.Model):
     # The counter desk (queueing.desk.services). `registered_at` is when the registration really
     # happened: the same as created_at, except for paper forms entered after an outage (SOP 001).
     channel = models.CharField(
-        _("registered via"), max_length=8, choices=BookingChannel.choices, default=BookingChannel.ONLINE
+        _("registered via"), max_length=16, choices=BookingChannel.choices, default=BookingChannel.ONLINE
     )
     registered_at = models.DateTimeField(_("registered at (real time)"), default=timezone.now)
     counter_place = models.BooleanField(
@@ -519,6 +561,11 @@ class Booking(models.Model):
     @property
     def is_holding(self) -> bool:
         return self.status in HOLDING_STATUSES
+
+    @property
+    def holds_jkn_place(self) -> bool:
+        """Counted in the day's Mobile JKN places (until the counter moves it to its own share)."""
+        return self.channel == BookingChannel.MOBILE_JKN and not self.counter_place
 
     @property
     def is_cancellable_status(self) -> bool:
@@ -603,3 +650,10 @@ class BookingDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.uploaded_at:%Y-%m-%d})"
+
+
+# The Mobile JKN bridge's settings live with its endpoints (queueing/jkn/); imported here so that
+# Django registers the model with this app.
+from queueing.jkn.models import AntreanBridge  # noqa: E402
+
+__all__ = ["AntreanBridge"]

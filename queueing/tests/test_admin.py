@@ -425,12 +425,13 @@ def test_changing_a_schedule_quota_reaches_opened_days(admin_client_, gigi_tomor
         "end_time": "12:00",
         "total_quota": 30,
         "online_quota": 25,
+        "jkn_quota": 5,
         "minutes_per_patient": 15,
         "active": "on",
     }
     assert admin_client_.post(url, data).status_code == 302
     quota = DayQuota.objects.get()
-    assert (quota.quota, quota.total_quota) == (25, 30)
+    assert (quota.quota, quota.total_quota, quota.jkn_quota) == (25, 30, 5)
     assert Booking.objects.count() == 1
 
 
