@@ -87,7 +87,7 @@ def _sync_quotas(schedule: Schedule) -> None:
 
 
 @admin.register(Doctor)
-class DoctorAdmin(OversizedIdGuard, admin.ModelAdmin):
+class DoctorAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
     list_display = ["name", "bpjs_code", "active"]
     list_filter = ["active"]
     search_fields = ["name", "bpjs_code"]

@@ -76,7 +76,7 @@ def _facility_clinics(facility, clinics, schedules) -> None:
             defaults={"name": name, "bpjs_code": bpjs_code, "prefix": prefix, "sort_order": order},
         )
     for clinic_code, doctor_name, weekdays, start, end, total, online, minutes in schedules:
-        doctor, _created = Doctor.objects.get_or_create(name=doctor_name)
+        doctor, _created = Doctor.objects.get_or_create(facility=facility, name=doctor_name)
         for weekday in weekdays:
             Schedule.objects.get_or_create(
                 doctor=doctor,

@@ -8,6 +8,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -20,6 +21,11 @@ from portal.lib.uploads import private_path
 # Booking codes are read aloud at the counter and typed on phones: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8  # 31**8 ~ 8.5e11: unguessable by enumeration, short enough to read out
+
+
+FACILITY_HAS_SCHEDULES = _(
+    "It still has practice schedules at another facility: end those first (or add a new row at the new facility)."
+)
 
 
 def new_booking_code() -> str:
@@ -82,8 +88,26 @@ class Clinic(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # The database refuses it too (trigger queueing_clinic_keeps_facility, migration 0015).
+        if self.pk is not None and self.facility_id is not None:
+            elsewhere = Schedule.objects.filter(clinic=self).exclude(doctor__facility_id=self.facility_id)
+            if elsewhere.exists():
+                raise ValidationError(
+                    {"facility": ValidationError(FACILITY_HAS_SCHEDULES, code="facility_has_schedules")}
+                )
+
 
 class Doctor(models.Model):
+    """A doctor (or midwife) practising at one facility; one who also works elsewhere has a row there too."""
+
+    facility = models.ForeignKey(
+        Facility,
+        on_delete=models.PROTECT,
+        related_name="doctors",
+        verbose_name=_("facility"),
+        default=default_facility_id,
+    )
     name = models.CharField(_("name"), max_length=150)
     bpjs_code = models.CharField(_("BPJS doctor code"), max_length=16, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -95,6 +119,15 @@ class Doctor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The database refuses it too (trigger queueing_doctor_keeps_facility, migration 0015).
+        if self.pk is not None and self.facility_id is not None:
+            elsewhere = Schedule.objects.filter(doctor=self).exclude(clinic__facility_id=self.facility_id)
+            if elsewhere.exists():
+                raise ValidationError(
+                    {"facility": ValidationError(FACILITY_HAS_SCHEDULES, code="facility_has_schedules")}
+                )
 
 
 class Schedule(models.Model):
@@ -158,6 +191,23 @@ class Schedule(models.Model):
     def __str__(self) -> str:
         return f"{self.clinic} · {self.doctor} · {self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
 
+    def clean(self) -> None:
+        # The database refuses it too (trigger queueing_schedule_same_facility, migration 0015).
+        if self.doctor_id is not None and self.clinic_id is not None:
+            if self.doctor.facility_id != self.clinic.facility_id:
+                raise ValidationError(
+                    {
+                        "clinic": ValidationError(
+                            _("This clinic is at %(clinic_facility)s, but the doctor works at %(doctor_facility)s."),
+                            code="other_facility",
+                            params={
+                                "clinic_facility": self.clinic.facility,
+                                "doctor_facility": self.doctor.facility,
+                            },
+                        )
+                    }
+                )
+
     def estimated_time(self, number: int) -> dt.time:
         """SOP: number n is expected at start + (n-1) x average minutes."""
         start = dt.datetime.combine(dt.date(2000, 1, 1), self.start_time)
@@ -219,9 +269,11 @@ class ScheduleException(models.Model):
         return f"{self.date:%Y-%m-%d} · {target} · {self.reason}"
 
     def clean(self) -> None:
-        # A clinic's closure belongs to the clinic's facility (a doctor's leave applies wherever they work).
+        # A clinic's closure belongs to the clinic's facility, a doctor's leave to the doctor's.
         if self.clinic_id is not None:
             self.facility_id = self.clinic.facility_id
+        elif self.doctor_id is not None:
+            self.facility_id = self.doctor.facility_id
 
     def covers(self, schedule: Schedule) -> bool:
         """Whether this closes `schedule` (whose clinic should be loaded, for its facility)."""

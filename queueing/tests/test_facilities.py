@@ -55,7 +55,7 @@ def facility_with_clinic(
         name=name, time_zone=zone, kind=kind, address=f"Jl. {name} 1", phone="(0274) 515865"
     )
     clinic = Clinic.objects.create(facility=facility, code=code, name=f"Poli {code.title()} {name}", prefix=code)
-    doctor = Doctor.objects.create(name=f"dr. {name}")
+    doctor = Doctor.objects.create(facility=facility, name=f"dr. {name}")
     schedules = [
         Schedule.objects.create(
             doctor=doctor,

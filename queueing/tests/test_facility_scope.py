@@ -48,7 +48,7 @@ def private_media(settings, tmp_path):
 
 def _schedules(facility: Facility, code: str, doctor: str) -> list[Schedule]:
     clinic = Clinic.objects.create(facility=facility, code=code, name=f"Poli {code.title()}", prefix=code[:1])
-    doctor_row = Doctor.objects.create(name=doctor)
+    doctor_row = Doctor.objects.create(facility=facility, name=doctor)
     return [
         Schedule.objects.create(
             doctor=doctor_row,
