@@ -89,7 +89,7 @@ class Clinic(models.Model):
         return self.name
 
     def clean(self) -> None:
-        # The database refuses it too (trigger queueing_clinic_keeps_facility, migration 0015).
+        # The database refuses it too (trigger queueing_clinic_keeps_facility, migration 0016).
         if self.pk is not None and self.facility_id is not None:
             elsewhere = Schedule.objects.filter(clinic=self).exclude(doctor__facility_id=self.facility_id)
             if elsewhere.exists():
@@ -121,7 +121,7 @@ class Doctor(models.Model):
         return self.name
 
     def clean(self) -> None:
-        # The database refuses it too (trigger queueing_doctor_keeps_facility, migration 0015).
+        # The database refuses it too (trigger queueing_doctor_keeps_facility, migration 0016).
         if self.pk is not None and self.facility_id is not None:
             elsewhere = Schedule.objects.filter(doctor=self).exclude(clinic__facility_id=self.facility_id)
             if elsewhere.exists():
@@ -192,7 +192,7 @@ class Schedule(models.Model):
         return f"{self.clinic} · {self.doctor} · {self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
 
     def clean(self) -> None:
-        # The database refuses it too (trigger queueing_schedule_same_facility, migration 0015).
+        # The database refuses it too (trigger queueing_schedule_same_facility, migration 0016).
         if self.doctor_id is not None and self.clinic_id is not None:
             if self.doctor.facility_id != self.clinic.facility_id:
                 raise ValidationError(

@@ -1,7 +1,7 @@
 """A doctor belongs to a facility, and a schedule's doctor and clinic share one (issue 11).
 
 The rule is checked by the model's clean() (the admin forms show it next to the field) and, on
-PostgreSQL, by triggers (migration 0015); migrations 0013-0015 give existing doctors the facility
+PostgreSQL, by triggers (migration 0016); migrations 0014-0016 give existing doctors the facility
 of the clinics they practise at.
 """
 
@@ -107,10 +107,10 @@ def test_a_doctors_leave_belongs_to_the_doctors_facility(two):
     assert leave.facility_id == two["puskesmas"].pk
 
 
-# --- the migration, on a database of the old shape (queueing 0012) -------------------------------
+# --- the migration, on a database of the old shape (queueing 0013) -------------------------------
 
-OLD = [("queueing", "0012_booking_pcare_fields")]
-NEW = [("queueing", "0015_doctor_facility_required")]
+OLD = [("queueing", "0013_mobile_jkn_bridge")]
+NEW = [("queueing", "0016_doctor_facility_required")]
 
 
 def _migrate(targets):

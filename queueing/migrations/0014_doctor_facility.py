@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("facilities", "0001_initial"),
-        ("queueing", "0012_booking_pcare_fields"),
+        ("queueing", "0013_mobile_jkn_bridge"),
     ]
 
     operations = [

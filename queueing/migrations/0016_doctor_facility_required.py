@@ -79,7 +79,7 @@ def _on_postgresql(sql):
 class Migration(migrations.Migration):
     dependencies = [
         ("facilities", "0001_initial"),
-        ("queueing", "0014_doctor_facility_fill"),
+        ("queueing", "0015_doctor_facility_fill"),
     ]
 
     operations = [

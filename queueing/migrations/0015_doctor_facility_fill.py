@@ -66,7 +66,7 @@ def _copy_to(doctor, facility_id, Doctor, Schedule, Booking, ScheduleException):
 class Migration(migrations.Migration):
     dependencies = [
         ("facilities", "0001_initial"),
-        ("queueing", "0013_doctor_facility"),
+        ("queueing", "0014_doctor_facility"),
     ]
 
     operations = [
