@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: espeak run test lint format install install-test messages makemessages bench serve bpjs-sim clean
+.PHONY: espeak run worker test lint format install install-test messages makemessages bench serve bpjs-sim clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,10 +38,21 @@ espeak:
 	@command -v espeak-ng >/dev/null 2>&1 && echo "espeak-ng: $$(command -v espeak-ng) (display voice on)" \
 	  || echo "espeak-ng not found: the display shows calls without server speech (sudo apt-get install espeak-ng)"
 
+# The dev server, the background worker (django-tasks' db_worker: the Mobile JKN outbox and other
+# background jobs) and the BPJS Antrean simulator, stopped together by Ctrl-C.
+ANTREAN_SIM_PORT ?= 8090
 run: install messages espeak
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddemo
+	@export BPJS_ANTREAN_SIMULATOR_URL=$${BPJS_ANTREAN_SIMULATOR_URL:-http://127.0.0.1:$(ANTREAN_SIM_PORT)/antreanrs}; \
+	$(PY) manage.py antrean_simulator --port $(ANTREAN_SIM_PORT) & sim=$$!; \
+	$(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	trap 'kill $$worker $$sim 2>/dev/null; wait' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The worker alone, as production runs it (its own process, beside gunicorn; see README "Worker").
+worker: install
+	$(PY) manage.py db_worker --no-reload
 
 serve: install messages espeak
 	$(PY) manage.py migrate --noinput

@@ -14,10 +14,7 @@ failure means (the eligibility service turns them into "not yet verified").
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
-import hmac
 import http.client
 import json
 import logging
@@ -33,9 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-import lzstring
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from portal.lib import bpjs_crypto
 
 logger = logging.getLogger(__name__)
 
@@ -95,43 +90,19 @@ class BpjsNotFound(BpjsError):
         self.bpjs_message = message
 
 
-# --- protocol primitives ------------------------------------------------------------------
+# --- protocol primitives (one home: portal/lib/bpjs_crypto.py) ------------------------------
 
-
-def make_signature(cons_id: str, secret: str, timestamp: str) -> str:
-    digest = hmac.new(secret.encode(), f"{cons_id}&{timestamp}".encode(), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
-
-
-def request_headers(cons_id: str, secret: str, user_key: str, timestamp: str) -> dict[str, str]:
-    return {
-        "X-cons-id": cons_id,
-        "X-timestamp": timestamp,
-        "X-signature": make_signature(cons_id, secret, timestamp),
-        "user_key": user_key,
-        "Accept": "application/json",
-    }
-
-
-def response_key(cons_id: str, secret: str, timestamp: str) -> bytes:
-    return hashlib.sha256(f"{cons_id}{secret}{timestamp}".encode()).digest()
+make_signature = bpjs_crypto.make_signature
+request_headers = bpjs_crypto.request_headers
+response_key = bpjs_crypto.response_key
 
 
 def decrypt_response(payload: str, *, cons_id: str, secret: str, timestamp: str) -> str:
     """AES-256-CBC decrypt, then LZ-string decompress; returns the JSON text."""
-    key = response_key(cons_id, secret, timestamp)
     try:
-        ciphertext = base64.b64decode(payload, validate=True)
-        decryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).decryptor()
-        padded = decryptor.update(ciphertext) + decryptor.finalize()
-        unpadder = padding.PKCS7(128).unpadder()
-        compressed = (unpadder.update(padded) + unpadder.finalize()).decode("utf-8")
-        text = lzstring.LZString().decompressFromEncodedURIComponent(compressed)
-    except Exception as exc:  # binascii, ValueError, UnicodeDecodeError, lzstring's KeyError/IndexError
-        raise BpjsProtocolError(f"cannot decrypt the BPJS response: {exc.__class__.__name__}") from exc
-    if not text:
-        raise BpjsProtocolError("the BPJS response decompressed to nothing")
-    return text
+        return bpjs_crypto.decrypt_response(payload, cons_id=cons_id, secret=secret, timestamp=timestamp)
+    except bpjs_crypto.CryptoError as exc:
+        raise BpjsProtocolError(str(exc)) from exc
 
 
 # --- answers --------------------------------------------------------------------------------
@@ -462,9 +433,14 @@ BREAKER_FAILURES = (BpjsUnavailable, BpjsProtocolError)
 # --- the client -------------------------------------------------------------------------------
 
 
-class VClaimClient:
-    """One instance per configuration; thread-safe (no state between calls of its own; the
+class SignedClient:
+    """A signed call to a BPJS service, bounded by the total deadline, the breaker and the cap.
+    VClaim and Antrean (queueing.jkn.client) differ only in their envelopes and endpoints.
+
+    One instance per configuration; thread-safe (no state between calls of its own; the
     breaker's state is in its shared store, the cap's in its semaphore)."""
+
+    not_configured_message = "a BPJS URL, cons-id and secret are required"
 
     def __init__(
         self,
@@ -478,13 +454,93 @@ class VClaimClient:
         cap: ConcurrencyCap | None = None,
     ) -> None:
         if not (base_url and cons_id and secret):
-            raise BpjsNotConfigured("BPJS_VCLAIM_URL, BPJS_CONS_ID and BPJS_SECRET are required")
+            raise BpjsNotConfigured(self.not_configured_message)
         self.base_url = base_url.rstrip("/")
         self.cons_id, self.secret, self.user_key = cons_id, secret, user_key
         self.timeout = timeout
         self.breaker, self.cap = breaker, cap
         # Plain handlers still honour http(s)_proxy/no_proxy, which hospital networks use.
         self._opener = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
+
+    def url_for(self, *segments: str) -> str:
+        # Quoting every segment keeps a typed "../" or "?" from reaching another endpoint.
+        return "/".join([self.base_url, *(urllib.parse.quote(s, safe="") for s in segments)])
+
+    def call(self, method: str, segments: tuple[str, ...], body: Any = None, *, unwrap: Callable) -> Any:
+        """Send one signed request; `unwrap(status, body_bytes, timestamp)` reads the answer inside
+        the guard, so what it raises counts for the breaker as the transport errors do."""
+        data = None if body is None else json.dumps(body).encode()
+        with self._guarded():
+            timestamp = str(int(time.time()))
+            headers = request_headers(self.cons_id, self.secret, self.user_key, timestamp)
+            if data is not None:
+                headers["Content-Type"] = "application/json"
+            status, answer = self._fetch(self.url_for(*segments), headers, method=method, data=data)
+            return unwrap(status, answer, timestamp)
+
+    def decrypt(self, payload: str, timestamp: str) -> Any:
+        """The decrypted `response` as JSON (an object or, for Antrean's references, a list)."""
+        text = decrypt_response(payload, cons_id=self.cons_id, secret=self.secret, timestamp=timestamp)
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise BpjsProtocolError("the decrypted BPJS response is not JSON") from exc
+
+    @contextmanager
+    def _guarded(self) -> Iterator[None]:
+        """The breaker first (no slot taken while it is open), then a slot of the cap."""
+        breaker = self.breaker if self.breaker is not None and self.breaker.enabled else None
+        if breaker is not None:
+            breaker.before_call()
+        with self.cap.slot() if self.cap is not None else nullcontext():
+            try:
+                yield
+            except BREAKER_FAILURES:
+                if breaker is not None:
+                    breaker.record_failure()
+                raise
+            except BpjsError:
+                if breaker is not None:
+                    breaker.record_success()  # BPJS answered, if only "no"
+                raise
+            if breaker is not None:
+                breaker.record_success()
+
+    def _fetch(
+        self, url: str, headers: dict[str, str], *, method: str = "GET", data: bytes | None = None
+    ) -> tuple[int, bytes]:
+        with Deadline(self.timeout) as deadline:
+            try:
+                result = self._open_and_read(url, headers, deadline, method=method, data=data)
+            except BpjsError:
+                raise
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+                reason = getattr(exc, "reason", exc)
+                if deadline.expired or isinstance(reason, (TimeoutError, socket.timeout)):
+                    # Each socket wait is bounded by the time left, so a socket timeout is the deadline too.
+                    raise BpjsDeadlineExceeded(f"no complete answer within {self.timeout:g} s") from exc
+                raise BpjsUnavailable(f"cannot reach BPJS: {reason.__class__.__name__}") from exc
+            if deadline.expired:  # the read ended because the sockets were shut: a truncated body
+                raise BpjsDeadlineExceeded(f"no complete answer within {self.timeout:g} s")
+            return result
+
+    def _open_and_read(
+        self, url: str, headers: dict[str, str], deadline: Deadline, *, method: str, data: bytes | None
+    ) -> tuple[int, bytes]:
+        request = urllib.request.Request(url, headers=headers, method=method, data=data)
+        request.deadline = deadline  # read by _HTTPHandler/_HTTPSHandler
+        try:
+            with self._opener.open(request, timeout=deadline.remaining()) as response:
+                return response.status, _read_until(response, deadline)
+        except urllib.error.HTTPError as exc:  # 4xx/5xx still carry a body worth reading
+            with exc:
+                return exc.code, _read_until(exc, deadline)
+
+
+class VClaimClient(SignedClient):
+    """Participant and referral look-ups."""
+
+    not_configured_message = "BPJS_VCLAIM_URL, BPJS_CONS_ID and BPJS_SECRET are required"
 
     def participant_by_card(self, card_number: str, service_date: date) -> Participant:
         data = self.get("Peserta", "nokartu", card_number, "tglSEP", service_date.isoformat())
@@ -507,63 +563,12 @@ class VClaimClient:
 
     def get(self, *segments: str) -> dict[str, Any]:
         """GET base/segment/..., check the envelope and return the decrypted `response` object."""
-        # Quoting every segment keeps a typed "../" or "?" from reaching another endpoint.
-        url = "/".join([self.base_url, *(urllib.parse.quote(s, safe="") for s in segments)])
-        with self._guarded():
-            timestamp = str(int(time.time()))
-            status, body = self._fetch(url, request_headers(self.cons_id, self.secret, self.user_key, timestamp))
-            return self._unwrap(status, body, timestamp)
-
-    @contextmanager
-    def _guarded(self) -> Iterator[None]:
-        """The breaker first (no slot taken while it is open), then a slot of the cap."""
-        breaker = self.breaker if self.breaker is not None and self.breaker.enabled else None
-        if breaker is not None:
-            breaker.before_call()
-        with self.cap.slot() if self.cap is not None else nullcontext():
-            try:
-                yield
-            except BREAKER_FAILURES:
-                if breaker is not None:
-                    breaker.record_failure()
-                raise
-            except BpjsError:
-                if breaker is not None:
-                    breaker.record_success()  # BPJS answered, if only "no"
-                raise
-            if breaker is not None:
-                breaker.record_success()
-
-    def _fetch(self, url: str, headers: dict[str, str]) -> tuple[int, bytes]:
-        with Deadline(self.timeout) as deadline:
-            try:
-                result = self._open_and_read(url, headers, deadline)
-            except BpjsError:
-                raise
-            except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
-                reason = getattr(exc, "reason", exc)
-                if deadline.expired or isinstance(reason, (TimeoutError, socket.timeout)):
-                    # Each socket wait is bounded by the time left, so a socket timeout is the deadline too.
-                    raise BpjsDeadlineExceeded(f"no complete answer within {self.timeout:g} s") from exc
-                raise BpjsUnavailable(f"cannot reach BPJS: {reason.__class__.__name__}") from exc
-            if deadline.expired:  # the read ended because the sockets were shut: a truncated body
-                raise BpjsDeadlineExceeded(f"no complete answer within {self.timeout:g} s")
-            return result
-
-    def _open_and_read(self, url: str, headers: dict[str, str], deadline: Deadline) -> tuple[int, bytes]:
-        request = urllib.request.Request(url, headers=headers, method="GET")
-        request.deadline = deadline  # read by _HTTPHandler/_HTTPSHandler
-        try:
-            with self._opener.open(request, timeout=deadline.remaining()) as response:
-                return response.status, _read_until(response, deadline)
-        except urllib.error.HTTPError as exc:  # 4xx/5xx still carry a body worth reading
-            with exc:
-                return exc.code, _read_until(exc, deadline)
+        return self.call("GET", segments, unwrap=self._unwrap)
 
     def _unwrap(self, status: int, body: bytes, timestamp: str) -> dict[str, Any]:
         if status >= 500:
             raise BpjsServerError(status)
-        envelope = _parse_envelope(body)
+        envelope = parse_envelope(body)
         meta = envelope.get("metaData") or envelope.get("metadata") or {}
         code, message = str(meta.get("code", "")), str(meta.get("message", ""))
         if status in (401, 403) or code in ("401", "403"):
@@ -577,12 +582,8 @@ class VClaimClient:
         return self._decode(envelope.get("response"), timestamp)
 
     def _decode(self, response: Any, timestamp: str) -> dict[str, Any]:
-        if isinstance(response, str):
-            text = decrypt_response(response, cons_id=self.cons_id, secret=self.secret, timestamp=timestamp)
-            try:
-                response = json.loads(text)
-            except ValueError as exc:
-                raise BpjsProtocolError("the decrypted BPJS response is not JSON") from exc
+        if isinstance(response, str) and response:
+            response = self.decrypt(response, timestamp)
         if not isinstance(response, dict):
             raise BpjsProtocolError("BPJS sent an empty response")
         return response
@@ -600,7 +601,7 @@ def _read_until(response: Any, deadline: Deadline) -> bytes:
     return b"".join(chunks)
 
 
-def _parse_envelope(body: bytes) -> dict[str, Any]:
+def parse_envelope(body: bytes) -> dict[str, Any]:
     try:
         envelope = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 served from our own static files
     "axes",
+    "django_tasks",  # the django.tasks API (Django 6) as a backport: background work, see README "Worker"
+    "django_tasks_db",  # its database backend: durable in our own database, run by `manage.py db_worker`
     "facilities",
     "accounts",
     "families",
@@ -328,3 +330,27 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 VOICE_CACHE_DIR = Path(env("VOICE_CACHE_DIR", default=str(PRIVATE_MEDIA_ROOT / "voice")))
 ESPEAK_NG = env("ESPEAK_NG", default="espeak-ng")
 # --- end visit day display --------------------------------------------------------------
+
+# --- background worker (django-tasks, database backend; README "Worker") --------------------------
+# Tasks are rows in our own database (SQLite or PostgreSQL: no broker), run by
+# `manage.py db_worker` as its own process. `make run` starts one beside the dev server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# --- end background worker --------------------------------------------------------------------------
+
+# --- Mobile JKN: what the hospital sends to BPJS Antrean (queueing/jkn/outbox.py) ----------------------
+# A worker that claims an outbox row holds it this long (seconds); a worker killed mid-send
+# leaves its rows to another after the lease. Keep it above BPJS_TIMEOUT.
+JKN_OUTBOX_LEASE_SECONDS = env.float("JKN_OUTBOX_LEASE_SECONDS", default=60.0)
+# Temporary failures (timeouts, 5xx, connection refused) wait BASE x 2^(attempt-1) seconds, at most MAX.
+JKN_OUTBOX_BACKOFF_BASE = env.float("JKN_OUTBOX_BACKOFF_BASE", default=15.0)
+JKN_OUTBOX_BACKOFF_MAX = env.float("JKN_OUTBOX_BACKOFF_MAX", default=1800.0)
+# One run of the sender task sends for at most this long, then enqueues its next run.
+JKN_OUTBOX_RUN_SECONDS = env.float("JKN_OUTBOX_RUN_SECONDS", default=50.0)
+# With no due row, the next run is at most this far away (rows written meanwhile enqueue one at once).
+JKN_OUTBOX_IDLE_SECONDS = env.float("JKN_OUTBOX_IDLE_SECONDS", default=60.0)
+# A facility without a BPJS Antrean base URL talks to the bundled simulator when DEBUG is on: the
+# one at BPJS_ANTREAN_SIMULATOR_URL (`make run` starts it, shared by the server and the worker),
+# else one started inside the process. With DEBUG off such a facility's rows wait, unsent.
+BPJS_ANTREAN_EMBEDDED_SIMULATOR = env.bool("BPJS_ANTREAN_EMBEDDED_SIMULATOR", default=True)
+BPJS_ANTREAN_SIMULATOR_URL = env("BPJS_ANTREAN_SIMULATOR_URL", default="")
+# --- end Mobile JKN outbox ----------------------------------------------------------------------------

@@ -1,0 +1,76 @@
+"""Background work: the django-tasks API (Django 6's `django.tasks`, backported), database backend.
+
+Tasks are rows of `django_tasks_db` in our own database, so SQLite (the embedded default) and
+PostgreSQL both work without another server; `manage.py db_worker` runs them (README "Worker").
+
+Define a task in the app that owns the work (`<app>/tasks.py`), enqueue it after the commit of
+the change that calls for it, never inside the transaction (the worker could run before the
+commit and find nothing):
+
+    from django.db import transaction
+    from django_tasks import task
+    from portal.lib.tasks import enqueue_once
+
+    @task()
+    def reminders_send() -> int:
+        sent = ...  # the work: short, idempotent (a task may run twice after a crash)
+        enqueue_once(reminders_send, run_after=next_run_time)  # recurring: re-enqueue, no cron
+        return sent
+
+    transaction.on_commit(lambda: enqueue_once(reminders_send))
+
+A recurring task is also registered with `@recurring` so that every `migrate` (each deploy)
+and `manage.py tasks_ensure` starts its chain again if a killed worker broke it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from django.utils import timezone
+from django_tasks import Task
+
+logger = logging.getLogger(__name__)
+
+_RECURRING: list[Task] = []
+
+
+def enqueue_once(task: Task, *, run_after: dt.datetime | None = None, **kwargs) -> bool:
+    """Enqueue `task` unless a run of it already waits to start by `run_after` (now when None).
+
+    Returns whether a run was enqueued. Two callers at the same instant may both enqueue: a
+    task must tolerate an extra run (each of ours finds its work by querying, under claims).
+    """
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    when = run_after or timezone.now()
+    waiting = DBTaskResult.objects.filter(
+        task_path=task.module_path, status=TaskResultStatus.READY, run_after__lte=when
+    )
+    if waiting.exists():
+        return False
+    (task.using(run_after=run_after) if run_after else task).enqueue(**kwargs)
+    return True
+
+
+def recurring(task: Task) -> Task:
+    """Register a self-re-enqueueing task so that `ensure_recurring` can restart its chain."""
+    _RECURRING.append(task)
+    return task
+
+
+def ensure_recurring(log: Callable[[str], None] = logger.info) -> int:
+    """Enqueue every registered recurring task that has no run waiting; return how many were."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    started = 0
+    for task in _RECURRING:
+        if not DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY).exists():
+            task.enqueue()
+            started += 1
+            log(f"enqueued {task.module_path}")
+    return started
