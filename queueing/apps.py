@@ -8,7 +8,7 @@ class QueueingConfig(AppConfig):
     verbose_name = _("Queues")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from families.panels import register_dashboard_panel
         from families.signals import patient_merged
@@ -23,4 +23,8 @@ class QueueingConfig(AppConfig):
             )
 
         patient_merged.connect(on_patient_merged, dispatch_uid="queueing.repoint_bookings")
+        # Background tasks (portal/lib/tasks.py): every migrate restarts the recurring chains.
+        from portal.lib.tasks import on_post_migrate
+
+        post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="portal.tasks.ensure_recurring")
         register_dashboard_panel("queueing/_dashboard_bookings.html", get_context=dashboard_panel_context, order=10)

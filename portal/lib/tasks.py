@@ -30,7 +30,7 @@ import logging
 from collections.abc import Callable
 
 from django.utils import timezone
-from django_tasks import Task
+from django_tasks.base import Task
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +43,14 @@ def enqueue_once(task: Task, *, run_after: dt.datetime | None = None, **kwargs) 
     Returns whether a run was enqueued. Two callers at the same instant may both enqueue: a
     task must tolerate an extra run (each of ours finds its work by querying, under claims).
     """
+    from django.db.models import Q
     from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult, get_date_max
 
     when = run_after or timezone.now()
-    waiting = DBTaskResult.objects.filter(
-        task_path=task.module_path, status=TaskResultStatus.READY, run_after__lte=when
+    # django-tasks-db stores "as soon as possible" as the largest date.
+    waiting = DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY).filter(
+        Q(run_after=get_date_max()) | Q(run_after__lte=when)
     )
     if waiting.exists():
         return False
@@ -74,3 +76,21 @@ def ensure_recurring(log: Callable[[str], None] = logger.info) -> int:
             started += 1
             log(f"enqueued {task.module_path}")
     return started
+
+
+def on_post_migrate(*, using: str = "default", **kwargs) -> None:
+    """After `migrate` (each deploy): restart the recurring chains, once the task table exists."""
+    from django.db import connections
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult._meta.db_table in connections[using].introspection.table_names():
+        ensure_recurring()
+
+
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for a subprocess (a worker in a test) that reaches the same database."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user, host, port = settings_dict.get("USER") or "", settings_dict.get("HOST") or "", settings_dict.get("PORT") or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{host}:{port or 5432}/{settings_dict['NAME']}"

@@ -23,7 +23,9 @@ def java_like_encrypt(plaintext: str, cons_id: str, secret: str, timestamp: str)
     key = hashlib.sha256(f"{cons_id}{secret}{timestamp}".encode()).digest()
     padder = padding.PKCS7(128).padder()
     encryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
-    return base64.b64encode(encryptor.update(padder.update(compressed) + padder.finalize()) + encryptor.finalize()).decode()
+    return base64.b64encode(
+        encryptor.update(padder.update(compressed) + padder.finalize()) + encryptor.finalize()
+    ).decode()
 
 
 CREDS = dict(cons_id="27952", secret="rahasia-RS", timestamp="1763769600")
@@ -45,7 +47,9 @@ def test_decryption_reads_non_ascii_and_non_bmp_text_as_bpjs_sends_it(text):
 
 def test_without_re_joining_a_non_bmp_character_would_come_out_as_two_lone_surrogates():
     units = "".join(chr(u) for (u,) in struct.iter_unpack("<H", "😀".encode("utf-16-le")))
-    raw = lzstring.LZString().decompressFromEncodedURIComponent(lzstring.LZString().compressToEncodedURIComponent(units))
+    raw = lzstring.LZString().decompressFromEncodedURIComponent(
+        lzstring.LZString().compressToEncodedURIComponent(units)
+    )
     assert raw == "\ud83d\ude00"
     assert bpjs_crypto.join_surrogates(raw) == "😀"
 

@@ -363,7 +363,9 @@ class AntreanSimulator:
             self.stopping.clear()
             self._listener = _Listener((self.host, self.port), self)
             self.port = self._listener.server_address[1]
-            self._thread = threading.Thread(target=self._listener.serve_forever, args=(0.05,), name="antrean-sim", daemon=True)
+            self._thread = threading.Thread(
+                target=self._listener.serve_forever, args=(0.05,), name="antrean-sim", daemon=True
+            )
             self._thread.start()
         return self
 
