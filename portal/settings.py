@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "families",
     "guarantors",
     "queueing",
+    "visitday",
     "portal",
 ]
 
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "visitday.kiosk.access.KioskOnlyMiddleware",  # a kiosk device's session sees the kiosk pages only
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -272,6 +274,13 @@ BPJS_MAX_CONCURRENT = env.int("BPJS_MAX_CONCURRENT", default=2)
 BPJS_CACHE_SECONDS = env.int("BPJS_CACHE_SECONDS", default=300)
 BPJS_EMBEDDED_SIMULATOR = env.bool("BPJS_EMBEDDED_SIMULATOR", default=True)
 # --- end guarantors --------------------------------------------------------
+
+# --- visitday (kiosk, counter calling) ------------------------------------
+# A kiosk device account stays signed in this long (it has no one to type a password each morning).
+KIOSK_SESSION_SECONDS = env.int("KIOSK_SESSION_SECONDS", default=365 * 24 * 60 * 60)
+# Seconds without a touch before the kiosk goes back to its start screen.
+KIOSK_IDLE_SECONDS = env.int("KIOSK_IDLE_SECONDS", default=30)
+# --- end visitday -----------------------------------------------------------
 
 # --- queueing performance ---------------------------------------------------
 # Anti-automation on the booking confirm POST: confirmations per account per window (0 turns

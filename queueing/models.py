@@ -704,6 +704,62 @@ class BookingDocument(models.Model):
         return f"{self.get_kind_display()} ({self.uploaded_at:%Y-%m-%d})"
 
 
+class Task(models.IntegerChoices):
+    """BPJS Antrean's task ids (updatewaktu): the steps of a visit, each timed once per booking."""
+
+    ADMISSION_WAIT = 1, _("1 · waiting for admission")
+    ADMISSION_SERVICE = 2, _("2 · admission service")
+    CLINIC_WAIT = 3, _("3 · waiting for the clinic")
+    CLINIC_SERVICE = 4, _("4 · clinic service (called)")
+    CLINIC_DONE = 5, _("5 · clinic done")
+    CANCELLED = 99, _("99 · cancelled or did not come")
+
+
+class TaskTime(models.Model):
+    """When one BPJS Antrean task happened for one booking, in Unix epoch milliseconds (one row each).
+
+    Written only by queueing.task_times.task_record, which keeps each time strictly later than the
+    task before it (BPJS refuses equal times).
+    """
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="task_times", verbose_name=_("booking"))
+    task_id = models.PositiveSmallIntegerField(_("task"), choices=Task.choices)
+    at_ms = models.BigIntegerField(_("time (epoch ms)"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["booking", "at_ms", "task_id"]
+        verbose_name = _("task time")
+        verbose_name_plural = _("task times")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "task_id"],
+                name="queueing_tasktime_one_per_booking_task",
+                violation_error_code="task_recorded",
+                violation_error_message=_("This task is already recorded for this booking."),
+            ),
+            models.CheckConstraint(
+                condition=Q(task_id__in=Task.values),
+                name="queueing_tasktime_task_valid",
+                violation_error_code="invalid_task",
+                violation_error_message=_("Unknown task."),
+            ),
+            models.CheckConstraint(
+                condition=Q(at_ms__gt=0),
+                name="queueing_tasktime_at_positive",
+                violation_error_code="at_not_positive",
+                violation_error_message=_("The time must be after 1970."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id} task {self.task_id} @ {self.at_ms}"
+
+    @property
+    def at(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.at_ms / 1000, tz=dt.UTC)
+
+
 # The Mobile JKN bridge's settings live with its endpoints (queueing/jkn/); imported here so that
 # Django registers the model with this app.
 from queueing.jkn.models import AntreanBridge  # noqa: E402

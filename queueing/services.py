@@ -29,7 +29,7 @@ from guarantors import services as guarantor_services
 from guarantors.models import DocumentKind, GuarantorKind, GuarantorType
 from portal.lib import mail
 from portal.lib.uploads import CleanUpload
-from queueing import booking_write, counters, selectors, transitions
+from queueing import booking_write, counters, selectors, task_times, transitions
 from queueing.models import (
     CANCELLABLE_STATUSES,
     HOLDING_STATUSES,
@@ -44,6 +44,7 @@ from queueing.models import (
     ExceptionScope,
     Schedule,
     ScheduleException,
+    Task,
 )
 from queueing.transitions import Action
 
@@ -309,6 +310,8 @@ def _release(booking: Booking, *, action: str, actor, reason: str, **fields) -> 
         BookingEvent.objects.create(
             booking=booking, from_status=booking.status, to_status=to_status, actor=actor, reason=reason
         )
+        if action == Action.CANCEL:
+            task_times.task_record(booking=booking, task_id=Task.CANCELLED)  # BPJS task 99
     booking.refresh_from_db()
     return booking
 

@@ -39,7 +39,7 @@ from families.models import Patient
 from guarantors import services as guarantor_services
 from guarantors.models import GuarantorType
 from portal.lib import mail
-from queueing import booking_write, counters, selectors, transitions
+from queueing import booking_write, counters, selectors, task_times, transitions
 from queueing.desk.selectors import online_still_open, schedule_facility
 from queueing.models import (
     HOLDING_STATUSES,
@@ -49,6 +49,7 @@ from queueing.models import (
     BookingStatus,
     DayQuota,
     Schedule,
+    Task,
 )
 from queueing.transitions import Action
 
@@ -290,17 +291,21 @@ def walkin_register(
     facility = schedule_facility(schedule_id)
     date = facility.local_today(now)
     schedule = _schedule_on(schedule_id, date)
-    return _register(
-        actor=actor,
-        schedule=schedule,
-        date=date,
-        entries=entries,
-        status=BookingStatus.CHECKED_IN,
-        channel=BookingChannel.COUNTER,
-        registered_at=now,
-        reason=_("Registered at the counter"),
-        online_open=online_still_open(date, now, facility_id=facility.pk),
-    )
+    with transaction.atomic():
+        bookings = _register(
+            actor=actor,
+            schedule=schedule,
+            date=date,
+            entries=entries,
+            status=BookingStatus.CHECKED_IN,
+            channel=BookingChannel.COUNTER,
+            registered_at=now,
+            reason=_("Registered at the counter"),
+            online_open=online_still_open(date, now, facility_id=facility.pk),
+        )
+        for booking in bookings:  # registered by the counter: the clinic wait starts now (BPJS task 3)
+            task_times.task_record(booking=booking, task_id=Task.CLINIC_WAIT, at=now)
+    return bookings
 
 
 PAPER_STATUSES = (BookingStatus.SERVED, BookingStatus.CHECKED_IN, BookingStatus.NO_SHOW)
@@ -407,13 +412,20 @@ def check_in_problem(booking: Booking, today: dt.date) -> ValidationError | None
     return None
 
 
-def booking_check_in(*, booking: Booking, actor, today: dt.date | None = None) -> Booking:
-    """The patient has arrived with the booking code (SOP 002 step 7-8)."""
+def booking_check_in(
+    *, booking: Booking, actor, today: dt.date | None = None, now: dt.datetime | None = None
+) -> Booking:
+    """The patient has arrived with the booking code (SOP 002 step 7-8); `now` times the BPJS task."""
     problem = check_in_problem(booking, today or selectors.booking_today(booking))
     if problem:
         raise problem
     reason = _("Arrived late") if booking.status == BookingStatus.NO_SHOW else ""
-    return _change_status(booking, actor=actor, action=Action.CHECK_IN, reason=reason)
+    with transaction.atomic():
+        booking = _change_status(booking, actor=actor, action=Action.CHECK_IN, reason=reason)
+        # BPJS task 3 (clinic wait) for a patient with a record; a new one waits for the counter first (1).
+        task = Task.CLINIC_WAIT if booking.patient.mrn else Task.ADMISSION_WAIT
+        task_times.task_record(booking=booking, task_id=task, at=now)
+    return booking
 
 
 def booking_mark_no_show(*, booking: Booking, actor, reason: str = "", today: dt.date | None = None) -> Booking:
