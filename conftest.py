@@ -49,6 +49,15 @@ def _fresh_facility_caches():
     forget_facilities(), _SETTINGS_CACHE.clear()
 
 
+@pytest.fixture(autouse=True)
+def _messages_sent_at_once(request, settings) -> None:
+    """Messages to patients are delivered at once, in-process, after commit (django-tasks'
+    immediate backend), so a test sees the e-mail a booking sends. Tests of queued delivery are
+    marked `db_tasks` and keep the database backend that production uses."""
+    if request.node.get_closest_marker("db_tasks") is None:
+        settings.NOTIFICATIONS_TASK_BACKEND = "immediate"
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

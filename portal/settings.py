@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "guarantors",
     "queueing",
     "visitday",
+    "notifications",
     "portal",
 ]
 
@@ -217,6 +218,12 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Antrean <noreply@antrean
 # Seconds before a silent mail server is given up on: e-mail is sent during the request (until a
 # worker exists), so a hanging server must not hold the person's page for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# WhatsApp through Fonnte's HTTP API (notifications/fonnte.py): WHATSAPP_URL e.g. https://api.fonnte.com
+# and the device token. Empty URL with DEBUG on: a fake gateway on loopback takes the messages.
+WHATSAPP_URL = env("WHATSAPP_URL", default="")
+WHATSAPP_TOKEN = env("WHATSAPP_TOKEN", default="")
+WHATSAPP_TIMEOUT = env.float("WHATSAPP_TIMEOUT", default=10.0)  # total for one attempt
+WHATSAPP_EMBEDDED_FAKE = env.bool("WHATSAPP_EMBEDDED_FAKE", default=True)
 # The portal's public address, for links in e-mails sent outside a request (e.g. a clerk's verify).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -343,7 +350,13 @@ ESPEAK_NG = env("ESPEAK_NG", default="espeak-ng")
 # --- background worker (django-tasks, database backend; README "Worker") --------------------------
 # Tasks are rows in our own database (SQLite or PostgreSQL: no broker), run by
 # `manage.py db_worker` as its own process. `make run` starts one beside the dev server.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    # Runs a task at once in the calling process; for tests (NOTIFICATIONS_TASK_BACKEND there).
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+# Which of TASKS delivers messages to patients (notifications/services.py).
+NOTIFICATIONS_TASK_BACKEND = env("NOTIFICATIONS_TASK_BACKEND", default="default")
 # --- end background worker --------------------------------------------------------------------------
 
 # --- Mobile JKN: what the hospital sends to BPJS Antrean (queueing/jkn/outbox.py) ----------------------

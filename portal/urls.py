@@ -17,6 +17,7 @@ urlpatterns = [
     path("akun/", include("accounts.auth_urls")),
     path("akun/", include("accounts.urls")),
     path("akun/", include("portal.privacy.urls")),
+    path("akun/", include("notifications.urls")),
     path("beranda/", families_views.dashboard, name="dashboard"),
     path("keluarga/", include("families.urls")),
     path("antrian/", include("queueing.urls")),

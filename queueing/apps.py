@@ -25,6 +25,7 @@ class QueueingConfig(AppConfig):
         patient_merged.connect(on_patient_merged, dispatch_uid="queueing.repoint_bookings")
         # Background tasks (portal/lib/tasks.py): every migrate restarts the recurring chains.
         from portal.lib.tasks import on_post_migrate
+        from queueing import tasks  # noqa: F401 - registers the recurring reminder job
 
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="portal.tasks.ensure_recurring")
         register_dashboard_panel("queueing/_dashboard_bookings.html", get_context=dashboard_panel_context, order=10)

@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -314,6 +315,12 @@ class BookingSettings(models.Model):
         _("cancel cut-off (hours before practice starts)"), default=2
     )
     mode = models.CharField(_("mode"), max_length=16, choices=BookingMode.choices, default=BookingMode.INSTANT)
+    reminder_hour = models.PositiveSmallIntegerField(
+        _("reminder hour"),
+        default=16,
+        validators=[MaxValueValidator(23)],
+        help_text=_("Patients get a reminder the day before their visit from this hour (facility time, 0-23)."),
+    )
 
     class Meta:
         verbose_name = _("booking settings")
@@ -324,6 +331,12 @@ class BookingSettings(models.Model):
                 name="queueing_bookingsettings_window_ordered",
                 violation_error_code="window_reversed",
                 violation_error_message=_("The earliest day ahead cannot be later than the latest."),
+            ),
+            models.CheckConstraint(
+                condition=Q(reminder_hour__lte=23),
+                name="queueing_bookingsettings_reminder_hour_valid",
+                violation_error_code="reminder_hour",
+                violation_error_message=_("The reminder hour must be between 0 and 23."),
             ),
         ]
 

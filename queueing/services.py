@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from families.models import Patient
 from guarantors import services as guarantor_services
 from guarantors.models import DocumentKind, GuarantorKind, GuarantorType
+from notifications.services import notify
 from portal.lib import mail
 from portal.lib.uploads import CleanUpload
 from queueing import booking_write, counters, selectors, task_times, transitions
@@ -421,14 +422,15 @@ def schedule_sync_day_quotas(*, schedule: Schedule, today: dt.date | None = None
 
 
 def _mail(booking: Booking, kind: str, *, facility_id: int | None = None) -> None:
-    """Tell the account holder once the change is committed (confirmed, affected, verified or rejected).
+    """Tell the account holder on their channels once the change is committed (confirmed, affected,
+    verified or rejected).
 
     Signed by the booking's facility (its name and phone), not the deployment.
     """
     facility = selectors.facility_clock(facility_id or booking.clinic.facility_id)
-    mail.send(
+    notify(
         f"queueing/emails/booking_{kind}",
-        to=booking.account.email,
+        account=booking.account,
         context={
             "booking": booking,
             "account": booking.account,

@@ -53,18 +53,24 @@ def send(template: str, *, to: str | Sequence[str], context: dict[str, Any] | No
     transaction.on_commit(deliver, robust=True)
 
 
+def send_rendered(subject: str, body: str, to: Sequence[str]) -> None:
+    """Hand one rendered e-mail to the mail server now; raises what the server or network raised."""
+    EmailMessage(subject=subject, body=body, to=list(to)).send()
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Why a mail server failed, without addresses or message text (personal data)."""
+    return " ".join(
+        str(part) for part in (type(exc).__name__, getattr(exc, "smtp_code", ""), getattr(exc, "strerror", "")) if part
+    )
+
+
 def _deliver(template: str, recipients: list[str], context: dict[str, Any], language: str | None) -> bool:
     try:
         with translation.override(language):
             subject, body = render(template, context)
-        EmailMessage(subject=subject, body=body, to=recipients).send()
+        send_rendered(subject, body, recipients)
     except Exception as exc:  # noqa: BLE001 - any failure is logged, none reaches the person
-        # No addresses or message text in the log (personal data); OSError says why the server failed.
-        reason = " ".join(
-            str(part)
-            for part in (type(exc).__name__, getattr(exc, "smtp_code", ""), getattr(exc, "strerror", ""))
-            if part
-        )
-        log.error("e-mail %s not sent: %s", template, reason)
+        log.error("e-mail %s not sent: %s", template, failure_reason(exc))
         return False
     return True

@@ -20,6 +20,7 @@ CATALOGUES = [
     ROOT / "families" / "locale",
     ROOT / "guarantors" / "locale",
     ROOT / "facilities" / "locale",
+    ROOT / "notifications" / "locale",
 ]
 
 # Words Indonesian hospitals use as they are, and the language switcher's own names.

@@ -38,7 +38,7 @@ from families import services as family_services
 from families.models import Patient
 from guarantors import services as guarantor_services
 from guarantors.models import GuarantorType
-from portal.lib import mail
+from notifications.services import notify
 from queueing import booking_write, counters, selectors, task_times, transitions
 from queueing.desk.selectors import online_still_open, schedule_facility
 from queueing.models import (
@@ -515,9 +515,9 @@ def booking_move(*, booking: Booking, actor, schedule_id: int, reason: str, now:
 
 def _mail_moved(booking: Booking, old_label: str) -> None:
     """Tell the account holder the new number once the move is committed."""
-    mail.send(
+    notify(
         "queueing/desk/emails/booking_moved",
-        to=booking.account.email,
+        account=booking.account,
         context={"booking": booking, "account": booking.account, "old_label": old_label},
     )
 

@@ -1,0 +1,23 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from notifications import services
+from notifications.forms import ChannelsForm
+from notifications.models import ChannelChoice
+
+
+@login_required
+@never_cache
+def channels(request: HttpRequest) -> HttpResponse:
+    choice = ChannelChoice.objects.filter(account=request.user).first() or ChannelChoice(account=request.user)
+    initial = {"email": choice.email, "whatsapp": choice.whatsapp}
+    form = ChannelsForm(request.POST or None, initial=initial, account=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.channels_set(account=request.user, **form.cleaned_data)
+        messages.success(request, _("Your notification channels have been saved."))
+        return redirect("notifications:channels")
+    return render(request, "notifications/channels.html", {"form": form})
