@@ -15,7 +15,9 @@ from notifications.models import ChannelChoice
 def channels(request: HttpRequest) -> HttpResponse:
     choice = ChannelChoice.objects.filter(account=request.user).first() or ChannelChoice(account=request.user)
     initial = {"email": choice.email, "whatsapp": choice.whatsapp}
-    form = ChannelsForm(request.POST or None, initial=initial, account=request.user)
+    # Unticked checkboxes send nothing: an empty POST is still a submitted form.
+    data = request.POST if request.method == "POST" else None
+    form = ChannelsForm(data, initial=initial, account=request.user)
     if request.method == "POST" and form.is_valid():
         services.channels_set(account=request.user, **form.cleaned_data)
         messages.success(request, _("Your notification channels have been saved."))
