@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('facilities', '0001_initial'),
-        ('queueing', '0016_doctor_facility_required'),
+        ('queueing', '0017_tasktime'),
     ]
 
     operations = [
