@@ -164,3 +164,38 @@ class FacilityMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.facility} · {self.get_role_display()}"
+
+
+class MrnCounter(models.Model):
+    """The last medical record number a facility handed out: one row per facility.
+
+    Every facility numbers its own medical records (issue 11). The row is written only by
+    facilities/counters.py (mrn_counter_take), with one `UPDATE ... RETURNING` inside the
+    registering transaction: a rollback gives the number back, two clerks never get the same
+    one, and numbers only go up. A row of its own rather than a column on Facility: saving a
+    facility in the admin rewrites every column and would put a stale number back.
+    """
+
+    facility = models.OneToOneField(
+        Facility,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="mrn_counter",
+        verbose_name=_("facility"),
+    )
+    last_number = models.BigIntegerField(_("last number handed out"), default=0)
+
+    class Meta:
+        verbose_name = _("medical record number counter")
+        verbose_name_plural = _("medical record number counters")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_number__gte=0),
+                name="facilities_mrncounter_not_negative",
+                violation_error_code="mrn_counter_negative",
+                violation_error_message=_("The medical record number counter cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility_id}: {self.last_number}"

@@ -9,11 +9,15 @@ Columns (header row required, names as below, any order; extra columns are ignor
 
 * required. sex: L/P (also M/F, laki-laki/perempuan, male/female). birth_date: YYYY-MM-DD,
 DD/MM/YYYY or DD-MM-YYYY. Choice columns take our codes (islam, kawin, sma, ...) or their
-English labels, case-insensitive. MRNs may carry dashes and are zero-padded to MRN_DIGITS.
+English labels, case-insensitive.
 
-Idempotent on MRN: a row whose MRN exists updates that patient (or is skipped with
---existing=skip); empty cells never erase data already in the index. A NIK found on a patient
-added online without an MRN gives that patient the MRN (same birth date required). Rows are
+The file is one facility's register (--facility; the default facility when not named): its MRNs
+may carry dashes and are zero-padded to that facility's width, and each becomes the patient's
+record at that facility (PatientRecord). Idempotent on MRN: a row whose MRN exists at the
+facility updates that patient (or is skipped with --existing=skip); empty cells never erase data
+already in the index. A patient is one person across the deployment: a NIK found on a patient
+with no record at this facility yet (added online, or registered at another facility) gives that
+patient this facility's MRN (same birth date required). Rows are
 validated one by one; rejected rows are reported with line number and reason and the rest is
 imported in batches (bulk_create / bulk_update), one transaction per batch.
 """
@@ -33,8 +37,9 @@ from django.utils import timezone
 
 from accounts.choices import BloodType, Education, MaritalStatus, Occupation, Religion, Sex
 from accounts.phone import normalize_mobile
+from facilities.models import Facility, default_facility
 from families.fields import BlindIndexField, EncryptedCharField
-from families.models import Patient
+from families.models import Patient, PatientRecord
 from families.validators import (
     nik_mismatch,
     normalize_mrn,
@@ -153,11 +158,11 @@ def _parse_date(raw: str) -> dt.date:
     return parsed
 
 
-def _clean_cell(column: str, raw: str, today: dt.date) -> Any:
+def _clean_cell(column: str, raw: str, today: dt.date, facility: Facility | None = None) -> Any:
     """One cell's value, or RowError. Validators are shared with the web forms."""
     try:
         if column == "mrn":
-            return normalize_mrn(raw)
+            return normalize_mrn(raw, facility)
         if column == "sex":
             if raw.lower() not in _SEX:
                 raise RowError(column, "sex", "use L or P")
@@ -194,9 +199,18 @@ class PatientImporter:
     """Validate rows, then create or update patients in batches."""
 
     def __init__(
-        self, *, existing: str = "update", lenient: bool = False, batch_size: int = 5000, dry_run: bool = False
+        self,
+        *,
+        facility: Facility | None = None,
+        existing: str = "update",
+        lenient: bool = False,
+        batch_size: int = 5000,
+        dry_run: bool = False,
     ) -> None:
         self.existing, self.lenient, self.batch_size, self.dry_run = existing, lenient, batch_size, dry_run
+        self.facility = facility or default_facility()
+        # The default facility's number is also kept in the deprecated Patient.mrn mirror.
+        self.mirror = self.facility.pk == default_facility().pk
         self.result = ImportResult()
         self.today = timezone.localdate()  # once: localdate() per cell is a measurable cost at 500k rows
         self._seen_mrn: set[str] = set()
@@ -244,7 +258,7 @@ class PatientImporter:
                     raise RowError(column, "required", "required")
                 continue
             try:
-                values[column] = _clean_cell(column, raw, self.today)
+                values[column] = _clean_cell(column, raw, self.today, self.facility)
             except RowError as exc:
                 if column in REQUIRED_COLUMNS or not self.lenient:
                     raise
@@ -309,12 +323,15 @@ class PatientImporter:
             if self.dry_run:
                 transaction.set_rollback(True)
 
-    def _plan(self, batch: list[ParsedRow]) -> tuple[list[Patient], list[Patient], set[str]]:
+    def _plan(self, batch: list[ParsedRow]) -> tuple[list[Patient], list[Patient], set[str], list[PatientRecord]]:
         mrns = [p.values["mrn"] for p in batch]
         niks = [p.values["nik"] for p in batch if p.values.get("nik")]
-        by_mrn = {p.mrn: p for p in Patient.objects.filter(mrn__in=mrns)}
+        here = PatientRecord.objects.filter(facility=self.facility)
+        by_mrn = {r.mrn: r.patient for r in here.filter(mrn__in=mrns).select_related("patient")}
         by_nik = {p.nik: p for p in Patient.objects.filter(nik__in=niks)} if niks else {}
+        self._has_record = set(here.filter(patient__in=list(by_nik.values())).values_list("patient_id", flat=True))
         to_create: list[Patient] = []
+        records: list[PatientRecord] = []
         to_update: dict[Any, Patient] = {}
         changed_fields: set[str] = set()
         now = timezone.now()
@@ -324,19 +341,30 @@ class PatientImporter:
             except RowError as exc:
                 self._reject(parsed.line, parsed.values["mrn"], exc)
                 continue
+            mrn = parsed.values["mrn"]
             if target is None:
-                to_create.append(Patient(**parsed.values))
+                values = {k: v for k, v in parsed.values.items() if k != "mrn"}
+                to_create.append(Patient(**values, mrn=mrn if self.mirror else None))
+                records.append(PatientRecord(patient=to_create[-1], facility=self.facility, mrn=mrn))
             elif target is not False:
                 changes = self._changes(target, parsed.values)
+                new_here = target.pk not in self._has_record and by_mrn.get(mrn) is not target
+                if new_here:  # known by NIK, new to this facility: the file gives them this facility's number
+                    records.append(PatientRecord(patient=target, facility=self.facility, mrn=mrn))
+                    self._has_record.add(target.pk)
+                    if self.mirror:
+                        target.mrn = mrn
+                        changes.append("mrn")
                 if changes:
                     target.updated_at = now  # bulk_update does not touch auto_now fields
                     changed_fields.update(changes)
                     to_update[target.pk] = target
+                if changes or new_here:
                     self.result.updated += 1
                 else:
                     self.result.unchanged += 1
         self.result.created += len(to_create)
-        return to_create, list(to_update.values()), changed_fields
+        return to_create, list(to_update.values()), changed_fields, records
 
     def _target(self, parsed: ParsedRow, by_mrn: dict[str, Patient], by_nik: dict[str, Patient]):
         """The patient this row updates, None to create one, False to skip it."""
@@ -352,20 +380,22 @@ class PatientImporter:
             return patient
         if nik_owner is None:
             return None
-        if nik_owner.mrn is None and nik_owner.birth_date == values["birth_date"]:
-            return nik_owner  # registered online as a new patient: the import gives it its MRN
+        if nik_owner.pk not in self._has_record and nik_owner.birth_date == values["birth_date"]:
+            return nik_owner  # added online, or known at another facility: the import gives this facility's MRN
         raise RowError("nik", "nik_taken", "this NIK belongs to another patient in the index")
 
     @staticmethod
     def _changes(patient: Patient, values: dict[str, Any]) -> list[str]:
         changes = []
         for name, value in values.items():
-            if getattr(patient, name) != value:
+            if name != "mrn" and getattr(patient, name) != value:
                 setattr(patient, name, value)
                 changes.append(name)
         return changes
 
-    def _apply(self, to_create: list[Patient], to_update: list[Patient], fields: Iterable[str]) -> None:
+    def _apply(
+        self, to_create: list[Patient], to_update: list[Patient], fields: Iterable[str], records: list[PatientRecord]
+    ) -> None:
         if to_create:
             if connection.vendor == "postgresql" and len(to_create) > 1:
                 _copy_insert(to_create)
@@ -378,6 +408,10 @@ class PatientImporter:
                 for name in Patient.INDEXED.values():
                     setattr(patient, name, Patient._meta.get_field(name).compute(patient))
             Patient.objects.bulk_update(to_update, sorted(fields), batch_size=500)
+        if records:  # after the patients they point at; bulk_create writes no mirror (set above)
+            for record in records:
+                record.patient_id = record.patient.pk
+            PatientRecord.objects.bulk_create(records, batch_size=self.batch_size)
 
 
 # --- PostgreSQL COPY ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import BloodType, Education, MaritalStatus, Occupation, Religion, Sex
+from facilities.models import default_facility_id
 from families.fields import BlindIndexField, EncryptedCharField
 from families.validators import age_on
 from portal.lib.uploads import EXTENSIONS, private_path
@@ -54,6 +55,10 @@ class Patient(models.Model):
     """One person in the hospital's patient index (a row of the medical-record register)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Deprecated mirror of the record at the default facility (PatientRecord is the truth):
+    # kept so that a single-facility deployment and older callers read `patient.mrn` as before.
+    # PatientRecord.save writes it; saving a changed `mrn` here writes that record. Read a
+    # facility's number with `mrn_at(facility_id)`.
     mrn = models.CharField(_("medical record number"), max_length=20, null=True, blank=True)
     # Identity numbers are encrypted at rest (families/fields.py); filter(nik=...) and
     # filter(kk_number=...) are answered by the blind indexes beside them.
@@ -137,7 +142,31 @@ class Patient(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:  # an index is written whenever its source is
             kwargs["update_fields"] = set(update_fields) | {self.INDEXED[n] for n in update_fields if n in self.INDEXED}
-        super().save(*args, **kwargs)
+        mirror = self.mrn and self.mrn != getattr(self, "_loaded_mrn", None)
+        mirror = mirror and (update_fields is None or "mrn" in update_fields)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if mirror:  # a number typed into the deprecated field is the default facility's record
+                PatientRecord.objects.update_or_create(
+                    patient=self, facility_id=default_facility_id(), defaults={"mrn": self.mrn}
+                )
+        self._loaded_mrn = self.mrn
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_mrn = instance.__dict__.get("mrn")
+        return instance
+
+    def mrn_at(self, facility_id: int | None) -> str | None:
+        """This patient's medical record number at a facility (None: none there yet).
+
+        Uses the prefetched `records` when the caller prefetched them (lists, registers).
+        """
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("records")
+        if cached is not None:
+            return next((r.mrn for r in cached if r.facility_id == facility_id), None)
+        return self.records.filter(facility_id=facility_id).values_list("mrn", flat=True).first()
 
     def validate_constraints(self, exclude=None) -> None:
         for name in self.INDEXED.values():  # the indexes the next save would write
@@ -403,26 +432,51 @@ class LookupFailure(models.Model):
         return f"{self.account_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
-class MrnCounter(models.Model):
-    """The last medical record number the hospital handed out (one row; issue 11 makes it one per facility).
+class PatientRecord(models.Model):
+    """A patient's medical record number at one facility (issue 11): the same person may have
+    00012345 at one puskesmas and another number at the next.
 
-    Taken with one `UPDATE ... RETURNING` inside the registering transaction: a rollback gives the
-    number back, two clerks at once never get the same one, and numbers only go up.
+    Numbers are handed out by families.services.patient_record_allocate from the facility's own
+    counter (facilities/counters.py) or typed from an old paper card; the constraints below
+    decide every race.
     """
 
-    last_number = models.BigIntegerField(_("last number handed out"), default=0)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="records", verbose_name=_("patient"))
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.PROTECT, related_name="patient_records", verbose_name=_("facility")
+    )
+    mrn = models.CharField(_("medical record number"), max_length=20)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("medical record number counter")
-        verbose_name_plural = _("medical record number counters")
+        verbose_name = _("medical record")
+        verbose_name_plural = _("medical records")
+        ordering = ["facility__sort_order", "facility__name", "facility_id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "mrn"],
+                name="families_patientrecord_facility_mrn_unique",
+                violation_error_code="mrn_exists",
+                violation_error_message=_("Another patient already has this medical record number at this facility."),
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "facility"],
+                name="families_patientrecord_one_per_facility",
+                violation_error_code="record_exists",
+                violation_error_message=_("This patient already has a medical record number at this facility."),
+            ),
             models.CheckConstraint(
-                condition=Q(last_number__gte=0),
-                name="families_mrncounter_not_negative",
-                violation_error_code="mrn_counter_negative",
-                violation_error_message=_("The medical record number counter cannot be negative."),
+                condition=~Q(mrn=""),
+                name="families_patientrecord_mrn_not_empty",
+                violation_error_code="mrn_empty",
+                violation_error_message=_("A medical record number cannot be empty."),
             ),
         ]
 
     def __str__(self) -> str:
-        return str(self.last_number)
+        return self.mrn
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        if self.facility_id == default_facility_id():  # the deprecated mirror (Patient.mrn)
+            Patient.objects.filter(pk=self.patient_id).exclude(mrn=self.mrn).update(mrn=self.mrn)

@@ -16,13 +16,15 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services import rate_limit_take
+from facilities.counters import mrn_counter_take
+from facilities.models import Facility, default_facility, default_facility_id
 from families import link_mail, selectors
 from families.models import (
     AccessWhat,
@@ -32,13 +34,12 @@ from families.models import (
     LinkLog,
     LookupFailure,
     LookupKind,
-    MrnCounter,
     Patient,
     PatientAccessLog,
+    PatientRecord,
     Relationship,
 )
 from families.signals import patient_merged
-from families.validators import mrn_digits
 from portal.lib.uploads import CleanUpload
 
 log = logging.getLogger(__name__)
@@ -149,15 +150,20 @@ def patient_find_by_mrn(
     account: User,
     mrn: str,
     birth_date: dt.date,
+    facility: Facility | None = None,
     kind: str = LookupKind.EXISTING_PATIENT,
     client_ip: str | None = None,
 ) -> Patient:
-    """The patient with this MRN and birth date; one generic error for every kind of miss."""
+    """The patient with this MRN at `facility` (the default one when not named) and this birth date.
+
+    One generic error for every kind of miss.
+    """
     require_confirmed_email(account)
+    facility = facility or default_facility()
     found = _limited_lookup(
         account,
         kind,
-        lambda: Patient.objects.filter(mrn=mrn, birth_date=birth_date).first(),
+        lambda: Patient.objects.filter(records__facility=facility, records__mrn=mrn, birth_date=birth_date).first(),
         lambda p: p is None,
         client_ip,
     )
@@ -349,20 +355,33 @@ def member_unlink(*, account: User, link: AccountPatient) -> None:
 
 
 def member_attach_mrn(
-    *, account: User, link: AccountPatient, mrn: str, birth_date: dt.date, client_ip: str | None = None
+    *,
+    account: User,
+    link: AccountPatient,
+    mrn: str,
+    birth_date: dt.date,
+    facility: Facility | None = None,
+    client_ip: str | None = None,
 ) -> Patient:
-    """Give a member added as new the hospital's MRN, merging the two patient rows if needed.
+    """Give a member added as new a facility's MRN (the default one when not named), merging the two
+    patient rows if needed.
 
     A merge into a record other accounts hold is a new link to it in all but name: the moved
     link becomes unverified and those holders are told, exactly as for "Pasien Lama".
     """
+    facility = facility or default_facility()
     found = patient_find_by_mrn(
-        account=account, mrn=mrn, birth_date=birth_date, kind=LookupKind.MRN_CHECK, client_ip=client_ip
+        account=account,
+        mrn=mrn,
+        birth_date=birth_date,
+        facility=facility,
+        kind=LookupKind.MRN_CHECK,
+        client_ip=client_ip,
     )
     member = Patient.objects.get(pk=link.patient_id)
     if found.pk == member.pk:
         return member
-    if member.mrn:
+    if member.records.filter(facility=facility).exists():
         raise ValidationError(
             _("This member already has another medical record number. Ask the registration counter to correct it."),
             code="member_has_mrn",
@@ -404,20 +423,23 @@ def patient_merge(*, kept: Patient, removed: Patient, actor: User | None) -> Pat
         if len(rows) != 2:
             raise ValidationError(_("These data changed meanwhile. Please try again."), code="conflict")
         kept, removed = rows[kept.pk], rows[removed.pk]
-        if kept.mrn and removed.mrn:
+        kept_at = set(PatientRecord.objects.filter(patient=kept).values_list("facility_id", flat=True))
+        if PatientRecord.objects.filter(patient=removed, facility_id__in=kept_at).exists():
             raise ValidationError(
                 _("Two records with different medical record numbers cannot be merged here."), code="merge_two_mrns"
             )
         _move_links(kept, removed, actor)
+        PatientRecord.objects.filter(patient=removed).update(patient=kept)
         _move_documents(kept, removed)
         LinkLog.objects.filter(patient=removed).update(patient=kept)
         PatientAccessLog.objects.filter(patient=removed).update(patient=kept)
         patient_merged.send(sender=Patient, kept=kept, removed=removed)
         _ensure_unreferenced(removed)
         values = _merged_values(kept, removed)
-        removed.delete()  # first: its NIK must be free before `kept` takes it
+        removed.delete()  # first: its NIK and MRN must be free before `kept` takes them
         for name, value in values.items():
             setattr(kept, name, value)
+        kept.mrn = kept.mrn or removed.mrn  # the deprecated mirror follows the moved record
         kept.save()
     return kept
 
@@ -525,56 +547,84 @@ def document_store(
     return document
 
 
-# --- medical record numbers handed out by the hospital ----------------------------------------
-
-_MRN_COUNTER_ID = 1
+# --- medical record numbers: one per patient per facility (issue 11) --------------------------
 
 
-def mrn_allocate() -> str:
-    """The next free medical record number (zero-padded to MRN_DIGITS), from the counter row.
+def _highest_mrn(facility: Facility) -> int:
+    """The highest full-width number already in a facility's index (where its counter starts)."""
+    width = facility.mrn_digits
+    records = PatientRecord.objects.filter(facility=facility, mrn__regex=rf"^[0-9]{{{width}}}$")
+    return int(records.aggregate(top=Max("mrn"))["top"] or 0)
 
-    Call it inside the transaction that stores the number: the row stays locked until that
-    commits (two clerks never get the same number) and a rollback gives the number back.
-    Numbers already in the index (an import, a typed paper card) are skipped.
+
+def _lock_patient(patient: Patient) -> None:
+    list(Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).values_list("pk", flat=True))
+
+
+def patient_record_allocate(*, patient: Patient, facility: Facility) -> PatientRecord:
+    """The patient's record at `facility`, made with the facility's next number when there is none yet.
+
+    Every new medical record number comes from here: the counter's walk-in registration, the
+    clerk's "give a medical record number" in the admin, Mobile JKN's "pasien baru". Inside a
+    caller's transaction the counter row stays locked until it commits (two clerks never get
+    the same number) and a rollback gives the number back (no gaps). Lock order: the patient
+    row (two clerks giving the same person a number wait for each other), then the counter.
+    Numbers already in the facility's index (an import, a typed paper card) are skipped.
     """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("mrn_allocate() must run inside the transaction that saves the number")
-    table = MrnCounter._meta.db_table
-    with connection.cursor() as cursor:
+    with transaction.atomic():
+        _lock_patient(patient)
+        existing = PatientRecord.objects.filter(patient=patient, facility=facility).first()
+        if existing is not None:
+            return existing
         while True:
-            cursor.execute(
-                f"UPDATE {table} SET last_number = last_number + 1 WHERE id = %s RETURNING last_number",
-                [_MRN_COUNTER_ID],
-            )
-            row = cursor.fetchone()
-            if row is None:
-                _mrn_counter_create()
+            number = mrn_counter_take(facility.pk, start_after=lambda: _highest_mrn(facility))
+            mrn = str(number).rjust(facility.mrn_digits, "0")
+            if len(mrn) > facility.mrn_digits:
+                raise ValidationError(
+                    _("This facility's medical record numbers are used up: widen them in the facility's settings."),
+                    code="mrn_counter_full",
+                )
+            if PatientRecord.objects.filter(facility=facility, mrn=mrn).exists():
                 continue
-            mrn = str(row[0]).rjust(mrn_digits(), "0")
-            if not Patient.objects.filter(mrn=mrn).exists():
-                return mrn
+            try:
+                with transaction.atomic():
+                    record = PatientRecord.objects.create(patient=patient, facility=facility, mrn=mrn)
+            except IntegrityError:
+                continue  # typed or imported at this facility by someone else meanwhile: take the next
+            _mirror(patient, record)
+            return record
 
 
-def _mrn_counter_create() -> None:
-    """First use: start after the highest number already in the index (a race loses to the other insert)."""
-    width = mrn_digits()
-    highest = Patient.objects.filter(mrn__regex=rf"^[0-9]{{{width}}}$").aggregate(top=Max("mrn"))["top"]
+def patient_record_attach(*, patient: Patient, facility: Facility, mrn: str) -> PatientRecord:
+    """Record a number the facility already gave (an old paper card, typed at the counter); `mrn` is normalised."""
     try:
         with transaction.atomic():
-            MrnCounter.objects.create(pk=_MRN_COUNTER_ID, last_number=int(highest or 0))
-    except IntegrityError:
-        pass  # another clerk created it meanwhile; the UPDATE now finds it
+            _lock_patient(patient)
+            existing = PatientRecord.objects.filter(patient=patient, facility=facility).first()
+            if existing is not None and existing.mrn != mrn:
+                raise _field_error(
+                    "mrn",
+                    _("This patient already has another medical record number at this facility."),
+                    "record_exists",
+                )
+            record = existing or PatientRecord.objects.create(patient=patient, facility=facility, mrn=mrn)
+    except IntegrityError as exc:
+        raise _field_error(
+            "mrn", _("Another patient already has this medical record number at this facility."), "mrn_exists"
+        ) from exc
+    _mirror(patient, record)
+    return record
 
 
-def patient_give_mrn(patient: Patient) -> str:
-    """Give a patient without a medical record number the next one (inside the caller's transaction)."""
-    if patient.mrn:
-        return patient.mrn
-    mrn = mrn_allocate()
-    if not Patient.objects.filter(pk=patient.pk, mrn__isnull=True).update(mrn=mrn, updated_at=timezone.now()):
-        mrn = Patient.objects.values_list("mrn", flat=True).get(pk=patient.pk)  # given one meanwhile
-    patient.mrn = mrn
-    return mrn
+def _mirror(patient: Patient, record: PatientRecord) -> None:
+    """Keep the caller's object in step with the deprecated Patient.mrn mirror (PatientRecord.save wrote the row)."""
+    if record.facility_id == default_facility_id():
+        patient.mrn = patient._loaded_mrn = record.mrn
+
+
+def patient_give_mrn(patient: Patient, facility: Facility | None = None) -> str:
+    """Deprecated: patient_record_allocate(patient=, facility=) names the facility; this is the default one."""
+    return patient_record_allocate(patient=patient, facility=facility or default_facility()).mrn
 
 
 # --- Link verification and "not my family" (issue 10 §1) -------------------------------------

@@ -10,12 +10,12 @@ import datetime as dt
 import re
 from typing import NamedTuple
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Sex
+from facilities.models import Facility, default_facility
 
 # Province codes (kode wilayah Kemendagri) that Dukcapil uses as the first two digits of a
 # NIK and a KK. 92-96 are the Papuan provinces created in 2022 (Papua Barat and its split).
@@ -186,12 +186,13 @@ def encode_nik(*, region: str, birth_date: dt.date, sex: str, serial: str) -> st
     return f"{region}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{serial}"
 
 
-def mrn_digits() -> int:
-    return settings.MRN_DIGITS
+def mrn_digits(facility: Facility | None = None) -> int:
+    """The width of `facility`'s medical record numbers (the default facility's when none is named)."""
+    return (facility or default_facility()).mrn_digits
 
 
-def normalize_mrn(raw: str | None) -> str:
-    """'12-34-56' -> '00123456': digits only, zero-padded to MRN_DIGITS (codes mrn_format, mrn_too_long)."""
+def normalize_mrn(raw: str | None, facility: Facility | None = None) -> str:
+    """'12-34-56' -> '00123456': digits only, zero-padded to the facility's width (codes mrn_format, mrn_too_long)."""
     value = _strip(raw)
     # ASCII digits only, and no int(): "²" passes isdigit() but not int(), and int() refuses
     # strings over 4,300 digits; either was a 500 (a pasted value, an admin search).
@@ -199,7 +200,7 @@ def normalize_mrn(raw: str | None) -> str:
         raise ValidationError(
             _("A medical record number contains only digits (dashes and spaces are allowed)."), code="mrn_format"
         )
-    width = mrn_digits()
+    width = mrn_digits(facility)
     value = value.lstrip("0").rjust(width, "0")
     if len(value) > width:
         raise ValidationError(

@@ -249,8 +249,6 @@ LOGGING = {
 }
 
 # --- families (patient index, family members) -----------------------------
-# The hospital's medical record number: digits, zero-padded to this width ("12-34-56" -> 00123456).
-MRN_DIGITS = env.int("MRN_DIGITS", default=8)
 # SOP 002: when True, every member's KK number must equal the account holder's own ("self") KK.
 FAMILY_KK_MUST_MATCH = env.bool("FAMILY_KK_MUST_MATCH", default=False)
 # Failed MRN + birth date lookups allowed per account per window before lookups are refused.

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
+from facilities.models import Facility
 from families.validators import (
     PROVINCES,
     age_on,
@@ -173,9 +174,8 @@ def test_nik_info_of_a_malformed_value_is_none():
         ("0000012345678", "12345678"),
     ],
 )
-def test_mrn_is_normalised_to_digits_zero_padded(raw, expected, settings):
-    settings.MRN_DIGITS = 8
-    assert normalize_mrn(raw) == expected
+def test_mrn_is_normalised_to_digits_zero_padded(raw, expected):
+    assert normalize_mrn(raw, Facility(mrn_digits=8)) == expected
 
 
 @pytest.mark.parametrize(
@@ -190,15 +190,14 @@ def test_mrn_is_normalised_to_digits_zero_padded(raw, expected, settings):
         ("9" * 5000, "mrn_too_long"),  # once 500s: int() refused them
     ],
 )
-def test_bad_mrns_are_rejected_with_a_code(raw, code, settings):
-    settings.MRN_DIGITS = 8
-    assert code_of(normalize_mrn, raw) == code
+def test_bad_mrns_are_rejected_with_a_code(raw, code):
+    assert code_of(lambda value: normalize_mrn(value, Facility(mrn_digits=8)), raw) == code
 
 
-def test_mrn_width_follows_the_setting(settings):
-    settings.MRN_DIGITS = 6
-    assert normalize_mrn("1-23") == "000123"
-    assert code_of(normalize_mrn, "1234567") == "mrn_too_long"
+def test_mrn_width_follows_the_facility():
+    puskesmas = Facility(mrn_digits=6)
+    assert normalize_mrn("1-23", puskesmas) == "000123"
+    assert code_of(lambda value: normalize_mrn(value, puskesmas), "1234567") == "mrn_too_long"
 
 
 def test_mrn_is_shown_in_pairs():

@@ -181,8 +181,9 @@ class NewPatientForm(PatientFieldsForm):
 
     field_order = ["mrn"]
 
-    def __init__(self, *args: Any, account, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, account, facility: Facility | None = None, **kwargs: Any) -> None:
         super().__init__(*args, account=account, **kwargs)
+        self.facility = facility  # the clerk's: a typed number is this facility's (and has its width)
         self.fields["confirm_nik"].label = _("The data matches the ID card (KTP/KK)")
         self.fields["confirm_nik"].help_text = _(
             "Tick only after checking the card: the NIK does not match the date of birth or sex."
@@ -190,7 +191,7 @@ class NewPatientForm(PatientFieldsForm):
 
     def clean_mrn(self) -> str | None:
         value = self.cleaned_data.get("mrn", "")
-        return normalize_mrn(value) if value else None
+        return normalize_mrn(value, self.facility) if value else None
 
 
 class PaperForm(DeskGuarantorForm):

@@ -34,8 +34,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from facilities.models import Facility, default_facility
 from families import services as family_services
-from families.models import Patient
+from families.models import Patient, PatientRecord
 from guarantors import services as guarantor_services
 from guarantors.models import GuarantorType
 from notifications.services import notify
@@ -211,9 +212,11 @@ def _register(
     day_quota = counters.day_quota_for_counter(schedule, date)
     try:
         with transaction.atomic():
-            # Lock order: the MRN counter, then the day quota (the hot row) last.
+            # Lock order: each patient row and the facility's MRN counter, then the day quota (the hot row) last.
+            facility = selectors.facility_clock(schedule.clinic.facility_id)
             for _entry, patient, _guarantor in checked:
-                family_services.patient_give_mrn(patient)  # a walk-in leaves with a medical record number
+                # A walk-in leaves with this facility's medical record number.
+                family_services.patient_record_allocate(patient=patient, facility=facility)
             bookings = [
                 Booking.objects.create(
                     patient=patient,
@@ -525,22 +528,27 @@ def _mail_moved(booking: Booking, old_label: str) -> None:
 # --- new patients at the counter ---------------------------------------------------------------
 
 
-def patient_register(*, actor, mrn: str | None = None, **fields) -> Patient:
+def patient_register(*, actor, facility: Facility | None = None, mrn: str | None = None, **fields) -> Patient:
     """A new patient at the counter (SOP 004 "pasien baru"), no account link; the form checked the formats.
 
-    The unique constraints on NIK and medical record number decide a race; the error says which.
+    A typed `mrn` (an old paper card) is the record at `facility` (the clerk's; the default one when
+    not named). The unique constraints on NIK and medical record number decide a race; the error says which.
     """
+    facility = facility or default_facility()
     if fields.get("nik") and Patient.objects.filter(nik=fields["nik"]).exists():
         raise ValidationError(
             {"nik": ValidationError(_("Another patient already has this NIK: search for them."), code="nik_exists")}
         )
-    if mrn and Patient.objects.filter(mrn=mrn).exists():
+    if mrn and PatientRecord.objects.filter(facility=facility, mrn=mrn).exists():
         raise ValidationError(
             {"mrn": ValidationError(_("Another patient already has this medical record number."), code="mrn_exists")}
         )
     try:
         with transaction.atomic():
-            return Patient.objects.create(mrn=mrn or None, **fields)
+            patient = Patient.objects.create(**fields)
+            if mrn:
+                family_services.patient_record_attach(patient=patient, facility=facility, mrn=mrn)
+            return patient
     except IntegrityError as exc:
         raise ValidationError(
             _("Another patient with this NIK or medical record number was just registered."), code="conflict"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from facilities.models import Facility, default_facility
 from families import importer
 
 
@@ -36,12 +37,17 @@ class Command(BaseCommand):
         parser.add_argument("--delimiter", help="column separator (default: detected from the header)")
         parser.add_argument("--encoding", default="utf-8-sig")
         parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+        parser.add_argument(
+            "--facility",
+            help="the facility whose register this is: its id or exact name (default: the only/default facility)",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
         run = importer.PatientImporter(
+            facility=self._facility(options["facility"]),
             existing=options["existing"],
             lenient=options["lenient"],
             batch_size=options["batch_size"],
@@ -59,10 +65,21 @@ class Command(BaseCommand):
             self._write_report(Path(options["report"]), result)
         rate = result.processed / elapsed if elapsed else 0
         self.stdout.write(
-            f"{'DRY RUN: ' if options['dry_run'] else ''}{result.processed} rows in {elapsed:.1f} s ({rate:,.0f} rows/s): "
+            f"{'DRY RUN: ' if options['dry_run'] else ''}{run.facility.name}: "
+            f"{result.processed} rows in {elapsed:.1f} s ({rate:,.0f} rows/s): "
             f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged, "
             f"{result.skipped} skipped, {len(result.rejected)} rejected, {len(result.warnings)} warnings"
         )
+
+    def _facility(self, given: str | None) -> Facility:
+        if not given:
+            return default_facility()
+        found = Facility.objects.filter(pk=int(given)) if given.isdigit() else Facility.objects.filter(name=given)
+        facility = found.first()
+        if facility is None:
+            names = ", ".join(f"{f.pk}: {f.name}" for f in Facility.objects.all())
+            raise CommandError(f"--facility {given!r}: no such facility (there are {names or 'none'})")
+        return facility
 
     def _print_rows(self, result: importer.ImportResult) -> None:
         for item in result.rejected:

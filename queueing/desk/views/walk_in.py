@@ -159,12 +159,14 @@ _NEXT_PAGES = {"daftar": "desk_walk_in", "kertas": "desk_paper"}
 @require_http_methods(["GET", "POST"])
 def patient_new(request: HttpRequest) -> HttpResponse:
     """A new patient typed from the KTP/KK, then back to the walk-in (or paper) page with them picked."""
-    form = NewPatientForm(request.POST or None, account=request.user)
+    facility = desk_selectors.desk_facility(request.user)
+    form = NewPatientForm(request.POST or None, account=request.user, facility=facility)
     next_page = _NEXT_PAGES.get(request.GET.get("lanjut"), "desk_walk_in")
     if request.method == "POST" and form.is_valid():
         try:
             patient = desk_services.patient_register(
                 actor=request.user,
+                facility=facility,
                 mrn=form.cleaned_data["mrn"],
                 nik_mismatch=form.cleaned_data["nik_mismatch"],
                 **form.patient_values(),
