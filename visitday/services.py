@@ -343,7 +343,7 @@ def ticket_check_in(*, ticket: Ticket, booking: Booking, actor, now: dt.datetime
         ticket_attach(ticket=ticket, bookings=[booking])
         if not (booking.status == BookingStatus.CHECKED_IN and booking.date == today):
             booking = desk_services.booking_check_in(booking=booking, actor=actor, today=today, now=now)
-        family_services.patient_give_mrn(booking.patient)
+        family_services.patient_record_allocate(patient=booking.patient, facility=booking.clinic.facility)
         task_times.task_record(booking=booking, task_id=Task.CLINIC_WAIT, at=now)
     return booking
 

@@ -425,8 +425,9 @@ def booking_check_in(
     reason = _("Arrived late") if booking.status == BookingStatus.NO_SHOW else ""
     with transaction.atomic():
         booking = _change_status(booking, actor=actor, action=Action.CHECK_IN, reason=reason)
-        # BPJS task 3 (clinic wait) for a patient with a record; a new one waits for the counter first (1).
-        task = Task.CLINIC_WAIT if booking.patient.mrn else Task.ADMISSION_WAIT
+        # BPJS task 3 (clinic wait) for a patient with a record at this facility; a new one waits for
+        # the counter first (1).
+        task = Task.CLINIC_WAIT if booking.patient.mrn_at(booking.clinic.facility_id) else Task.ADMISSION_WAIT
         task_times.task_record(booking=booking, task_id=task, at=now)
     return booking
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from families.models import Patient
+from families.models import Patient, PatientRecord
 from queueing import services
 from queueing.desk import services as desk_services
 from queueing.desk.services import CounterEntry
@@ -94,7 +94,8 @@ def test_check_in_records_task_3_for_a_patient_with_a_medical_record(desk_clerk,
 def test_check_in_records_task_1_for_a_new_patient(desk_clerk, patient, gigi_today, book_today):
     newcomer = make_member(patient, "Rudi Baru", relationship="child")
     booking = book_today(newcomer, gigi_today)
-    Patient.objects.filter(pk=newcomer.pk).update(mrn=None)  # no record at the hospital yet
+    PatientRecord.objects.filter(patient=newcomer).delete()  # no record at the hospital yet
+    Patient.objects.filter(pk=newcomer.pk).update(mrn=None)
     booking.patient.refresh_from_db()
     desk_services.booking_check_in(booking=booking, actor=desk_clerk)
     assert [t.task_id for t in tasks_for(booking)] == [Task.ADMISSION_WAIT]
