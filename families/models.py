@@ -85,6 +85,8 @@ class Patient(models.Model):
     occupation = models.CharField(_("occupation"), max_length=16, choices=Occupation.choices, blank=True)
     mother_name = models.CharField(_("mother's name"), max_length=150, blank=True)
     bpjs_number = EncryptedCharField(_("BPJS Kesehatan number"), max_length=13, blank=True)
+    # Mobile JKN finds a patient by card number (queueing/jkn); not unique: old records repeat cards.
+    bpjs_index = BlindIndexField(source="bpjs_number", db_index=True)
     nik_mismatch = models.BooleanField(
         _("NIK does not match birth date/sex"),
         default=False,
@@ -136,7 +138,7 @@ class Patient(models.Model):
         return self.full_name
 
     # Blind indexes and the encrypted field each belongs to.
-    INDEXED = {"nik": "nik_index", "kk_number": "kk_index"}
+    INDEXED = {"nik": "nik_index", "kk_number": "kk_index", "bpjs_number": "bpjs_index"}
 
     def save(self, *args, **kwargs) -> None:
         update_fields = kwargs.get("update_fields")

@@ -49,7 +49,7 @@ T = TypeVar("T")
 # counter corrects them against the ID card.
 IDENTITY_FIELDS = ("full_name", "nik", "sex", "birth_date")
 MRN_LINK_NOTE = "existing patient, MRN + birth date"  # also read by the link-verification data migration
-_NOT_MERGED = {"id", "mrn", "nik_mismatch", "nik_index", "kk_index", "created_at", "updated_at"}
+_NOT_MERGED = {"id", "mrn", "nik_mismatch", "nik_index", "kk_index", "bpjs_index", "created_at", "updated_at"}
 
 NO_MATCH = _("No patient matches this medical record number and date of birth. Check both against the patient card.")
 RATE_LIMITED = _("Too many unsuccessful attempts. Try again in an hour, or ask the registration counter for help.")

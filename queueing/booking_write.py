@@ -46,6 +46,7 @@ def label_for(prefix: str, number: int) -> str:
 def write(booking: Booking, event: Model, *, offer, instant: bool) -> Booking:
     """Write `booking` (built, not saved) and `event`; give a number when `instant`.
 
+    A Mobile JKN booking (Booking.holds_jkn_place) takes a place from Mobile JKN's share.
     Raises NoPlace when full or closed, IntegrityError when a unique constraint refuses.
     """
     if connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg2":
@@ -99,10 +100,17 @@ def _insert(obj: Model) -> tuple[str, list]:
 
 
 def take_sql(
-    *, booking_id, day_quota_id: int, status: str | None, prefix: str, start: dt.time, minutes: int
+    *,
+    booking_id,
+    day_quota_id: int,
+    status: str | None,
+    prefix: str,
+    start: dt.time,
+    minutes: int,
+    jkn: bool = False,
 ) -> tuple[str, list]:
     """Statement 3; with `status` None (verification mode) the place is held and no number given."""
-    take, take_params = counters.online_take_statement(day_quota_id, with_number=status is not None)
+    take, take_params = counters.online_take_statement(day_quota_id, with_number=status is not None, jkn=jkn)
     numbering, params = "", []
     if status is not None:
         numbering, params = _NUMBERING, [status, prefix, start, minutes]
@@ -125,6 +133,7 @@ def _one_round_trip(booking: Booking, event: Model, offer, instant: bool) -> Boo
             prefix=offer.prefix,
             start=offer.schedule.start_time,
             minutes=offer.schedule.minutes_per_patient,
+            jkn=booking.holds_jkn_place,
         ),
     ]
     try:
@@ -153,7 +162,7 @@ def _orm(booking: Booking, event: Model, offer, instant: bool) -> Booking:
         booking.save(force_insert=True)
         event.save(force_insert=True)
         # The hot row, last: everything above may wait on others without holding it.
-        number = counters.take_online_place(booking.day_quota_id, with_number=instant)
+        number = counters.take_online_place(booking.day_quota_id, with_number=instant, jkn=booking.holds_jkn_place)
         if number is None:
             raise NoPlace  # rolls the inserts back
         if instant:

@@ -27,9 +27,17 @@ from queueing.models import DayQuota, Schedule
 
 # An online place (and a number when the first parameter is 1); no row when full or closed.
 # booking_write.py sends it inside its one-round-trip statement on PostgreSQL, as a CTE named q.
+# The portal takes the online places outside Mobile JKN's share (quota - jkn_quota); Mobile JKN
+# takes its own share, counted in jkn_count as well. Both count in active_count.
 _ONLINE_TAKE = (
     "UPDATE {table} SET active_count = active_count + 1, last_number = last_number + %s "
-    "WHERE id = %s AND active_count < quota AND closed = false RETURNING id, last_number AS n"
+    "WHERE id = %s AND active_count < quota AND active_count - jkn_count < quota - jkn_quota "
+    "AND closed = false RETURNING id, last_number AS n"
+)
+_JKN_TAKE = (
+    "UPDATE {table} SET active_count = active_count + 1, jkn_count = jkn_count + 1, last_number = last_number + %s "
+    "WHERE id = %s AND active_count < quota AND jkn_count < jkn_quota "
+    "AND closed = false RETURNING id, last_number AS n"
 )
 # `count` counter places with consecutive numbers. While online booking for the day is open the
 # counter keeps to its own share (total - online quota); afterwards it may use every place left.
@@ -88,14 +96,15 @@ def lock(**lookups) -> list[int]:
 # --- places and numbers ----------------------------------------------------------------------
 
 
-def online_take_statement(day_quota_id: int, *, with_number: bool) -> tuple[str, list]:
-    """The UPDATE taking an online place, returning (id, n); for callers that embed it in a statement."""
-    return _ONLINE_TAKE.format(table=DayQuota._meta.db_table), [1 if with_number else 0, day_quota_id]
+def online_take_statement(day_quota_id: int, *, with_number: bool, jkn: bool = False) -> tuple[str, list]:
+    """The UPDATE taking an online place (Mobile JKN's share when `jkn`), returning (id, n); for embedding."""
+    sql = _JKN_TAKE if jkn else _ONLINE_TAKE
+    return sql.format(table=DayQuota._meta.db_table), [1 if with_number else 0, day_quota_id]
 
 
-def take_online_place(day_quota_id: int, *, with_number: bool) -> int | None:
+def take_online_place(day_quota_id: int, *, with_number: bool, jkn: bool = False) -> int | None:
     """Take an online place (and a number); the last number, or None when full or closed."""
-    row = _returned(*online_take_statement(day_quota_id, with_number=with_number))
+    row = _returned(*online_take_statement(day_quota_id, with_number=with_number, jkn=jkn))
     return row[1] if row else None
 
 
@@ -116,10 +125,19 @@ def give_number(day_quota_id: int) -> int:
     return row[0]
 
 
-def release_place(day_quota_id: int, *, counter_place: bool = False) -> None:
-    """Give a place back (cancelled, rejected, moved away); its number is never given again."""
-    column = "counter_count" if counter_place else "active_count"
-    DayQuota.objects.filter(pk=day_quota_id).update(**{column: F(column) - 1})
+def release_place(day_quota_id: int, *, counter_place: bool = False, jkn_place: bool = False) -> None:
+    """Give a place back (cancelled, rejected, moved away); its number is never given again.
+
+    `jkn_place`: an online place from Mobile JKN's share (Booking.holds_jkn_place) goes back to that share.
+    """
+    if counter_place:
+        DayQuota.objects.filter(pk=day_quota_id).update(counter_count=F("counter_count") - 1)
+    elif jkn_place:
+        DayQuota.objects.filter(pk=day_quota_id).update(
+            active_count=F("active_count") - 1, jkn_count=F("jkn_count") - 1
+        )
+    else:
+        DayQuota.objects.filter(pk=day_quota_id).update(active_count=F("active_count") - 1)
 
 
 # --- closing days and changing quotas --------------------------------------------------------

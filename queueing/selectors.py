@@ -147,6 +147,10 @@ def offers_on(date: dt.date, *, clinic: Clinic | None = None) -> QuerySet[Schedu
             day_closed=Coalesce(F("today__closed"), Value(False)),
             day_quota=Coalesce(F("today__quota"), F("online_quota")),
             taken=Coalesce(F("today__active_count"), Value(0)),
+            # The portal's share of the online places: Mobile JKN's (kuota JKN) is not offered here.
+            portal_quota=Coalesce(F("today__quota"), F("online_quota"))
+            - Coalesce(F("today__jkn_quota"), F("jkn_quota")),
+            portal_taken=Coalesce(F("today__active_count"), Value(0)) - Coalesce(F("today__jkn_count"), Value(0)),
             day_quota_id=F("today__id"),
         )
         .filter(closed=False, day_closed=False)
@@ -175,7 +179,7 @@ class Offer:
 def _offer(schedule: Schedule) -> Offer:
     return Offer(
         schedule,
-        max(schedule.day_quota - schedule.taken, 0),
+        max(schedule.portal_quota - schedule.portal_taken, 0),
         schedule.day_quota_id,
         schedule.clinic.prefix,
         schedule.clinic.facility_id,
@@ -192,7 +196,17 @@ def offer_for(schedule_id: int, date: dt.date) -> Offer | None:
     return _offer(schedule) if schedule else None
 
 
-_OFFER_COLUMNS = ("q.id", "q.quota", "q.active_count", "q.closed", "c.prefix", "c.active", "d.active", "c.facility_id")
+# The portal's share: Mobile JKN's places (jkn_quota, jkn_count) are not offered to the portal.
+_OFFER_COLUMNS = (
+    "q.id",
+    "q.quota - q.jkn_quota",
+    "q.active_count - q.jkn_count",
+    "q.closed",
+    "c.prefix",
+    "c.active",
+    "d.active",
+    "c.facility_id",
+)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from queueing.models import (
     CANCELLABLE_STATUSES,
     HOLDING_STATUSES,
     Booking,
+    BookingChannel,
     BookingDocument,
     BookingEvent,
     BookingMode,
@@ -200,10 +201,50 @@ def booking_create(
     guarantor, card_number, referral_number = _checked_guarantor(guarantor_id, card_number, referral_number)
     switched_from = _checked_switch(guarantor, guarantor_switched_from_id)
     check_date_bookable(cfg, date, now)
+    return booking_place(
+        account=account,
+        member=member,
+        offer=offer,
+        cfg=cfg,
+        date=date,
+        guarantor=guarantor,
+        token=token,
+        card_number=card_number,
+        referral_number=referral_number,
+        guarantor_verified=guarantor_verified,
+        guarantor_check=guarantor_check,
+        switched_from=switched_from,
+    )
+
+
+def booking_place(
+    *,
+    account,
+    member: Patient,
+    offer: selectors.Offer | None,
+    cfg: BookingSettings,
+    date: dt.date,
+    guarantor: GuarantorType,
+    token: uuid.UUID,
+    card_number: str = "",
+    referral_number: str = "",
+    guarantor_verified: bool = False,
+    guarantor_check: dict | None = None,
+    switched_from: GuarantorType | None = None,
+    channel: str = BookingChannel.ONLINE,
+    reason: str = "",
+) -> Booking:
+    """The write every booking channel shares (the portal's booking_create, Mobile JKN's Ambil Antrean).
+
+    The caller has checked who may book for `member` and that `date` is open; here: the same
+    counter row and numbering, one booking per patient per day (a constraint), the quota (the
+    counter UPDATE). A Mobile JKN booking takes Mobile JKN's share and always gets its number at
+    once (BPJS has checked the card; the patient waits for a number in the app) and no e-mail.
+    """
     if offer is None or offer.full:  # fast refusal without writing; the UPDATE below is the real check
-        return _refusal(_closed_error() if offer is None else _full_error(), token, patient_id, date, account)
+        return _refusal(_closed_error() if offer is None else _full_error(), token, member.pk, date, account)
     schedule = offer.schedule
-    instant = cfg.mode == BookingMode.INSTANT
+    instant = cfg.mode == BookingMode.INSTANT or channel == BookingChannel.MOBILE_JKN
     booking = Booking(
         confirm_token=token,
         patient=member,
@@ -219,26 +260,30 @@ def booking_create(
         guarantor_verified=guarantor_verified,
         guarantor_check=guarantor_check or {},
         guarantor_switched_from=switched_from,
+        channel=channel,
     )
     event = BookingEvent(
-        booking=booking, to_status=BookingStatus.VERIFIED if instant else BookingStatus.REQUESTED, actor=account
+        booking=booking,
+        to_status=BookingStatus.VERIFIED if instant else BookingStatus.REQUESTED,
+        actor=account,
+        reason=reason,
     )
     try:
         booking = booking_write.write(booking, event, offer=offer, instant=instant)
     except booking_write.NoPlace:
         closed = DayQuota.objects.filter(pk=booking.day_quota_id, closed=True).exists()
-        return _refusal(_closed_error() if closed else _full_error(), token, patient_id, date, account)
+        return _refusal(_closed_error() if closed else _full_error(), token, member.pk, date, account)
     except IntegrityError:
         # The constraints decide a race: a second confirm with this token, or a second booking
         # for this patient and day, fails its insert here.
         return _refusal(
             ValidationError(_("Something changed while you were booking. Please try again."), code="conflict"),
             token,
-            patient_id,
+            member.pk,
             date,
             account,
         )
-    if instant:
+    if instant and channel == BookingChannel.ONLINE:
         # The number at once (SOP 000): the e-mail carries it and the slip link.
         _mail(booking, "confirmed", facility_id=offer.facility_id)
     return booking
@@ -307,7 +352,7 @@ def _release(booking: Booking, *, action: str, actor, reason: str, **fields) -> 
         )
         if not changed:
             raise transitions.refusal(action)  # someone else changed it first
-        counters.release_place(booking.day_quota_id)
+        counters.release_place(booking.day_quota_id, jkn_place=booking.holds_jkn_place)
         BookingEvent.objects.create(
             booking=booking, from_status=booking.status, to_status=to_status, actor=actor, reason=reason
         )
@@ -425,8 +470,11 @@ def _mail(booking: Booking, kind: str, *, facility_id: int | None = None) -> Non
     """Tell the account holder on their channels once the change is committed (confirmed, affected,
     verified or rejected).
 
-    Signed by the booking's facility (its name and phone), not the deployment.
+    Signed by the booking's facility (its name and phone), not the deployment. A Mobile JKN
+    booking has no account holder to write to: the patient follows it in Mobile JKN.
     """
+    if booking.channel == BookingChannel.MOBILE_JKN:
+        return
     facility = selectors.facility_clock(facility_id or booking.clinic.facility_id)
     notify(
         f"queueing/emails/booking_{kind}",

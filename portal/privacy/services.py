@@ -40,7 +40,7 @@ ACCOUNT_FIELDS = (
     "email_confirmed_at",
 )
 # Internal columns that say nothing about the person (the blind indexes are keyed hashes).
-_PATIENT_INTERNAL = {"id", "nik_index", "kk_index"}
+_PATIENT_INTERNAL = {"id", "nik_index", "kk_index", "bpjs_index"}
 BOOKING_FIELDS = (
     "code",
     "date",

@@ -485,7 +485,7 @@ def booking_move(*, booking: Booking, actor, schedule_id: int, reason: str, now:
         )
         if number is None:
             raise _closed_error() if new_quota.closed else _full_error(schedule, 1)
-        counters.release_place(old_quota_id, counter_place=booking.counter_place)
+        counters.release_place(old_quota_id, counter_place=booking.counter_place, jkn_place=booking.holds_jkn_place)
         label = booking_write.label_for(schedule.clinic.prefix, number)
         changed = Booking.objects.filter(
             pk=booking.pk, day_quota_id=old_quota_id, status__in=transitions.sources(Action.MOVE)
