@@ -185,6 +185,17 @@ def rate_limit_take(*, scope: str, identifier: str, limit: int, window_seconds: 
     return taken == 1
 
 
+def rate_limit_reached(*, scope: str, identifier: str, limit: int, window_seconds: int = HOUR) -> bool:
+    """Whether `limit` actions were already counted in the current window (counts nothing).
+
+    For throttles that count only failures: check before the attempt, `rate_limit_take` after a failure.
+    """
+    now = timezone.now()
+    start = dt.datetime.fromtimestamp(now.timestamp() // window_seconds * window_seconds, tz=dt.UTC)
+    key = salted_hmac(_RATE_LIMIT_SALT, f"{scope}:{identifier}", algorithm="sha256").hexdigest()
+    return RateLimitBucket.objects.filter(scope=scope, key=key, window_start=start, hits__gte=limit).exists()
+
+
 def password_reset_allowed(*, request: HttpRequest, email: str) -> bool:
     """Whether to send a reset e-mail: a few per address and more per IP address per hour, so nobody
     can flood a mailbox. The caller answers the same either way (no hint whether an account exists)."""

@@ -22,5 +22,6 @@ urlpatterns = [
     path("keluarga/", include("families.urls")),
     path("antrian/", include("queueing.urls")),
     path("penjamin/", include("guarantors.urls")),
+    path("wsrs/", include("queueing.jkn.urls")),  # Mobile JKN's WS RS (BPJS Antrean)
     path("admin/", admin.site.urls),
 ]

@@ -496,6 +496,15 @@ class CareKind(models.TextChoices):
     INPATIENT = "20", _("Inpatient (rawat inap)")
 
 
+class BpjsVisitKind(models.TextChoices):
+    """BPJS Antrean's jeniskunjungan."""
+
+    FKTP_REFERRAL = "1", _("Referral from primary care (rujukan FKTP)")
+    INTERNAL_REFERRAL = "2", _("Internal referral")
+    CONTROL = "3", _("Follow-up visit (kontrol)")
+    HOSPITAL_REFERRAL = "4", _("Referral from another hospital")
+
+
 class Booking(models.Model):
     """One queue place for one patient on one schedule-day. Never deleted: status changes only."""
 
@@ -557,6 +566,11 @@ class Booking(models.Model):
     visit_kind = models.CharField(_("visit type"), max_length=8, choices=VisitKind.choices, blank=True)
     care_kind = models.CharField(_("care"), max_length=2, choices=CareKind.choices, blank=True)
     complaint = models.CharField(_("complaint (keluhan)"), max_length=300, blank=True)
+    # BPJS Antrean's jeniskunjungan (1 FKTP referral, 2 internal referral, 3 control, 4 inter-hospital),
+    # as Mobile JKN sent it; empty for other channels.
+    bpjs_visit_kind = models.CharField(
+        _("BPJS visit kind (jenis kunjungan)"), max_length=1, choices=BpjsVisitKind.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-date", "clinic__sort_order", "number"]

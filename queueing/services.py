@@ -232,6 +232,7 @@ def booking_place(
     guarantor_check: dict | None = None,
     switched_from: GuarantorType | None = None,
     channel: str = BookingChannel.ONLINE,
+    bpjs_visit_kind: str = "",
     reason: str = "",
 ) -> Booking:
     """The write every booking channel shares (the portal's booking_create, Mobile JKN's Ambil Antrean).
@@ -261,6 +262,7 @@ def booking_place(
         guarantor_check=guarantor_check or {},
         guarantor_switched_from=switched_from,
         channel=channel,
+        bpjs_visit_kind=bpjs_visit_kind,
     )
     event = BookingEvent(
         booking=booking,
@@ -362,8 +364,9 @@ def _release(booking: Booking, *, action: str, actor, reason: str, **fields) -> 
     return booking
 
 
-def booking_cancel(*, booking: Booking, actor, now: dt.datetime | None = None) -> Booking:
-    """The patient cancels: the place is freed, the number is never given again."""
+def booking_cancel(*, booking: Booking, actor, now: dt.datetime | None = None, reason: str = "") -> Booking:
+    """The patient cancels (on the portal or in Mobile JKN, whose reason is kept): the place is freed,
+    the number is never given again."""
     cfg = selectors.settings_for(booking)
     transitions.require(Action.CANCEL, booking)
     if not can_cancel(booking, cfg, now):
@@ -372,7 +375,7 @@ def booking_cancel(*, booking: Booking, actor, now: dt.datetime | None = None) -
             code="cancel_cutoff_passed",
             params={"hours": cfg.cancel_cutoff_hours},
         )
-    return _release(booking, action=Action.CANCEL, actor=actor, reason=_("Cancelled by the patient"))
+    return _release(booking, action=Action.CANCEL, actor=actor, reason=reason[:300] or _("Cancelled by the patient"))
 
 
 def booking_reject(*, booking: Booking, actor, reason: str) -> Booking:

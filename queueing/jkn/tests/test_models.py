@@ -166,7 +166,7 @@ def test_admin_refuses_enabling_a_puskesmas_with_a_clear_error(client, admin_use
         new_ws_password="kopi-tubruk-pagi-2026",
     )
     assert response.status_code == 200
-    assert "Only hospitals (FKRTL) use the Antrean RS bridge" in response.content.decode()
+    assert "hanya untuk rumah sakit (FKRTL)" in response.content.decode()  # the admin speaks Indonesian
     assert not AntreanBridge.objects.exists()
 
 
