@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("queueing", "0016_doctor_facility_required"),
+        ("queueing", "0017_tasktime"),
     ]
 
     operations = [
