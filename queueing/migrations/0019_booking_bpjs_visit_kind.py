@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("queueing", "0017_tasktime"),
+        ("queueing", "0018_reminder_hour"),
     ]
 
     operations = [
