@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("families", "0013_verify_existing_links"),
+        ("families", "0016_delete_mrncounter"),
     ]
 
     operations = [

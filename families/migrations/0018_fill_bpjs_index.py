@@ -35,7 +35,7 @@ def fill(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("families", "0014_patient_bpjs_index"),
+        ("families", "0017_patient_bpjs_index"),
     ]
 
     operations = [
