@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "queueing",
     "visitday",
     "notifications",
+    "reports",
     "portal",
 ]
 

@@ -23,5 +23,6 @@ urlpatterns = [
     path("antrian/", include("queueing.urls")),
     path("penjamin/", include("guarantors.urls")),
     path("wsrs/", include("queueing.jkn.urls")),  # Mobile JKN's WS RS (BPJS Antrean)
+    path("laporan/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

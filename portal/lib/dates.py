@@ -82,6 +82,11 @@ def long_date(value: dt.date | dt.datetime | None, language: str | None = None) 
     return f"{_DAYS[lang][day.weekday()]}, {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
 
 
+def month_year(value: dt.date, language: str | None = None) -> str:
+    """'Desember 2026' (report titles)."""
+    return f"{_MONTHS[_language(language)][value.month - 1]} {value.year}"
+
+
 def short_datetime(value: dt.datetime | None, language: str | None = None) -> str:
     """'1 Des 2026 09:30' in local time (history rows, upload times)."""
     if value is None:

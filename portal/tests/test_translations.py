@@ -21,6 +21,7 @@ CATALOGUES = [
     ROOT / "guarantors" / "locale",
     ROOT / "facilities" / "locale",
     ROOT / "notifications" / "locale",
+    ROOT / "reports" / "locale",
 ]
 
 # Words Indonesian hospitals use as they are, and the language switcher's own names.

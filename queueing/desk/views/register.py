@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 
 from families.validators import format_mrn
+from portal.lib.spreadsheets import formula_safe
 from queueing.desk import selectors as desk_selectors
 from queueing.desk.forms import (
     RegisterForm,
@@ -36,12 +36,6 @@ _CSV_COLUMNS = (
 
 
 _PCARE_CSV_COLUMNS = (gettext_lazy("Visit type"), gettext_lazy("Care"), gettext_lazy("Complaint"))
-
-
-def _cell(value: Any) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: never a patient's name."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @desk_view(VIEW)
@@ -85,7 +79,7 @@ def _register_csv(bookings: list[Booking], day: dt.date, clinic, facility) -> Ht
         pcare_cells = (b.get_visit_kind_display(), b.get_care_kind_display(), b.complaint) if pcare else ()
         writer.writerow(
             [
-                _cell(v)
+                formula_safe(v)
                 for v in (
                     b.date.isoformat(),
                     b.clinic.name,
