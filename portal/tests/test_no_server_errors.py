@@ -38,6 +38,7 @@ CRAWLED_MODULES = (
     "guarantors.",
     "portal.",
     "queueing.",
+    "reports.",
     "django.contrib.auth.views.",
     "django.views.i18n.",
 )
@@ -440,6 +441,15 @@ def test_no_page_answers_a_server_error_to_bad_input(route, persona, world):
 def test_the_crawl_covers_every_app_and_the_admin_of_our_models():
     joined = " ".join(ROUTES)
 
-    for prefix in ("akun/", "keluarga/", "penjamin/", "antrian/", "beranda/", "healthz", "admin/families/patient/"):
+    for prefix in (
+        "akun/",
+        "keluarga/",
+        "penjamin/",
+        "antrian/",
+        "beranda/",
+        "laporan/",
+        "healthz",
+        "admin/families/patient/",
+    ):
         assert prefix in joined
     assert len(ROUTES) > 40

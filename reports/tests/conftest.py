@@ -34,7 +34,7 @@ def make_patient(birth_date: dt.date = dt.date(1990, 5, 17), sex: str = "P", nam
 def make_clinic(facility: Facility, code: str, name: str = "") -> Schedule:
     """A clinic with one doctor practising every day; returns its Monday schedule (any day's will do)."""
     clinic = Clinic.objects.create(facility=facility, code=code, name=name or f"Poli {code.title()}", prefix=code[:4])
-    doctor = Doctor.objects.create(name=f"dr. {code.title()}")
+    doctor = Doctor.objects.create(name=f"dr. {code.title()}", facility=facility)
     return Schedule.objects.create(
         doctor=doctor,
         clinic=clinic,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from queueing.models import BookingChannel, BookingStatus
 from reports import selectors
@@ -61,6 +62,13 @@ EXPECTED_AGE_SEX = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Band and channel labels compared in English (the pages' Indonesian is checked in test_views)."""
+    with translation.override("en"):
+        yield
+
+
 def _november(facility_ids=None):
     return selectors.outpatient_report(facility_ids=facility_ids, start=NOVEMBER, end=NOV_30)
 
@@ -107,8 +115,10 @@ def test_a_leap_day_baby_completes_a_year_on_the_first_of_march(visits, gigi):
 
 
 def test_every_channel_is_listed_with_its_bookings_and_visits(visits, gigi):
-    # online: 3 bookings, 2 visits; counter: 2 bookings, 2 visits; paper: 1 booking, 1 visit.
+    # online: 3 bookings, 2 visits; counter: 2 and 2; paper: 1 and 1; Mobile JKN: 2 bookings, 1 visit.
     rows = [
+        (BookingChannel.MOBILE_JKN, BookingStatus.SERVED),
+        (BookingChannel.MOBILE_JKN, BookingStatus.NO_SHOW),
         (BookingChannel.ONLINE, BookingStatus.SERVED),
         (BookingChannel.ONLINE, BookingStatus.CHECKED_IN),
         (BookingChannel.ONLINE, BookingStatus.CANCELLED),
@@ -123,8 +133,9 @@ def test_every_channel_is_listed_with_its_bookings_and_visits(visits, gigi):
     assert channels.pop("online") == (3, 2)
     assert channels.pop("counter") == (2, 2)
     assert channels.pop("paper") == (1, 1)
-    # Channels added later (kiosk, Mobile JKN) are listed too, with nothing yet.
-    assert set(channels) == set(BookingChannel.values) - {"online", "counter", "paper"}
+    assert channels.pop("mobile_jkn") == (2, 1)
+    # Channels added later (a kiosk) are listed too, with nothing yet.
+    assert set(channels) == set(BookingChannel.values) - {"online", "counter", "paper", "mobile_jkn"}
     assert all(counts == (0, 0) for counts in channels.values())
 
 
