@@ -130,9 +130,13 @@ class AmbilForm(ScheduleForm):
     def clean_nohp(self) -> str:
         return normalize_mobile(self.cleaned_data["nohp"])
 
+    def __init__(self, data: dict[str, str], *, facility=None) -> None:
+        super().__init__(data)
+        self.facility = facility  # medical record numbers are per facility (their width too)
+
     def clean_norm(self) -> str:
         value = self.cleaned_data["norm"]
-        return normalize_mrn(value) if value else ""
+        return normalize_mrn(value, self.facility) if value else ""
 
     def clean(self) -> dict:
         cleaned = super().clean()

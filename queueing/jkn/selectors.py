@@ -135,11 +135,12 @@ def booking_for(facility: Facility, kodebooking: str) -> Booking:
     return booking
 
 
-def patient_for(*, card: str, nik: str, mrn: str) -> Patient | None:
-    """The one patient these identifiers name; None when none does; a refusal when they name different people."""
+def patient_for(facility: Facility, *, card: str, nik: str, mrn: str) -> Patient | None:
+    """The one patient these identifiers name (the MRN at this facility); None when none does; a refusal
+    when they name different people."""
     found: dict = {}
     if mrn:
-        found["norm"] = list(Patient.objects.filter(mrn=mrn)[:2])
+        found["norm"] = list(Patient.objects.filter(records__facility=facility, records__mrn=mrn)[:2])
     if nik:
         found["nik"] = list(Patient.objects.filter(nik=nik)[:2])
     if card:

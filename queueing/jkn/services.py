@@ -78,7 +78,7 @@ def booking_take(*, bridge: AntreanBridge, data: dict, now: dt.datetime | None =
     )
     cfg = BookingSettings.current(facility.pk)
     services.check_date_bookable(cfg, data["tanggalperiksa"], now)
-    patient = selectors.patient_for(card=data["nomorkartu"], nik=data["nik"], mrn=data["norm"])
+    patient = selectors.patient_for(facility, card=data["nomorkartu"], nik=data["nik"], mrn=data["norm"])
     if patient is None:
         raise UnknownPatient
     return services.booking_place(
@@ -124,13 +124,15 @@ def booking_check_in(
     )
 
 
-def patient_register(*, bridge: AntreanBridge, data: dict) -> tuple[Patient, bool]:
-    """Info Pasien Baru: the patient, made through the counter's registration, with a medical record number.
+def patient_register(*, bridge: AntreanBridge, data: dict) -> tuple[Patient, str, bool]:
+    """Info Pasien Baru: the patient, made through the counter's registration, with this facility's
+    medical record number (families.services.patient_record_allocate).
 
     A repeated call for someone already registered (same card and NIK) answers their number
-    again, rather than a second record. Returns (patient, created).
+    again, rather than a second record; a patient known elsewhere gets a record here. Returns
+    (patient, mrn, created).
     """
-    existing = selectors.patient_for(card=data["nomorkartu"], nik=data["nik"], mrn="")
+    existing = selectors.patient_for(bridge.facility, card=data["nomorkartu"], nik=data["nik"], mrn="")
     if existing is None:
         patient = desk_services.patient_register(actor=bridge_account(bridge), **_patient_fields(data))
         created = True
@@ -141,9 +143,8 @@ def patient_register(*, bridge: AntreanBridge, data: dict) -> tuple[Patient, boo
                 code="identity_conflict",
             )
         patient, created = existing, False
-    with transaction.atomic():
-        family_services.patient_give_mrn(patient)
-    return patient, created
+    record = family_services.patient_record_allocate(patient=patient, facility=bridge.facility)
+    return patient, record.mrn, created
 
 
 def _patient_fields(data: dict) -> dict:

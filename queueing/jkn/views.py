@@ -81,7 +81,7 @@ def status(request: HttpRequest, bridge: AntreanBridge, data: dict) -> JsonRespo
 
 @api.endpoint("POST")
 def ambil(request: HttpRequest, bridge: AntreanBridge, data: dict) -> JsonResponse:
-    cleaned = forms.AmbilForm(data).checked()
+    cleaned = forms.AmbilForm(data, facility=bridge.facility).checked()
     try:
         booking = services.booking_take(bridge=bridge, data=cleaned)
     except services.UnknownPatient:
@@ -92,7 +92,7 @@ def ambil(request: HttpRequest, bridge: AntreanBridge, data: dict) -> JsonRespon
             "nomorantrean": booking.label,
             "angkaantrean": booking.number,
             "kodebooking": booking.code,
-            "norm": booking.patient.mrn or "",
+            "norm": booking.patient.mrn_at(bridge.facility_id) or "",
             "namapoli": booking.clinic.name,
             "namadokter": booking.doctor.name,
             "estimasidilayani": _estimate_ms(booking, bridge),
@@ -143,13 +143,13 @@ def checkin(request: HttpRequest, bridge: AntreanBridge, data: dict) -> JsonResp
 @api.endpoint("POST")
 def pasien_baru(request: HttpRequest, bridge: AntreanBridge, data: dict) -> JsonResponse:
     cleaned = forms.PasienBaruForm(data).checked()
-    patient, created = services.patient_register(bridge=bridge, data=cleaned)
+    _patient, mrn, created = services.patient_register(bridge=bridge, data=cleaned)
     message = (
         _("Registered: please bring your ID card to the admission desk to complete your medical record.")
         if created
         else _("Already registered: use this medical record number.")
     )
-    return api.ok({"norm": patient.mrn}, message)
+    return api.ok({"norm": mrn}, message)
 
 
 @api.endpoint("POST")

@@ -513,3 +513,35 @@ def test_jadwal_operasi_rs_answers_an_honest_empty_list(ws, exam_day):
 def test_jadwal_operasi_pasien_answers_an_honest_empty_list(ws):
     assert accepted(ws.post("jadwaloperasipasien", {"nopeserta": CARD})) == {"list": []}
     refused(ws.post("jadwaloperasipasien", {"nopeserta": "12"}), "nopeserta")
+
+
+# --- medical record numbers are per facility -------------------------------------------------------
+
+
+def test_ambil_by_mrn_looks_at_this_facilitys_records_only(ws, exam_day, jkn_patient):
+    from facilities.models import Facility
+    from families.services import patient_record_attach
+
+    other = Facility.objects.create(name="RSUD Cilacap")
+    stranger = Patient.objects.create(full_name="Orang Lain", sex="L", birth_date=dt.date(1980, 1, 1))
+    patient_record_attach(patient=stranger, facility=other, mrn="00054321")
+    body = ambil_body(exam_day, nomorkartu="", nomorreferensi="", nik="3302011203700002", norm="54321")
+    assert ws.post("ambilantrean", body).json()["metadata"]["code"] == 202  # 00054321 is Cilacap's, not ours
+
+
+def test_pasien_baru_for_someone_known_at_another_facility_gives_a_record_here(ws, bridge):
+    from facilities.models import Facility
+    from families.services import patient_record_attach
+
+    other = Facility.objects.create(name="RSUD Cilacap")
+    siti = Patient.objects.create(
+        full_name="Siti Aminah",
+        sex="P",
+        birth_date=dt.date(1995, 8, 15),
+        nik=NEW_PATIENT["nik"],
+        bpjs_number=NEW_PATIENT["nomorkartu"],
+    )
+    patient_record_attach(patient=siti, facility=other, mrn="00000077")
+    norm = accepted(ws.post("pasienbaru", NEW_PATIENT))["norm"]
+    assert norm == siti.mrn_at(bridge.facility_id) and norm != "00000077"
+    assert Patient.objects.count() == 1
