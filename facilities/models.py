@@ -128,6 +128,9 @@ class FacilityRole(models.TextChoices):
     KIOSK = "kiosk", _("Kiosk")
     SCREEN = "screen", _("Calling screen")
     HEALTH_OFFICE = "health_office", _("Health office (aggregated figures only)")
+    # The cashier (seed 004 "KASIR"): takes consultation fees and retributions; the supervisor also voids.
+    CASHIER = "cashier", _("Cashier")
+    CASHIER_SUPERVISOR = "cashier_supervisor", _("Cashier supervisor")
 
 
 class FacilityMembership(models.Model):
@@ -139,7 +142,7 @@ class FacilityMembership(models.Model):
     facility = models.ForeignKey(
         Facility, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("facility")
     )
-    role = models.CharField(_("role"), max_length=16, choices=FacilityRole.choices, default=FacilityRole.CLERK)
+    role = models.CharField(_("role"), max_length=24, choices=FacilityRole.choices, default=FacilityRole.CLERK)
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
 
     class Meta:

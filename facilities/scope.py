@@ -19,7 +19,14 @@ from django.http import Http404
 from facilities.models import Facility, FacilityMembership, FacilityRole, default_facility
 
 # Roles that work with patients at a facility (and so see its bookings and patients).
-STAFF_ROLES: tuple[str, ...] = (FacilityRole.CLERK, FacilityRole.NURSE, FacilityRole.KIOSK, FacilityRole.SCREEN)
+STAFF_ROLES: tuple[str, ...] = (
+    FacilityRole.CLERK,
+    FacilityRole.NURSE,
+    FacilityRole.KIOSK,
+    FacilityRole.SCREEN,
+    FacilityRole.CASHIER,
+    FacilityRole.CASHIER_SUPERVISOR,
+)
 
 
 def staff_facility_ids(user) -> list[int] | None:

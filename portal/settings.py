@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "visitday",
     "notifications",
     "reports",
+    "cashier",
     "portal",
 ]
 

@@ -24,5 +24,6 @@ urlpatterns = [
     path("penjamin/", include("guarantors.urls")),
     path("wsrs/", include("queueing.jkn.urls")),  # Mobile JKN's WS RS (BPJS Antrean)
     path("laporan/", include("reports.urls")),
+    path("kasir/", include("cashier.urls")),
     path("admin/", admin.site.urls),
 ]

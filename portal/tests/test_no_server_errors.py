@@ -39,6 +39,7 @@ CRAWLED_MODULES = (
     "portal.",
     "queueing.",
     "reports.",
+    "cashier.",
     "django.contrib.auth.views.",
     "django.views.i18n.",
 )

@@ -22,6 +22,7 @@ CATALOGUES = [
     ROOT / "facilities" / "locale",
     ROOT / "notifications" / "locale",
     ROOT / "reports" / "locale",
+    ROOT / "cashier" / "locale",
 ]
 
 # Words Indonesian hospitals use as they are, and the language switcher's own names.

@@ -8,7 +8,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Each app with demo data exposes `<app>.demo.load()`; order follows the app dependencies.
-DEMO_MODULES = ["facilities.demo", "accounts.demo", "families.demo", "guarantors.demo", "queueing.demo"]
+DEMO_MODULES = [
+    "facilities.demo",
+    "accounts.demo",
+    "families.demo",
+    "guarantors.demo",
+    "queueing.demo",
+    "cashier.demo",
+]
 
 
 class Command(BaseCommand):
