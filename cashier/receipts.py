@@ -98,7 +98,7 @@ def receipt_data(payment: Payment) -> ReceiptData:
         receipt_label=payment.receipt_label,
         paid_at=f"{long_date(paid_at.date(), language='id')}, {paid_at:%H.%M}",
         patient_name=booking.patient.full_name,
-        mrn=format_mrn(booking.patient.mrn) if booking.patient.mrn else "-",
+        mrn=format_mrn(mrn) if (mrn := booking.patient.mrn_at(facility.pk)) else "-",
         clinic=booking.clinic.name,
         doctor=booking.doctor.name,
         exam_date=long_date(booking.date, language="id"),

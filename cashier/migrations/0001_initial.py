@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('facilities', '0002_cashier_roles'),
+        ('facilities', '0003_cashier_roles'),
         ('queueing', '0012_booking_pcare_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -68,7 +68,7 @@ def make_visit(
     """A booking made straight in the database: the cashier only reads what the counter wrote."""
     clinic = make_clinic(facility, clinic_code)
     date = date or facility.local_today()
-    doctor, _created = Doctor.objects.get_or_create(name=f"dr. {facility.pk}")
+    doctor, _created = Doctor.objects.get_or_create(facility=facility, name=f"dr. {facility.pk}")
     schedule, _created = Schedule.objects.get_or_create(
         doctor=doctor,
         clinic=clinic,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('facilities', '0001_initial'),
+        ('facilities', '0002_mrn_counter'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
