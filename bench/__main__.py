@@ -8,7 +8,7 @@ import sys
 
 import django
 
-BENCHMARKS = ["logins", "slips", "booking", "import_patients", "uploads", "nik_search"]
+BENCHMARKS = ["logins", "slips", "booking", "import_patients", "uploads", "nik_search", "multi_server"]
 
 
 def main(argv: list[str]) -> None:

@@ -41,6 +41,7 @@ bench/booking_load.py; `bench booking_profile` looks inside one confirm POST.
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import math
@@ -327,6 +328,29 @@ def forget_sessions() -> None:
 # --- orchestration -------------------------------------------------------------------------------------
 
 
+def production_env(**extra: str) -> dict:
+    """The environment of a production server (DEBUG off), with throwaway keys for the bench."""
+
+    def key() -> str:
+        return base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+
+    return dict(
+        os.environ,
+        DEBUG="False",
+        SECRET_KEY="bench-only-" + "x" * 50,
+        FIELD_ENCRYPTION_KEYS=f"bench:{key()}",
+        BLIND_INDEX_KEYS=key(),
+        ALLOWED_HOSTS="127.0.0.1",
+        STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
+        LOG_LEVEL="ERROR",
+        EMAIL_URL="dummymail://",
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        CONN_MAX_AGE="600",
+        SESSION_COOKIE_AGE="3600",  # a safety net: bench sessions expire within the hour anyway
+        **extra,
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -446,7 +470,7 @@ def _cpu(records: list[dict], phase: str, ok: int) -> dict[str, float]:
     return per_request
 
 
-def _round(env: dict, port: int, server_pid: int, serial: int, tag: str) -> tuple[dict, dict, list[str]]:
+def _round(env: dict, port: int, server_pid: int | list[int], serial: int, tag: str) -> tuple[dict, dict, list[str]]:
     """One round: fresh data, every phase, the database check. Returns rates, lines and session keys."""
     plan_file = Path(tempfile.mkstemp(prefix="bench-booking-plan-", suffix=".json")[1])
     try:
@@ -538,18 +562,7 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
-    env = dict(
-        os.environ,
-        DEBUG="False",
-        SECRET_KEY="bench-only-" + "x" * 50,
-        ALLOWED_HOSTS="127.0.0.1",
-        STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage",
-        LOG_LEVEL="ERROR",
-        EMAIL_URL="dummymail://",
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        CONN_MAX_AGE="600",
-        SESSION_COOKIE_AGE="3600",
-    )  # a safety net: bench sessions expire within the hour anyway
+    env = production_env()
     env.pop("CACHE_URL", None)
     env["DATABASE_URL"], drop = _bench_database()
     engine = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"

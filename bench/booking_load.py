@@ -103,8 +103,8 @@ def _cpu_seconds(stat: str) -> tuple[int, float]:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _server_cpu(server_pid: int, database: str) -> dict[str, float]:
-    """CPU seconds so far of the gunicorn processes, of the bench database's PostgreSQL backends and
+def _server_cpu(server_pid: int | list[int], database: str) -> dict[str, float]:
+    """CPU seconds so far of the gunicorn processes (one server's pid, or several), of the bench database's PostgreSQL backends and
     of the whole machine (all cores, from /proc/stat), to tell how much other programs took."""
     busy = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
     totals = {
@@ -112,6 +112,7 @@ def _server_cpu(server_pid: int, database: str) -> dict[str, float]:
         "database": 0.0,
         "machine": (sum(busy) - busy[3] - busy[4]) / os.sysconf("SC_CLK_TCK"),
     }  # minus idle, iowait
+    pids = set(server_pid) if isinstance(server_pid, list) else {server_pid}
     marker = f" {database} ".encode()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -121,7 +122,7 @@ def _server_cpu(server_pid: int, database: str) -> dict[str, float]:
             command = (entry / "cmdline").read_bytes()
         except (OSError, IndexError, ValueError):
             continue  # gone meanwhile
-        if int(entry.name) == server_pid or ppid == server_pid:
+        if int(entry.name) in pids or ppid in pids:
             totals["server"] += seconds
         elif command.startswith(b"postgres: ") and marker in command:
             totals["database"] += seconds
