@@ -104,8 +104,9 @@ def _cpu_seconds(stat: str) -> tuple[int, float]:
 
 
 def _server_cpu(server_pid: int | list[int], database: str) -> dict[str, float]:
-    """CPU seconds so far of the gunicorn processes (one server's pid, or several), of the bench database's PostgreSQL backends and
-    of the whole machine (all cores, from /proc/stat), to tell how much other programs took."""
+    """CPU seconds so far of the gunicorn processes (one server's pid, or several), of the bench
+    database's PostgreSQL backends and of the whole machine (all cores, from /proc/stat), to tell
+    how much other programs took."""
     busy = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
     totals = {
         "server": 0.0,
