@@ -252,6 +252,7 @@ def setup_data() -> None:
     for user, family in zip(users[:rush_accounts], families):
         answers = [
             {
+                "facility": clinic.facility_id,  # the wizard's first step since facilities came
                 "patient": str(p.pk),
                 "date": rush_day.isoformat(),
                 "guarantor": umum.pk,
