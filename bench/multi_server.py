@@ -41,7 +41,7 @@ CACHE_URL = os.environ.get("BENCH_BOOKING_CACHE_URL", "redis://127.0.0.1:6379/1"
 
 def _haproxy_config(front: int, stats: int, backends: list[int]) -> str:
     servers = "\n".join(
-        f"    server app{n} 127.0.0.1:{port} check inter 1s fall 2 rise 1" for n, port in enumerate(backends, 1)
+        f"    server app{n} 127.0.0.1:{port} check inter 2s fall 2 rise 1" for n, port in enumerate(backends, 1)
     )
     return f"""global
     maxconn 2000
@@ -121,7 +121,12 @@ def _run_round(env: dict, front: int, pids: list[int]) -> dict:
     print(f"    check: {lines['check']}", flush=True)
     report = json.loads(lines["check"])
     days = [value for value in report.values() if isinstance(value, dict)]
-    if report["double_bookings"] or not all(day["gapless"] and day["counters_match"] for day in days):
+    if (
+        report["double_bookings"]
+        or len(days) < 2  # the rush's doctor-day and the journeys' both booked
+        or not all(day["gapless"] and day["counters_match"] and day["bookings"] for day in days)
+        or not rates["rush"]
+    ):
         raise RuntimeError(f"invariants broken: {lines['check']}")
     return rates
 
