@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 
 from facilities import demo as facility_demo
 from facilities.models import FacilityMembership, FacilityRole
+from queueing.jkn.models import AntreanBridge
 from queueing.models import BookingSettings, Clinic, Doctor, Schedule
 
 # code, name, BPJS clinic code, label prefix
@@ -67,7 +68,14 @@ def _time(text: str) -> dt.time:
     return dt.time.fromisoformat(text)
 
 
-def _facility_clinics(facility, clinics, schedules) -> None:
+# Mobile JKN (RSUD only, a hospital): HFIS doctor codes, a third of each online quota kept for
+# Mobile JKN, and the WS RS login a local caller uses (README "Mobile JKN bridge"; demo data only).
+DEMO_WS_USERNAME = "rsud-demo"
+DEMO_WS_PASSWORD = "mobile-jkn-demo-2026"
+HFIS_FIRST_CODE = 31001
+
+
+def _facility_clinics(facility, clinics, schedules, *, jkn: bool = False) -> None:
     by_code = {}
     for order, (code, name, bpjs_code, prefix) in enumerate(clinics):
         by_code[code], _created = Clinic.objects.get_or_create(
@@ -75,8 +83,10 @@ def _facility_clinics(facility, clinics, schedules) -> None:
             code=code,
             defaults={"name": name, "bpjs_code": bpjs_code, "prefix": prefix, "sort_order": order},
         )
-    for clinic_code, doctor_name, weekdays, start, end, total, online, minutes in schedules:
-        doctor, _created = Doctor.objects.get_or_create(facility=facility, name=doctor_name)
+    for index, (clinic_code, doctor_name, weekdays, start, end, total, online, minutes) in enumerate(schedules):
+        doctor, _created = Doctor.objects.get_or_create(
+            facility=facility, name=doctor_name, defaults={"bpjs_code": str(HFIS_FIRST_CODE + index) if jkn else ""}
+        )
         for weekday in weekdays:
             Schedule.objects.get_or_create(
                 doctor=doctor,
@@ -87,6 +97,7 @@ def _facility_clinics(facility, clinics, schedules) -> None:
                     "end_time": _time(end),
                     "total_quota": total,
                     "online_quota": online,
+                    "jkn_quota": online // 3 if jkn else 0,
                     "minutes_per_patient": minutes,
                 },
             )
@@ -96,7 +107,8 @@ def _facility_clinics(facility, clinics, schedules) -> None:
 def load() -> dict[str, int]:
     """Running it again changes nothing: rows are found by their natural keys."""
     facilities = facility_demo.load()
-    _facility_clinics(facilities["rsud"], CLINICS, SCHEDULES)
+    _facility_clinics(facilities["rsud"], CLINICS, SCHEDULES, jkn=True)
+    _mobile_jkn_bridge(facilities["rsud"])
     _facility_clinics(facilities["puskesmas"], PUSKESMAS_CLINICS, PUSKESMAS_SCHEDULES)
     _clerks_at_their_counters(facilities)
     return {"clinics": Clinic.objects.count(), "schedules": Schedule.objects.count()}
@@ -116,3 +128,12 @@ def _clerks_at_their_counters(facilities) -> None:
         if clerk is not None:
             clerk.groups.add(group)
             FacilityMembership.objects.get_or_create(user=clerk, facility=facility, role=FacilityRole.CLERK)
+
+
+def _mobile_jkn_bridge(facility) -> None:
+    """The RSUD takes Mobile JKN bookings; no BPJS address: the local Antrean simulator."""
+    bridge, created = AntreanBridge.objects.get_or_create(facility=facility, defaults={"ws_username": DEMO_WS_USERNAME})
+    if created:
+        bridge.set_ws_password(DEMO_WS_PASSWORD)
+        bridge.enabled = True
+        bridge.save()

@@ -545,3 +545,38 @@ def test_pasien_baru_for_someone_known_at_another_facility_gives_a_record_here(w
     norm = accepted(ws.post("pasienbaru", NEW_PATIENT))["norm"]
     assert norm == siti.mrn_at(bridge.facility_id) and norm != "00000077"
     assert Patient.objects.count() == 1
+
+
+def test_a_json_body_sent_as_form_urlencoded_is_read(ws, client, exam_day):
+    """SSECD and mLITE send Content-Type application/x-www-form-urlencoded "as the TrustMark doc says"."""
+    import json
+
+    response = client.post(
+        "/wsrs/statusantrean",
+        json.dumps(status_body(exam_day)),
+        content_type="Application/x-www-form-urlencoded",
+        headers={"x-token": ws.token, "x-username": WS_USER},
+    )
+    assert accepted(response)["namapoli"] == "Poli Penyakit Dalam"
+
+
+def test_the_demo_hospital_answers_mobile_jkn_out_of_the_box(client, guarantor_types):
+    import importlib
+
+    from accounts.management.commands.loaddemo import DEMO_MODULES
+    from queueing.demo import DEMO_WS_PASSWORD, DEMO_WS_USERNAME
+
+    for module in DEMO_MODULES:
+        importlib.import_module(module).load()
+    token = client.get("/wsrs/auth", headers={"x-username": DEMO_WS_USERNAME, "x-password": DEMO_WS_PASSWORD})
+    token = token.json()["response"]["token"]
+    monday = timezone.localdate() + dt.timedelta(days=(7 - timezone.localdate().weekday()) % 7 or 7)
+    body = {"kodepoli": "INT", "kodedokter": 31007, "tanggalperiksa": monday.isoformat(), "jampraktek": "08:00-13:00"}
+    response = client.post(
+        "/wsrs/statusantrean",
+        body,
+        content_type="application/json",
+        headers={"x-token": token, "x-username": DEMO_WS_USERNAME},
+    )
+    answer = accepted(response)
+    assert answer["namadokter"] == "dr. Bambang Wijaya, Sp.PD" and answer["kuotajkn"] == 25 // 3
