@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from facilities.models import Facility, FacilityMembership
+from facilities.scope import has_several_facilities, staff_facility_ids
 from facilities.selectors import is_multi_facility
 
 
@@ -64,7 +65,16 @@ class FacilityFieldMixin:
         return columns
 
     def get_list_filter(self, request):
+        # Only to someone working at several facilities; the choices are theirs only.
         filters = list(super().get_list_filter(request))
-        if is_multi_facility() and self.facility_field not in filters:
-            filters.insert(0, self.facility_field)
+        if has_several_facilities(request.user) and self.facility_field not in filters:
+            filters.insert(0, (self.facility_field, admin.RelatedOnlyFieldListFilter))
         return filters
+
+    def get_changeform_initial_data(self, request):
+        # A new row starts at the user's first facility (the model default may be one they cannot choose).
+        initial = super().get_changeform_initial_data(request)
+        ids = staff_facility_ids(request.user)
+        if ids and self.facility_field not in initial:
+            initial[self.facility_field] = ids[0]
+        return initial

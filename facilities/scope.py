@@ -77,7 +77,42 @@ def is_health_office(user) -> bool:
     )
 
 
-class FacilityScopedAdmin:
+def has_several_facilities(user) -> bool:
+    """Whether a facility filter or switch means anything to `user`: they work at more than one facility."""
+    ids = staff_facility_ids(user)
+    if ids is None:
+        return Facility.objects.active().count() > 1
+    return len(ids) > 1
+
+
+def facility_choices(queryset: QuerySet, user, path: str | None) -> QuerySet:
+    """A foreign key's choices narrowed to the user's facilities (`path` from the related model to a Facility)."""
+    if queryset.model is Facility:
+        ids = staff_facility_ids(user)
+        return queryset if ids is None else queryset.filter(pk__in=ids)
+    return scope_for_staff(queryset, user, path) if path else queryset
+
+
+class FacilityScopedChoices:
+    """ModelAdmin/InlineModelAdmin mixin: foreign-key dropdowns offer only the user's facilities' rows.
+
+    A related model with a `facility` field is scoped through it; others name their path in
+    `choice_facility_paths` (field name -> lookup to a Facility, e.g. {"schedule": "clinic__facility"}).
+    """
+
+    choice_facility_paths: dict[str, str] = {}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            path = self.choice_facility_paths.get(db_field.name)
+            if path is None and any(f.name == "facility" for f in db_field.related_model._meta.get_fields()):
+                path = "facility"
+            field.queryset = facility_choices(field.queryset, request.user, path)
+        return field
+
+
+class FacilityScopedAdmin(FacilityScopedChoices):
     """ModelAdmin mixin: querysets scoped by `facility_paths`; an object outside the scope is a 404.
 
     Django's admin answers a missing object with a redirect to the index; here the change,

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from facilities.admin import FacilityFieldMixin
 from facilities.models import Facility
-from facilities.scope import FacilityScopedAdmin
+from facilities.scope import FacilityScopedAdmin, FacilityScopedChoices, facility_choices
 from facilities.selectors import is_multi_facility
 from families import services as family_services
 from families.models import AccessWhat, Patient
@@ -59,13 +59,13 @@ from queueing.models import (
 
 
 @admin.register(Clinic)
-class ClinicAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
+class ClinicAdmin(FacilityScopedAdmin, FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
     list_display = ["code", "name", "prefix", "bpjs_code", "bpjs_subspecialty_code", "active", "sort_order"]
     list_editable = ["active", "sort_order"]
     search_fields = ["code", "name"]
 
 
-class ScheduleInline(admin.TabularInline):
+class ScheduleInline(FacilityScopedChoices, admin.TabularInline):
     model = Schedule
     extra = 0
     fields = [
@@ -80,6 +80,13 @@ class ScheduleInline(admin.TabularInline):
         "active",
     ]
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and obj.facility_id:  # the doctor's own facility's clinics only
+            clinic = formset.form.base_fields["clinic"]
+            clinic.queryset = clinic.queryset.filter(facility_id=obj.facility_id)
+        return formset
+
 
 def _sync_quotas(schedule: Schedule) -> None:
     services.schedule_sync_day_quotas(schedule=schedule)
@@ -87,7 +94,7 @@ def _sync_quotas(schedule: Schedule) -> None:
 
 
 @admin.register(Doctor)
-class DoctorAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
+class DoctorAdmin(FacilityScopedAdmin, FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
     list_display = ["name", "bpjs_code", "active"]
     list_filter = ["active"]
     search_fields = ["name", "bpjs_code"]
@@ -100,7 +107,8 @@ class DoctorAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(OversizedIdGuard, admin.ModelAdmin):
+class ScheduleAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
+    facility_paths = ("clinic__facility",)
     list_display = [
         "clinic",
         "doctor",
@@ -113,7 +121,7 @@ class ScheduleAdmin(OversizedIdGuard, admin.ModelAdmin):
         "minutes_per_patient",
         "active",
     ]
-    list_filter = ["clinic", "weekday", "active"]
+    list_filter = [("clinic", admin.RelatedOnlyFieldListFilter), "weekday", "active"]
     list_select_related = ["clinic", "doctor"]
     search_fields = ["doctor__name", "clinic__name"]
 
@@ -123,7 +131,7 @@ class ScheduleAdmin(OversizedIdGuard, admin.ModelAdmin):
 
 
 @admin.register(ScheduleException)
-class ScheduleExceptionAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
+class ScheduleExceptionAdmin(FacilityScopedAdmin, FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
     """Adding one marks the bookings it hits and e-mails their account holders (after commit)."""
 
     list_display = ["date", "scope", "clinic", "doctor", "reason", "created_by"]
@@ -158,7 +166,7 @@ class ScheduleExceptionAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAd
 
 
 @admin.register(BookingSettings)
-class BookingSettingsAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
+class BookingSettingsAdmin(FacilityScopedAdmin, FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmin):
     """One row per facility; with a single facility the list opens straight on its row, as before."""
 
     list_display = [
@@ -173,7 +181,7 @@ class BookingSettingsAdmin(FacilityFieldMixin, OversizedIdGuard, admin.ModelAdmi
     list_select_related = ["facility"]
 
     def has_add_permission(self, request) -> bool:
-        missing = Facility.objects.filter(booking_settings__isnull=True).exists()
+        missing = facility_choices(Facility.objects.filter(booking_settings__isnull=True), request.user, None).exists()
         return missing and super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guarantors.models import GuarantorKind
 from portal.lib.dates import short_date
-from queueing.desk.selectors import desk_facility
+from queueing.desk.views.access import counter_facility
 from queueing.models import Booking
 
 
@@ -58,7 +58,7 @@ class ExamDateFilter(admin.SimpleListFilter):
             }
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        today = desk_facility(request.user).local_today()
+        today = counter_facility(request).local_today()  # the counter's facility
         day = dt.timedelta(days=1)
         ranges = {
             "today": (today, today),

@@ -194,7 +194,9 @@ class Schedule(models.Model):
 
     def clean(self) -> None:
         # The database refuses it too (trigger queueing_schedule_same_facility, migration 0016).
-        if self.doctor_id is not None and self.clinic_id is not None:
+        # On a new doctor's page the doctor is not saved yet: its form's instance is cached here.
+        has_doctor = self.doctor_id is not None or Schedule.doctor.is_cached(self)
+        if has_doctor and self.clinic_id is not None and self.doctor.facility_id is not None:
             if self.doctor.facility_id != self.clinic.facility_id:
                 raise ValidationError(
                     {

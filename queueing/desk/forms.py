@@ -40,6 +40,16 @@ class DeskForm(forms.Form):
         self.helper = _helper()
 
 
+class FacilitySwitchForm(forms.Form):
+    """The desk header's facility switch: only the clerk's own facilities are valid choices."""
+
+    facility = forms.TypedChoiceField(label=_("Facility"), coerce=int)
+
+    def __init__(self, facilities: list[Facility], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].choices = [(f.pk, f.name) for f in facilities]
+
+
 class TimeInput(forms.TimeInput):
     input_type = "time"
 

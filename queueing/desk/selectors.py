@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from facilities.models import Facility, default_facility
-from facilities.selectors import facilities_for
+from facilities.scope import staff_facility_ids
 from families.models import IdentityDocument, Patient
 from families.selectors import patients_for_staff
 from families.validators import normalize_mrn
@@ -108,9 +108,18 @@ def identity_documents(patient: Patient) -> list[IdentityDocument]:
 # --- the day's places ----------------------------------------------------------------------
 
 
-def desk_facility(user) -> Facility:
-    """The facility whose day the counter pages show: the clerk's first facility, else the default one."""
-    return facilities_for(user).order_by("sort_order", "name", "pk").first() or default_facility()
+def desk_facilities(user) -> list[Facility]:
+    """The facilities whose counter a staff user may work: their staff memberships (every active one for a superuser)."""
+    ids = staff_facility_ids(user)
+    facilities = Facility.objects.active() if ids is None else Facility.objects.filter(pk__in=ids)
+    return list(facilities.order_by("sort_order", "name", "pk"))
+
+
+def desk_facility(user, chosen_id: int | None = None, facilities: list[Facility] | None = None) -> Facility:
+    """The facility whose day the counter pages show: the one chosen (if it is the user's), else their first."""
+    facilities = desk_facilities(user) if facilities is None else facilities
+    chosen = next((f for f in facilities if f.pk == chosen_id), None)
+    return chosen or (facilities[0] if facilities else default_facility())
 
 
 def schedule_facility(schedule_id: int) -> Facility:

@@ -8,6 +8,7 @@ from queueing.desk import views as desk_views
 
 urlpatterns = [
     path("", desk_views.desk_home, name="desk_home"),
+    path("fasilitas/", desk_views.switch_facility, name="desk_switch_facility"),
     path("check-in/", desk_views.check_in, name="desk_check_in"),
     path("daftar/", desk_views.walk_in, name="desk_walk_in"),
     path("daftar/selesai/", desk_views.walk_in_done, name="desk_walk_in_done"),

@@ -7,7 +7,7 @@ patients are sent no-store.
 
 from __future__ import annotations
 
-from queueing.desk.views.counter import check_in, desk_home, move
+from queueing.desk.views.counter import check_in, desk_home, move, switch_facility
 from queueing.desk.views.register import register
 from queueing.desk.views.slips import manual_form, slips_pdf, slips_response
 from queueing.desk.views.walk_in import paper_entry, patient_new, walk_in, walk_in_done
@@ -22,6 +22,7 @@ __all__ = [
     "register",
     "slips_pdf",
     "slips_response",
+    "switch_facility",
     "walk_in",
     "walk_in_done",
 ]

@@ -13,9 +13,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
+from facilities.models import Facility
 from facilities.scope import staff_facility_ids
+from queueing.desk import selectors as desk_selectors
 
 CHANGE = "queueing.change_booking"
+
+# The facility a clerk of several works at now (the switch in the desk header); one session, one counter.
+FACILITY_SESSION_KEY = "desk_facility"
 
 
 VIEW = "queueing.view_booking"
@@ -41,3 +46,18 @@ def desk_view(permission: str = CHANGE) -> Callable:
 def desk_url(name: str, **query: Any) -> str:
     url = reverse(f"queueing:{name}")
     return f"{url}?{urlencode(query, doseq=True)}" if query else url
+
+
+def counter_facilities(request: HttpRequest) -> list[Facility]:
+    """The facilities whose counter the user may work (read once per request)."""
+    facilities = getattr(request, "_counter_facilities", None)
+    if facilities is None:
+        facilities = request._counter_facilities = desk_selectors.desk_facilities(request.user)
+    return facilities
+
+
+def counter_facility(request: HttpRequest) -> Facility:
+    """The facility whose day every counter page shows: the one chosen in this session, else the clerk's first."""
+    return desk_selectors.desk_facility(
+        request.user, request.session.get(FACILITY_SESSION_KEY), facilities=counter_facilities(request)
+    )

@@ -8,23 +8,43 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from queueing import selectors
 from queueing.desk import selectors as desk_selectors
 from queueing.desk import services as desk_services
 from queueing.desk.forms import (
     CheckInForm,
+    FacilitySwitchForm,
     MoveForm,
 )
-from queueing.desk.views.access import VIEW, desk_url, desk_view
+from queueing.desk.views.access import FACILITY_SESSION_KEY, VIEW, counter_facility, desk_url, desk_view
 from queueing.models import Booking, BookingStatus
 
 
 @desk_view(VIEW)
+@require_POST
+def switch_facility(request: HttpRequest) -> HttpResponse:
+    """A clerk of several facilities chooses the one whose counter they work now (kept in the session)."""
+    form = FacilitySwitchForm(desk_selectors.desk_facilities(request.user), request.POST)
+    if not form.is_valid():
+        raise Http404  # not one of theirs: not found, like any other facility's row
+    request.session[FACILITY_SESSION_KEY] = form.cleaned_data["facility"]
+    facility = counter_facility(request)
+    messages.info(request, _("The counter pages now show %(facility)s.") % {"facility": facility.name})
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("queueing:desk_home")
+    return redirect(target)
+
+
+@desk_view(VIEW)
 def desk_home(request: HttpRequest) -> HttpResponse:
-    facility = desk_selectors.desk_facility(request.user)
+    facility = counter_facility(request)
     today = facility.local_today()
     counts = dict(
         Booking.objects.filter(date=today, clinic__facility=facility).values_list("status").annotate(n=Count("pk"))
@@ -50,8 +70,22 @@ def check_in(request: HttpRequest) -> HttpResponse:
     booking, problem = None, None
     if request.method == "POST" and form.is_valid():
         booking = desk_selectors.booking_by_code(form.cleaned_data["code"], request.user)
+        facility = counter_facility(request)
         if booking is None:
             form.add_error("code", ValidationError(_("No booking has this code."), code="unknown"))
+        elif booking.clinic.facility_id != facility.pk:
+            # One of the clerk's other facilities: the patient is at the wrong place (or the switch is).
+            form.add_error(
+                "code",
+                ValidationError(
+                    _(
+                        "This booking is at %(facility)s, not here (%(here)s). Switch the counter first if you work there."
+                    ),
+                    code="other_facility",
+                    params={"facility": booking.clinic.facility.name, "here": facility.name},
+                ),
+            )
+            booking = None
         else:
             try:
                 booking = desk_services.booking_check_in(booking=booking, actor=request.user)

@@ -17,7 +17,7 @@ from queueing.desk.forms import (
     RegisterForm,
     is_puskesmas,
 )
-from queueing.desk.views.access import VIEW, desk_view
+from queueing.desk.views.access import VIEW, counter_facility, desk_view
 from queueing.models import Booking
 
 # Headers in the clerk's language: the file is opened by people in a spreadsheet, not by a program.
@@ -41,7 +41,7 @@ _PCARE_CSV_COLUMNS = (gettext_lazy("Visit type"), gettext_lazy("Care"), gettext_
 @desk_view(VIEW)
 def register(request: HttpRequest) -> HttpResponse:
     """The day's register per clinic: print page, or CSV with ?format=csv."""
-    facility = desk_selectors.desk_facility(request.user)
+    facility = counter_facility(request)
     day, clinic = facility.local_today(), None
     form = RegisterForm(request.GET or None, initial={"date": day}, facility=facility)
     if form.is_valid():

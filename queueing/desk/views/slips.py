@@ -10,7 +10,7 @@ from queueing.desk.forms import (
     is_puskesmas,
 )
 from queueing.desk.pdf import manual_form_pdf
-from queueing.desk.views.access import VIEW, desk_view
+from queueing.desk.views.access import VIEW, counter_facility, desk_view
 from queueing.models import Booking
 from queueing.slips import FORMATS, render_slip, render_slips
 
@@ -45,7 +45,7 @@ def manual_form(request: HttpRequest) -> HttpResponse:
         pages = int(request.GET.get("lembar", 1))
     except ValueError:
         pages = 1
-    facility = desk_selectors.desk_facility(request.user)
+    facility = counter_facility(request)
     pdf = manual_form_pdf(facility, pages, pcare=is_puskesmas(facility))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="formulir-pendaftaran-manual.pdf"'

@@ -26,7 +26,7 @@ from queueing.desk.forms import (
     WalkInRowFormSet,
     is_puskesmas,
 )
-from queueing.desk.views.access import VIEW, desk_url, desk_view
+from queueing.desk.views.access import VIEW, counter_facility, desk_url, desk_view
 from queueing.models import Booking
 
 
@@ -104,7 +104,7 @@ def walk_in(request: HttpRequest) -> HttpResponse:
         "picked_ids": [str(p.pk) for p in picked],
     }
     if picked:
-        facility = desk_selectors.desk_facility(request.user)
+        facility = counter_facility(request)
         today = facility.local_today()
         registering = request.method == "POST" and not _is_search(request)
         data = request.POST if registering else None
@@ -192,7 +192,7 @@ def paper_entry(request: HttpRequest) -> HttpResponse:
     patient = picked[0] if picked else None
     form = None
     if patient is not None:
-        facility = desk_selectors.desk_facility(request.user)
+        facility = counter_facility(request)
         initial = {"date": facility.local_today(), **_default_row(patient)}
         form = PaperForm(None if _is_search(request) else request.POST or None, initial=initial, facility=facility)
         if form.is_bound and form.is_valid():
