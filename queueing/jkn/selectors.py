@@ -6,16 +6,22 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from facilities.models import Facility
 from families.models import Patient
 from queueing import selectors
-from queueing.models import NUMBERED_STATUSES, Booking, BookingStatus, Clinic, DayQuota, Schedule
+from queueing.models import NUMBERED_STATUSES, Booking, BookingStatus, Clinic, DayQuota, Schedule, Task, TaskTime
 
-# Still to be seen: numbered and not yet served or gone.
+# Still to be seen: numbered, not served or gone, and the clinic not done with them (BPJS: the
+# remaining queue drops at task 5).
 WAITING_STATUSES = (BookingStatus.VERIFIED, BookingStatus.CHECKED_IN)
+
+
+def _waiting(bookings):
+    done = TaskTime.objects.filter(booking=OuterRef("pk"), task_id=Task.CLINIC_DONE)
+    return bookings.filter(status__in=WAITING_STATUSES).exclude(Exists(done))
 
 
 def clinic_for(facility: Facility, kodepoli: str) -> Clinic:
@@ -91,7 +97,7 @@ def day_figures(schedule: Schedule, date: dt.date) -> DayFigures:
     nonjkn_quota = max(total_quota - jkn_quota, 0)
     return DayFigures(
         total=bookings.filter(status__in=NUMBERED_STATUSES).count(),
-        waiting=bookings.filter(status__in=WAITING_STATUSES).count(),
+        waiting=_waiting(bookings).count(),
         called=_called_label(bookings),
         jkn_quota=jkn_quota,
         jkn_left=0 if closed else max(min(jkn_quota - jkn, quota - active), 0),
@@ -101,18 +107,19 @@ def day_figures(schedule: Schedule, date: dt.date) -> DayFigures:
 
 
 def _called_label(bookings) -> str:
-    """The last number served. The visit day's calls (issue 12) will say which is being called now."""
-    last = bookings.filter(status=BookingStatus.SERVED).aggregate(n=Max("number"))["n"]
-    if last is None:
-        return ""
-    return bookings.filter(number=last).values_list("label", flat=True).first() or ""
+    """The number the clinic called last (BPJS task 4, recorded by the visit day's clinic call)."""
+    called = (
+        TaskTime.objects.filter(booking__in=bookings, task_id=Task.CLINIC_SERVICE)
+        .order_by("-at_ms")
+        .values_list("booking__label", flat=True)
+        .first()
+    )
+    return called or ""
 
 
 def waiting_before(booking: Booking) -> int:
     """Patients still to be seen before this one (its own place excluded)."""
-    return Booking.objects.filter(
-        day_quota_id=booking.day_quota_id, status__in=WAITING_STATUSES, number__lt=booking.number
-    ).count()
+    return _waiting(Booking.objects.filter(day_quota_id=booking.day_quota_id, number__lt=booking.number)).count()
 
 
 def jkn_offer(schedule: Schedule, date: dt.date) -> selectors.Offer | None:

@@ -119,8 +119,9 @@ def booking_check_in(
     session_end = facility.make_aware(dt.datetime.combine(booking.date, booking.day_quota.schedule.end_time))
     if at > session_end or now > session_end:
         raise ValidationError(_("The practice has already ended."), code="session_over")
+    # The arrival task is timed when Mobile JKN says the patient checked in (never in the future).
     return desk_services.booking_check_in(
-        booking=booking, actor=bridge_account(bridge), today=facility.local_today(now)
+        booking=booking, actor=bridge_account(bridge), today=facility.local_today(now), now=min(at, now)
     )
 
 

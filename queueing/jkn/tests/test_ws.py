@@ -403,8 +403,12 @@ def _on_exam_day(ws, time_machine, bridge, exam_day, hhmm: str = "07:45"):
 def test_checkin_checks_the_booking_in_on_the_day(ws, exam_day, jkn_patient, time_machine, bridge):
     code = accepted(ws.post("ambilantrean", ambil_body(exam_day)))["kodebooking"]
     token, millis = _on_exam_day(ws, time_machine, bridge, exam_day)
-    assert accepted(ws.post("checkinantrean", {"kodebooking": code, "waktu": millis}, token=token)) is None
-    assert Booking.objects.get(code=code).status == BookingStatus.CHECKED_IN
+    assert accepted(ws.post("checkinantrean", {"kodebooking": code, "waktu": millis - 60_000}, token=token)) is None
+    booking = Booking.objects.get(code=code)
+    assert booking.status == BookingStatus.CHECKED_IN
+    # The arrival task is recorded at the time Mobile JKN sent (3: he has a record here; 1 for a new patient).
+    [(task, at_ms)] = booking.task_times.values_list("task_id", "at_ms")
+    assert task in (1, 3) and at_ms == millis - 60_000
     refused(ws.post("checkinantrean", {"kodebooking": code, "waktu": millis}, token=token), "check-in")
 
 
@@ -580,3 +584,20 @@ def test_the_demo_hospital_answers_mobile_jkn_out_of_the_box(client, guarantor_t
     )
     answer = accepted(response)
     assert answer["namadokter"] == "dr. Bambang Wijaya, Sp.PD" and answer["kuotajkn"] == 25 // 3
+
+
+def test_status_and_sisa_follow_the_clinic_calls(ws, exam_day, jkn_patient, patient, umum, book, jkn_schedules):
+    from queueing.task_times import task_record
+
+    first = book(make_member(patient), jkn_schedules[exam_day.weekday()], exam_day, guarantor=umum)
+    code = accepted(ws.post("ambilantrean", ambil_body(exam_day)))["kodebooking"]
+    assert accepted(ws.post("statusantrean", status_body(exam_day)))["antreanpanggil"] == "-"
+    task_record(booking=first, task_id=3)
+    task_record(booking=first, task_id=4)  # the clinic calls the first patient
+    status = accepted(ws.post("statusantrean", status_body(exam_day)))
+    assert (status["antreanpanggil"], status["sisaantrean"]) == (first.label, 2)
+    assert accepted(ws.post("sisaantrean", {"kodebooking": code}))["sisaantrean"] == 1
+    task_record(booking=first, task_id=5)  # done with the first: the remaining queue drops
+    assert accepted(ws.post("statusantrean", status_body(exam_day)))["sisaantrean"] == 1
+    answer = accepted(ws.post("sisaantrean", {"kodebooking": code}))
+    assert (answer["sisaantrean"], answer["waktutunggu"]) == (0, 0)
