@@ -22,6 +22,12 @@ Phases, each with BENCH_BOOKING_CLIENTS concurrent clients (threads in client pr
   connection, as a browser whose keep-alive connection closed while it waited for midnight.
 - wizard: the whole journey per booking after a real sign-in through the login form (CSRF,
   django-axes): start, five steps, confirm page, confirm, my bookings.
+- browser: the same journey exactly as a phone's browser makes it, already signed in (sessions
+  last 30 days): dashboard, start, every step's page (the GET after each redirect) and answer,
+  the confirm page, confirm, the result page, my bookings. Reports journeys per second, CPU per
+  journey (server and database), requests and SQL queries per journey (each response of the
+  bench app says its query count) and every page's median and p95 latency.
+- browser_login: the same, each journey in a fresh browser that signs in first (Argon2, axes).
 - bare: a csrf-exempt view that only increments a counter row and inserts a row, the ceiling
   for any numbered insert through Django on this machine;
 - bare+: the same view signed in with a CSRF-checked form POST, i.e. what every booking request
@@ -56,7 +62,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.booking_load import CLIENT_PROCESSES, CLIENTS, PASSWORD, PHASES, SECONDS, client_process
+from bench.booking_load import CLIENT_PROCESSES, CLIENTS, JOURNEY_PHASES, PASSWORD, PHASES, SECONDS, client_process
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RUSH = int(os.environ.get("BENCH_BOOKING_RUSH", "2400"))  # bookings in the rush, all at one doctor-day
@@ -115,7 +121,27 @@ def make_app():
     ]
     sys.modules[urls.__name__] = urls
     settings.ROOT_URLCONF = urls.__name__
-    return get_wsgi_application()
+    return _counting_queries(get_wsgi_application())
+
+
+def _counting_queries(app):
+    """Each response says how many SQL statements it cost (X-Bench-Queries), for the journey phases."""
+    from django.db import connection
+
+    def counted(environ, start_response):
+        count = [0]
+
+        def note(execute, sql, params, many, context):
+            count[0] += 1
+            return execute(sql, params, many, context)
+
+        def start(status, headers, exc_info=None):  # called once the view has run
+            return start_response(status, [*headers, ("X-Bench-Queries", str(count[0]))], exc_info)
+
+        with connection.execute_wrapper(note):
+            return app(environ, start)
+
+    return counted
 
 
 # --- data, in a subprocess pointed at the bench database and session store ---------------------------
@@ -170,7 +196,7 @@ def setup_data() -> None:
     clinic = Clinic.objects.create(code=f"B{tag}", name=f"Poli Gigi {tag}", prefix="GIGI")
     doctor = Doctor.objects.create(name=f"drg. Bench {tag}")
     rush_accounts = math.ceil(RUSH / FAMILY)
-    places = min(rush_accounts * FAMILY + CLIENTS * JOURNEYS, 32000)
+    places = min(rush_accounts * FAMILY + CLIENTS * JOURNEYS * 3, 32000)
     schedules = {
         day: Schedule.objects.create(
             doctor=doctor,
@@ -200,7 +226,7 @@ def setup_data() -> None:
         [User(email=f"bench-{tag}-r{i}@example.com", full_name=f"Rush {i}", **profile) for i in range(rush_accounts)]
         + [User(email=f"bench-{tag}-w{i}@example.com", full_name=f"Wizard {i}", **profile) for i in range(CLIENTS)]
     )
-    sizes = [FAMILY] * rush_accounts + [JOURNEYS] * CLIENTS
+    sizes = [FAMILY] * rush_accounts + [JOURNEYS * 3] * CLIENTS  # wizard, browser, browser_login
     patients = Patient.objects.bulk_create(
         [
             Patient(
@@ -272,12 +298,17 @@ def setup_data() -> None:
             {
                 "rush": rush,
                 "accounts": [u.email for u in users[rush_accounts:]],
-                "patients": [[str(p.pk) for p in family] for family in families[rush_accounts:]],
+                "patients": [[str(p.pk) for p in family[:JOURNEYS]] for family in families[rush_accounts:]],
+                "browser_patients": [
+                    [str(p.pk) for p in family[JOURNEYS : 2 * JOURNEYS]] for family in families[rush_accounts:]
+                ],
+                "login_patients": [[str(p.pk) for p in family[2 * JOURNEYS :]] for family in families[rush_accounts:]],
                 "guarantor": umum.code,
                 "clinic": clinic.pk,
                 "days": {
                     "rush": {"date": rush_day.isoformat(), "schedule": rush_schedule.pk},
                     "wizard": {"date": wizard_day.isoformat(), "schedule": schedules[wizard_day.weekday()].pk},
+                    "browser": {"date": wizard_day.isoformat(), "schedule": schedules[wizard_day.weekday()].pk},
                 },
             }
         )
@@ -507,11 +538,36 @@ def _round(env: dict, port: int, server_pid: int | list[int], serial: int, tag: 
                 f"if nothing else ran; other programs (and Redis, PostgreSQL's own writers) meanwhile: "
                 f"{cpu['others']:.2f} cores"
             )
+        for phase in JOURNEY_PHASES:
+            lines[phase] += _pages_summary(records, phase)
         plan_file.write_text(json.dumps(plan))
         lines["check"] = _python("import bench.booking as b; b.check_data()", dict(env, BENCH_PLAN=str(plan_file)))
         return rates, lines, sessions
     finally:
         plan_file.unlink(missing_ok=True)
+
+
+def _pages_summary(records: list[dict], phase: str) -> str:
+    """Requests and SQL queries per journey, and each page's median / p95 latency and queries."""
+    journeys = sum(len(record[phase]) for record in records)
+    pages = [page for record in records for page in record.get(f"{phase}_pages", [])]
+    if not journeys or not pages:
+        return ""
+    by_page: dict[str, list[tuple[float, int]]] = {}
+    for name, seconds, queries in pages:
+        by_page.setdefault(name, []).append((seconds * 1000, queries))
+    parts = []
+    for name, hits in by_page.items():
+        latencies = sorted(ms for ms, _q in hits)
+        p95 = latencies[max(int(len(latencies) * 0.95) - 1, 0)]
+        parts.append(
+            f"{name} {statistics.median(latencies):.0f}/{p95:.0f} ms {statistics.median(q for _m, q in hits):.0f}q"
+        )
+    return (
+        f"\n              per journey: {len(pages) / journeys:.1f} requests, "
+        f"{sum(q for _n, _s, q in pages) / journeys:.1f} SQL queries; per page (median/p95, queries):"
+        f"\n              " + "; ".join(parts)
+    )
 
 
 def _redis_answers(url: str) -> bool:

@@ -20,7 +20,9 @@ CLIENT_PROCESSES = int(os.environ.get("BENCH_BOOKING_CLIENT_PROCESSES", "2"))
 BARE = int(os.environ.get("BENCH_BOOKING_BARE", "150"))  # bare requests per client
 SECONDS = float(os.environ.get("BENCH_BOOKING_SECONDS", "60"))
 PASSWORD = "bench-booking-2026"
-PHASES = ("rush", "wizard", "bare", "bare_auth")
+PHASES = ("rush", "wizard", "browser", "browser_login", "bare", "bare_auth")
+# Phases whose unit is a whole journey walked as a browser does (every GET after a redirect).
+JOURNEY_PHASES = ("browser", "browser_login")
 
 
 # --- HTTP clients ------------------------------------------------------------------------------------
@@ -52,6 +54,7 @@ class Client:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
                 if attempt == 2:
                     raise
+        self.last_queries = int(response.getheader("X-Bench-Queries") or 0)
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
                 key, _sep, rest = value.partition("=")
@@ -86,6 +89,46 @@ class Client:
             for name in ("csrfmiddlewaretoken", "token")
         }
         return url, form
+
+    def browse(self, plan: dict, patient: str, pages: list, *, email: str = "") -> bool:
+        """One booking exactly as a phone's browser makes it: (sign in,) dashboard, start, each
+        step's page and answer, the confirm page, confirm, the result page, my bookings. Every
+        request is noted in `pages` as (page, seconds, SQL queries)."""
+        day = plan["days"]["browser"]
+
+        def hit(page: str, method: str, path: str, data: dict | None = None) -> tuple[int, str, str]:
+            start = time.perf_counter()
+            answer = self.request(method, path, data)
+            pages.append((page, time.perf_counter() - start, self.last_queries))
+            return answer
+
+        if email:
+            hit("sign-in page", "GET", "/akun/masuk/")
+            status, location, _ = hit("sign-in POST", "POST", "/akun/masuk/", {"username": email, "password": PASSWORD})
+            assert status == 302, status
+        hit("dashboard", "GET", "/beranda/")
+        status, url, _ = hit("start", "GET", "/antrian/ambil/")
+        for step, answer in (
+            ("member", {"patient": patient}),
+            ("date", {"date": day["date"]}),
+            ("guarantor", {"guarantor_type": plan["guarantor"]}),
+            ("clinic", {"clinic": plan["clinic"]}),
+            ("doctor", {"schedule": day["schedule"]}),
+        ):
+            hit(f"{step} page", "GET", url)
+            status, url, body = hit(f"{step} POST", "POST", url, answer)
+            assert status == 302, (step, status, body[:300])
+        status, _location, page = hit("confirm page", "GET", url)
+        form = {
+            name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
+            for name in ("csrfmiddlewaretoken", "token")
+        }
+        status, location, _ = hit("confirm POST", "POST", url, form)
+        if status != 302 or "?baru=1" not in location:
+            return False
+        result_status, _l, _b = hit("result", "GET", location)
+        list_status, _l, _b = hit("my bookings", "GET", "/antrian/")
+        return result_status == 200 and list_status == 200
 
     def confirm(self, url: str, form: dict) -> tuple[bool, float, int]:
         start = time.perf_counter()
@@ -188,6 +231,23 @@ def _journeys(client: Client, plan: dict, patients: list[str]):
     return work
 
 
+def _browser(port: int, client: Client, plan: dict, patients: list[str], pages: list, email: str = ""):
+    """Whole journeys; with `email`, each in a fresh browser that signs in first."""
+
+    def work(record: list, late) -> None:
+        for patient in patients:
+            if late():
+                return
+            browser = Client(port) if email else client
+            start = time.perf_counter()
+            ok = browser.browse(plan, patient, pages, email=email)
+            _timed(record, ok, start, 302)
+            if email:
+                browser.close()
+
+    return work
+
+
 def _bare(client: Client, path: str):
     def work(record: list, late) -> None:
         for _n in range(BARE):
@@ -215,6 +275,12 @@ def client_process(index: int, plan: dict, port: int, barrier, results) -> None:
             client.login(plan["accounts"][i])
             phase.run("rush", _rush(port, plan["rush"][i::CLIENTS]))
             phase.run("wizard", _journeys(client, plan, plan["patients"][i]))
+            for name, patients, email in (
+                ("browser", plan["browser_patients"][i], ""),
+                ("browser_login", plan["login_patients"][i], plan["accounts"][i]),
+            ):
+                phase.record[f"{name}_pages"] = pages = []
+                phase.run(name, _browser(port, client, plan, patients, pages, email))
             phase.run("bare", _bare(Client(port), "/bench/bare/"))
             phase.run("bare_auth", _bare(client, "/bench/bare-auth/"))
             phase.mark()
