@@ -18,7 +18,7 @@ from guarantors import services as guarantor_services
 from notifications.models import Message
 from notifications.services import notify
 from portal.lib import mail
-from queueing.models import Booking, BookingSettings, BookingStatus
+from queueing.models import Booking, BookingChannel, BookingSettings, BookingStatus
 
 TEMPLATE = "queueing/emails/booking_reminder"
 
@@ -35,6 +35,8 @@ def _due(facility, now: dt.datetime) -> list[Booking]:
     tomorrow = local.date() + dt.timedelta(days=1)
     bookings = list(
         Booking.objects.filter(clinic__facility=facility, date=tomorrow, status=BookingStatus.VERIFIED)
+        # Mobile JKN bookings belong to the facility's Mobile JKN account, which has no one to remind.
+        .exclude(channel=BookingChannel.MOBILE_JKN)
         .select_related("account", "patient", "clinic", "doctor", "guarantor")
         .order_by("pk")
     )

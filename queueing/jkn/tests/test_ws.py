@@ -601,3 +601,13 @@ def test_status_and_sisa_follow_the_clinic_calls(ws, exam_day, jkn_patient, pati
     assert accepted(ws.post("statusantrean", status_body(exam_day)))["sisaantrean"] == 1
     answer = accepted(ws.post("sisaantrean", {"kodebooking": code}))
     assert (answer["sisaantrean"], answer["waktutunggu"]) == (0, 0)
+
+
+def test_mobile_jkn_bookings_send_no_message_to_the_mobile_jkn_account(ws, exam_day, jkn_patient, bridge):
+    from notifications.models import Message
+    from queueing import reminders
+
+    accepted(ws.post("ambilantrean", ambil_body(exam_day)))
+    evening = bridge.facility.make_aware(dt.datetime.combine(exam_day - dt.timedelta(days=1), dt.time(19)))
+    assert reminders.reminders_queue(evening) == 0
+    assert not Message.objects.exists()
