@@ -132,7 +132,7 @@ class _Lines:
             self.items.append(("pair", f"{label if index == 0 else ''}\t{line}", size, REGULAR, size * 1.35))
 
     def rule(self) -> None:
-        self.items.append(("rule", "", 0, REGULAR, 6))
+        self.items.append(("rule", "", 0, REGULAR, 9))
 
     @property
     def height(self) -> float:
@@ -185,7 +185,7 @@ def _paint(canvas: Canvas, lines: _Lines, left: float, top: float) -> None:
         if kind == "rule":
             canvas.setLineWidth(0.5)
             canvas.setDash(2, 2)
-            canvas.line(left, y + 3, left + lines.width, y + 3)
+            canvas.line(left, y + 5, left + lines.width, y + 5)  # clear of the descenders above
             canvas.setDash()
             continue
         canvas.setFont(font, size)

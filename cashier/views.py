@@ -103,6 +103,15 @@ def _paid(request: HttpRequest, payment: Payment) -> HttpResponse:
     return redirect("cashier:visit", code=payment.booking.code)
 
 
+def _refused(form: PayForm | WaiveForm, exc: ValidationError, booking: Booking) -> None:
+    """The service's refusal above the form; a changed tariff also puts the new amount in the form."""
+    form.add_error(None, exc)
+    if getattr(exc, "code", None) == "amount_changed":
+        quote = selectors.quote_for(booking, no_identity=form.cleaned_data.get("no_identity", False))
+        form.data = form.data.copy()
+        form.data["expected_amount"] = str(quote.amount)
+
+
 @cashier_view(ADD)
 @require_POST
 def pay(request: HttpRequest, code: str) -> HttpResponse:
@@ -119,7 +128,7 @@ def pay(request: HttpRequest, code: str) -> HttpResponse:
                 expected_amount=form.cleaned_data["expected_amount"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _refused(form, exc, booking)
         else:
             return _paid(request, payment)
     return render(request, "cashier/visit.html", _visit_context(request, booking, pay_form=form))
@@ -140,7 +149,7 @@ def waive(request: HttpRequest, code: str) -> HttpResponse:
                 expected_amount=form.cleaned_data["expected_amount"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _refused(form, exc, booking)
         else:
             return _paid(request, payment)
     return render(request, "cashier/visit.html", _visit_context(request, booking, waive_form=form))
@@ -190,10 +199,10 @@ def recap(request: HttpRequest) -> HttpResponse:
     ids = staff_facility_ids(request.user)
     facilities = Facility.objects.all() if ids is None else Facility.objects.filter(pk__in=ids)
     facilities = facilities.order_by("sort_order", "name", "pk")
-    form = RecapForm(request.GET or None, facilities=facilities)
     facility = facilities.first()
     if facility is None:
         raise Http404
+    form = RecapForm(request.GET or None, initial={"date": facility.local_today()}, facilities=facilities)
     day, mine = facility.local_today(), False
     if form.is_valid():
         facility = form.cleaned_data["facility"] or facility

@@ -116,6 +116,8 @@ def test_a_changed_tariff_is_a_form_error_not_a_payment(cashier_client, visit):
     response = cashier_client.post(reverse("cashier:pay", args=[visit.code]), {"method": "cash", "expected_amount": 10})
     assert response.context["pay_form"].has_error("__all__", "amount_changed")
     assert not Payment.objects.exists()
+    # The form now carries the new amount: the next click (after telling the patient) pays it.
+    assert 'name="expected_amount" value="50000"' in response.content.decode()
 
 
 def test_no_identity_document_posts_the_non_resident_quote(cashier_client, puskesmas, puskesmas_tariffs, guarantors):
@@ -299,3 +301,24 @@ def test_loaddemo_makes_the_demo_cashier_and_tariffs(db):
     assert not kasir.has_perm("queueing.view_booking")
     for facility in Facility.objects.all():
         assert Tariff.objects.filter(facility=facility, active=True).exists(), facility
+
+
+@pytest.mark.parametrize(
+    "amount, words",
+    [
+        (0, "nol"),
+        (11, "sebelas"),
+        (21, "dua puluh satu"),
+        (100, "seratus"),
+        (110, "seratus sepuluh"),
+        (1_000, "seribu"),
+        (15_000, "lima belas ribu"),
+        (50_000, "lima puluh ribu"),
+        (1_250_000, "satu juta dua ratus lima puluh ribu"),
+        (2_001_500, "dua juta seribu lima ratus"),
+    ],
+)
+def test_the_amount_in_words_is_written_as_a_kwitansi_spells_it(amount, words):
+    from cashier.receipts import terbilang
+
+    assert terbilang(amount) == words
