@@ -1,8 +1,8 @@
-"""E-mail to a patient's verified account holders when another account links the patient.
+"""A message to a patient's verified account holders when another account links the patient.
 
 One message per holder, each with its own signed link to the review page ("not my family" /
-approve). Sent through portal.lib.mail: after the link commits, and a mail server that is down
-is logged, never raised, so the link is made and the person's page answers normally.
+approve), on the holder's channels (notifications.notify: written with the link, delivered by
+the worker after the commit, so a mail server or gateway that is down never fails the link).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.core import signing
 
 from families import selectors
 from families.models import AccountPatient
+from notifications.services import notify
 from portal.lib import mail
 
 _SALT = "families.link-review"
@@ -34,13 +35,13 @@ def review_token_read(token: str) -> tuple[int, int] | None:
 
 
 def notify_holders(link: AccountPatient) -> int:
-    """Queue an e-mail to every other verified holder of the link's patient; how many were queued."""
+    """Queue a message to every other verified holder of the link's patient; how many were queued."""
     holders = list(selectors.verified_holders(link.patient, exclude_account=link.account))
     for holder_link in holders:
         holder = holder_link.account
-        mail.send(
+        notify(
             "families/emails/new_link",
-            to=holder.email,
+            account=holder,
             context={
                 "holder_name": holder.full_name,
                 "patient_name": link.patient.full_name,
