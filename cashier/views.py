@@ -20,6 +20,8 @@ from cashier.forms import LookupForm, PayForm, RecapForm, VoidForm, WaiveForm
 from cashier.models import Payment
 from facilities.models import Facility
 from facilities.scope import staff_facility_ids
+from families import services as family_services
+from families.models import AccessWhat
 from queueing.models import Booking
 
 VIEW = "cashier.view_payment"
@@ -61,6 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if booking is not None:
             return redirect("cashier:visit", code=booking.code)
         found = selectors.todays_visits_by_name(term, request.user)
+        family_services.access_log_many(request.user, [b.patient for b in found], AccessWhat.PATIENT_SEARCH)
         if not found:
             form.add_error("q", ValidationError(_("No visit today has this booking code or name."), code="not_found"))
     return render(
@@ -91,6 +94,7 @@ def _visit_context(request: HttpRequest, booking: Booking, **forms: Any) -> dict
 @cashier_view(ADD)
 def visit(request: HttpRequest, code: str) -> HttpResponse:
     booking = _booking_or_404(code, request.user)
+    family_services.access_log(request.user, booking.patient, AccessWhat.BOOKING, "cashier")
     return render(request, "cashier/visit.html", _visit_context(request, booking))
 
 

@@ -82,9 +82,12 @@ def test_an_unknown_code_or_name_shows_an_error_under_the_field(cashier_client, 
     assert response.context["form"].has_error("q", "not_found")
 
 
-def test_the_visit_page_shows_the_tariff(cashier_client, visit):
+def test_the_visit_page_shows_the_tariff_and_logs_the_staff_access(cashier_client, visit, cashier):
+    from families.models import PatientAccessLog
+
     response = cashier_client.get(reverse("cashier:visit", args=[visit.code]))
     assert response.status_code == 200
+    assert PatientAccessLog.objects.filter(user=cashier, patient=visit.patient, what="booking").count() == 1
     assert response.context["quote"].amount == 50_000
     assert "Rp 50.000" in response.content.decode()
 
