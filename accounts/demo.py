@@ -11,6 +11,8 @@ DEMO_PATIENT_EMAIL = "pasien@antrean.local"
 DEMO_CLERK_EMAIL = "petugas@antrean.local"
 DEMO_PUSKESMAS_CLERK_EMAIL = "petugas.puskesmas@antrean.local"
 DEMO_ADMIN_EMAIL = "admin@antrean.local"
+# The city's health office (Dinas Kesehatan): figures of both demo facilities, never a patient.
+DEMO_HEALTH_OFFICE_EMAIL = "dinas@antrean.local"
 DEMO_PASSWORD = "antrean-demo-2026"
 
 _PROFILE = dict(
@@ -49,4 +51,5 @@ def load() -> dict[str, User]:
         "clerk": _ensure(DEMO_CLERK_EMAIL, "Siti Petugas", is_staff=True),
         "puskesmas_clerk": _ensure(DEMO_PUSKESMAS_CLERK_EMAIL, "Made Petugas", is_staff=True),
         "admin": _ensure(DEMO_ADMIN_EMAIL, "Admin RSUD", is_staff=True, is_superuser=True),
+        "health_office": _ensure(DEMO_HEALTH_OFFICE_EMAIL, "Dinas Kesehatan Kota"),
     }

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from facilities.admin import FacilityFieldMixin
 from facilities.models import Facility
-from facilities.scope import FacilityScopedAdmin, FacilityScopedChoices, facility_choices
+from facilities.scope import FacilityScopedAdmin, FacilityScopedChoices, facility_choices, has_several_facilities
 from facilities.selectors import is_multi_facility
 from families import services as family_services
 from families.models import AccessWhat, Patient
@@ -36,6 +36,7 @@ from queueing import selectors, services, transitions
 from queueing.admin_lists import (
     EstimatedCountPaginator,
     ExamDateFilter,
+    FacilityFilter,
     GuarantorCheckFilter,
     NikMismatchFilter,
     OversizedIdGuard,
@@ -375,6 +376,12 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("patient", "clinic", "doctor", "guarantor", "day_quota")
+
+    def get_list_filter(self, request: HttpRequest):
+        filters = list(super().get_list_filter(request))
+        if has_several_facilities(request.user):  # a clerk of one facility never sees a facility choice
+            filters.insert(1, FacilityFilter)
+        return filters
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         """A booking code exactly; a medical record number, NIK or birth date exactly; else the name's words."""

@@ -111,6 +111,7 @@ def load() -> dict[str, int]:
     _mobile_jkn_bridge(facilities["rsud"])
     _facility_clinics(facilities["puskesmas"], PUSKESMAS_CLINICS, PUSKESMAS_SCHEDULES)
     _clerks_at_their_counters(facilities)
+    _health_office(facilities)
     return {"clinics": Clinic.objects.count(), "schedules": Schedule.objects.count()}
 
 
@@ -137,3 +138,13 @@ def _mobile_jkn_bridge(facility) -> None:
         bridge.set_ws_password(DEMO_WS_PASSWORD)
         bridge.enabled = True
         bridge.save()
+
+
+def _health_office(facilities) -> None:
+    """The demo Dinas Kesehatan account (accounts.demo) oversees both facilities: figures only (/antrian/dinas/)."""
+    from accounts.demo import DEMO_HEALTH_OFFICE_EMAIL
+
+    office = get_user_model().objects.filter(email=DEMO_HEALTH_OFFICE_EMAIL).first()
+    if office is not None:
+        for facility in facilities.values():
+            FacilityMembership.objects.get_or_create(user=office, facility=facility, role=FacilityRole.HEALTH_OFFICE)

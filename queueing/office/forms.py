@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from facilities.models import Facility
+from facilities.selectors import is_multi_facility
 from portal.lib.dates import DateInput
 
 MAX_DAYS = 93  # one quarter per page keeps the grouping query small
@@ -14,6 +16,14 @@ MAX_DAYS = 93  # one quarter per page keeps the grouping query small
 class FiguresForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=DateInput())
     end = forms.DateField(label=_("To"), widget=DateInput())
+    facility = forms.ModelChoiceField(
+        label=_("Facility"), queryset=Facility.objects.all(), required=False, empty_label=_("All facilities")
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not is_multi_facility():  # one facility: nothing to choose
+            del self.fields["facility"]
 
     def clean(self) -> dict:
         data = super().clean()

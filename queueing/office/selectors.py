@@ -6,20 +6,23 @@ import datetime as dt
 
 from django.db.models import Count, QuerySet
 
+from facilities.models import Facility
 from queueing.models import Booking, BookingStatus
 
 # A booking that never became a visit is left out of the figures.
 NOT_COUNTED = (BookingStatus.CANCELLED, BookingStatus.REJECTED)
 
 
-def booking_counts(start: dt.date, end: dt.date) -> QuerySet:
+def booking_counts(start: dt.date, end: dt.date, facility: Facility | None = None) -> QuerySet:
     """Bookings per facility, clinic, day and guarantor between two dates (inclusive): rows of names and a count.
 
     Only grouping columns and a count leave the database: no patient, code or number does.
     """
+    bookings = Booking.objects.filter(date__range=(start, end))
+    if facility is not None:
+        bookings = bookings.filter(clinic__facility=facility)
     return (
-        Booking.objects.filter(date__range=(start, end))
-        .exclude(status__in=NOT_COUNTED)
+        bookings.exclude(status__in=NOT_COUNTED)
         .values("clinic__facility__name", "clinic__name", "date", "guarantor__name")
         .annotate(n=Count("pk"))
         .order_by(

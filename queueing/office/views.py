@@ -26,7 +26,8 @@ def figures(request: HttpRequest) -> HttpResponse:
     form = FiguresForm(request.GET or initial)
     rows: list[dict] = []
     if form.is_valid():
-        rows = list(selectors.booking_counts(form.cleaned_data["start"], form.cleaned_data["end"]))
+        data = form.cleaned_data
+        rows = list(selectors.booking_counts(data["start"], data["end"], data.get("facility")))
     return render(
         request, "queueing/office/figures.html", {"form": form, "rows": rows, "totals": selectors.facility_totals(rows)}
     )

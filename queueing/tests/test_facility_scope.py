@@ -133,6 +133,7 @@ URLS: list[tuple[str, str, Callable[[Site], str]]] = [
     ("patient history", "get", lambda s: reverse("admin:families_patient_history", args=[s.patient.pk])),
     ("identity document", "get", lambda s: reverse("families:document_view", args=[s.ktp.pk])),
     ("desk move", "get", lambda s: reverse("queueing:desk_move", args=[s.booking.code])),
+    ("desk slip", "get", lambda s: reverse("queueing:desk_slips") + f"?kode={s.booking.code}"),
 ]
 
 # Pages that list rows: another facility's patient must not appear on them.
@@ -149,6 +150,10 @@ LISTS: list[tuple[str, Callable[[Site], str]]] = [
     ("desk paper entry", lambda s: reverse("queueing:desk_paper") + f"?pasien={s.patient.pk}"),
     ("desk walk-in done", lambda s: reverse("queueing:desk_walk_in_done") + f"?kode={s.booking.code}"),
     ("desk register", lambda s: reverse("queueing:desk_register") + f"?date={s.booking.date:%d/%m/%Y}"),
+    (
+        "desk register CSV",
+        lambda s: reverse("queueing:desk_register") + f"?date={s.booking.date:%d/%m/%Y}&format=csv",
+    ),
 ]
 
 
@@ -197,11 +202,42 @@ def test_a_clerk_cannot_act_on_another_facilitys_booking_from_the_list(client, w
     assert b.booking.status != BookingStatus.NO_SHOW
 
 
+@pytest.mark.parametrize("role", [FacilityRole.NURSE, FacilityRole.KIOSK, FacilityRole.SCREEN])
+@pytest.mark.parametrize(("label", "method", "url"), URLS, ids=[u[0] for u in URLS])
+def test_nurses_kiosks_and_screens_are_scoped_like_clerks(client, world, role, label, method, url):
+    member = _clerk(f"{role}.a@rsud.example", world["a"].facility, role)
+    client.force_login(member)
+    assert _fetch(client, method, url(world["b"])).status_code == 404
+    assert _fetch(client, method, url(world["a"])).status_code in (200, 302)  # their own facility's row
+
+
+@pytest.mark.parametrize("role", [FacilityRole.NURSE, FacilityRole.KIOSK, FacilityRole.SCREEN])
+def test_nurses_kiosks_and_screens_see_no_row_of_another_facility(client, world, role):
+    member = _clerk(f"{role}.a@rsud.example", world["a"].facility, role)
+    client.force_login(member)
+    for label, url in LISTS:
+        page = client.get(url(world["b"]))
+        assert page.status_code in (200, 404), label
+        assert world["b"].patient.full_name not in page.content.decode(), label
+
+
 def test_a_clerk_with_two_facilities_sees_both(client, world):
     FacilityMembership.objects.create(user=world["clerk_a"], facility=world["b"].facility, role=FacilityRole.NURSE)
     client.force_login(world["clerk_a"])
     page = client.get(reverse("admin:queueing_booking_changelist") + "?tanggal=all").content.decode()
     assert world["a"].patient.full_name in page and world["b"].patient.full_name in page
+
+
+def test_the_booking_list_has_a_facility_filter_only_for_a_clerk_of_several(client, world):
+    changelist = reverse("admin:queueing_booking_changelist")
+    client.force_login(world["clerk_b"])
+    assert "fasilitas=" not in client.get(changelist + "?tanggal=all").content.decode()
+    FacilityMembership.objects.create(user=world["clerk_a"], facility=world["b"].facility, role=FacilityRole.CLERK)
+    client.force_login(world["clerk_a"])
+    page = client.get(changelist + "?tanggal=all").content.decode()
+    assert f"fasilitas={world['b'].facility.pk}" in page
+    rows = client.get(changelist, {"tanggal": "all", "fasilitas": world["b"].facility.pk}).context["cl"].result_list
+    assert [b.pk for b in rows] == [world["b"].booking.pk]
 
 
 def test_a_staff_user_without_membership_sees_nothing_once_there_are_two_facilities(client, world):
@@ -246,6 +282,27 @@ def test_the_health_office_gets_404_on_every_patient_booking_and_document_url(
     client.force_login(office)
     for site in (world["a"], world["b"]):
         assert _fetch(client, method, url(site)).status_code == 404
+
+
+@pytest.mark.parametrize(("label", "url"), LISTS, ids=[u[0] for u in LISTS])
+def test_the_health_office_sees_no_patient_on_any_list(client, world, office, label, url):
+    client.force_login(office)
+    for site in (world["a"], world["b"]):
+        page = client.get(url(site))
+        assert page.status_code in (200, 403, 404), label
+        assert site.patient.full_name not in page.content.decode()
+
+
+def test_the_health_office_filters_the_figures_by_facility(client, world, office):
+    client.force_login(office)
+    a, b = world["a"], world["b"]
+    start = min(a.booking.date, b.booking.date)
+    query = {"start": f"{start:%d/%m/%Y}", "end": f"{start + dt.timedelta(days=2):%d/%m/%Y}"}
+    assert 'name="facility"' in client.get(reverse("queueing:office_figures"), query).content.decode()
+    response = client.get(reverse("queueing:office_figures"), {**query, "facility": b.facility.pk})
+    assert {r["clinic__facility__name"] for r in response.context["rows"]} == {b.facility.name}
+    response = client.get(reverse("queueing:office_figures"), {**query, "facility": "999999"})
+    assert response.context["form"].errors.as_data()["facility"][0].code == "invalid_choice"
 
 
 def test_the_health_office_gets_404_on_the_counter_pages(client, world, office):
