@@ -178,3 +178,12 @@ def messages_due(now: dt.datetime | None = None, limit: int = 500) -> int:
 def channels_set(*, account, email: bool, whatsapp: bool) -> ChannelChoice:
     choice, _ = ChannelChoice.objects.update_or_create(account=account, defaults={"email": email, "whatsapp": whatsapp})
     return choice
+
+
+def messages_forget_text(now: dt.datetime | None = None) -> int:
+    """Blank the text of messages finished more than MESSAGE_TEXT_RETENTION_DAYS ago: it names a
+    patient and a visit (UU PDP: keep personal data no longer than needed). The row stays, so
+    what was sent to whom and when remains on record."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.MESSAGE_TEXT_RETENTION_DAYS)
+    finished = Q(status=MessageStatus.SENT) | Q(status=MessageStatus.FAILED)
+    return Message.objects.filter(finished, created_at__lt=cutoff).exclude(body="").update(subject="", body="")

@@ -23,5 +23,6 @@ def deliver_message(message_id: int) -> str | None:
 def send_due_messages() -> int:
     """Retries whose pause is over, and messages whose delivery call was lost; every minute."""
     attempted = services.messages_due()
+    services.messages_forget_text()
     enqueue_once(send_due_messages, run_after=timezone.now() + SWEEP_EVERY)
     return attempted

@@ -226,6 +226,8 @@ WHATSAPP_URL = env("WHATSAPP_URL", default="")
 WHATSAPP_TOKEN = env("WHATSAPP_TOKEN", default="")
 WHATSAPP_TIMEOUT = env.float("WHATSAPP_TIMEOUT", default=10.0)  # total for one attempt
 WHATSAPP_EMBEDDED_FAKE = env.bool("WHATSAPP_EMBEDDED_FAKE", default=True)
+# The text of a sent or failed message (it names a patient and a visit) is blanked after this.
+MESSAGE_TEXT_RETENTION_DAYS = env.int("MESSAGE_TEXT_RETENTION_DAYS", default=30)
 # The portal's public address, for links in e-mails sent outside a request (e.g. a clerk's verify).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -1,5 +1,6 @@
 """notify writes messages with the change; the worker delivers them once, retries what may pass, keeps failures."""
 
+import datetime as dt
 import threading
 
 import pytest
@@ -161,3 +162,17 @@ def test_two_workers_at_once_send_a_message_once(context, gateway):
 
     assert sorted(map(str, results)) == ["None", "None", "None", "sent"]
     assert len(gateway.sent) == 1
+
+
+def test_the_text_of_finished_messages_is_forgotten_after_the_retention_period(patient, context, settings):
+    settings.MESSAGE_TEXT_RETENTION_DAYS = 30
+    old, recent = queued(patient, context, key="a") + queued(patient, context, key="b")
+    Message.objects.filter(pk=old.pk).update(status="sent", sent_at=timezone.now())
+    Message.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    Message.objects.filter(pk=recent.pk).update(status="sent", sent_at=timezone.now())
+
+    assert services.messages_forget_text() == 1
+
+    old.refresh_from_db(), recent.refresh_from_db()
+    assert (old.body, old.subject, old.status) == ("", "", "sent")
+    assert "GIGI-007" in recent.body
