@@ -71,3 +71,41 @@ def test_a_clerk_rejects_with_a_reason_and_the_patient_reads_it_and_may_book_aga
     page.click(f"a[href*='dari={booking.code}']")
     page.wait_for_url("**/ambil/**")
     assert Booking.objects.count() == 1
+
+
+def test_a_clerk_of_two_facilities_switches_the_counter_in_the_header(page, guarantor_types):
+    from facilities.models import Facility, FacilityMembership, FacilityRole, FacilityTimeZone, default_facility
+    from queueing.models import Clinic, Doctor, Schedule
+
+    rsud = default_facility()
+    puskesmas = Facility.objects.create(
+        name="Puskesmas Kuta", time_zone=FacilityTimeZone.WITA, kind="puskesmas", sort_order=1
+    )
+    for facility, code, doctor in ((rsud, "GIGI", "drg. Rina"), (puskesmas, "UMUM", "dr. Made Kuta")):
+        clinic = Clinic.objects.create(facility=facility, code=code, name=f"Poli {code.title()}", prefix=code)
+        doctor_row = Doctor.objects.create(facility=facility, name=doctor)
+        for weekday in range(7):
+            Schedule.objects.create(
+                doctor=doctor_row,
+                clinic=clinic,
+                weekday=weekday,
+                start_time=dt.time(0, 1),
+                end_time=dt.time(23, 59),
+                total_quota=20,
+                online_quota=10,
+            )
+    clerk = make_account("dua@dinkes.example", "Clerk Dua", is_staff=True)
+    clerk.groups.add(clerk_group_ensure())
+    for facility in (rsud, puskesmas):
+        FacilityMembership.objects.create(user=clerk, facility=facility, role=FacilityRole.CLERK)
+
+    admin_login(page, clerk.email, PASSWORD)
+    page.goto(f"{page.base_url}/antrian/loket/register/")
+    assert page.inner_text("#desk-facility-name") == rsud.name
+    page.select_option("#desk-facility-choice", str(puskesmas.pk))
+    page.click("#desk-facility-switch button[type=submit]")
+    page.wait_for_url("**/antrian/loket/register/")  # back on the same page, now at the puskesmas
+    assert page.inner_text("#desk-facility-name") == "Puskesmas Kuta"
+    page.goto(f"{page.base_url}/antrian/loket/")
+    sessions = page.inner_text("#sessions")
+    assert "dr. Made Kuta" in sessions and "drg. Rina" not in sessions
