@@ -27,12 +27,15 @@ def rupiah(amount) -> str:
 
 @register.simple_tag
 def paid_booking_ids(bookings: Iterable) -> set:
-    """`{% paid_booking_ids bookings as paid_ids %}`: one query for a whole list (cashier.selectors)."""
+    """`{% paid_booking_ids bookings as paid_ids %}`: one query for a whole list (cashier.selectors).
+
+    Takes bookings, one booking, or entries that carry one as `.booking` (the clinic's queue entries).
+    """
     if bookings is None:
         return set()
     if not isinstance(bookings, Iterable) or hasattr(bookings, "pk"):
         bookings = [bookings]
-    return selectors.paid_booking_ids(bookings)
+    return selectors.paid_booking_ids([getattr(item, "booking", item) for item in bookings])
 
 
 @register.inclusion_tag("cashier/_paid_badge.html")

@@ -325,3 +325,18 @@ def test_the_amount_in_words_is_written_as_a_kwitansi_spells_it(amount, words):
     from cashier.receipts import terbilang
 
     assert terbilang(amount) == words
+
+
+def test_the_paid_tag_takes_bookings_or_queue_entries_that_carry_them(rsud, rsud_tariffs, guarantors, cashier):
+    from types import SimpleNamespace
+
+    from django.template import Context, Template
+
+    paid, unpaid = (make_visit(rsud, guarantor=guarantors[UMUM]) for _i in range(2))
+    pay_cash(paid, cashier)
+    template = Template(
+        "{% load cashier_tags %}{% paid_booking_ids items as ids %}"
+        "{% for e in items %}[{{ e.booking.label }}{% paid_badge e.booking ids %}]{% endfor %}"
+    )
+    html = template.render(Context({"items": [SimpleNamespace(booking=paid), SimpleNamespace(booking=unpaid)]}))
+    assert f"[{paid.label}<span" in html and f"[{unpaid.label}]" in html.replace("\n", "")
