@@ -8,7 +8,7 @@ import sys
 
 import django
 
-BENCHMARKS = ["logins", "slips", "booking", "import_patients", "uploads", "nik_search", "multi_server"]
+BENCHMARKS = ["logins", "slips", "booking", "import_patients", "uploads", "nik_search", "multi_server", "outbox"]
 
 
 def main(argv: list[str]) -> None:

@@ -368,8 +368,10 @@ JKN_OUTBOX_LEASE_SECONDS = env.float("JKN_OUTBOX_LEASE_SECONDS", default=60.0)
 # Temporary failures (timeouts, 5xx, connection refused) wait BASE x 2^(attempt-1) seconds, at most MAX.
 JKN_OUTBOX_BACKOFF_BASE = env.float("JKN_OUTBOX_BACKOFF_BASE", default=15.0)
 JKN_OUTBOX_BACKOFF_MAX = env.float("JKN_OUTBOX_BACKOFF_MAX", default=1800.0)
+# Sender chains: as many db_worker processes can send at once (claims keep them apart).
+JKN_OUTBOX_SENDERS = env.int("JKN_OUTBOX_SENDERS", default=1)
 # One run of the sender task sends for at most this long, then enqueues its next run.
-JKN_OUTBOX_RUN_SECONDS = env.float("JKN_OUTBOX_RUN_SECONDS", default=50.0)
+JKN_OUTBOX_RUN_SECONDS = env.float("JKN_OUTBOX_RUN_SECONDS", default=30.0)
 # With no due row, the next run is at most this far away (rows written meanwhile enqueue one at once).
 JKN_OUTBOX_IDLE_SECONDS = env.float("JKN_OUTBOX_IDLE_SECONDS", default=60.0)
 # A facility without a BPJS Antrean base URL talks to the bundled simulator when DEBUG is on: the

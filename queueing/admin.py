@@ -46,6 +46,7 @@ from queueing.desk import services as desk_services
 from queueing.desk.forms import RejectForm
 from queueing.desk.views import slips_response
 from queueing.jkn import admin as _jkn_admin  # noqa: F401, E402  (registers the Mobile JKN bridge admin)
+from queueing.jkn import outbox_admin as _outbox_admin  # noqa: F401, E402  (the Mobile JKN outbox)
 from queueing.models import (
     Booking,
     BookingDocument,

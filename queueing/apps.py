@@ -26,6 +26,7 @@ class QueueingConfig(AppConfig):
         # Background tasks (portal/lib/tasks.py): every migrate restarts the recurring chains.
         from portal.lib.tasks import on_post_migrate
         from queueing import tasks  # noqa: F401 - registers the recurring reminder job
+        from queueing.jkn import tasks as _jkn_tasks  # noqa: F401  (registers the recurring outbox sender)
 
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="portal.tasks.ensure_recurring")
         register_dashboard_panel("queueing/_dashboard_bookings.html", get_context=dashboard_panel_context, order=10)

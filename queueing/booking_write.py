@@ -30,6 +30,7 @@ from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
 
 from queueing import counters
+from queueing.jkn import outbox
 from queueing.models import Booking, BookingStatus, Schedule
 
 NOT_NULL_VIOLATION = "23502"
@@ -126,6 +127,8 @@ def _one_round_trip(booking: Booking, event: Model, offer, instant: bool) -> Boo
     statements = [
         _insert(booking),
         _insert(event),
+        # BPJS Antrean hears of a numbered booking (Mobile JKN bridge), before the hot row is locked.
+        *([outbox.add_statement(booking.pk)] if status is not None else []),
         take_sql(
             booking_id=booking.pk,
             day_quota_id=booking.day_quota_id,
@@ -147,6 +150,7 @@ def _one_round_trip(booking: Booking, event: Model, offer, instant: bool) -> Boo
         raise
     if status is not None:
         booking.status = status
+        transaction.on_commit(outbox.kick)  # at once here (autocommit), after the commit in a caller's atomic
     booking._state.adding, booking._state.db = False, connection.alias
     post_save.send(
         sender=Booking, instance=booking, created=True, update_fields=None, raw=False, using=connection.alias
@@ -161,6 +165,8 @@ def _orm(booking: Booking, event: Model, offer, instant: bool) -> Booking:
     with transaction.atomic():
         booking.save(force_insert=True)
         event.save(force_insert=True)
+        if instant:
+            outbox.record_add(booking.pk)  # BPJS Antrean hears of it (Mobile JKN bridge)
         # The hot row, last: everything above may wait on others without holding it.
         number = counters.take_online_place(booking.day_quota_id, with_number=instant, jkn=booking.holds_jkn_place)
         if number is None:

@@ -792,5 +792,6 @@ class TaskTime(models.Model):
 # The Mobile JKN bridge's settings live with its endpoints (queueing/jkn/); imported here so that
 # Django registers the model with this app.
 from queueing.jkn.models import AntreanBridge  # noqa: E402
+from queueing.jkn.outbox_models import OutboxEvent, OutboxKind, OutboxStatus  # noqa: E402
 
-__all__ = ["AntreanBridge"]
+__all__ = ["AntreanBridge", "OutboxEvent", "OutboxKind", "OutboxStatus"]

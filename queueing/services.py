@@ -31,6 +31,7 @@ from notifications.services import notify
 from portal.lib import mail
 from portal.lib.uploads import CleanUpload
 from queueing import booking_write, counters, selectors, task_times, transitions
+from queueing.jkn import outbox
 from queueing.models import (
     CANCELLABLE_STATUSES,
     HOLDING_STATUSES,
@@ -360,6 +361,7 @@ def _release(booking: Booking, *, action: str, actor, reason: str, **fields) -> 
         )
         if action == Action.CANCEL:
             task_times.task_record(booking=booking, task_id=Task.CANCELLED)  # BPJS task 99
+        outbox.record_cancel(booking.pk, str(reason))  # BPJS Antrean: batal, after its task 99 (bridge on)
     booking.refresh_from_db()
     return booking
 
@@ -407,6 +409,7 @@ def booking_verify(*, booking: Booking, actor) -> Booking:
         BookingEvent.objects.create(
             booking=booking, from_status=booking.status, to_status=transitions.target(Action.VERIFY), actor=actor
         )
+        outbox.record_add(booking.pk)  # BPJS Antrean hears of the numbered booking (bridge on)
     booking.refresh_from_db()
     _mail(booking, "verified")
     return booking

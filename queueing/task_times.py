@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from queueing.jkn import outbox
 from queueing.models import Booking, BookingStatus, Task, TaskTime
 
 # Bookings that held a number on a doctor-day and were never seen: a no-show when the session closes.
@@ -59,6 +60,7 @@ def task_record(*, booking: Booking, task_id: int, at: dt.datetime | None = None
         floor = _floor_ms(booking.pk, task_id)
         if floor is not None and at_ms <= floor:
             at_ms = floor + 1
+        outbox.record_task(booking.pk, task_id, at_ms)  # BPJS Antrean hears of it (Mobile JKN bridge on)
         return TaskTime.objects.create(booking_id=booking.pk, task_id=task_id, at_ms=at_ms)
 
 

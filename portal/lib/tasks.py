@@ -13,8 +13,10 @@ commit and find nothing):
 
     @task()
     def reminders_send() -> int:
+        # Recurring: enqueue the next run FIRST, so a worker killed during this run (its row stays
+        # "running" for ever) does not end the chain; no cron.
+        enqueue_once(reminders_send, run_after=timezone.now() + INTERVAL)
         sent = ...  # the work: short, idempotent (a task may run twice after a crash)
-        enqueue_once(reminders_send, run_after=next_run_time)  # recurring: re-enqueue, no cron
         return sent
 
     transaction.on_commit(lambda: enqueue_once(reminders_send))
@@ -34,11 +36,12 @@ from django_tasks.base import Task
 
 logger = logging.getLogger(__name__)
 
-_RECURRING: list[Task] = []
+_RECURRING: list[tuple[str, Callable[[], int]]] = []
 
 
 def enqueue_once(task: Task, *, run_after: dt.datetime | None = None, **kwargs) -> bool:
-    """Enqueue `task` unless a run of it already waits to start by `run_after` (now when None).
+    """Enqueue `task(**kwargs)` unless a run of it with the same arguments already waits to start
+    by `run_after` (now when None).
 
     Returns whether a run was enqueued. Two callers at the same instant may both enqueue: a
     task must tolerate an extra run (each of ours finds its work by querying, under claims).
@@ -49,32 +52,48 @@ def enqueue_once(task: Task, *, run_after: dt.datetime | None = None, **kwargs) 
 
     when = run_after or timezone.now()
     # django-tasks-db stores "as soon as possible" as the largest date.
-    waiting = DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY).filter(
-        Q(run_after=get_date_max()) | Q(run_after__lte=when)
-    )
+    waiting = DBTaskResult.objects.filter(
+        task_path=task.module_path, status=TaskResultStatus.READY, args_kwargs={"args": [], "kwargs": kwargs}
+    ).filter(Q(run_after=get_date_max()) | Q(run_after__lte=when))
     if waiting.exists():
         return False
     (task.using(run_after=run_after) if run_after else task).enqueue(**kwargs)
     return True
 
 
-def recurring(task: Task) -> Task:
-    """Register a self-re-enqueueing task so that `ensure_recurring` can restart its chain."""
-    _RECURRING.append(task)
-    return task
+def ensure_waiting(task: Task, **kwargs) -> bool:
+    """Enqueue `task(**kwargs)` now unless a run of it with these arguments waits (at any time)."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=task.module_path, status=TaskResultStatus.READY, args_kwargs={"args": [], "kwargs": kwargs}
+    )
+    if waiting.exists():
+        return False
+    task.enqueue(**kwargs)
+    return True
+
+
+def recurring(task: Task | None = None, *, start: Callable[[], int] | None = None):
+    """Register a self-re-enqueueing task so that `ensure_recurring` can restart its chain;
+    `start` restarts it when it is not one run without arguments (it returns how many it enqueued)."""
+
+    def register(task: Task) -> Task:
+        _RECURRING.append((task.module_path, start or (lambda: int(ensure_waiting(task)))))
+        return task
+
+    return register(task) if task is not None else register
 
 
 def ensure_recurring(log: Callable[[str], None] = logger.info) -> int:
     """Enqueue every registered recurring task that has no run waiting; return how many were."""
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     started = 0
-    for task in _RECURRING:
-        if not DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY).exists():
-            task.enqueue()
-            started += 1
-            log(f"enqueued {task.module_path}")
+    for name, start in _RECURRING:
+        count = start()
+        if count:
+            started += count
+            log(f"enqueued {name} ({count})")
     return started
 
 

@@ -42,6 +42,7 @@ from guarantors.models import GuarantorType
 from notifications.services import notify
 from queueing import booking_write, counters, selectors, task_times, transitions
 from queueing.desk.selectors import online_still_open, schedule_facility
+from queueing.jkn import outbox
 from queueing.models import (
     HOLDING_STATUSES,
     Booking,
@@ -254,6 +255,7 @@ def _register(
                 _write_number(
                     booking, schedule, number, status, counter_estimate(schedule, number, registered_at, offset)
                 )
+            outbox.record_add(*(b.pk for b in bookings))  # BPJS Antrean hears of them (bridge on)
     except IntegrityError as exc:
         raise _explain_integrity([patient for _e, patient, _g in checked], date) from exc
     return bookings

@@ -213,6 +213,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         status, envelope = self._route(method, path[len(BASE_PATH) :] if path.startswith(BASE_PATH) else path, body)
         if fault == "slow":  # accepted (or not) already; the answer comes late
+            sim.slow_requests.append((path, body))
+            sim.slow_started.set()
             sim.stopping.wait(sim.slow_seconds)
         self._send_json(status, envelope)
 
@@ -343,6 +345,8 @@ class AntreanSimulator:
         self.slow_seconds, self.hang_seconds, self.verbose = slow_seconds, hang_seconds, verbose
         self.state = AntreanState()
         self.stopping = threading.Event()
+        self.slow_started = threading.Event()  # set when a "slow" request has been handled and waits
+        self.slow_requests: list[tuple[str, dict[str, Any] | None]] = []
         self._fault: str | None = None
         self._fault_left: int | None = None
         self._fault_lock = threading.Lock()
