@@ -73,8 +73,9 @@ def _insert_sql(extra_condition: str = "") -> str:
 
 
 def _params(kind: str, seq: int, booking_id, *, task_id=None, waktu_ms=None, payload=None) -> list:
-    now = timezone.now()
-    json_field, pk = OutboxEvent._meta.get_field("payload"), Booking._meta.pk
+    meta = OutboxEvent._meta
+    now = meta.get_field("created_at").get_db_prep_value(timezone.now(), connection)  # SQLite: Django's text form
+    json_field, pk = meta.get_field("payload"), Booking._meta.pk
     return [
         kind,
         seq,
@@ -365,10 +366,11 @@ def _simulator_url() -> str:
 
 
 def retry(rows) -> int:
-    """Send failed (or waiting) rows again now: staff fixed the cause (codes, credentials)."""
-    return rows.exclude(status=OutboxStatus.DELIVERED).update(
-        status=OutboxStatus.PENDING, next_attempt_at=timezone.now(), claimed_by="", claimed_until=None
-    )
+    """Send failed (or waiting) rows again now: staff fixed the cause (codes, credentials). An
+    add is rebuilt from the booking at its next send, so a corrected code goes out."""
+    rows = rows.exclude(status=OutboxStatus.DELIVERED)
+    rows.filter(kind=OutboxKind.ADD).update(payload={})
+    return rows.update(status=OutboxStatus.PENDING, next_attempt_at=timezone.now(), claimed_by="", claimed_until=None)
 
 
 def summary(now: dt.datetime | None = None, queryset=None) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Fault test: bookings with check-ins and calls while BPJS is down, real workers, one killed mid-send.
 
-Sized by JKN_FAULT_BOOKINGS (default 200, so the suite stays quick; the README's figures are
+Sized by JKN_FAULT_BOOKINGS (default 100, so the suite stays quick; the README's figures are
 from 1,000). PostgreSQL only: the workers are other processes and need the same database.
 """
 
@@ -17,7 +17,7 @@ from queueing.jkn import antrean_simulator as simulator
 from queueing.jkn.tests import drill
 from queueing.models import OutboxEvent, OutboxKind, OutboxStatus
 
-BOOKINGS = int(os.environ.get("JKN_FAULT_BOOKINGS", "200"))
+BOOKINGS = int(os.environ.get("JKN_FAULT_BOOKINGS", "100"))
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fault]
 
