@@ -150,7 +150,8 @@ def _one_round_trip(booking: Booking, event: Model, offer, instant: bool) -> Boo
         raise
     if status is not None:
         booking.status = status
-        transaction.on_commit(outbox.kick)  # at once here (autocommit), after the commit in a caller's atomic
+        if outbox.bridge_enabled(offer.facility_id):  # at once here (autocommit), else after the caller's commit
+            transaction.on_commit(outbox.kick)
     booking._state.adding, booking._state.db = False, connection.alias
     post_save.send(
         sender=Booking, instance=booking, created=True, update_fields=None, raw=False, using=connection.alias

@@ -166,6 +166,24 @@ def kick() -> None:
 
 KICK_INTERVAL = 1.0
 _last_kick = -KICK_INTERVAL
+_BRIDGES_TTL = 5.0
+_bridges: tuple[float, frozenset[int]] = (-_BRIDGES_TTL, frozenset())
+
+
+def bridge_enabled(facility_id: int | None) -> bool:
+    """Whether the facility's bridge is on, from a per-process copy at most 5 s old (the rush path
+    asks once per booking; the outbox rows themselves are decided by the database)."""
+    global _bridges
+    read_at, enabled = _bridges
+    if time.monotonic() - read_at > _BRIDGES_TTL:
+        enabled = frozenset(AntreanBridge.objects.filter(enabled=True).values_list("facility_id", flat=True))
+        _bridges = (time.monotonic(), enabled)
+    return facility_id in enabled
+
+
+def forget_bridges() -> None:
+    global _bridges
+    _bridges = (-_BRIDGES_TTL, frozenset())
 
 
 # --- the add payload, built at the first send ----------------------------------------------------
