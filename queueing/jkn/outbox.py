@@ -311,7 +311,11 @@ def deliver_due(*, worker_id: str | None = None, limit: int = 50) -> Counter:
     worker_id = worker_id or new_worker_id()
     counts: Counter = Counter()
     clients: dict[int, AntreanClient | None] = {}
-    for row in claim(worker_id, limit):
+    rows = claim(worker_id, limit)
+    # One query for the batch's bookings whose add is built now (not one per row).
+    to_build = [row.booking_id for row in rows if row.kind == OutboxKind.ADD and not row.payload]
+    bookings = Booking.objects.select_related(*_ADD_RELATED).in_bulk(to_build) if to_build else {}
+    for row in rows:
         if not _renew(row, worker_id):
             counts["lost"] += 1  # the lease ran out while earlier rows of the batch were sent
             continue
@@ -322,7 +326,7 @@ def deliver_due(*, worker_id: str | None = None, limit: int = 50) -> Counter:
             result = Result("retry", "", "The facility's Mobile JKN bridge is disabled or has no BPJS address.")
         else:
             if row.kind == OutboxKind.ADD and not row.payload:
-                row.payload = add_payload(Booking.objects.select_related(*_ADD_RELATED).get(pk=row.booking_id))
+                row.payload = add_payload(bookings[row.booking_id])
             result = _send(client, row)
         _finish(row, worker_id, result)
         counts[result.status] += 1
