@@ -13,6 +13,7 @@ DEMO_PUSKESMAS_CLERK_EMAIL = "petugas.puskesmas@antrean.local"
 DEMO_ADMIN_EMAIL = "admin@antrean.local"
 # The city's health office (Dinas Kesehatan): figures of both demo facilities, never a patient.
 DEMO_HEALTH_OFFICE_EMAIL = "dinas@antrean.local"
+DEMO_KIOSK_EMAIL = "kiosk@antrean.local"  # the RSUD's kiosk device (visitday.demo puts it in "Anjungan")
 DEMO_PASSWORD = "antrean-demo-2026"
 
 _PROFILE = dict(
@@ -52,4 +53,5 @@ def load() -> dict[str, User]:
         "puskesmas_clerk": _ensure(DEMO_PUSKESMAS_CLERK_EMAIL, "Made Petugas", is_staff=True),
         "admin": _ensure(DEMO_ADMIN_EMAIL, "Admin RSUD", is_staff=True, is_superuser=True),
         "health_office": _ensure(DEMO_HEALTH_OFFICE_EMAIL, "Dinas Kesehatan Kota"),
+        "kiosk": _ensure(DEMO_KIOSK_EMAIL, "Anjungan RSUD"),
     }

@@ -25,5 +25,6 @@ urlpatterns = [
     path("wsrs/", include("queueing.jkn.urls")),  # Mobile JKN's WS RS (BPJS Antrean)
     path("laporan/", include("reports.urls")),
     path("kasir/", include("cashier.urls")),
+    path("", include("visitday.urls")),  # /anjungan/ (kiosk), /panggilan/ (calling at the counter)
     path("admin/", admin.site.urls),
 ]

@@ -32,7 +32,7 @@ from families.models import AccessWhat, Patient
 from families.validators import format_mrn
 from portal.lib.dates import short_date
 from portal.lib.private_files import serve_private_file
-from queueing import selectors, services, transitions
+from queueing import selectors, services, task_times, transitions
 from queueing.admin_lists import (
     EstimatedCountPaginator,
     ExamDateFilter,
@@ -333,6 +333,7 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
         "registered_at",
         "created_at",
         "desk_note",
+        "task_times_table",
     ]
     fieldsets = [
         (_("Patient"), {"fields": ["patient_card", "identity_documents"]}),
@@ -367,6 +368,7 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
             },
         ),
         (_("Registration"), {"fields": ["channel", "account", "registered_at", "created_at", "desk_note"]}),
+        (_("BPJS task times"), {"fields": ["task_times_table"]}),
     ]
 
     def has_add_permission(self, request) -> bool:
@@ -428,6 +430,25 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
         return format_html('{} <span title="{}">{}</span>', obj.guarantor.name, title, mark)
 
     # --- the booking page ---
+
+    @admin.display(description=_("task times"))
+    def task_times_table(self, obj: Booking) -> str:
+        """BPJS Antrean's tasks as the facility's wall clock (and the epoch milliseconds sent)."""
+        rows = task_times.tasks_for(obj)
+        if not rows:
+            return gettext("None recorded yet.")
+        facility = selectors.settings_for(obj).facility
+        return format_html(
+            '<table id="task-times">{}</table>',
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td><small class='mono'>{}</small></td></tr>",
+                (
+                    (row.get_task_id_display(), facility.local_now(row.at).strftime("%d-%m-%Y %H:%M:%S"), row.at_ms)
+                    for row in rows
+                ),
+            ),
+        )
 
     @admin.display(description=_("patient"))
     def patient_card(self, obj: Booking) -> str:

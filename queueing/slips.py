@@ -52,6 +52,7 @@ class SlipData:
     required_documents: Sequence[str] = field(default_factory=tuple)
     booking_code: str
     status_note: str = ""  # "Menunggu verifikasi"; printed in place of a missing number
+    title: str = "BUKTI ANTRIAN RAWAT JALAN"  # the kiosk's check-in prints "BUKTI DAFTAR"
 
 
 def indonesian_date(value: date) -> str:
@@ -277,7 +278,7 @@ def _header(col: _Column, data: SlipData, s: _Style) -> None:
 
 
 def _number(col: _Column, data: SlipData, s: _Style) -> None:
-    col.text("BUKTI ANTRIAN RAWAT JALAN", BOLD, s.body, align="center")
+    col.text(data.title, BOLD, s.body, align="center")
     col.text("Nomor Antrian", REGULAR, s.small, align="center")
     if data.label:
         size = _fit_size(data.label, BOLD, s.number, col.width, 14)

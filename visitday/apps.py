@@ -12,7 +12,7 @@ class VisitdayConfig(AppConfig):
 
         from queueing.signals import counter_registered
         from visitday.kiosk.access import on_login
-        from visitday.services import on_counter_registered
+        from visitday.loket.views import on_counter_registered
 
         user_logged_in.connect(on_login, dispatch_uid="visitday.kiosk_login")
         counter_registered.connect(on_counter_registered, dispatch_uid="visitday.ticket_attach")

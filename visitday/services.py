@@ -346,22 +346,3 @@ def ticket_check_in(*, ticket: Ticket, booking: Booking, actor, now: dt.datetime
         family_services.patient_record_allocate(patient=booking.patient, facility=booking.clinic.facility)
         task_times.task_record(booking=booking, task_id=Task.CLINIC_WAIT, at=now)
     return booking
-
-
-def on_counter_registered(sender, *, bookings, ticket_ref, actor=None, **kwargs) -> None:
-    """The desk registered walk-ins for a person holding a ticket: attach it (queueing.signals)."""
-    ticket = ticket_by_ref(ticket_ref, facility_ids=None)
-    if ticket is not None:
-        ticket_attach(ticket=ticket, bookings=bookings)
-
-
-def ticket_by_ref(ticket_ref, *, facility_ids: list[int] | None) -> Ticket | None:
-    """A ticket from an id carried in a URL (None when missing, malformed or another facility's)."""
-    try:
-        pk = int(ticket_ref)
-    except (TypeError, ValueError):
-        return None
-    queryset = Ticket.objects.select_related("line", "facility")
-    if facility_ids is not None:
-        queryset = queryset.filter(facility_id__in=facility_ids)
-    return queryset.filter(pk=pk).first()

@@ -40,3 +40,30 @@ def ratio(facility):
         LineSettings.objects.update_or_create(facility=facility, defaults={"regular_per_priority": n})
 
     return _set
+
+
+@pytest.fixture
+def kiosk_user(facility):
+    """The RSUD's kiosk device: in the "Anjungan" group with a kiosk membership."""
+    from django.contrib.auth.models import Group
+
+    from conftest import make_account
+    from facilities.models import FacilityMembership, FacilityRole
+    from visitday.kiosk.access import KIOSK_GROUP
+
+    user = make_account("kiosk@rsud.example", "Anjungan RSUD")
+    user.groups.add(Group.objects.get_or_create(name=KIOSK_GROUP)[0])
+    FacilityMembership.objects.create(user=user, facility=facility, role=FacilityRole.KIOSK)
+    return user
+
+
+@pytest.fixture
+def kiosk_client(client, kiosk_user):
+    client.force_login(kiosk_user)  # sends user_logged_in: the session is marked as a kiosk's
+    return client
+
+
+def pdf_text(pdf: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    return "\n".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(pdf))

@@ -15,6 +15,7 @@ DEMO_MODULES = [
     "guarantors.demo",
     "queueing.demo",
     "cashier.demo",
+    "visitday.demo",
 ]
 
 

@@ -28,6 +28,7 @@ from queueing.desk.forms import (
 )
 from queueing.desk.views.access import VIEW, counter_facility, desk_url, desk_view
 from queueing.models import Booking
+from queueing.signals import counter_registered
 
 
 def _default_row(patient) -> dict[str, Any]:
@@ -136,6 +137,7 @@ def _walk_in_post(request: HttpRequest, form: WalkInForm, rows, picked: list, to
     except ValidationError as exc:
         form.add_error(None, exc)
         return []
+    counter_registered.send(sender=walk_in, bookings=booked, request=request, actor=request.user)
     messages.success(
         request,
         _("Registered: %(numbers)s.")
