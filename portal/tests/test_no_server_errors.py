@@ -40,6 +40,7 @@ CRAWLED_MODULES = (
     "queueing.",
     "reports.",
     "cashier.",
+    "visitday.",
     "django.contrib.auth.views.",
     "django.views.i18n.",
 )

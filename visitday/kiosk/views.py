@@ -170,7 +170,7 @@ def kiosk_checked_in(request: HttpRequest, code: str) -> HttpResponse:
             request,
             booking=booking,
             fingerprint=visit_selectors.needs_fingerprint(booking),
-            new_patient=not booking.patient.mrn,
+            new_patient=not booking.patient.mrn_at(booking.clinic.facility_id),
         ),
     )
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from queueing.desk import selectors as desk_selectors
 from queueing.desk.forms import CheckInForm
-from queueing.desk.views.access import desk_url, desk_view
+from queueing.desk.views.access import counter_facility, desk_url, desk_view
 from visitday import selectors, services
 from visitday.loket.forms import LoketChoiceForm, MoveTicketForm
 from visitday.models import Loket, Ticket
@@ -45,7 +45,7 @@ def _chosen(request: HttpRequest, facility) -> tuple[Loket | None, list[int]]:
 
 @desk_view()
 def loket_home(request: HttpRequest) -> HttpResponse:
-    facility = desk_selectors.desk_facility(request.user)
+    facility = counter_facility(request)
     today = facility.local_today()
     loket, line_ids = _chosen(request, facility)
     initial = {"loket": loket, "lines": line_ids or ([line.pk for line in loket.lines.all()] if loket else [])}
@@ -72,7 +72,7 @@ def loket_home(request: HttpRequest) -> HttpResponse:
 @desk_view()
 @require_POST
 def loket_choose(request: HttpRequest) -> HttpResponse:
-    facility = desk_selectors.desk_facility(request.user)
+    facility = counter_facility(request)
     form = LoketChoiceForm(facility, request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -85,7 +85,7 @@ def loket_choose(request: HttpRequest) -> HttpResponse:
 
 
 def _require_loket(request: HttpRequest) -> tuple[Loket, list[int]]:
-    loket, line_ids = _chosen(request, desk_selectors.desk_facility(request.user))
+    loket, line_ids = _chosen(request, counter_facility(request))
     if loket is None or not line_ids:
         raise Http404
     return loket, line_ids
@@ -119,6 +119,8 @@ def loket_ticket_action(request: HttpRequest, ticket_id: int, action: str) -> Ht
     """Panggil ulang, Lewati, Selesai, Tidak hadir, call this one, move to another line, walk-in."""
     ticket = _ticket(request, ticket_id)
     loket, _line_ids = _require_loket(request)
+    if ticket.facility_id != loket.facility_id:
+        raise Http404
     try:
         if action == "walk-in":
             request.session[SESSION_TICKET] = ticket.pk

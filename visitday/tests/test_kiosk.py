@@ -191,9 +191,10 @@ def test_bpjs_children_under_17_see_no_fingerprint_reminder(kiosk_client, patien
 
 
 def test_a_new_patient_checked_in_at_the_kiosk_is_sent_to_the_counter(kiosk_client, member, gigi_today, book_today):
-    from families.models import Patient
+    from families.models import Patient, PatientRecord
 
     booking = book_today(member, gigi_today)
+    PatientRecord.objects.filter(patient=member).delete()  # no record at this hospital yet
     Patient.objects.filter(pk=member.pk).update(mrn=None)
     kiosk_client.post(reverse("visitday:kiosk_check_in"), {"code": booking.code})
     page = kiosk_client.get(reverse("visitday:kiosk_checked_in", args=[booking.code])).content.decode()
