@@ -67,6 +67,8 @@ CLERK_PERMISSIONS = (
     ("queueing", "view_schedule"),
     ("queueing", "view_scheduleexception"),
     ("queueing", "view_dayquota"),
+    ("queueing", "view_outboxevent"),  # what BPJS Antrean heard, and refusals to retry (Mobile JKN)
+    ("queueing", "change_outboxevent"),
     ("families", "view_patient"),
     ("families", "add_patient"),
     ("families", "change_patient"),

@@ -61,9 +61,10 @@ class OutboxEventAdmin(FacilityScopedAdmin, admin.ModelAdmin):
         return False  # never dropped: a refused row stays, with BPJS's message
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return super().has_view_permission(request, obj) if obj is None else False
+        # The rows are read-only; "change" is the permission to send rows again (the action).
+        return obj is None and super().has_change_permission(request)
 
-    @admin.action(description=_("Send the selected rows again now"))
+    @admin.action(description=_("Send the selected rows again now"), permissions=["change"])
     def retry_rows(self, request, queryset):
         count = outbox.retry(queryset)
         outbox.kick()
