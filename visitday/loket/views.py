@@ -124,6 +124,11 @@ def loket_ticket_action(request: HttpRequest, ticket_id: int, action: str) -> Ht
     try:
         if action == "walk-in":
             request.session[SESSION_TICKET] = ticket.pk
+            messages.info(
+                request,
+                _("Registering for ticket %(label)s: the patients you register now keep its times.")
+                % {"label": ticket.label},
+            )
             return redirect(desk_url("desk_walk_in"))
         _act(request, ticket, loket, action)
     except ValidationError as exc:

@@ -122,6 +122,7 @@ def test_a_walk_in_registered_from_a_called_ticket_gets_the_tickets_times(seated
     seated.post(reverse("visitday:loket_next"))
     to_desk = act(seated, ticket, "walk-in")
     assert to_desk["Location"] == reverse("queueing:desk_walk_in")
+    assert "A-001" in seated.get(to_desk["Location"]).content.decode()  # the desk page says which ticket
     url = f"{reverse('queueing:desk_walk_in')}?pasien={walker.pk}"
     data = {"schedule": gigi_today.pk, "row-TOTAL_FORMS": 1, "row-INITIAL_FORMS": 1, "row-0-guarantor": umum.pk}
     assert seated.post(url, data).status_code == 302
