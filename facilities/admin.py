@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from facilities.models import Facility, FacilityMembership
-from facilities.scope import has_several_facilities, staff_facility_ids
+from facilities.scope import FacilityScopedAdmin, has_several_facilities, staff_facility_ids
 from facilities.selectors import is_multi_facility
 
 
@@ -14,7 +14,9 @@ class FacilityMembershipInline(admin.TabularInline):
 
 
 @admin.register(Facility)
-class FacilityAdmin(admin.ModelAdmin):
+class FacilityAdmin(FacilityScopedAdmin, admin.ModelAdmin):
+    # Someone allowed to edit facilities edits only their own (superusers: all).
+    facility_paths = ("pk",)
     list_display = ["name", "kind", "bpjs_ppk_code", "time_zone", "phone", "active"]
     list_filter = ["kind", "time_zone", "active"]
     search_fields = ["name", "bpjs_ppk_code"]
@@ -26,9 +28,11 @@ class FacilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(FacilityMembership)
-class FacilityMembershipAdmin(admin.ModelAdmin):
+class FacilityMembershipAdmin(FacilityScopedAdmin, admin.ModelAdmin):
+    """Memberships of one's own facilities only: nobody but a superuser can grant a way into another facility."""
+
     list_display = ["user", "facility", "role", "created_at"]
-    list_filter = ["facility", "role"]
+    list_filter = [("facility", admin.RelatedOnlyFieldListFilter), "role"]
     search_fields = ["user__email", "user__full_name", "facility__name"]
     autocomplete_fields = ["user"]
     list_select_related = ["user", "facility"]

@@ -218,3 +218,36 @@ def test_booking_settings_can_be_added_only_for_ones_own_facility(client, world)
     response = client.get(_url("bookingsettings", "add"))
     assert response.status_code == 200
     assert _choices(response, "facility") == {world["b"]["facility"].pk}
+
+
+# --- facilities and memberships: no way into another facility -------------------------------------
+
+
+def _facility_admin(world) -> User:
+    user = world["manager_a"]
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="facilities"))
+    return User.objects.get(pk=user.pk)
+
+
+def test_a_facility_admin_edits_only_their_own_facility_and_its_memberships(client, world):
+    client.force_login(_facility_admin(world))
+    own, other = world["a"]["facility"], world["b"]["facility"]
+    assert client.get(reverse("admin:facilities_facility_change", args=[own.pk])).status_code == 200
+    assert client.get(reverse("admin:facilities_facility_change", args=[other.pk])).status_code == 404
+    listed = client.get(reverse("admin:facilities_facility_changelist")).context["cl"].result_list
+    assert list(listed) == [own]
+    theirs = FacilityMembership.objects.get(user=world["manager_b"])
+    assert client.get(reverse("admin:facilities_facilitymembership_change", args=[theirs.pk])).status_code == 404
+    memberships = client.get(reverse("admin:facilities_facilitymembership_changelist")).context["cl"].result_list
+    assert theirs not in memberships
+
+
+def test_a_facility_admin_cannot_grant_themselves_another_facility(client, world):
+    user = _facility_admin(world)
+    client.force_login(user)
+    add = reverse("admin:facilities_facilitymembership_add")
+    assert _choices(client.get(add), "facility") == {world["a"]["facility"].pk}
+    response = client.post(add, {"user": user.pk, "facility": world["b"]["facility"].pk, "role": "clerk"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.as_data()["facility"][0].code == "invalid_choice"
+    assert not FacilityMembership.objects.filter(user=user, facility=world["b"]["facility"]).exists()
