@@ -89,7 +89,7 @@ class Report:
     guarantors: list[tuple[str, int]]  # guarantor name, visits
     channels: list[tuple[str, str, int, int]]  # value, label, bookings, visits
     age_sex: list[tuple[str, int, int]]  # band label, male visits, female visits
-    waits: list[waits.ClinicWaits] | None = field(default=None)  # None: no task times recorded here
+    waits: list[waits.ClinicWaits] = field(default_factory=list)  # clinics with task times in the period
 
     @property
     def is_single_day(self) -> bool:

@@ -44,11 +44,15 @@ def waits_table(report: Report) -> Table:
         _("Call to done, median (min)"),
         _("Call to done, 90th percentile (min)"),
     ]
-    if report.waits is None:
-        note = _("Not available: this deployment records no task times (arrival, call, done) yet.")
-        return Table("waits", _("Waiting times"), header, [], note)
     rows = [[w.clinic, w.visits, w.wait_median, w.wait_p90, w.service_median, w.service_p90] for w in report.waits]
-    note = "" if rows else _("No visit in this period has its arrival and call times recorded.")
+    note = (
+        ""
+        if rows
+        else _(
+            "Not available: no visit in this period has its arrival, call and done times recorded"
+            " (they are taken on the visit day's calling pages)."
+        )
+    )
     return Table("waits", _("Waiting times"), header, rows, note)
 
 

@@ -14,12 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import connection
 
-from queueing.models import Booking, BookingStatus, Clinic
+from queueing.models import Booking, BookingStatus, Clinic, Task, TaskTime
 
-ARRIVAL, CALL, DONE = 3, 4, 5
+ARRIVAL, CALL, DONE = Task.CLINIC_WAIT.value, Task.CLINIC_SERVICE.value, Task.CLINIC_DONE.value
 # Percentiles as fractions num/den, so the portable SQL can find ranks by integer division.
 PERCENTILES = ((1, 2), (9, 10))
 
@@ -35,19 +34,9 @@ class ClinicWaits:
     service_p90: float | None
 
 
-def task_time_model():
-    """The visit day's task-time model, or None where this deployment does not record task times yet."""
-    try:
-        return apps.get_model("queueing", "TaskTime")
-    except LookupError:
-        return None
-
-
 def _per_visit_sql(facility_ids: list[int] | None) -> tuple[str, list]:
     """Per visit in the period: its clinic, and minutes arrival->call and call->done (NULL when unknown)."""
-    model = task_time_model()
-    booking, clinic = Booking._meta, Clinic._meta
-    task = model._meta
+    booking, clinic, task = Booking._meta, Clinic._meta, TaskTime._meta
     booking_col = task.get_field("booking").column
     facility_sql = ""
     params: list = []
@@ -85,8 +74,10 @@ def _portable_percentiles(column: str) -> str:
     """Percentiles of `column` per clinic from its ranks i (0-based) among n values, interpolated."""
     parts = []
     for index, (num, den) in enumerate(PERCENTILES):
-        low = f"(({column}_n - 1) * {num} / {den})"  # integer division: the lower rank
-        frac = f"((({column}_n - 1) * {num} % {den}) * 1.0 / {den})"  # how far towards the next rank
+        # Integer division gives the lower rank; the remainder (written without %, a placeholder
+        # character to the database drivers) how far the percentile lies towards the next rank.
+        low = f"(({column}_n - 1) * {num} / {den})"
+        frac = f"((({column}_n - 1) * {num} - {low} * {den}) * 1.0 / {den})"
         parts.append(
             f"SUM(CASE WHEN {column}_i = {low} THEN {column} * (1 - {frac})"
             f" WHEN {column}_i = {low} + 1 THEN {column} * {frac} ELSE 0 END) AS p{index}"
@@ -131,13 +122,13 @@ def _rows_portable(sql: str, params: list) -> dict[int, tuple]:
 
 def clinic_waits(
     facility_ids: list[int] | None, start: dt.date, end: dt.date, *, portable: bool | None = None
-) -> list[ClinicWaits] | None:
-    """Waiting-time percentiles per clinic, or None where no task times are recorded at all.
+) -> list[ClinicWaits]:
+    """Waiting-time percentiles per clinic that has task times in the period (none: an empty list).
 
     `portable` forces the window-function SQL (tests compare it with percentile_cont on PostgreSQL).
     """
-    if task_time_model() is None or facility_ids == []:
-        return None if task_time_model() is None else []
+    if facility_ids == []:
+        return []
     sql, params = _per_visit_sql(facility_ids)
     params = [start, end, *params]
     if portable is None:
