@@ -8,7 +8,17 @@ import sys
 
 import django
 
-BENCHMARKS = ["logins", "slips", "booking", "import_patients", "uploads", "nik_search", "multi_server", "outbox"]
+BENCHMARKS = [
+    "logins",
+    "slips",
+    "booking",
+    "import_patients",
+    "uploads",
+    "nik_search",
+    "multi_server",
+    "outbox",
+    "report",
+]
 
 
 def main(argv: list[str]) -> None:

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from facilities.models import FacilityRole
+from queueing.desk.services import clerk_group_ensure
 from queueing.models import BookingStatus
 from reports.tests.conftest import make_clinic, make_patient, staff_member
 
@@ -171,3 +172,13 @@ def test_the_xlsx_holds_the_same_tables_as_text_never_formulas(client, hostile):
     assert "&apos;=HYPERLINK" in strings or "'=HYPERLINK" in strings
     assert "'+cmd" in strings or "&apos;+cmd" in strings
     assert sum(1 for name in names if name.startswith("xl/worksheets/sheet")) == 7
+
+
+def test_the_health_office_page_and_the_counter_link_to_the_report(client, world):
+    office = staff_member("dinkes@kota.example", world["rsud"], FacilityRole.HEALTH_OFFICE)
+    client.force_login(office)
+    assert f'href="{URL}"' in client.get(reverse("queueing:office_figures")).content.decode()
+    clerk = world["clerk_a"]
+    clerk.groups.add(clerk_group_ensure())
+    client.force_login(clerk)
+    assert f'href="{URL}"' in client.get(reverse("queueing:desk_home")).content.decode()
