@@ -9,14 +9,17 @@ same facility, otherwise returning (lama).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
+    Expression,
     F,
     IntegerField,
     OuterRef,
@@ -25,8 +28,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
-from django.db.models.lookups import LessThan, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Sex
@@ -168,27 +169,61 @@ def _roll_up(rows: list[dict], start: dt.date, end: dt.date):
     return totals, list(clinics.values()), list(days.items())
 
 
-def age_years() -> ExpressionWrapper:
-    """Completed years on the visit date, in portable SQL (the year difference, less one before the birthday)."""
-    visit_md = ExtractMonth("date") * 100 + ExtractDay("date")
-    birth_md = ExtractMonth("patient__birth_date") * 100 + ExtractDay("patient__birth_date")
-    before_birthday = Case(When(LessThan(visit_md, birth_md), then=Value(1)), default=Value(0))
-    return ExpressionWrapper(
-        ExtractYear("date") - ExtractYear("patient__birth_date") - before_birthday, output_field=IntegerField()
-    )
+class _AgeBelow(Expression):
+    """True when someone born on `birth` is, on `date`, younger than `days` days or `years` completed years.
+
+    Written per database because it is evaluated up to twelve times per visit: PostgreSQL compares
+    dates with date arithmetic; elsewhere (SQLite keeps dates as YYYY-MM-DD text) the dates become
+    YYYYMMDD numbers, whose difference is below N0000 exactly while fewer than N birthdays have
+    passed (a 29 February baby completes a year on 1 March, as on PostgreSQL).
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, date, birth, *, days: int | None = None, years: int | None = None) -> None:
+        super().__init__()
+        self.date, self.birth = date, birth
+        self.days, self.years = days, years
+
+    def get_source_expressions(self) -> list:
+        return [self.date, self.birth]
+
+    def set_source_expressions(self, exprs: list) -> None:
+        self.date, self.birth = exprs
+
+    def _compiled(self, compiler, connection) -> tuple[str, str, list]:
+        date_sql, date_params = compiler.compile(self.date)
+        birth_sql, birth_params = compiler.compile(self.birth)
+        return date_sql, birth_sql, [*date_params, *birth_params]
+
+    def as_sql(self, compiler, connection, **extra):
+        date, birth, params = self._compiled(compiler, connection)
+        if self.days is not None:
+            return f"(julianday({date}) - julianday({birth}) < {int(self.days)})", params
+        return (
+            f"(CAST(REPLACE({date}, '-', '') AS INTEGER) - CAST(REPLACE({birth}, '-', '') AS INTEGER)"
+            f" < {int(self.years) * 10000})",
+            params,
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        date, birth, params = self._compiled(compiler, connection)
+        if self.days is not None:
+            return f"({date} - {birth} < {int(self.days)})", params
+        return f"({birth} > {date} - INTERVAL '{int(self.years)} years')", params
 
 
 def age_band() -> Case:
     """The key of the visit's age band (AGE_BANDS), computed by the database."""
-    days = ExpressionWrapper(F("date") - F("patient__birth_date"), output_field=DurationField())
-    years = age_years()
+    date, birth = F("date"), F("patient__birth_date")
     whens = []
     for band in AGE_BANDS[:-1]:
         if band.max_days is not None:
-            condition = LessThanOrEqual(days, Value(dt.timedelta(days=band.max_days), output_field=DurationField()))
+            below = _AgeBelow(date, birth, days=band.max_days + 1)
         else:
-            condition = LessThanOrEqual(years, Value(band.max_years))
-        whens.append(When(condition, then=Value(band.key)))
+            below = _AgeBelow(date, birth, years=band.max_years + 1)
+        whens.append(When(below, then=Value(band.key)))
     return Case(*whens, default=Value(AGE_BANDS[-1].key), output_field=IntegerField())
 
 
@@ -215,19 +250,35 @@ def channel_counts(bookings: QuerySet) -> list[tuple[str, str, int, int]]:
     return [(value, str(label), *found.get(value, (0, 0))) for value, label in BookingChannel.choices]
 
 
+@contextmanager
+def _report_transaction() -> Iterator[None]:
+    """One transaction for the report's queries (one picture of the month), without PostgreSQL's JIT.
+
+    Over a month of a large hospital the planner's costs pass jit_above_cost, and compiling the
+    queries took longer (about 0.5 s each in the benchmark) than running them: these queries are
+    short, so JIT only adds.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def outpatient_report(*, facility_ids: list[int] | None, start: dt.date, end: dt.date) -> Report:
     """The report for visit dates in [start, end] at the facilities (None: every facility, summed)."""
     bookings = period_bookings(facility_ids, start, end)
     visits = bookings.filter(status__in=VISIT_STATUSES)
-    totals, clinics, days = _roll_up(clinic_day_counts(bookings), start, end)
-    return Report(
-        start=start,
-        end=end,
-        totals=totals,
-        clinics=clinics,
-        days=days,
-        guarantors=guarantor_counts(visits),
-        channels=channel_counts(bookings),
-        age_sex=age_sex_counts(visits),
-        waits=waits.clinic_waits(facility_ids, start, end),
-    )
+    with _report_transaction():
+        totals, clinics, days = _roll_up(clinic_day_counts(bookings), start, end)
+        return Report(
+            start=start,
+            end=end,
+            totals=totals,
+            clinics=clinics,
+            days=days,
+            guarantors=guarantor_counts(visits),
+            channels=channel_counts(bookings),
+            age_sex=age_sex_counts(visits),
+            waits=waits.clinic_waits(facility_ids, start, end),
+        )
