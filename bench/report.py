@@ -56,19 +56,14 @@ def _bench_database() -> str | None:
 def _loaded(bookings: int, days: int) -> bool:
     from django.db import connection
 
-    from queueing.models import Booking
-
     if os.environ.get("BENCH_REPORT_RELOAD"):
         return False
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*), min(date), max(date) FROM queueing_booking")
         count, first, last = cursor.fetchone()
-    return (
-        count == bookings
-        and first == FIRST_DAY
-        and last == FIRST_DAY + dt.timedelta(days=days - 1)
-        and bool(Booking.objects.exists())
-    )
+    # The last clinic-days of the span may stay empty (the bookings are spread a whole number per day).
+    end = FIRST_DAY + dt.timedelta(days=days - 1)
+    return count == bookings and first == FIRST_DAY and last is not None and end - dt.timedelta(days=7) <= last <= end
 
 
 def _step(label: str, started: float) -> float:
@@ -340,6 +335,4 @@ def main() -> None:
     )
     day = month.replace(day=15)
     _time(f"day {day}, one facility", lambda: outpatient_report(facility_ids=[facility.pk], start=day, end=day))
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT round(load1::numeric, 1) FROM (SELECT %s::float AS load1) l", [os.getloadavg()[0]])
-        print(f"load average during the run: {cursor.fetchone()[0]} (1 min) on {os.cpu_count()} CPUs", flush=True)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min) on {os.cpu_count()} CPUs", flush=True)
