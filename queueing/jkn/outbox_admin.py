@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
@@ -83,6 +85,27 @@ class OutboxEventAdmin(FacilityScopedAdmin, admin.ModelAdmin):
         view = self.admin_site.admin_view(self.references_view)
         return [path("references/", view, name="queueing_outboxevent_references"), *super().get_urls()]
 
+    def _schedule_lookup(self, request, context) -> None:
+        """jadwaldokter for one BPJS clinic code and date, when asked (the form on the page)."""
+        kodepoli, tanggal = request.GET.get("kodepoli", "").strip()[:8], request.GET.get("tanggal", "").strip()
+        context.update(kodepoli=kodepoli, tanggal=tanggal, schedule=None, schedule_error="")
+        if not (kodepoli or tanggal):
+            return
+        try:
+            dt.date.fromisoformat(tanggal)
+        except ValueError:
+            context["schedule_error"] = _("Enter the date as YYYY-MM-DD.")
+            return
+        for section in context["sections"]:
+            client = outbox.client_for_facility(section["facility"].pk)
+            if client is None:
+                continue
+            try:
+                context["schedule"] = client.doctor_schedule(kodepoli=kodepoli, tanggal=tanggal)
+            except bpjs.BpjsError as exc:
+                context["schedule_error"] = str(exc)
+            return
+
     def references_view(self, request):
         """BPJS's clinic and doctor codes (ref/poli, ref/dokter), to fill in the clinics' and doctors' codes."""
         if not self.has_view_permission(request):
@@ -105,4 +128,5 @@ class OutboxEventAdmin(FacilityScopedAdmin, admin.ModelAdmin):
                 section["error"] = str(exc)
             context["sections"].append(section)
         context["checked_at"] = timezone.now()
+        self._schedule_lookup(request, context)
         return TemplateResponse(request, "admin/queueing/outboxevent/references.html", context)

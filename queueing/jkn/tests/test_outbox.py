@@ -277,6 +277,10 @@ def test_the_codes_page_lists_bpjs_clinics_and_doctors(sim, bridge, client, admi
     page = client.get("/admin/queueing/outboxevent/references/")
     assert page.status_code == 200
     assert "PENYAKIT DALAM" in page.content.decode() and "12003" in page.content.decode()
+    schedule = client.get("/admin/queueing/outboxevent/references/", {"kodepoli": "INT", "tanggal": "2026-12-01"})
+    assert "08:00-12:00" in schedule.content.decode() and "dr. Sri Wahyuni, Sp.PD" in schedule.content.decode()
+    wrong = client.get("/admin/queueing/outboxevent/references/", {"kodepoli": "INT", "tanggal": "01-12-2026"})
+    assert wrong.status_code == 200 and "errornote" in wrong.content.decode()
 
 
 def test_a_clerk_of_another_facility_does_not_see_the_rows(bridge, book, member, gigi_tomorrow, tomorrow, client):
