@@ -5,18 +5,28 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from facilities.scope import FacilityScopedAdmin
+from facilities.models import Facility, default_facility
+from facilities.scope import FacilityScopedAdmin, scope_for_staff, staff_facility_ids
+from facilities.selectors import facilities_for, is_multi_facility
 from families import services
-from families.models import AccessWhat, AccountPatient, IdentityDocument, LinkLog, Patient, PatientAccessLog
-from families.selectors import patients_for_staff
+from families.models import (
+    AccessWhat,
+    AccountPatient,
+    IdentityDocument,
+    LinkLog,
+    Patient,
+    PatientAccessLog,
+    PatientRecord,
+)
+from families.selectors import mrn_query, patients_for_staff
 from families.validators import (
     format_mrn,
     normalize_mrn,
@@ -29,20 +39,11 @@ from portal.lib.dates import parse_date
 
 
 class PatientAdminForm(forms.ModelForm):
-    """Same formats as the patient pages; an MRN typed with dashes is stored normalised."""
+    """Same formats as the patient pages. Medical record numbers are edited in the records inline."""
 
     class Meta:
         model = Patient
-        fields = "__all__"
-
-    def clean_mrn(self) -> str | None:
-        raw = self.cleaned_data.get("mrn")
-        if not raw:
-            return None
-        mrn = normalize_mrn(raw)
-        if Patient.objects.filter(mrn=mrn).exclude(pk=self.instance.pk).exists():
-            raise ValidationError(_("Another patient already has this medical record number."), code="mrn_exists")
-        return mrn
+        fields = "__all__"  # the fieldsets leave out `mrn`, the mirror the default facility's record writes
 
     def clean_nik(self) -> str:
         value = self.cleaned_data.get("nik", "")
@@ -63,6 +64,48 @@ class PatientAdminForm(forms.ModelForm):
 
     def clean_birth_date(self) -> dt.date:
         return validate_birth_date(self.cleaned_data["birth_date"])
+
+
+class PatientRecordForm(forms.ModelForm):
+    """A number typed from a facility's paper card, normalised to that facility's width."""
+
+    class Meta:
+        model = PatientRecord
+        fields = ("facility", "mrn")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        facility, raw = cleaned.get("facility"), cleaned.get("mrn")
+        if facility is not None and raw:
+            try:
+                cleaned["mrn"] = self.instance.mrn = normalize_mrn(raw, facility)
+            except ValidationError as exc:
+                self.add_error("mrn", exc)
+        return cleaned
+
+
+class PatientRecordInline(admin.TabularInline):
+    """The patient's medical record numbers at the clerk's facilities (another facility's are not shown).
+
+    A new number comes from the facility's counter (the action "Give a medical record number");
+    here a clerk types one from an old paper card or corrects a typing error.
+    """
+
+    model = PatientRecord
+    form = PatientRecordForm
+    extra = 0
+    fields = ("facility", "mrn", "created_at")
+    readonly_fields = ("created_at",)
+    can_delete = False  # the medical-record register is kept for years
+    verbose_name_plural = _("medical record numbers at your facilities")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return scope_for_staff(super().get_queryset(request), request.user, "facility").select_related("facility")
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "facility":
+            kwargs["queryset"] = scope_for_staff(Facility.objects.all(), request.user, "pk")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class AccountPatientInline(admin.TabularInline):
@@ -102,7 +145,7 @@ class AccountPatientAdmin(admin.ModelAdmin):
 
     list_display = ("patient", "account", "relationship", "created_at", "verified_at", "verified_by")
     list_filter = (LinkVerifiedFilter, "patient__unverified_changes", "patient__link_disputed")
-    search_fields = ("account__email", "patient__mrn")
+    search_fields = ("account__email", "patient__records__mrn")
     list_select_related = ("patient", "account", "verified_by")
     readonly_fields = ("account", "patient", "relationship", "created_at", "verified_at", "verified_by")
     actions = ("verify_links",)
@@ -168,13 +211,14 @@ class PatientAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     search_fields = ("full_name",)
     search_help_text = _("Medical record number, NIK, name, or date of birth (dd/mm/yyyy).")
     readonly_fields = ("id", "created_at", "updated_at")
-    inlines = (AccountPatientInline, IdentityDocumentInline)
+    inlines = (PatientRecordInline, AccountPatientInline, IdentityDocumentInline)
+    actions = ("give_mrn",)
     ordering = ("full_name",)
     show_full_result_count = False  # a COUNT(*) over 500,000 rows on every search page is wasted work
     fieldsets = (
         (
             None,
-            {"fields": ("mrn", "full_name", "nik", "kk_number", "nik_mismatch", "link_disputed", "unverified_changes")},
+            {"fields": ("full_name", "nik", "kk_number", "nik_mismatch", "link_disputed", "unverified_changes")},
         ),
         (_("Birth"), {"fields": ("sex", "birth_place", "birth_date", "mother_name")}),
         (
@@ -197,9 +241,37 @@ class PatientAdmin(FacilityScopedAdmin, admin.ModelAdmin):
         (_("Record"), {"fields": ("id", "created_at", "updated_at")}),
     )
 
-    @admin.display(description=_("medical record number"), ordering="mrn")
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        records = scope_for_staff(PatientRecord.objects.select_related("facility"), request.user, "facility")
+        return super().get_queryset(request).prefetch_related(Prefetch("records", records, to_attr="records_here"))
+
+    @admin.display(description=_("medical record number"))
     def mrn_display(self, obj: Patient) -> str:
-        return format_mrn(obj.mrn) or "—"
+        """The numbers at the clerk's facilities (with the facility's name once there are several)."""
+        records = getattr(obj, "records_here", [])
+        if not is_multi_facility():
+            return ", ".join(format_mrn(r.mrn) for r in records) or "—"
+        return format_html_join(", ", "{} {}", ((r.facility.name, format_mrn(r.mrn)) for r in records)) or "—"
+
+    @admin.action(description=_("Give a medical record number at your facility"), permissions=["change"])
+    def give_mrn(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """The next number of the clerk's facility's counter for each selected patient who has none there."""
+        facility = facilities_for(request.user).order_by("sort_order", "name", "pk").first()
+        if facility is None:
+            facility = default_facility() if staff_facility_ids(request.user) != [] else None
+        if facility is None:
+            self.message_user(request, _("You work at no facility."), messages.ERROR)
+            return
+        given = []
+        for patient in queryset.order_by("pk"):
+            if patient.mrn_at(facility.pk) is None:
+                record = services.patient_record_allocate(patient=patient, facility=facility)
+                given.append(f"{patient.full_name} {format_mrn(record.mrn)}")
+        self.message_user(
+            request,
+            _("Medical record numbers of %(facility)s given: %(list)s.")
+            % {"facility": facility.name, "list": "; ".join(given) or "—"},
+        )
 
     @admin.display(description=_("NIK"))
     def masked_nik(self, obj: Patient) -> str:
@@ -215,10 +287,7 @@ class PatientAdmin(FacilityScopedAdmin, admin.ModelAdmin):
         if digits.isascii() and digits.isdigit():
             if len(digits) == 16:
                 exact |= Q(nik=digits) | Q(kk_number=digits)
-            try:
-                exact |= Q(mrn=normalize_mrn(digits))
-            except ValidationError:
-                pass
+            exact |= mrn_query(digits, staff_facility_ids(request.user))
         birth_date = parse_date(term)
         if birth_date is not None:
             exact |= Q(birth_date=birth_date)
@@ -269,7 +338,7 @@ class SuperuserOnlyAdmin(admin.ModelAdmin):
 class PatientAccessLogAdmin(SuperuserOnlyAdmin):
     list_display = ("at", "user", "patient", "what", "detail")
     list_filter = ("what",)
-    search_fields = ("user__email", "patient__mrn")
+    search_fields = ("user__email", "patient__records__mrn")
     list_select_related = ("user", "patient")
     date_hierarchy = "at"
 
@@ -278,6 +347,6 @@ class PatientAccessLogAdmin(SuperuserOnlyAdmin):
 class LinkLogAdmin(SuperuserOnlyAdmin):
     list_display = ("at", "action", "account", "patient", "relationship", "actor", "note")
     list_filter = ("action",)
-    search_fields = ("account__email", "patient__mrn")
+    search_fields = ("account__email", "patient__records__mrn")
     list_select_related = ("account", "patient", "actor")
     date_hierarchy = "at"

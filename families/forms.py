@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import format_mobile, normalize_mobile
+from facilities.models import Facility, default_facility
+from facilities.selectors import is_multi_facility, site_facility
 from families.models import REQUIRED_PATIENT_FIELDS, DocumentKind, Patient, Relationship
 from families.selectors import MemberAccess
 from families.services import IDENTITY_FIELDS
@@ -262,7 +264,7 @@ class MemberEditForm(PatientFieldsForm):
         has_other_self = account.patient_links.filter(relationship=Relationship.SELF).exclude(pk=link.pk).exists()
         self.fields["relationship"] = _relationship_field(exclude_self=has_other_self and not is_self)
         self.initial["relationship"] = link.relationship
-        if link.patient.mrn:
+        if link.patient.records.exists():  # registered by a facility
             for name in IDENTITY_FIELDS:
                 if name in self.fields and getattr(link.patient, name) not in ("", None):
                     self.fields[name].disabled = True
@@ -273,8 +275,18 @@ class MemberEditForm(PatientFieldsForm):
 
 
 class ExistingLookupForm(forms.Form):
-    """Tab "Existing patient" and "Cek Nomor Rekam Medis": MRN + date of birth."""
+    """Tab "Existing patient" and "Cek Nomor Rekam Medis": the facility, then MRN + date of birth.
 
+    A medical record number belongs to a facility: with several, the person chooses which one's
+    card they hold first; a single-facility deployment shows no choice (cleaned_data still names it).
+    """
+
+    facility = forms.ModelChoiceField(
+        label=_("Health facility"),
+        queryset=Facility.objects.active(),
+        empty_label=_("Choose the facility that issued the card"),
+        help_text=_("Each hospital or puskesmas gives its own medical record number."),
+    )
     mrn = forms.CharField(
         label=_("Medical record number"),
         max_length=30,
@@ -285,10 +297,22 @@ class ExistingLookupForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.single = None if is_multi_facility() else (site_facility() or default_facility())
+        if self.single is not None:
+            del self.fields["facility"]
         self.helper = _helper()
 
     def clean_mrn(self) -> str:
-        return normalize_mrn(self.cleaned_data["mrn"])
+        facility = self.single or self.cleaned_data.get("facility")
+        if facility is None:
+            return self.cleaned_data["mrn"]  # the facility's own error says what to fix first
+        return normalize_mrn(self.cleaned_data["mrn"], facility)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.single is not None:
+            cleaned["facility"] = self.single
+        return cleaned
 
 
 class ExistingConfirmForm(PatientFieldsForm):

@@ -454,6 +454,8 @@ class PatientRecord(models.Model):
         verbose_name = _("medical record")
         verbose_name_plural = _("medical records")
         ordering = ["facility__sort_order", "facility__name", "facility_id"]
+        # A number typed without its facility (a superuser's search) is found through this index.
+        indexes = [models.Index(fields=["mrn"], name="families_record_mrn_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["facility", "mrn"],

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.phone import format_mobile
+from facilities.models import Facility
 from facilities.scope import scope_for_staff, staff_facility_ids
-from families.models import AccountPatient, IdentityDocument, LookupFailure, Patient, Relationship
+from families.models import AccountPatient, IdentityDocument, LookupFailure, Patient, PatientRecord, Relationship
+from families.validators import normalize_mrn
 
 # --- What a link may read and do: the one owner of the link-verification rule -------------
 
@@ -97,8 +101,14 @@ def members_for(account: User) -> QuerySet[AccountPatient]:
     return (
         AccountPatient.objects.filter(account=account)
         .select_related("patient")
+        .prefetch_related(Prefetch("patient__records", PatientRecord.objects.select_related("facility")))
         .order_by(self_first, "created_at", "id")
     )
+
+
+def member_records(patient: Patient) -> list[PatientRecord]:
+    """A member's medical record numbers, facility by facility."""
+    return list(PatientRecord.objects.filter(patient=patient).select_related("facility"))
 
 
 def member_for(account: User, patient_id: uuid.UUID) -> AccountPatient:
@@ -125,21 +135,36 @@ def document_or_404(document_id: uuid.UUID) -> IdentityDocument:
     return get_object_or_404(IdentityDocument.objects.select_related("patient"), pk=document_id)
 
 
-# Where a patient meets a facility: a booking there. Only a string lookup names the bookings'
-# reverse relation; families imports nothing of queueing.
-PATIENT_FACILITY_PATHS: tuple[str, ...] = ("bookings__clinic__facility",)
+# Where a patient meets a facility: a booking there, or a medical record there. Only a string
+# lookup names the bookings' reverse relation; families imports nothing of queueing.
+PATIENT_FACILITY_PATHS: tuple[str, ...] = ("bookings__clinic__facility", "records__facility")
+
+
+def mrn_query(term: str, facility_ids: list[int] | None) -> Q:
+    """Patients holding this medical record number at one of the facilities (None: any), each
+    facility's number normalised to its own width; a number as typed matches too (old formats)."""
+    digits = re.sub(r"[\s\-.]", "", term)
+    facilities = Facility.objects.all() if facility_ids is None else Facility.objects.filter(pk__in=facility_ids)
+    records = Q(mrn=term) if facility_ids is None else Q(mrn=term, facility_id__in=facility_ids)
+    if digits.isdigit():
+        for facility in facilities:
+            try:
+                records |= Q(facility=facility, mrn=normalize_mrn(digits, facility))
+            except ValidationError:
+                continue
+    return Q(pk__in=PatientRecord.objects.filter(records).values("patient_id"))
 
 
 def patients_for_staff(user: User, queryset: QuerySet[Patient] | None = None) -> QuerySet[Patient]:
-    """The patients a staff user may see (all for superusers): those who booked at one of their
-    facilities, and those who have booked nowhere yet (a new sign-up, a patient just registered at
-    the counter), who belong to no facility."""
+    """The patients a staff user may see (all for superusers): those who booked or hold a medical
+    record at one of their facilities, and those who have neither anywhere yet (a new sign-up, a
+    patient just registered at the counter), who belong to no facility."""
     queryset = Patient.objects.all() if queryset is None else queryset
     if staff_facility_ids(user) is None:
         return queryset
     booked_here = scope_for_staff(Patient.objects.all(), user, *PATIENT_FACILITY_PATHS)
     if not booked_here.query.is_empty():
-        booked_here = booked_here | Patient.objects.filter(bookings__isnull=True)
+        booked_here = booked_here | Patient.objects.filter(bookings__isnull=True, records__isnull=True)
     return queryset.filter(pk__in=booked_here.values("pk"))
 
 

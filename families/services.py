@@ -311,7 +311,7 @@ def member_update(
     An unverified link only fills what is empty (selectors.MemberAccess), flagged for the clerk.
     """
     current = Patient.objects.get(pk=link.patient_id)
-    if current.mrn:
+    if current.records.exists():  # registered by a facility: identity is the counter's to correct
         values = {k: v for k, v in values.items() if k not in IDENTITY_FIELDS or getattr(current, k) in ("", None)}
     access = selectors.MemberAccess(link)
     values = {k: v for k, v in values.items() if access.may_change(k, getattr(current, k))}

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.phone import format_mobile
+from facilities.selectors import is_multi_facility
 from families import link_mail, selectors, services
 from families.forms import (
     PATIENT_FIELDS,
@@ -58,7 +59,11 @@ def add_service_error(form: forms.Form, exc: ValidationError) -> None:
 @never_cache
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The account's home: its family members, and panels other apps register (extra_panels)."""
-    context = {"members": selectors.members_for(request.user), "extra_panels": dashboard_panels(request)}
+    context = {
+        "members": selectors.members_for(request.user),
+        "multi_facility": is_multi_facility(),
+        "extra_panels": dashboard_panels(request),
+    }
     return render(request, "families/dashboard.html", context)
 
 
@@ -161,7 +166,8 @@ def _edit_page(
     context = {
         "link": link,
         "member_name": name,
-        "mrn_display": format_mrn(link.patient.mrn),
+        "records": selectors.member_records(link.patient),
+        "multi_facility": is_multi_facility(),
         "access": access,
         "form": form or MemberEditForm(account=request.user, link=link),
         "check_form": check_form or ExistingLookupForm(prefix="cek"),
@@ -224,7 +230,10 @@ def member_check_mrn(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespons
             messages.success(
                 request,
                 _("Medical record number %(mrn)s is now attached to %(name)s.")
-                % {"mrn": format_mrn(patient.mrn), "name": patient.full_name},
+                % {
+                    "mrn": format_mrn(patient.mrn_at(check_form.cleaned_data["facility"].pk)),
+                    "name": patient.full_name,
+                },
             )
             return redirect("families:member_edit", patient_id=patient.pk)
     return _edit_page(request, link, name=link.patient.full_name, check_form=check_form)
@@ -301,7 +310,9 @@ def member_complete(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse
     link = selectors.member_for(request.user, patient_id)
     patient, back = link.patient, _safe_next(request)
     missing = patient.missing_fields
-    needs_card = not patient.mrn and not any(kind in ID_CARD_KINDS for kind in selectors.documents_by_kind(patient))
+    needs_card = not patient.records.exists() and not any(
+        kind in ID_CARD_KINDS for kind in selectors.documents_by_kind(patient)
+    )
     form = _complete_form(request, link, missing)
     upload = _card_upload_form(request) if needs_card else None
     if request.method == "POST" and form.is_valid() and (upload is None or upload.is_valid()):

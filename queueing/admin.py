@@ -25,7 +25,13 @@ from django.views.decorators.http import require_POST
 
 from facilities.admin import FacilityFieldMixin
 from facilities.models import Facility
-from facilities.scope import FacilityScopedAdmin, FacilityScopedChoices, facility_choices, has_several_facilities
+from facilities.scope import (
+    FacilityScopedAdmin,
+    FacilityScopedChoices,
+    facility_choices,
+    has_several_facilities,
+    staff_facility_ids,
+)
 from facilities.selectors import is_multi_facility
 from families import services as family_services
 from families.models import AccessWhat, Patient
@@ -378,7 +384,12 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
         return False  # never delete a booking: cancel, reject or no-show instead
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("patient", "clinic", "doctor", "guarantor", "day_quota")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("patient", "clinic", "doctor", "guarantor", "day_quota")
+            .prefetch_related("patient__records")  # the MRN of each row's facility
+        )
 
     def get_list_filter(self, request: HttpRequest):
         filters = list(super().get_list_filter(request))
@@ -395,7 +406,7 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
         if code and queryset.filter(code=code).exists():  # a scanned or typed code: one index lookup
             return queryset.filter(code=code), False
         query = Q(pk__in=[])
-        patients = desk_selectors.patient_query(term, family_card=False)
+        patients = desk_selectors.patient_query(term, family_card=False, facility_ids=staff_facility_ids(request.user))
         if patients is not None:
             query |= Q(patient__in=Patient.objects.filter(patients).values("pk"))
         return queryset.filter(query), False
@@ -416,7 +427,7 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
 
     @admin.display(description=_("patient"), ordering="patient__full_name")
     def patient_column(self, obj: Booking) -> str:
-        return format_html("{}<br><small>{}</small>", obj.patient.full_name, format_mrn(obj.patient.mrn) or "—")
+        return format_html("{}<br><small>{}</small>", obj.patient.full_name, format_mrn(obj.patient_mrn) or "—")
 
     @admin.display(description=_("clinic"), ordering="clinic__sort_order")
     def clinic_column(self, obj: Booking) -> str:
@@ -468,7 +479,7 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
             name,
             flag,
             _("Medical record number"),
-            format_mrn(patient.mrn) or _("none yet"),
+            format_mrn(obj.patient_mrn) or _("none yet"),
             patient.masked_nik or "—",
             date_format(patient.birth_date, "j F Y"),
             patient.get_sex_display(),

@@ -644,6 +644,14 @@ class Booking(models.Model):
         return self.status in HOLDING_STATUSES
 
     @property
+    def patient_mrn(self) -> str | None:
+        """The patient's medical record number at this booking's facility (None: new there).
+
+        Lists prefetch `patient__records` so that this costs no query per row.
+        """
+        return self.patient.mrn_at(self.clinic.facility_id)
+
+    @property
     def holds_jkn_place(self) -> bool:
         """Counted in the day's Mobile JKN places (until the counter moves it to its own share)."""
         return self.channel == BookingChannel.MOBILE_JKN and not self.counter_place

@@ -387,7 +387,7 @@ def member_missing_fields(patient: Patient) -> list[str]:
         for name in REQUIRED_PATIENT_FIELDS
         if getattr(patient, name) in ("", None)
     ]
-    if not patient.mrn:
+    if not patient.mrn and not patient.records.exists():  # registered at no facility yet
         has_document = getattr(patient, "has_id_document", None)
         if has_document is None:
             has_document = IdentityDocument.objects.filter(patient=patient, kind__in=ID_DOCUMENT_KINDS).exists()
@@ -516,7 +516,7 @@ def slip_data(booking: Booking) -> SlipData:
         exam_date=booking.date,
         estimated_time=booking.estimated_time,
         patient_name=booking.patient.full_name,
-        mrn=format_mrn(booking.patient.mrn) or None,
+        mrn=format_mrn(booking.patient_mrn) or None,
         guarantor_name=booking.guarantor.name,
         required_documents=tuple(guarantor_services.required_documents(booking.guarantor, booking.clinic.code)),
         booking_code=booking.code,

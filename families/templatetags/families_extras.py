@@ -20,6 +20,12 @@ def mrn(value: str | None) -> str:
 
 
 @register.filter
+def mrn_at(patient, facility_id: int | None) -> str | None:
+    """{{ patient|mrn_at:facility.pk|mrn }}: the patient's number at that facility (None: none there)."""
+    return patient.mrn_at(facility_id) if patient is not None else None
+
+
+@register.filter
 def age(birth_date: dt.date | None) -> str:
     """'34 years', or months for a baby."""
     if not birth_date:

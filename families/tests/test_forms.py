@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django import forms
 
+from facilities.models import Facility, default_facility
 from families.forms import ExistingConfirmForm, ExistingLookupForm, MemberEditForm, NewMemberForm
 from families.models import AccountPatient
 from families.tests.conftest import KK, form_data, make_patient
@@ -144,10 +145,22 @@ def test_form_leaves_nik_uniqueness_to_the_service(patient, sari_child):
 
 def test_lookup_form_normalises_mrn_and_checks_its_format():
     form = ExistingLookupForm({"mrn": "12-34-56", "birth_date": "2015-07-09"})
-    assert form.is_valid() and form.cleaned_data == {"mrn": "00123456", "birth_date": dt.date(2015, 7, 9)}
+    assert form.is_valid() and "facility" not in form.fields  # one facility: no choice
+    assert form.cleaned_data == {"mrn": "00123456", "birth_date": dt.date(2015, 7, 9), "facility": default_facility()}
     assert codes(ExistingLookupForm({"mrn": "RM-12", "birth_date": "2015-07-09"})) == {"mrn": ["mrn_format"]}
     assert codes(ExistingLookupForm({"mrn": "", "birth_date": ""})) == {"mrn": ["required"], "birth_date": ["required"]}
     assert codes(ExistingLookupForm({"mrn": "1", "birth_date": "09/13/2015"})) == {"birth_date": ["invalid"]}
+
+
+def test_lookup_form_asks_the_facility_first_when_there_are_several_and_uses_its_width():
+    default_facility()
+    puskesmas = Facility.objects.create(name="Puskesmas Jetis", mrn_digits=6)
+    form = ExistingLookupForm({"mrn": "12-34", "birth_date": "2015-07-09"})
+    assert list(form.fields)[0] == "facility" and codes(form) == {"facility": ["required"]}
+    form = ExistingLookupForm({"facility": puskesmas.pk, "mrn": "12-34", "birth_date": "2015-07-09"})
+    assert form.is_valid() and (form.cleaned_data["facility"], form.cleaned_data["mrn"]) == (puskesmas, "001234")
+    too_long = ExistingLookupForm({"facility": puskesmas.pk, "mrn": "1234567", "birth_date": "2015-07-09"})
+    assert codes(too_long) == {"mrn": ["mrn_too_long"]}
 
 
 def test_lookup_form_accepts_indonesian_date_order():

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from facilities.models import Facility, FacilityKind
 from families.forms import PatientFieldsForm
-from families.validators import normalize_mrn
+from families.validators import normalize_mrn, validate_nik
 from guarantors.forms import GuarantorNumbersForm
 from guarantors.models import GuarantorType
 from portal.lib.dates import DateInput
@@ -90,6 +90,15 @@ class PatientSearchForm(DeskForm):
         help_text=_("Medical record number, NIK or family card number, name, or date of birth (dd/mm/yyyy)."),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
+
+
+class RecordHereForm(forms.Form):
+    """The NIK of a person found at another facility (sent back from the search result)."""
+
+    nik = forms.CharField(max_length=32, widget=forms.HiddenInput)
+
+    def clean_nik(self) -> str:
+        return validate_nik(self.cleaned_data["nik"])
 
 
 def offer_label(offer: CounterOffer) -> str:

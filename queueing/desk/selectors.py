@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from facilities.models import Facility, default_facility
 from facilities.scope import staff_facility_ids
+from families import selectors as family_selectors
 from families.models import IdentityDocument, Patient
 from families.selectors import patients_for_staff
-from families.validators import normalize_mrn
 from portal.lib.dates import parse_date
 from queueing import selectors
 from queueing.models import CODE_ALPHABET, CODE_LENGTH, Booking, BookingSettings, Clinic, Schedule
@@ -37,7 +37,10 @@ def normalize_code(raw: str | None) -> str | None:
 def desk_bookings(user) -> QuerySet[Booking]:
     """The bookings of the staff user's facilities (facilities/scope.py): another facility's are not found."""
     return selectors.bookings_for_staff(
-        user, Booking.objects.select_related("patient", "clinic", "doctor", "guarantor", "day_quota__schedule")
+        user,
+        Booking.objects.select_related(
+            "patient", "clinic", "doctor", "guarantor", "day_quota__schedule"
+        ).prefetch_related("patient__records"),
     )
 
 
@@ -55,8 +58,9 @@ def bookings_by_codes(raw_codes: list[str], user) -> list[Booking]:
 # --- patients ----------------------------------------------------------------------------------
 
 
-def patient_query(term: str, *, family_card: bool = True) -> Q | None:
-    """Exact on medical record number, NIK (and family card) and birth date; otherwise every word in the name.
+def patient_query(term: str, *, family_card: bool = True, facility_ids: list[int] | None = None) -> Q | None:
+    """Exact on medical record number (at `facility_ids`; None: any), NIK (and family card) and birth
+    date; otherwise every word in the name.
 
     The family card number finds a whole family at the counter, but families has no index on it:
     the booking list's search leaves it out (`family_card=False`).
@@ -64,15 +68,11 @@ def patient_query(term: str, *, family_card: bool = True) -> Q | None:
     term = " ".join((term or "").split())
     if len(term) < 2:
         return None
-    exact = Q(mrn=term)
     digits = re.sub(r"[\s\-.]", "", term)
+    exact = family_selectors.mrn_query(term, facility_ids)
     if digits.isdigit():
         if len(digits) == 16:
             exact |= Q(nik=digits) | (Q(kk_number=digits) if family_card else Q())
-        try:
-            exact |= Q(mrn=normalize_mrn(digits))
-        except ValidationError:
-            pass
         return exact
     birth_date = parse_date(term)
     if birth_date:
@@ -84,10 +84,30 @@ def patient_query(term: str, *, family_card: bool = True) -> Q | None:
 
 
 def patient_search(term: str, user, limit: int = PATIENT_SEARCH_LIMIT) -> list[Patient]:
-    query = patient_query(term)
+    """Patients of the clerk's facilities matching `term` (records prefetched for `mrn_at`)."""
+    query = patient_query(term, facility_ids=staff_facility_ids(user))
     if query is None:
         return []
-    return list(patients_for_staff(user).filter(query).order_by("full_name", "birth_date")[:limit])
+    found = patients_for_staff(user).filter(query).prefetch_related("records")
+    return list(found.order_by("full_name", "birth_date")[:limit])
+
+
+def patient_elsewhere_by_nik(term: str, user) -> Patient | None:
+    """The person with exactly this NIK when they belong to none of the clerk's facilities yet.
+
+    A patient is one person across the deployment: someone who only ever came to another
+    facility is found here by their full NIK (never by name or number), so that the clerk can
+    give them this facility's medical record number instead of registering them twice. The page
+    shows no more than the search results do (name, masked NIK, birth date), nothing of the
+    other facility's records.
+    """
+    digits = re.sub(r"[\s\-.]", "", term or "")
+    if len(digits) != 16 or not digits.isdigit():
+        return None
+    person = Patient.objects.filter(nik=digits).first()
+    if person is None or patients_for_staff(user).filter(pk=person.pk).exists():
+        return None
+    return person
 
 
 def patients_by_ids(ids: list[str], user) -> list[Patient]:
@@ -97,7 +117,7 @@ def patients_by_ids(ids: list[str], user) -> list[Patient]:
             valid.append(Patient._meta.pk.to_python(raw))
         except ValidationError:
             continue
-    by_id = patients_for_staff(user).in_bulk(valid)
+    by_id = patients_for_staff(user).prefetch_related("records").in_bulk(valid)
     return [by_id[pk] for pk in dict.fromkeys(valid) if pk in by_id]
 
 
@@ -188,6 +208,7 @@ def daily_register(
         selectors.bookings_for_staff(user)
         .filter(date=date, number__isnull=False, clinic__facility=facility)
         .select_related("patient", "guarantor", "clinic", "doctor", "day_quota__schedule")
+        .prefetch_related("patient__records")  # each row's MRN at this facility
         .order_by("clinic__sort_order", "clinic__name", "day_quota__schedule__start_time", "doctor__name", "number")
     )
     if clinic_id:

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from facilities.models import Facility, default_facility
 from families import services as family_services
-from families.models import Patient, PatientRecord
+from families.models import AccessWhat, Patient, PatientRecord
 from guarantors import services as guarantor_services
 from guarantors.models import GuarantorType
 from notifications.services import notify
@@ -55,7 +55,7 @@ from queueing.models import (
 )
 from queueing.transitions import Action
 
-# Kept in step with migration 0005_clerk_group (which freezes its own copy).
+# Kept in step with migrations 0005_clerk_group and 0019_clerk_patient_records (which freeze their own copies).
 CLERK_GROUP = "Petugas Pendaftaran"
 CLERK_PERMISSIONS = (
     ("queueing", "view_booking"),
@@ -72,6 +72,9 @@ CLERK_PERMISSIONS = (
     ("families", "view_patient"),
     ("families", "add_patient"),
     ("families", "change_patient"),
+    ("families", "view_patientrecord"),
+    ("families", "add_patientrecord"),
+    ("families", "change_patientrecord"),
     ("families", "view_accountpatient"),
     ("families", "view_identitydocument"),
     ("guarantors", "view_guarantortype"),
@@ -531,6 +534,16 @@ def _mail_moved(booking: Booking, old_label: str) -> None:
 
 
 # --- new patients at the counter ---------------------------------------------------------------
+
+
+def patient_record_here(*, actor, patient: Patient, facility: Facility) -> PatientRecord:
+    """A person registered at another facility comes here: this facility's next medical record number.
+
+    One person across the deployment (identified by NIK), one record per facility; the clerk's
+    look-up of someone outside their facilities is logged like any other.
+    """
+    family_services.access_log(actor, patient, AccessWhat.PATIENT_SEARCH, detail="nik, other facility")
+    return family_services.patient_record_allocate(patient=patient, facility=facility)
 
 
 def patient_register(*, actor, facility: Facility | None = None, mrn: str | None = None, **fields) -> Patient:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("daftar/", desk_views.walk_in, name="desk_walk_in"),
     path("daftar/selesai/", desk_views.walk_in_done, name="desk_walk_in_done"),
     path("pasien-baru/", desk_views.patient_new, name="desk_patient_new"),
+    path("pasien/rekam-medis-di-sini/", desk_views.patient_record_here, name="desk_patient_record_here"),
     path("<code:code>/pindah/", desk_views.move, name="desk_move"),
     path("register/", desk_views.register, name="desk_register"),
     path("slip.pdf", desk_views.slips_pdf, name="desk_slips"),

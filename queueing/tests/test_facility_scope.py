@@ -24,7 +24,7 @@ from accounts.models import User
 from conftest import make_account
 from facilities.models import Facility, FacilityMembership, FacilityRole, FacilityTimeZone, default_facility
 from facilities.scope import staff_facility_ids
-from families.models import IdentityDocument, Patient
+from families.models import IdentityDocument, Patient, PatientRecord
 from guarantors.models import DocumentKind
 from queueing.desk.services import clerk_group_ensure
 from queueing.models import Booking, BookingDocument, BookingStatus, Clinic, Doctor, Schedule
@@ -96,7 +96,8 @@ def _site(facility: Facility, code: str, doctor: str, account: User, name: str, 
     schedules = _schedules(facility, code, doctor)
     date = facility.local_today() + dt.timedelta(days=1)
     schedule = next(s for s in schedules if s.weekday == date.weekday())
-    patient = make_member(account, name, relationship="child")
+    patient = make_member(account, name, relationship="child", mrn=None)
+    PatientRecord.objects.create(patient=patient, facility=facility, mrn=f"{77 + facility.pk:08d}")
     booking = book(patient, schedule, date, account=account)
     return Site(facility, patient, booking)
 
@@ -181,14 +182,25 @@ def test_a_clerk_sees_no_row_of_another_facility(client, world, label, url):
     assert b.patient.full_name not in other.content.decode()
 
 
-@pytest.mark.parametrize("term", ["name", "nik"])
+@pytest.mark.parametrize("term", ["name", "mrn"])
 def test_a_clerk_finds_no_patient_of_another_facility_at_the_counter(client, world, term):
     b = world["b"]
-    query = {"q": b.patient.full_name.split()[-1] if term == "name" else b.patient.nik}
+    mrn = b.patient.mrn_at(b.facility.pk)
+    query = {"q": b.patient.full_name.split()[-1] if term == "name" else mrn}
     client.force_login(world["clerk_b"])
     assert b.patient.full_name in client.post(reverse("queueing:desk_walk_in"), query).content.decode()
     client.force_login(world["clerk_a"])
     assert b.patient.full_name not in client.post(reverse("queueing:desk_walk_in"), query).content.decode()
+
+
+def test_the_full_nik_finds_a_person_of_another_facility_without_their_records_there(client, world):
+    """One person across the deployment: A's clerk finds B's patient by full NIK only, sees no B number."""
+    b = world["b"]
+    client.force_login(world["clerk_a"])
+    page = client.post(reverse("queueing:desk_walk_in"), {"q": b.patient.nik}).content.decode()
+    assert 'id="patient-elsewhere"' in page and b.patient.full_name in page
+    assert b.patient.mrn_at(b.facility.pk) not in page and b.facility.name not in page
+    assert f"pasien={b.patient.pk}" not in page  # not pickable until A gives them a number
 
 
 def test_a_clerk_cannot_act_on_another_facilitys_booking_from_the_list(client, world):
@@ -330,7 +342,12 @@ def test_the_health_office_sees_counts_per_facility_and_no_identity(client, worl
     }
     for site in (a, b):
         assert site.facility.name in page
-        for secret in (site.patient.full_name, site.patient.mrn, site.patient.nik, site.booking.code):
+        for secret in (
+            site.patient.full_name,
+            site.patient.mrn_at(site.facility.pk),
+            site.patient.nik,
+            site.booking.code,
+        ):
             assert secret not in page
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from queueing.desk.views.counter import check_in, desk_home, move, switch_facility
 from queueing.desk.views.register import register
 from queueing.desk.views.slips import manual_form, slips_pdf, slips_response
-from queueing.desk.views.walk_in import paper_entry, patient_new, walk_in, walk_in_done
+from queueing.desk.views.walk_in import paper_entry, patient_new, patient_record_here, walk_in, walk_in_done
 
 __all__ = [
     "check_in",
@@ -19,6 +19,7 @@ __all__ = [
     "move",
     "paper_entry",
     "patient_new",
+    "patient_record_here",
     "register",
     "slips_pdf",
     "slips_response",

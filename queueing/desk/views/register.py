@@ -86,7 +86,7 @@ def _register_csv(bookings: list[Booking], day: dt.date, clinic, facility) -> Ht
                     b.doctor.name,
                     b.label,
                     b.patient.full_name,
-                    format_mrn(b.patient.mrn),
+                    format_mrn(b.patient_mrn),
                     b.guarantor.name,
                     b.get_status_display(),
                     facility.local_now(b.registered_at).strftime("%Y-%m-%d %H:%M"),

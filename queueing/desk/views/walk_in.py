@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from families.validators import format_mrn
 from guarantors import services as guarantor_services
@@ -22,6 +22,7 @@ from queueing.desk.forms import (
     NewPatientForm,
     PaperForm,
     PatientSearchForm,
+    RecordHereForm,
     WalkInForm,
     WalkInRowFormSet,
     is_puskesmas,
@@ -44,12 +45,25 @@ def _is_search(request: HttpRequest) -> bool:
     return request.method == "POST" and "q" in request.POST
 
 
-def _search(request: HttpRequest) -> tuple[PatientSearchForm, list]:
+def _search(request: HttpRequest) -> dict[str, Any]:
     """The search is POSTed: a NIK or MRN in a query string would stay in access logs and the
-    browser history. A `?q=` in the address is ignored (old bookmarks)."""
+    browser history. A `?q=` in the address is ignored (old bookmarks).
+
+    A full NIK of someone known only at another facility finds them too (`elsewhere`): the clerk
+    then gives them this facility's medical record number (patient_record_here).
+    """
     search = PatientSearchForm(request.POST if _is_search(request) else None)
-    results = desk_selectors.patient_search(search.cleaned_data["q"], request.user) if search.is_valid() else []
-    return search, results
+    results, elsewhere = [], None
+    if search.is_valid():
+        results = desk_selectors.patient_search(search.cleaned_data["q"], request.user)
+        if not results:
+            elsewhere = desk_selectors.patient_elsewhere_by_nik(search.cleaned_data["q"], request.user)
+    return {
+        "search": search,
+        "results": results,
+        "elsewhere": elsewhere,
+        "desk_facility": counter_facility(request),
+    }
 
 
 def _pcare_values(data: dict[str, Any]) -> dict[str, str]:
@@ -96,11 +110,9 @@ def _ask_bpjs(rows, patients, schedule_id: int, date: dt.date) -> list[desk_serv
 @require_http_methods(["GET", "POST"])
 def walk_in(request: HttpRequest) -> HttpResponse:
     """Find the patients (a family together), pick today's doctor, register: consecutive numbers."""
-    search, results = _search(request)
+    context: dict[str, Any] = _search(request)
     picked = desk_selectors.patients_by_ids(request.GET.getlist("pasien"), request.user)
-    context: dict[str, Any] = {
-        "search": search,
-        "results": results,
+    context |= {
         "picked": picked,
         "picked_ids": [str(p.pk) for p in picked],
     }
@@ -141,7 +153,7 @@ def _walk_in_post(request: HttpRequest, form: WalkInForm, rows, picked: list, to
     messages.success(
         request,
         _("Registered: %(numbers)s.")
-        % {"numbers": ", ".join(f"{b.patient.full_name} ({format_mrn(b.patient.mrn)}) {b.label}" for b in booked)},
+        % {"numbers": ", ".join(f"{b.patient.full_name} ({format_mrn(b.patient_mrn)}) {b.label}" for b in booked)},
     )
     return booked
 
@@ -161,7 +173,7 @@ _NEXT_PAGES = {"daftar": "desk_walk_in", "kertas": "desk_paper"}
 @require_http_methods(["GET", "POST"])
 def patient_new(request: HttpRequest) -> HttpResponse:
     """A new patient typed from the KTP/KK, then back to the walk-in (or paper) page with them picked."""
-    facility = desk_selectors.desk_facility(request.user)
+    facility = counter_facility(request)
     form = NewPatientForm(request.POST or None, account=request.user, facility=facility)
     next_page = _NEXT_PAGES.get(request.GET.get("lanjut"), "desk_walk_in")
     if request.method == "POST" and form.is_valid():
@@ -186,10 +198,38 @@ def patient_new(request: HttpRequest) -> HttpResponse:
 
 
 @desk_view()
+@require_POST
+def patient_record_here(request: HttpRequest) -> HttpResponse:
+    """Give a person known only at another facility this facility's medical record number, by full NIK."""
+    form = RecordHereForm(request.POST)
+    next_page = _NEXT_PAGES.get(request.GET.get("lanjut"), "desk_walk_in")
+    back = request.GET.getlist("pasien")
+    if not form.is_valid():
+        messages.error(request, _("Search again by the full NIK."))
+        return redirect(desk_url(next_page, pasien=back))
+    person = desk_selectors.patient_elsewhere_by_nik(form.cleaned_data["nik"], request.user)
+    if person is None:  # already one of ours (found by the search), or no such NIK
+        messages.error(request, _("Search again by the full NIK."))
+        return redirect(desk_url(next_page, pasien=back))
+    facility = counter_facility(request)
+    try:
+        record = desk_services.patient_record_here(actor=request.user, patient=person, facility=facility)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(desk_url(next_page, pasien=back))
+    messages.success(
+        request,
+        _("%(name)s now has the medical record number %(mrn)s at %(facility)s.")
+        % {"name": person.full_name, "mrn": format_mrn(record.mrn), "facility": facility.name},
+    )
+    return redirect(desk_url(next_page, pasien=[*back, str(person.pk)]))
+
+
+@desk_view()
 @require_http_methods(["GET", "POST"])
 def paper_entry(request: HttpRequest) -> HttpResponse:
     """Enter the paper forms afterwards, one row at a time, with the time really written on them."""
-    search, results = _search(request)
+    context = _search(request)
     picked = desk_selectors.patients_by_ids(request.GET.getlist("pasien")[-1:], request.user)
     patient = picked[0] if picked else None
     form = None
@@ -201,11 +241,7 @@ def paper_entry(request: HttpRequest) -> HttpResponse:
             booking = _paper_post(request, form, patient)
             if booking:
                 return redirect(desk_url("desk_paper"))
-    return render(
-        request,
-        "queueing/desk/paper_entry.html",
-        {"search": search, "results": results, "patient": patient, "form": form},
-    )
+    return render(request, "queueing/desk/paper_entry.html", context | {"patient": patient, "form": form})
 
 
 def _paper_post(request: HttpRequest, form: PaperForm, patient) -> Booking | None:
