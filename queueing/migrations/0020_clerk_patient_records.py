@@ -28,8 +28,8 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("families", "0017_patientrecord_mrn_index"),
-        ("queueing", "0018_reminder_hour"),
+        ("families", "0019_patientrecord_mrn_index"),
+        ("queueing", "0019_booking_bpjs_visit_kind"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('facilities', '0002_mrn_counter'),
-        ('families', '0016_delete_mrncounter'),
+        ('families', '0018_fill_bpjs_index'),
     ]
 
     operations = [
