@@ -55,7 +55,7 @@ from queueing.models import (
 )
 from queueing.transitions import Action
 
-# Kept in step with migrations 0005_clerk_group and 0020_clerk_patient_records (which freeze their own copies).
+# Kept in step with migrations 0005_clerk_group and 0021_clerk_patient_records (which freeze their own copies).
 CLERK_GROUP = "Petugas Pendaftaran"
 CLERK_PERMISSIONS = (
     ("queueing", "view_booking"),

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("families", "0019_patientrecord_mrn_index"),
-        ("queueing", "0019_booking_bpjs_visit_kind"),
+        ("queueing", "0020_mobile_jkn_outbox"),
     ]
 
     operations = [
