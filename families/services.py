@@ -622,11 +622,6 @@ def _mirror(patient: Patient, record: PatientRecord) -> None:
         patient.mrn = patient._loaded_mrn = record.mrn
 
 
-def patient_give_mrn(patient: Patient, facility: Facility | None = None) -> str:
-    """Deprecated: patient_record_allocate(patient=, facility=) names the facility; this is the default one."""
-    return patient_record_allocate(patient=patient, facility=facility or default_facility()).mrn
-
-
 # --- Link verification and "not my family" (issue 10 §1) -------------------------------------
 
 
