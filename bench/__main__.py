@@ -18,6 +18,7 @@ BENCHMARKS = [
     "multi_server",
     "outbox",
     "report",
+    "display",
 ]
 
 

@@ -347,6 +347,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # display shows the calls and uses the browser's own speech, if any.
 VOICE_CACHE_DIR = Path(env("VOICE_CACHE_DIR", default=str(PRIVATE_MEDIA_ROOT / "voice")))
 ESPEAK_NG = env("ESPEAK_NG", default="espeak-ng")
+# A TV's screen account stays signed in (a power cut must not need a keyboard to recover).
+SCREEN_SESSION_SECONDS = env.int("SCREEN_SESSION_SECONDS", default=365 * 24 * 60 * 60)
 # --- end visit day display --------------------------------------------------------------
 
 # --- background worker (django-tasks, database backend; README "Worker") --------------------------
