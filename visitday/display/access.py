@@ -19,6 +19,8 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from facilities.models import Facility, FacilityRole
 from facilities.selectors import active_facilities, facilities_for
@@ -95,3 +97,25 @@ def _allowed(request: HttpRequest, facility_id: int) -> Facility:
 
 def display_facilities(user):
     return facilities_for(user, roles=DISPLAY_ROLES).filter(active=True)
+
+
+class ScreenOnlyMiddleware:
+    """A screen's session sees the display (and static files, sign-out, language) only.
+
+    A TV in a waiting room is a signed-in browser anyone may walk up to: with a mouse plugged in
+    it must not become a way to book queues or read pages under the screen account's name. The
+    dashboard it lands on after signing in sends it to its display.
+    """
+
+    ALLOWED_PREFIXES = ("/layar/", "/static/", "/akun/keluar/", "/i18n/", "/favicon.ico", "/healthz")
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and session.get(SESSION_FLAG) and not request.path.startswith(self.ALLOWED_PREFIXES):
+            if request.path == reverse("dashboard"):
+                return redirect("visitday_display:index")
+            raise Http404
+        return self.get_response(request)

@@ -197,9 +197,13 @@ def test_the_chime_is_a_cacheable_wav(client):
     assert voice.is_wav(response.content) and "max-age" in response["Cache-Control"]
 
 
-def test_a_screen_session_lasts(client, screen, password, facility):
+def test_a_screen_session_lasts_and_sees_the_display_only(client, screen, password, facility):
     client.post(reverse("login"), {"username": screen.email, "password": password})
     assert client.session.get_expiry_age() > 300 * 24 * 3600
+    # Signed in, it lands on the dashboard, which sends it on to its display.
+    assert client.get(reverse("dashboard")).url == reverse("visitday_display:index")
+    assert client.get(reverse("queueing:booking_list")).status_code == 404
+    assert client.get(reverse("visitday_display:page", args=[facility.pk])).status_code == 200
 
 
 def test_the_state_embedded_in_the_page_equals_the_first_poll(screen_client, facility, floor):
