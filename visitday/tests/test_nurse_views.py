@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from facilities.models import Facility
 from queueing.models import BookingStatus
-from queueing.tests.conftest import make_schedule
 from queueing.tests.desk_helpers import desk_clerk, today  # noqa: F401 - fixtures
 from visitday.models import Call, CallKind
 from visitday.tests.clinic_helpers import arrive, day_quota_of, nurse, session_today  # noqa: F401 - fixtures
@@ -85,15 +84,23 @@ def test_only_nurses_may_call(client, desk_clerk, patient, session):
     assert client.get(url("home")).status_code == 302
 
 
-def test_another_facilitys_session_is_not_found(nurse_client, today, desk_clerk):
-    other = Facility.objects.create(name="Puskesmas Sokaraja")
-    schedule = next(
-        s for s in make_schedule("KIA", "dr. Lain", start="07:00", end="23:00") if s.weekday == today.weekday()
-    )
-    schedule.clinic.facility = other
-    schedule.clinic.save()
-    from queueing.models import DayQuota
+def test_another_facilitys_session_is_not_found(nurse_client, today):
+    import datetime as dt
 
+    from queueing.models import Clinic, DayQuota, Doctor, Schedule
+
+    other = Facility.objects.create(name="Puskesmas Sokaraja")
+    clinic = Clinic.objects.create(facility=other, code="KIA", name="Poli KIA", prefix="KIA")
+    doctor = Doctor.objects.create(facility=other, name="dr. Lain")
+    schedule = Schedule.objects.create(
+        doctor=doctor,
+        clinic=clinic,
+        weekday=today.weekday(),
+        start_time=dt.time(7),
+        end_time=dt.time(23),
+        total_quota=10,
+        online_quota=2,
+    )
     day_quota = DayQuota.objects.create(schedule=schedule, date=today, quota=2)
     assert nurse_client.get(url("session", day_quota.pk)).status_code == 404
     assert nurse_client.post(url("call_next", day_quota.pk)).status_code == 404
