@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "visitday.kiosk.access.KioskOnlyMiddleware",  # a kiosk device's session sees the kiosk pages only
+    "visitday.display.access.ScreenOnlyMiddleware",  # a TV's session sees the display only
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -21,6 +21,8 @@ urlpatterns = [
     path("beranda/", families_views.dashboard, name="dashboard"),
     path("keluarga/", include("families.urls")),
     path("antrian/", include("queueing.urls")),
+    path("poli/", include("visitday.nurse.urls")),  # calling at the clinic (nurses)
+    path("layar/", include("visitday.display.urls")),  # the waiting-room display (TV)
     path("penjamin/", include("guarantors.urls")),
     path("wsrs/", include("queueing.jkn.urls")),  # Mobile JKN's WS RS (BPJS Antrean)
     path("laporan/", include("reports.urls")),

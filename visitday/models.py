@@ -84,6 +84,16 @@ class LineSettings(models.Model):
         ),
     )
 
+    # Seed 002: "dipanggil setelah beberapa nomor kemudian" (visitday/call_order.py).
+    late_gap = models.PositiveSmallIntegerField(
+        _("late arrivals wait behind"),
+        default=3,
+        help_text=_(
+            "A patient who checks in after their number was called at the clinic is called after this many "
+            "other patients."
+        ),
+    )
+
     class Meta:
         verbose_name = _("counter calling settings")
         verbose_name_plural = _("counter calling settings")
