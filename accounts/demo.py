@@ -14,6 +14,8 @@ DEMO_ADMIN_EMAIL = "admin@antrean.local"
 # The city's health office (Dinas Kesehatan): figures of both demo facilities, never a patient.
 DEMO_HEALTH_OFFICE_EMAIL = "dinas@antrean.local"
 DEMO_KIOSK_EMAIL = "kiosk@antrean.local"  # the RSUD's kiosk device (visitday.demo puts it in "Anjungan")
+DEMO_NURSE_EMAIL = "perawat@antrean.local"  # a nurse at the RSUD's clinics (visitday.demo: "Perawat Poli")
+DEMO_SCREEN_EMAIL = "layar@antrean.local"  # the RSUD's waiting-room TV (visitday.demo: "Layar Antrean")
 DEMO_PASSWORD = "antrean-demo-2026"
 
 _PROFILE = dict(
@@ -54,4 +56,6 @@ def load() -> dict[str, User]:
         "admin": _ensure(DEMO_ADMIN_EMAIL, "Admin RSUD", is_staff=True, is_superuser=True),
         "health_office": _ensure(DEMO_HEALTH_OFFICE_EMAIL, "Dinas Kesehatan Kota"),
         "kiosk": _ensure(DEMO_KIOSK_EMAIL, "Anjungan RSUD"),
+        "nurse": _ensure(DEMO_NURSE_EMAIL, "Wati Perawat"),
+        "screen": _ensure(DEMO_SCREEN_EMAIL, "Layar Ruang Tunggu RSUD"),
     }

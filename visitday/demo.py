@@ -39,4 +39,22 @@ def load() -> dict[str, int]:
     if kiosk is not None:
         kiosk.groups.add(Group.objects.get_or_create(name=KIOSK_GROUP)[0])
         FacilityMembership.objects.get_or_create(user=kiosk, facility=rsud, role=FacilityRole.KIOSK)
+    _staff_devices(rsud)
     return {"lines": TicketLine.objects.count(), "lokets": Loket.objects.count()}
+
+
+def _staff_devices(rsud) -> None:
+    """The RSUD's nurse (group "Perawat Poli") and waiting-room TV (group "Layar Antrean")."""
+    from accounts.demo import DEMO_NURSE_EMAIL, DEMO_SCREEN_EMAIL
+    from visitday.display.access import screen_group_ensure
+    from visitday.nurse.services import nurse_group_ensure
+
+    users = get_user_model().objects
+    for email, group, role in (
+        (DEMO_NURSE_EMAIL, nurse_group_ensure, FacilityRole.NURSE),
+        (DEMO_SCREEN_EMAIL, screen_group_ensure, FacilityRole.SCREEN),
+    ):
+        user = users.filter(email=email).first()
+        if user is not None:
+            user.groups.add(group())
+            FacilityMembership.objects.get_or_create(user=user, facility=rsud, role=role)
