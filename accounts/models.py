@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     blood_type = models.CharField(_("blood type"), max_length=8, choices=BloodType.choices, blank=True)
     marital_status = models.CharField(_("marital status"), max_length=16, choices=MaritalStatus.choices, blank=True)
     occupation = models.CharField(_("occupation"), max_length=16, choices=Occupation.choices, blank=True)
+    # The channels this account wants its messages on (notifications.services.notify); kept on the
+    # account row, which every signed-in request has loaded already, so a booking's message costs
+    # no extra read.
+    notify_by_email = models.BooleanField(_("messages by e-mail"), default=True)
+    notify_by_whatsapp = models.BooleanField(_("messages by WhatsApp"), default=False)
     consent_version = models.CharField(_("consent version"), max_length=16, blank=True)
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
@@ -74,6 +80,12 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="accounts_user_email_ci_unique",
                 violation_error_code="email_taken",
                 violation_error_message=_("An account with this e-mail address already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(notify_by_email=True) | Q(notify_by_whatsapp=True),
+                name="accounts_user_notified_somehow",
+                violation_error_code="no_channel",
+                violation_error_message=_("Choose at least one channel."),
             ),
         ]
 

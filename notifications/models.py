@@ -28,27 +28,6 @@ class MessageStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ChannelChoice(models.Model):
-    """The channels an account wants its messages on (e-mail unless it says otherwise)."""
-
-    account = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="channel_choice",
-        verbose_name=_("account"),
-    )
-    email = models.BooleanField(_("E-mail"), default=True)
-    whatsapp = models.BooleanField(_("WhatsApp"), default=False)
-
-    class Meta:
-        verbose_name = _("notification channels")
-        verbose_name_plural = _("notification channels")
-
-    def __str__(self) -> str:
-        return str(self.account)
-
-
 class Message(models.Model):
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL,

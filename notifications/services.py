@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications import fonnte
-from notifications.models import Channel, ChannelChoice, Message, MessageStatus
+from notifications.models import Channel, Message, MessageStatus
 from portal.lib import mail
 
 logger = logging.getLogger(__name__)
@@ -35,11 +35,10 @@ CLAIM_LEASE = dt.timedelta(minutes=5)
 
 def channels_for(account) -> list[tuple[str, str]]:
     """(channel, recipient) pairs the account wants and can receive."""
-    choice = ChannelChoice.objects.filter(account=account).first() or ChannelChoice(account=account)
     pairs = []
-    if choice.email and account.email:
+    if account.notify_by_email and account.email:
         pairs.append((Channel.EMAIL, account.email))
-    if choice.whatsapp and account.phone:
+    if account.notify_by_whatsapp and account.phone:
         pairs.append((Channel.WHATSAPP, whatsapp_number(account.phone)))
     return pairs
 
@@ -58,13 +57,16 @@ def notify(template: str, *, account, context: dict[str, Any] | None = None, key
             account=account, channel=channel, template=template, key=key,
             recipient=recipient, subject=subject[:200], body=body,
         )  # fmt: skip
-        try:
-            with transaction.atomic():  # a savepoint: a duplicate key leaves the caller's work intact
-                message.save()
-        except IntegrityError:
-            if key and Message.objects.filter(key=key, channel=channel).exists():
-                continue  # already queued by an earlier run, here or on another server
-            raise
+        if not key:
+            message.save()  # nothing can collide: one INSERT, no savepoint (the booking rush pays this)
+        else:
+            try:
+                with transaction.atomic():  # a savepoint: a duplicate key leaves the caller's work intact
+                    message.save()
+            except IntegrityError:
+                if Message.objects.filter(key=key, channel=channel).exists():
+                    continue  # already queued by an earlier run, here or on another server
+                raise
         made.append(message)
         transaction.on_commit(lambda pk=message.pk: message_enqueue(pk), robust=True)
     return made
@@ -175,9 +177,9 @@ def messages_due(now: dt.datetime | None = None, limit: int = 500) -> int:
     return len(ids)
 
 
-def channels_set(*, account, email: bool, whatsapp: bool) -> ChannelChoice:
-    choice, _ = ChannelChoice.objects.update_or_create(account=account, defaults={"email": email, "whatsapp": whatsapp})
-    return choice
+def channels_set(*, account, email: bool, whatsapp: bool) -> None:
+    account.notify_by_email, account.notify_by_whatsapp = email, whatsapp
+    account.save(update_fields=["notify_by_email", "notify_by_whatsapp"])
 
 
 def messages_forget_text(now: dt.datetime | None = None) -> int:

@@ -7,14 +7,12 @@ from django.views.decorators.cache import never_cache
 
 from notifications import services
 from notifications.forms import ChannelsForm
-from notifications.models import ChannelChoice
 
 
 @login_required
 @never_cache
 def channels(request: HttpRequest) -> HttpResponse:
-    choice = ChannelChoice.objects.filter(account=request.user).first() or ChannelChoice(account=request.user)
-    initial = {"email": choice.email, "whatsapp": choice.whatsapp}
+    initial = {"email": request.user.notify_by_email, "whatsapp": request.user.notify_by_whatsapp}
     # Unticked checkboxes send nothing: an empty POST is still a submitted form.
     data = request.POST if request.method == "POST" else None
     form = ChannelsForm(data, initial=initial, account=request.user)

@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import make_account
-from notifications.models import ChannelChoice
+from accounts.models import User
 from portal.tests.browser import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +21,7 @@ def test_a_patient_without_a_phone_is_told_under_the_field_then_chooses_whatsapp
     error = page.locator("#id_whatsapp ~ .invalid-feedback, #error_1_id_whatsapp").first
     assert "Tambahkan nomor HP" in error.inner_text()
     assert error.evaluate("el => getComputedStyle(el).color") == "rgb(220, 53, 69)"
-    assert not ChannelChoice.objects.exists()
+    assert not User.objects.filter(notify_by_whatsapp=True).exists()
 
     account.phone = "+6281298765432"
     account.save()
@@ -29,4 +29,4 @@ def test_a_patient_without_a_phone_is_told_under_the_field_then_chooses_whatsapp
     page.click("main form button[type=submit]")
 
     assert "Saluran pemberitahuan Anda telah disimpan" in page.inner_text("main")
-    assert ChannelChoice.objects.filter(account=account, email=True, whatsapp=True).exists()
+    assert User.objects.filter(pk=account.pk, notify_by_email=True, notify_by_whatsapp=True).exists()

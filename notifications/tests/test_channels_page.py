@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from notifications.models import ChannelChoice
+from accounts.models import User
 
 URL = reverse("notifications:channels")
 
@@ -30,7 +30,7 @@ def test_choosing_whatsapp_is_saved(client, patient):
     response = client.post(URL, {"email": "on", "whatsapp": "on"})
 
     assert response.status_code == 302
-    assert ChannelChoice.objects.filter(account=patient, email=True, whatsapp=True).exists()
+    assert User.objects.filter(pk=patient.pk, notify_by_email=True, notify_by_whatsapp=True).exists()
 
 
 def test_whatsapp_without_a_phone_number_is_refused_under_the_field(client, patient):
@@ -42,7 +42,7 @@ def test_whatsapp_without_a_phone_number_is_refused_under_the_field(client, pati
 
     assert response.status_code == 200
     assert response.context["form"].errors["whatsapp"][0].startswith("Tambahkan nomor")
-    assert not ChannelChoice.objects.exists()
+    assert not User.objects.filter(notify_by_whatsapp=True).exists()
 
 
 def test_no_channel_at_all_is_refused(client, patient):

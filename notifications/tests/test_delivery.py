@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from conftest import make_account
 from notifications import services
-from notifications.models import Channel, ChannelChoice, Message, MessageStatus
+from notifications.models import Channel, Message, MessageStatus
 
 TEMPLATE = "queueing/emails/booking_reminder"
 
@@ -40,7 +40,7 @@ def test_email_is_the_default_channel(patient, context):
 
 
 def test_an_account_that_chose_whatsapp_gets_both_channels_in_digits_only(patient, context):
-    ChannelChoice.objects.create(account=patient, email=True, whatsapp=True)
+    services.channels_set(account=patient, email=True, whatsapp=True)
 
     messages = queued(patient, context)
 
@@ -79,7 +79,7 @@ def test_the_worker_sends_an_email_once(patient, context):
 
 
 def test_the_worker_sends_whatsapp_through_the_gateway(patient, context, gateway):
-    ChannelChoice.objects.create(account=patient, email=False, whatsapp=True)
+    services.channels_set(account=patient, email=False, whatsapp=True)
     [message] = queued(patient, context)
 
     assert services.message_deliver(message.pk) == MessageStatus.SENT
@@ -90,7 +90,7 @@ def test_the_worker_sends_whatsapp_through_the_gateway(patient, context, gateway
 
 
 def test_a_gateway_that_is_down_is_retried_then_the_message_arrives(patient, context, gateway):
-    ChannelChoice.objects.create(account=patient, email=False, whatsapp=True)
+    services.channels_set(account=patient, email=False, whatsapp=True)
     [message] = queued(patient, context)
     gateway.fault = "down"
 
@@ -109,7 +109,7 @@ def test_a_gateway_that_is_down_is_retried_then_the_message_arrives(patient, con
 
 def test_a_refused_number_fails_for_good_with_the_gateways_reason(patient, context, gateway, settings):
     settings.WHATSAPP_TOKEN = "wrong"
-    ChannelChoice.objects.create(account=patient, email=False, whatsapp=True)
+    services.channels_set(account=patient, email=False, whatsapp=True)
     [message] = queued(patient, context)
 
     assert services.message_deliver(message.pk) == MessageStatus.FAILED
@@ -118,7 +118,7 @@ def test_a_refused_number_fails_for_good_with_the_gateways_reason(patient, conte
 
 
 def test_after_the_last_retry_a_temporary_failure_is_kept_as_failed(patient, context, gateway):
-    ChannelChoice.objects.create(account=patient, email=False, whatsapp=True)
+    services.channels_set(account=patient, email=False, whatsapp=True)
     [message] = queued(patient, context)
     gateway.fault = "disconnected"
 
@@ -146,7 +146,7 @@ def test_a_smtp_server_that_is_down_is_retried(patient, context, settings):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)")
 def test_two_workers_at_once_send_a_message_once(context, gateway):
     account = context["account"]
-    ChannelChoice.objects.create(account=account, email=False, whatsapp=True)
+    services.channels_set(account=account, email=False, whatsapp=True)
     [message] = queued(account, context)
     gateway.fault, gateway.slow_seconds = "slow", 0.3
     results, start = [], threading.Barrier(4)
