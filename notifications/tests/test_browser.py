@@ -2,8 +2,8 @@
 
 import pytest
 
-from conftest import make_account
 from accounts.models import User
+from conftest import make_account
 from portal.tests.browser import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
