@@ -36,6 +36,8 @@ CLAIM_LEASE = dt.timedelta(minutes=5)
 def channels_for(account) -> list[tuple[str, str]]:
     """(channel, recipient) pairs the account wants and can receive."""
     pairs = []
+    if not account.is_active:  # a closed account, or a channel's stand-in account (Mobile JKN)
+        return pairs
     if account.notify_by_email and account.email:
         pairs.append((Channel.EMAIL, account.email))
     if account.notify_by_whatsapp and account.phone:

@@ -30,6 +30,7 @@ from queueing import task_times
 from queueing.desk import services as desk_services
 from queueing.models import Booking, BookingStatus, DayQuota, Task
 from visitday.models import Call, CallKind, PlaceKind
+from visitday.nurse.near import notify_turn_near
 from visitday.nurse.selectors import SessionQueue, session_queue
 from visitday.services import call_record
 
@@ -83,6 +84,7 @@ def clinic_call_next(*, day_quota: DayQuota, actor, now: dt.datetime | None = No
         booking = queue.waiting[0].booking
         _call(queue, booking, kind=CallKind.CALL, actor=actor, now=now)
         task_times.task_record(booking=booking, task_id=Task.CLINIC_SERVICE, at=now)
+        notify_turn_near([entry.booking for entry in queue.waiting[1:]], clinic_name=_place(queue), detail=queue.detail)
     return booking
 
 
