@@ -72,10 +72,18 @@ def test_exact_lookups_go_through_the_blind_index():
 
 
 def test_other_lookups_on_encrypted_fields_are_refused():
+    from notifications.models import Message
+
     with pytest.raises(FieldError):
         Patient.objects.filter(nik__startswith="3302").exists()
     with pytest.raises(TypeError):
-        Patient.objects.filter(bpjs_number=BPJS).exists()  # no index: a look-up would silently find nothing
+        # An encrypted field without a blind index: a look-up would silently find nothing.
+        Message.objects.filter(recipient="sari@example.com").exists()
+
+
+def test_the_bpjs_number_is_found_through_its_blind_index():
+    patient = make_patient(bpjs_number=BPJS)
+    assert list(Patient.objects.filter(bpjs_number=BPJS)) == [patient]
 
 
 def test_nik_uniqueness_holds_on_the_blind_index_both_ways():
