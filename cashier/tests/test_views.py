@@ -340,3 +340,18 @@ def test_the_paid_tag_takes_bookings_or_queue_entries_that_carry_them(rsud, rsud
     )
     html = template.render(Context({"items": [SimpleNamespace(booking=paid), SimpleNamespace(booking=unpaid)]}))
     assert f"[{paid.label}<span" in html and f"[{unpaid.label}]" in html.replace("\n", "")
+
+
+def test_the_clinic_calling_page_shows_paid_for_a_paid_patient(client, rsud, rsud_tariffs, guarantors, cashier):
+    """Seed 004: the patient shows proof of payment at the clinic; the nurse's page shows it too."""
+    from visitday.tests.clinic_helpers import arrive, day_quota_of, make_nurse, session_today
+
+    clerk = make_staff("loket@rsud.example", rsud, role="clerk")
+    clerk.groups.add(clerk_group_ensure())
+    bookings = arrive(clerk, session_today(rsud.local_today()), 2)
+    pay_cash(bookings[0], cashier)
+    client.force_login(make_nurse())
+    page = client.get(reverse("visitday_nurse:session", args=[day_quota_of(bookings[0]).pk])).content.decode()
+    assert page.count("paid-badge") == 1
+    assert page.index("paid-badge") > page.index(bookings[0].patient.full_name)
+    assert page.index("paid-badge") < page.index(bookings[1].patient.full_name)
