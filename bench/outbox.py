@@ -16,51 +16,12 @@ each once. Loopback only; the database is dropped afterwards.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import time
+
+from bench import databases
 
 BOOKINGS = int(os.environ.get("BENCH_OUTBOX_BOOKINGS", "300"))
 WORKERS = int(os.environ.get("BENCH_OUTBOX_WORKERS", "2"))
-
-
-def _bench_database():
-    """Point this process at a fresh database; return a function that removes it again."""
-    from django.db import connections
-
-    conn = connections["default"]
-    conn.close()
-    if conn.vendor == "postgresql":
-        import psycopg2
-
-        name = f"{conn.settings_dict['NAME']}_bench_outbox"
-        admin = {
-            "dbname": "postgres",
-            "user": conn.settings_dict.get("USER") or None,
-            "password": conn.settings_dict.get("PASSWORD") or None,
-            "host": conn.settings_dict.get("HOST") or None,
-            "port": conn.settings_dict.get("PORT") or None,
-        }
-
-        def run(sql: str) -> None:
-            admin_conn = psycopg2.connect(**admin)
-            admin_conn.autocommit = True
-            with admin_conn.cursor() as cursor:
-                cursor.execute(sql)
-            admin_conn.close()
-
-        run(f'DROP DATABASE IF EXISTS "{name}"')  # only ever our own throwaway database
-        run(f'CREATE DATABASE "{name}"')
-        conn.settings_dict["NAME"] = name
-
-        def drop() -> None:
-            connections.close_all()
-            run(f'DROP DATABASE IF EXISTS "{name}"')
-
-        return drop
-    folder = tempfile.mkdtemp(prefix="bench-outbox-")
-    conn.settings_dict["NAME"] = f"{folder}/bench.sqlite3"
-    return lambda: shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> None:
@@ -73,7 +34,7 @@ def main() -> None:
     from queueing.jkn.tests import drill
     from queueing.models import OutboxEvent
 
-    drop = _bench_database()
+    drop = databases.throwaway_here("bench_outbox")
     sim = antrean_simulator.start_simulator()
     workers = []
     try:
