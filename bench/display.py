@@ -163,36 +163,9 @@ def setup_data() -> None:
 
 def _bench_database() -> tuple[str, callable]:
     """A fresh database URL for the bench and a function that removes it again."""
-    import shutil
-    import tempfile
+    from bench import databases
 
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import environ
-        import psycopg2
-
-        config = environ.Env.db_url_config(url)
-        name = f"{config['NAME']}_bench_display"
-        admin = dict(
-            dbname="postgres",
-            user=config.get("USER") or None,
-            password=config.get("PASSWORD") or None,
-            host=config.get("HOST") or None,
-            port=config.get("PORT") or None,
-        )
-
-        def run(sql: str) -> None:
-            conn = psycopg2.connect(**admin)
-            conn.autocommit = True
-            with conn.cursor() as cursor:
-                cursor.execute(sql)
-            conn.close()
-
-        run(f'DROP DATABASE IF EXISTS "{name}"')  # only ever our own throwaway database
-        run(f'CREATE DATABASE "{name}"')
-        return url.rsplit("/", 1)[0] + f"/{name}", lambda: run(f'DROP DATABASE IF EXISTS "{name}"')
-    folder = tempfile.mkdtemp(prefix="bench-display-")
-    return f"sqlite:///{folder}/bench.sqlite3", lambda: shutil.rmtree(folder, ignore_errors=True)
+    return databases.throwaway("bench_display")
 
 
 def _start_server(env: dict, port: int) -> subprocess.Popen:
