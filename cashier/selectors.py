@@ -17,8 +17,6 @@ from queueing import selectors as queueing_selectors
 from queueing.desk.selectors import normalize_code
 from queueing.models import Booking, BookingStatus
 
-# A visit (kunjungan) is a booking whose patient came: checked in or served (as the monthly report counts).
-VISIT_STATUSES = (BookingStatus.CHECKED_IN, BookingStatus.SERVED)
 # A fee can be taken for these: confirmed, arrived, seen. Not for requests, cancellations or rejections.
 PAYABLE_STATUSES = (BookingStatus.VERIFIED, BookingStatus.CHECKED_IN, BookingStatus.SERVED)
 SEARCH_LIMIT = 25
@@ -67,11 +65,8 @@ def todays_visits_by_name(term: str, user) -> list[Booking]:
 
 def is_new_visit(booking: Booking) -> bool:
     """Kunjungan baru: the patient has no earlier visit (checked in or served) at this facility."""
-    return not Booking.objects.filter(
-        patient_id=booking.patient_id,
-        date__lt=booking.date,
-        status__in=VISIT_STATUSES,
-        clinic__facility_id=booking.clinic.facility_id,
+    return not queueing_selectors.earlier_visits(
+        patient_id=booking.patient_id, date=booking.date, facility_id=booking.clinic.facility_id
     ).exists()
 
 

@@ -521,3 +521,17 @@ def slip_data(booking: Booking) -> SlipData:
         required_documents=tuple(guarantor_services.required_documents(booking.guarantor, booking.clinic.code)),
         booking_code=booking.code,
     )
+
+
+# --- visits (kunjungan): one owner for "new or returning", used by the report and the cashier ----
+
+# A visit is a booking whose patient came: checked in or served.
+VISIT_STATUSES = (BookingStatus.CHECKED_IN, BookingStatus.SERVED)
+
+
+def earlier_visits(*, patient_id, date, facility_id) -> QuerySet[Booking]:
+    """The patient's visits at this facility before `date`: none means kunjungan baru (new), any
+    means kunjungan lama (returning). The arguments may be OuterRef()s for a per-row subquery."""
+    return Booking.objects.filter(
+        patient_id=patient_id, date__lt=date, status__in=VISIT_STATUSES, clinic__facility_id=facility_id
+    )

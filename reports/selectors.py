@@ -32,9 +32,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Sex
 from queueing.models import Booking, BookingChannel, BookingStatus
+from queueing.selectors import VISIT_STATUSES, earlier_visits
 from reports import waits
-
-VISIT_STATUSES = (BookingStatus.CHECKED_IN, BookingStatus.SERVED)
 
 
 @dataclass(frozen=True)
@@ -108,11 +107,8 @@ def period_bookings(facility_ids: list[int] | None, start: dt.date, end: dt.date
 def _earlier_visit() -> Exists:
     """Whether the booking's patient had a visit at the same facility before this booking's date."""
     return Exists(
-        Booking.objects.filter(
-            patient_id=OuterRef("patient_id"),
-            date__lt=OuterRef("date"),
-            status__in=VISIT_STATUSES,
-            clinic__facility_id=OuterRef("clinic__facility_id"),
+        earlier_visits(
+            patient_id=OuterRef("patient_id"), date=OuterRef("date"), facility_id=OuterRef("clinic__facility_id")
         )
     )
 
