@@ -74,6 +74,15 @@ def shot(page, name: str) -> None:
         page.screenshot(path=os.path.join(folder, name))
 
 
+def wait_for_voice(display, voice_requests: list[str], call_id: int, seconds: float = 10) -> None:
+    """The announcement's WAV is fetched after the chime has played: wait for it, up to a deadline."""
+    for _ in range(int(seconds * 5)):
+        if any(url.endswith(f"/suara/{call_id}.wav") for url in voice_requests):
+            return
+        display.wait_for_timeout(200)
+    raise AssertionError(f"no request for call {call_id}'s announcement: {voice_requests}")
+
+
 def test_kiosk_counter_display_and_nurse_work_together(
     open_page, accounts, facility, lines, loket, book_today, member, today
 ):
@@ -127,8 +136,7 @@ def test_kiosk_counter_display_and_nurse_work_together(
     assert display.inner_text("#now-place") == "Loket 2"
     assert "Loket 2" in display.inner_text("#places") and "A-001" in display.inner_text("#places")
     expect(display.locator("#display")).to_have_attribute("data-announced", str(counter_call.pk))
-    display.wait_for_timeout(500)
-    assert any(url.endswith(f"/suara/{counter_call.pk}.wav") for url in voice_requests), voice_requests
+    wait_for_voice(display, voice_requests, counter_call.pk)
     voice = display.request.get(f"{display.base_url}/layar/{facility.pk}/suara/{counter_call.pk}.wav")
     assert voice.status == 200 and voice.body()[:4] == b"RIFF"
 
@@ -153,8 +161,7 @@ def test_kiosk_counter_display_and_nurse_work_together(
     expect(display.locator("#now-label")).to_have_text(booking.label)
     assert display.inner_text("#now-place") == "Poli Gigi"
     expect(display.locator("#display")).to_have_attribute("data-announced", str(clinic_call.pk))
-    display.wait_for_timeout(500)
-    assert any(url.endswith(f"/suara/{clinic_call.pk}.wav") for url in voice_requests), voice_requests
+    wait_for_voice(display, voice_requests, clinic_call.pk)
     assert TaskTime.objects.filter(booking=booking, task_id=Task.CLINIC_SERVICE).exists()
     recent = display.inner_text("#recent")
     assert recent.index(booking.label) < recent.index("A-001")  # newest first
