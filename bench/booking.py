@@ -404,12 +404,15 @@ def _python(code: str, env: dict) -> str:
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
 
 
-def _start_server(env: dict, port: int) -> subprocess.Popen:
+def _start_server(
+    env: dict, port: int, *, app: str = "bench.booking:make_app()", extra: tuple[str, ...] = ()
+) -> subprocess.Popen:
+    """gunicorn as `make serve` runs it (gthread, WORKERS x THREADS), started and waited for."""
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     server = subprocess.Popen(
         [
             gunicorn,
-            "bench.booking:make_app()",
+            app,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -422,6 +425,7 @@ def _start_server(env: dict, port: int) -> subprocess.Popen:
             "warning",
             "--keep-alive",
             "30",
+            *extra,
         ],
         env=env,
         cwd=BASE_DIR,

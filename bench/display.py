@@ -169,35 +169,10 @@ def _bench_database() -> tuple[str, callable]:
 
 
 def _start_server(env: dict, port: int) -> subprocess.Popen:
-    import shutil
+    """The project's own WSGI app (no bench URLs), 2 workers x 4 threads, access log off."""
+    from bench import booking
 
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    server = subprocess.Popen(
-        [gunicorn, "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"]
-        + [
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-            "--keep-alive",
-            "30",
-            "--access-logfile",
-            "/dev/null",
-        ],
-        env=env,
-        cwd=BASE_DIR,
-    )
-    for _attempt in range(100):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("the bench server did not start")
+    return booking._start_server(env, port, app="portal.wsgi", extra=("--access-logfile", "/dev/null"))
 
 
 def _screen(port: int, path: str, cookie: str, conditional: bool, start_at: float, stop_at: float, out: list) -> None:

@@ -314,6 +314,12 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         )
 
 
+def deadline_opener() -> urllib.request.OpenerDirector:
+    """A urllib opener whose sockets are watched by the request's `deadline` attribute (a
+    Deadline): the one way this project makes an HTTP call with a total deadline."""
+    return urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
+
+
 # --- circuit breaker and concurrency cap ----------------------------------------------------------
 
 
@@ -460,7 +466,7 @@ class SignedClient:
         self.timeout = timeout
         self.breaker, self.cap = breaker, cap
         # Plain handlers still honour http(s)_proxy/no_proxy, which hospital networks use.
-        self._opener = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
+        self._opener = deadline_opener()
 
     def url_for(self, *segments: str) -> str:
         # Quoting every segment keeps a typed "../" or "?" from reaching another endpoint.

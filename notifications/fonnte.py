@@ -20,9 +20,7 @@ import urllib.request
 
 # The total-deadline machinery is the VClaim client's (one owner for "a call may take N seconds
 # in all"): a socket timeout alone bounds each read, not the call.
-from guarantors.bpjs import BpjsError, Deadline
-from guarantors.bpjs import _HTTPHandler as DeadlineHTTPHandler
-from guarantors.bpjs import _HTTPSHandler as DeadlineHTTPSHandler
+from guarantors.bpjs import BpjsError, Deadline, deadline_opener
 
 
 class WhatsAppError(Exception):
@@ -47,7 +45,7 @@ class FonnteClient:
         self.url = base_url.rstrip("/") + "/send"
         self.token = token
         self.timeout = timeout
-        self._opener = urllib.request.build_opener(DeadlineHTTPHandler, DeadlineHTTPSHandler)
+        self._opener = deadline_opener()
 
     def send(self, target: str, message: str) -> str:
         """Hand one message to the gateway; return the gateway's message id."""

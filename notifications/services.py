@@ -52,9 +52,12 @@ def whatsapp_number(phone: str) -> str:
 
 def notify(template: str, *, account, context: dict[str, Any] | None = None, key: str = "") -> list[Message]:
     """Queue `template` for `account` on each of its channels; with a `key`, once per key ever."""
+    channels = channels_for(account)
+    if not channels:
+        return []
     subject, body = mail.render(template, dict(context or {}))
     made = []
-    for channel, recipient in channels_for(account):
+    for channel, recipient in channels:
         message = Message(
             account=account, channel=channel, template=template, key=key,
             recipient=recipient, subject=subject[:200], body=body,
