@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-pytest_plugins = ["portal.tests.browser", "portal.tests.smtp"]
+pytest_plugins = ["portal.tests.browser", "portal.tests.smtp", "portal.tests.s3"]
 
 PASSWORD = "kopi-tubruk-pagi-2026"
 

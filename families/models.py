@@ -403,10 +403,13 @@ class IdentityDocument(models.Model):
 
 @receiver(post_delete, sender=IdentityDocument, dispatch_uid="families.delete_document_file")
 def _delete_document_file(sender, instance: IdentityDocument, **kwargs) -> None:
-    """However a document row goes (merge, cascade, admin), its file goes once the delete commits."""
+    """However a document row goes (merge, cascade, admin), its file goes once the delete commits.
+
+    robust: a storage that fails then (a full disk, S3 down) is logged and leaves an orphan file
+    rather than an error page for a delete that has already happened."""
     name, storage = instance.file.name, instance.file.storage
     if name:
-        transaction.on_commit(lambda: storage.delete(name))
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 class LookupKind(models.TextChoices):

@@ -40,7 +40,7 @@ from families.models import (
     Relationship,
 )
 from families.signals import patient_merged
-from portal.lib.uploads import CleanUpload
+from portal.lib.uploads import CleanUpload, store_failed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -502,14 +502,16 @@ def _merged_values(kept: Patient, removed: Patient) -> dict[str, Any]:
 # --- Identity documents -------------------------------------------------------------------
 
 
-def _delete_file_on_commit(name: str) -> None:
-    def delete() -> None:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            log.exception("could not delete a replaced identity document file")
+def _delete_file(name: str) -> None:
+    """Delete a stored file; a storage that fails (disk or S3: OSError) leaves an orphan, logged, not an error page."""
+    try:
+        default_storage.delete(name)
+    except OSError:
+        log.exception("could not delete an identity document file")
 
-    transaction.on_commit(delete)
+
+def _delete_file_on_commit(name: str) -> None:
+    transaction.on_commit(lambda: _delete_file(name))
 
 
 def document_store(
@@ -538,9 +540,12 @@ def document_store(
             document.content_type, document.size = upload.content_type, upload.size
             document.uploaded_by, document.uploaded_at = actor, timezone.now()
             document.save()
-    except Exception:
+    except Exception as exc:
         if new_name:
-            default_storage.delete(new_name)  # the row rolled back: leave no orphan file behind
+            _delete_file(new_name)  # the row rolled back: leave no orphan file behind
+        if isinstance(exc, OSError):  # the disk or the shared bucket did not take the file; no row either
+            log.warning("identity document not stored: %s", exc)
+            raise ValidationError({"file": store_failed()}) from exc
         raise
     if old_name:
         _delete_file_on_commit(old_name)

@@ -190,14 +190,35 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Private uploads (ID cards, referral letters) live outside any public URL and are served
-# only through permission-checked views. Point PRIVATE_STORAGE_BACKEND at shared storage
-# when running several servers.
+# only through permission-checked views. One server: a folder (PRIVATE_MEDIA_ROOT). Several
+# servers: one private S3-compatible bucket (MinIO, Ceph, AWS) that all of them share, chosen by
+# setting S3_BUCKET (portal/lib/storage.py; README "More than one app server").
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
-STORAGES = {
-    "default": {
+S3_BUCKET = env("S3_BUCKET", default="")
+if S3_BUCKET:
+    S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", default="") or None  # empty: AWS itself
+    PRIVATE_STORAGE = {
+        "BACKEND": "portal.lib.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "location": env("S3_PREFIX", default=""),
+            "endpoint_url": S3_ENDPOINT_URL,
+            "region_name": env("S3_REGION", default="us-east-1"),
+            # Empty keys: boto3's own chain (AWS_* variables, an instance role).
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            # MinIO and Ceph answer at one host name; AWS picks the bucket's own host.
+            "addressing_style": "path" if S3_ENDPOINT_URL else None,
+            "timeout": env.float("S3_TIMEOUT", default=5.0),
+        },
+    }
+else:
+    PRIVATE_STORAGE = {
         "BACKEND": env("PRIVATE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
-    },
+    }
+STORAGES = {
+    "default": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_BACKEND",
@@ -345,7 +366,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # --- visit day: waiting-room display voice (visitday/voice.py) ---------------------
 # Each call's sentence spoken by espeak-ng (Debian package espeak-ng, Indonesian voice) is kept
 # here by its hash; no patient data is spoken (a queue label and a place). Without espeak-ng the
-# display shows the calls and uses the browser's own speech, if any.
+# display shows the calls and uses the browser's own speech, if any. A per-server cache, not
+# shared storage: any server remakes a missing sentence, so it stays on local disk with S3_BUCKET.
 VOICE_CACHE_DIR = Path(env("VOICE_CACHE_DIR", default=str(PRIVATE_MEDIA_ROOT / "voice")))
 ESPEAK_NG = env("ESPEAK_NG", default="espeak-ng")
 # A TV's screen account stays signed in (a power cut must not need a keyboard to recover).

@@ -16,6 +16,7 @@ E-mail is sent after commit, never inside a transaction.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -29,7 +30,7 @@ from guarantors import services as guarantor_services
 from guarantors.models import DocumentKind, GuarantorKind, GuarantorType
 from notifications.services import notify
 from portal.lib import mail
-from portal.lib.uploads import CleanUpload
+from portal.lib.uploads import CleanUpload, store_failed
 from queueing import booking_write, counters, selectors, task_times, transitions
 from queueing.jkn import outbox
 from queueing.models import (
@@ -50,6 +51,8 @@ from queueing.models import (
     Task,
 )
 from queueing.transitions import Action
+
+log = logging.getLogger(__name__)
 
 # --- checks shared with the forms --------------------------------------------------------
 
@@ -302,7 +305,7 @@ def _same_file(document: BookingDocument, upload: CleanUpload) -> bool:
     try:
         with document.file.open("rb") as stored:
             return stored.read() == upload.content
-    except FileNotFoundError:
+    except OSError:  # gone, or the storage is down (then storing the new one fails with its own error)
         return False
 
 
@@ -321,11 +324,18 @@ def booking_document_add(*, booking: Booking, kind: str, upload: CleanUpload, ac
         booking=booking, kind=kind, content_type=upload.content_type, size=upload.size, uploaded_by=actor
     )
     content = upload.as_file("document")
-    document.file.save(content.name, content, save=False)
+    try:
+        document.file.save(content.name, content, save=False)
+    except OSError as exc:  # the disk or the shared bucket did not take the file: no row either
+        log.warning("booking letter not stored: %s", exc)
+        raise store_failed() from exc
     try:
         document.save(force_insert=True)
     except Exception:
-        document.file.delete(save=False)
+        try:
+            document.file.delete(save=False)
+        except OSError:
+            log.exception("could not delete the file of a booking letter whose row failed")
         raise
     return document
 

@@ -226,3 +226,70 @@ def test_a_pixel_bomb_is_refused_under_the_field_in_indonesian(patient_client, s
     assert [e.code for e in form.errors.as_data()["file"]] == ["image_too_large"]
     assert 'id="error_1_id_doc-file"' in response.content.decode() and "megapiksel" in response.content.decode()
     assert not IdentityDocument.objects.exists()
+
+
+# --- on shared S3 storage (several app servers; portal/tests/s3.py is a real S3 server on loopback) --------
+
+
+def document_url(document: IdentityDocument) -> str:
+    return reverse("families:document_view", kwargs={"document_id": document.pk})
+
+
+def test_an_id_card_photo_goes_to_the_shared_bucket_and_back_only_to_its_family(
+    patient_client, client, other_patient, sari_child, s3_storage, private_media, django_capture_on_commit_callbacks
+):
+    response = post_document(patient_client, sari_child, "ktp.jpg", gps_jpeg())
+    assert response.status_code == 302
+    document = IdentityDocument.objects.get(patient=sari_child)
+    assert s3_storage.keys() == [document.file.name] and not private_media.exists()
+    stored = s3_storage.read(document.file.name)
+    assert stored.startswith(b"\xff\xd8\xff") and b"SECRETGPSAREA" not in stored  # still our re-encoded copy
+    served = patient_client.get(document_url(document))
+    assert served.status_code == 200 and "no-store" in served["Cache-Control"]
+    assert b"".join(served.streaming_content) == stored
+    client.force_login(other_patient)
+    assert client.get(document_url(document)).status_code == 404
+    sari_child.account_links.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        sari_child.delete()
+    assert s3_storage.keys() == []
+
+
+def test_a_replaced_id_card_leaves_only_the_new_object(
+    patient_client, sari_child, s3_storage, django_capture_on_commit_callbacks
+):
+    post_document(patient_client, sari_child, "ktp.png", image_bytes("PNG"))
+    with django_capture_on_commit_callbacks(execute=True):
+        post_document(patient_client, sari_child, "ktp.pdf", pdf_bytes())
+    document = IdentityDocument.objects.get()
+    assert s3_storage.keys() == [document.file.name] and document.file.name.endswith(".pdf")
+    assert [m for m in PDF_ACTIVE_MARKERS if m in pdf_all_text(s3_storage.read(document.file.name))] == []
+
+
+@pytest.mark.parametrize("down", ["dead_s3_storage", "silent_s3_storage"])
+def test_storage_down_on_upload_is_an_error_under_the_field_and_no_row(
+    request, patient_client, sari_child, down, django_capture_on_commit_callbacks
+):
+    request.getfixturevalue(down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_document(patient_client, sari_child, "ktp.jpg", image_bytes("JPEG"))
+    assert response.status_code == 200
+    assert [e.code for e in response.context["upload_form"].errors.as_data()["file"]] == ["upload_store_failed"]
+    assert 'id="error_1_id_doc-file"' in response.content.decode()
+    assert not IdentityDocument.objects.exists()
+
+
+def test_a_full_disk_gives_the_same_error_as_s3_down(patient_client, sari_child, private_media):
+    private_media.mkdir(parents=True)
+    (private_media / "identity").write_bytes(b"")  # a file where the folder goes: writing fails (OSError) even as root
+    response = post_document(patient_client, sari_child, "ktp.jpg", image_bytes("JPEG"))
+    assert [e.code for e in response.context["upload_form"].errors.as_data()["file"]] == ["upload_store_failed"]
+    assert not IdentityDocument.objects.exists()
+
+
+def test_storage_down_when_a_document_is_opened_answers_try_again(request, patient_client, sari_child, s3_storage):
+    post_document(patient_client, sari_child, "ktp.png", image_bytes("PNG"))
+    document = IdentityDocument.objects.get()
+    request.getfixturevalue("dead_s3_storage")
+    response = patient_client.get(document_url(document))
+    assert response.status_code == 503 and response["Retry-After"]

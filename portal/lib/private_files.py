@@ -7,13 +7,17 @@ view is written to the audit trail (`log_view`); this module knows neither, so i
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
 from portal.lib.uploads import EXTENSIONS
+from portal.middleware import render_unavailable
+
+log = logging.getLogger(__name__)
 
 # The file never runs as a page: no scripts, no plugins, no requests, not framed by others.
 SANDBOX_CSP = "default-src 'none'; img-src 'self'; sandbox"
@@ -27,8 +31,8 @@ def serve_private_file(
     name: str,
     may_view: Callable[[Any], bool],
     log_view: Callable[[Any], object] | None = None,
-) -> FileResponse:
-    """The file as a private, non-cacheable response; 404 unless `may_view(request.user)`.
+) -> FileResponse | HttpResponse:
+    """The file as a private, non-cacheable response; 404 unless `may_view(request.user)`, 503 if storage is down.
 
     `log_view(request.user)` runs after the check and before the file is read (it decides itself
     whether this viewer's access is to be recorded). PDFs are always downloads: a PDF viewer in
@@ -42,6 +46,9 @@ def serve_private_file(
         handle = file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    except OSError as exc:  # the disk or the shared bucket (portal/lib/storage.py) did not answer: try again
+        log.warning("private file not readable: %s", exc)
+        return render_unavailable(request)
     response = FileResponse(
         handle,
         content_type=content_type,

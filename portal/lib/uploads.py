@@ -114,6 +114,13 @@ def private_path(folder: str, filename: str) -> str:
     return f"{folder}/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
 
 
+def store_failed() -> ValidationError:
+    """The error shown under the file field when storage (disk or S3) did not take the file: nothing was kept."""
+    return ValidationError(
+        _("The file could not be saved just now. Please send it again in a few minutes."), code="upload_store_failed"
+    )
+
+
 class UploadField(forms.FileField):
     """A form field whose cleaned value is a CleanUpload (errors show under the field)."""
 

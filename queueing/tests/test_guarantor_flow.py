@@ -806,6 +806,58 @@ def test_a_jpeg_html_polyglot_letter_is_stored_without_its_html(
     assert data.startswith(b"\xff\xd8\xff") and b"<script" not in data and b"<html" not in data
 
 
+# --- letters on shared S3 storage (several app servers; portal/tests/s3.py: a real S3 server on loopback) ----
+
+
+def test_a_letter_on_shared_storage_is_in_the_bucket_rebuilt_and_served_to_the_family_only(
+    client, patient, other_patient, member, types, dalam, tomorrow, s3_storage, private_media
+):
+    client.force_login(patient)
+    letter = SimpleUploadedFile("rujukan.jpg", gps_jpeg(), content_type="image/jpeg")
+    booking = book_taspen_with_letter(client, member, dalam, tomorrow, upload=letter)
+    document = BookingDocument.objects.get(booking=booking)
+    assert s3_storage.keys() == [document.file.name] and not private_media.exists()
+    stored_object = s3_storage.read(document.file.name)
+    assert stored_object.startswith(b"\xff\xd8\xff") and b"SECRETGPSAREA" not in stored_object
+    url = reverse("queueing:booking_document", args=[booking.code, document.pk])
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == stored_object
+    client.force_login(other_patient)
+    assert client.get(url).status_code == 404
+
+
+def test_a_double_clicked_confirm_keeps_one_letter_on_shared_storage(
+    patient_client, member, types, dalam, tomorrow, s3_storage
+):
+    url = walk(patient_client, member, tomorrow, dalam, "taspen")
+    confirm(patient_client, url, document=png_upload(), document_kind="guarantee_letter")
+    confirm(patient_client, url, document=png_upload(), document_kind="guarantee_letter")
+    assert BookingDocument.objects.count() == 1 and s3_storage.keys() == [BookingDocument.objects.get().file.name]
+
+
+def test_storage_down_at_confirm_books_and_asks_for_the_letter_again(
+    patient_client, member, types, dalam, tomorrow, dead_s3_storage
+):
+    url = walk(patient_client, member, tomorrow, dalam, "taspen")
+    response = confirm(patient_client, url, document=png_upload(), document_kind="guarantee_letter")
+    page = patient_client.get(follow(response))
+    assert Booking.objects.count() == 1 and BookingDocument.objects.count() == 0
+    assert [m.level_tag for m in page.context["messages"]] == ["warning"]
+    assert 'id="letter-form"' in page.content.decode()
+
+
+def test_storage_down_on_the_booking_page_is_an_error_under_the_field(
+    patient_client, member, types, dalam, tomorrow, dead_s3_storage
+):
+    follow(confirm(patient_client, walk(patient_client, member, tomorrow, dalam, "taspen")))
+    detail = reverse("queueing:booking_detail", args=[Booking.objects.get().code])
+    response = patient_client.post(detail, {"document": png_upload(), "kind": "guarantee_letter"})
+    assert response.status_code == 400
+    assert field_codes(response.context["letter_form"], "document") == {"upload_store_failed"}
+    assert 'id="error_1_id_document"' in response.content.decode()
+    assert BookingDocument.objects.count() == 0
+
+
 # --- in a real browser ---------------------------------------------------------------------------------
 
 

@@ -49,14 +49,18 @@ def booking_detail(request: HttpRequest, code: str) -> HttpResponse:
     letter_form = letter_upload_form(booking, request.POST or None, request.FILES or None)
     if request.method == "POST":
         if letter_form is not None and letter_form.is_valid():
-            services.booking_document_add(
-                booking=booking,
-                kind=letter_form.cleaned_data["kind"],
-                upload=letter_form.cleaned_data["document"],
-                actor=request.user,
-            )
-            messages.success(request, _("Thank you, the letter has been saved with your booking."))
-            return redirect("queueing:booking_detail", code=booking.code)
+            try:
+                services.booking_document_add(
+                    booking=booking,
+                    kind=letter_form.cleaned_data["kind"],
+                    upload=letter_form.cleaned_data["document"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:  # e.g. the storage did not take the file
+                letter_form.add_error("document", exc)
+            else:
+                messages.success(request, _("Thank you, the letter has been saved with your booking."))
+                return redirect("queueing:booking_detail", code=booking.code)
         if letter_form is None:
             return HttpResponse(status=405)
     cfg = selectors.settings_for(booking)

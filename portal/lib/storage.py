@@ -1,0 +1,94 @@
+"""Private uploads on S3-compatible storage (MinIO, Ceph, AWS): one bucket shared by every app server.
+
+`PrivateS3Storage` is django-storages' S3Storage with the choices a private store needs:
+- it never makes a URL: every file is served through a permission-checked view
+  (portal/lib/private_files.py), so `url()` raises instead of presigning a link someone could share;
+- it sends no ACL: privacy is the bucket's (private, public access blocked; see README), and new
+  AWS buckets refuse every ACL header but one ("ACLs disabled");
+- a dead or hanging store costs seconds, not minutes: short connect/read timeouts, one retry;
+- its failures are OSError (StorageUnavailable), like a full or unmounted disk under
+  FileSystemStorage, so callers handle both backends with one `except OSError`; a missing object
+  is FileNotFoundError, as on disk;
+- a file opened for reading is fetched at once, so a failure is raised where the caller can catch it
+  (in the view, not half-way through a streamed response). Our files are at most 5 MB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from boto3.exceptions import Boto3Error
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from storages.backends.s3 import S3Storage
+
+
+class StorageUnavailable(OSError):  # noqa: N818 - an OSError like the disk's, named for what happened
+    """The shared storage did not answer, or refused: nothing was written or read."""
+
+
+@contextmanager
+def _as_os_error(action: str, name: str) -> Iterator[None]:
+    try:
+        yield
+    except ClientError as exc:
+        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            raise FileNotFoundError(f"not in the bucket: {name}") from exc
+        raise StorageUnavailable(f"S3 {action} of {name} refused: {exc}") from exc
+    except (BotoCoreError, Boto3Error) as exc:
+        raise StorageUnavailable(f"S3 {action} of {name} failed: {exc}") from exc
+
+
+class PrivateS3Storage(S3Storage):
+    """Options as S3Storage's, plus `timeout` (seconds per connect and per read) and `attempts` (per call)."""
+
+    def get_default_settings(self) -> dict[str, Any]:
+        return {
+            **super().get_default_settings(),
+            "default_acl": None,
+            "querystring_auth": True,  # belt and braces: url() refuses anyway
+            "file_overwrite": True,  # names are random (uploads.private_path): no HEAD before each upload
+            "timeout": 5.0,
+            "attempts": 2,
+        }
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.client_config = self.client_config.merge(
+            Config(
+                connect_timeout=self.timeout,
+                read_timeout=self.timeout,
+                retries={"total_max_attempts": self.attempts, "mode": "standard"},
+            )
+        )
+        # A 5 MB file is one PUT: no thread pool per upload; downloads retried as often as calls.
+        self.transfer_config = TransferConfig(use_threads=False, num_download_attempts=self.attempts)
+
+    def url(self, name: str | None, parameters: Any = None, expire: Any = None, http_method: Any = None) -> str:
+        raise NotImplementedError("private files have no URL: serve them through a permission-checked view")
+
+    def _open(self, name: str, mode: str = "rb") -> Any:
+        with _as_os_error("read", name):
+            file = super()._open(name, mode)
+            if "r" in mode:
+                file.file  # noqa: B018 - fetch now (see the module's docstring)
+            return file
+
+    def _save(self, name: str, content: Any) -> str:
+        with _as_os_error("write", name):
+            return super()._save(name, content)
+
+    def delete(self, name: str) -> None:
+        with _as_os_error("delete", name):
+            super().delete(name)
+
+    def exists(self, name: str) -> bool:
+        with _as_os_error("check", name):
+            return super().exists(name)
+
+    def size(self, name: str) -> int:
+        with _as_os_error("size", name):
+            return super().size(name)
