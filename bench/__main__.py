@@ -14,6 +14,7 @@ BENCHMARKS = [
     "booking",
     "import_patients",
     "uploads",
+    "upload_storage",
     "nik_search",
     "multi_server",
     "outbox",

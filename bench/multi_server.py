@@ -12,7 +12,10 @@ background tasks in the database queue. Through the balancer it runs the booking
   patient booked twice a day (bench.booking.check_data);
 - both servers really served (HAProxy's own per-server request counts);
 - limits hold across both servers: five failed sign-ins spread over both servers lock the
-  account out on both (django-axes); the cache-based limits (confirm, e-mails) share Redis.
+  account out on both (django-axes); the cache-based limits (confirm, e-mails) share Redis;
+- uploads are shared: the private storage is one S3 bucket (moto's S3 server on loopback, the
+  tests' fake, standing in for MinIO), and an ID card uploaded through one server is served,
+  byte for byte, by the other (and the other way round).
 
 PostgreSQL only (a shared SQLite file is not a multi-server deployment); skipped, with the
 reason, without PostgreSQL, Redis or HAProxy.
@@ -114,6 +117,120 @@ def _limits_hold(front: int) -> list[str]:
     return lines
 
 
+# --- shared uploads ------------------------------------------------------------------------------
+
+UPLOAD_SETUP = """
+import datetime as dt, json
+import django
+django.setup()
+from django.utils import timezone
+from accounts.models import User
+from bench.booking import _csrf_pair, _signed_in_session
+from families.models import AccountPatient, Patient
+user = User.objects.create_user(email="uploads-multi@bench.example", password="x" * 20, full_name="Bench Uploads",
+                                email_confirmed_at=timezone.now())
+patient = Patient.objects.create(full_name="Adi Bench", sex="L", birth_date=dt.date(2015, 7, 9), birth_place="Purwokerto")
+AccountPatient.objects.create(account=user, patient=patient, relationship="child", verified_at=timezone.now())
+session, _wizards = _signed_in_session(user, [])
+secret, token = _csrf_pair()
+print(json.dumps({"session": session, "csrf": secret, "token": token, "patient": str(patient.pk)}))
+"""
+
+DOCUMENT_OF_KIND = """
+import json, os
+import django
+django.setup()
+from families.models import IdentityDocument
+document = IdentityDocument.objects.get(patient_id=os.environ["BENCH_PATIENT"], kind=os.environ["BENCH_KIND"])
+print(json.dumps({"id": str(document.pk), "name": document.file.name}))
+"""
+
+
+def _start_fake_s3():
+    """The tests' fake S3 (moto's server mode, a test requirement) and a fresh bucket; None without moto."""
+    from portal.tests.s3 import KEYS, Bucket, FakeS3
+
+    try:
+        server = FakeS3()
+    except ImportError as exc:
+        print(f"    shared uploads: skipped ({exc}; pip install -r requirements-test.txt)", flush=True)
+        return None, {}
+    server.start()
+    bucket = Bucket(server, server.new_bucket())
+    env = {
+        "S3_BUCKET": bucket.name,
+        "S3_ENDPOINT_URL": server.endpoint,
+        "S3_ACCESS_KEY_ID": KEYS["access_key"],
+        "S3_SECRET_ACCESS_KEY": KEYS["secret_key"],
+    }
+    return bucket, env
+
+
+def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]) -> tuple[bytes, str]:
+    boundary = f"bench{os.urandom(8).hex()}"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    for name, (filename, content, content_type) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        )
+        parts.append(head.encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def _http(port: int, method: str, path: str, cookies: dict, body: bytes | None = None, content_type: str = ""):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    if content_type:
+        headers["Content-Type"] = content_type
+    try:
+        conn.request(method, path, body, headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def _photo() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (1200, 800), (200, 30, 30)).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def _uploads_shared(env: dict, ports: list[int], bucket) -> list[str]:
+    """An ID card uploaded through one server is in the bucket and served by the other, both ways."""
+    who = json.loads(booking._python(UPLOAD_SETUP, env))
+    cookies = {"sessionid": who["session"], "csrftoken": who["csrf"]}
+    lines = []
+    for kind, (up, down) in (("ktp", ports), ("kk", ports[::-1])):
+        body, content_type = _multipart(
+            {"csrfmiddlewaretoken": who["token"], "doc-kind": kind},
+            {"doc-file": (f"{kind}.jpg", _photo(), "image/jpeg")},
+        )
+        start = time.perf_counter()
+        status, _payload = _http(up, "POST", f"/keluarga/{who['patient']}/dokumen/", cookies, body, content_type)
+        took = time.perf_counter() - start
+        if status != 302:
+            raise RuntimeError(f"upload through :{up} answered {status}")
+        document = json.loads(
+            booking._python(DOCUMENT_OF_KIND, {**env, "BENCH_PATIENT": who["patient"], "BENCH_KIND": kind})
+        )
+        status, served = _http(down, "GET", f"/keluarga/dokumen/{document['id']}/", cookies)
+        same = status == 200 and served == bucket.read(document["name"])
+        lines.append(
+            f"{kind} uploaded through :{up} ({took * 1000:.0f} ms, into the bucket), "
+            f"served by :{down}: {status}, {'same bytes' if same else 'DIFFERENT'}"
+        )
+        if not same:
+            raise RuntimeError(f"shared uploads broken: {lines[-1]}")
+    return lines
+
+
 def _run_round(env: dict, front: int, pids: list[int]) -> dict:
     rates, lines, _sessions = booking._round(env, front, pids, serial=900, tag="multi")
     for phase in PHASES:
@@ -146,8 +263,10 @@ def main() -> None:
         return
     env = booking.production_env(CACHE_URL=CACHE_URL, SESSION_ENGINE=booking.SESSION_ENGINES["cache"])
     env["DATABASE_URL"], drop = booking._bench_database()
-    servers, proxy, folder = [], None, None
+    servers, proxy, folder, bucket = [], None, None, None
     try:
+        bucket, s3_env = _start_fake_s3()
+        env.update(s3_env)
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=BASE_DIR, check=True, timeout=600
         )
@@ -162,6 +281,8 @@ def main() -> None:
         _run_round(env, front, [server.pid for server in servers])
         for line in _limits_hold(front):
             print(f"    {line}", flush=True)
+        for line in _uploads_shared(env, ports, bucket) if bucket else ():
+            print(f"    shared uploads: {line}", flush=True)
         served = _served(stats)
         print(f"    requests per server (HAProxy): {', '.join(f'{n} {c}' for n, (c, _up) in sorted(served.items()))}")
         if len(served) != 2 or min(count for count, _up in served.values()) == 0:
@@ -176,4 +297,6 @@ def main() -> None:
             server.wait(timeout=30)
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
+        if bucket:
+            bucket.server.stop()
         drop()

@@ -9,12 +9,13 @@
 - its failures are OSError (StorageUnavailable), like a full or unmounted disk under
   FileSystemStorage, so callers handle both backends with one `except OSError`; a missing object
   is FileNotFoundError, as on disk;
-- a file opened for reading is fetched at once, so a failure is raised where the caller can catch it
-  (in the view, not half-way through a streamed response). Our files are at most 5 MB.
+- a file opened for reading is fetched at once with one GET, so a failure is raised where the caller
+  can catch it (in the view, not half-way through a streamed response). Our files are at most 5 MB.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -23,7 +24,9 @@ from boto3.exceptions import Boto3Error
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from django.core.files import File
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 
 class StorageUnavailable(OSError):  # noqa: N818 - an OSError like the disk's, named for what happened
@@ -71,11 +74,14 @@ class PrivateS3Storage(S3Storage):
         raise NotImplementedError("private files have no URL: serve them through a permission-checked view")
 
     def _open(self, name: str, mode: str = "rb") -> Any:
+        if "r" not in mode:
+            with _as_os_error("open", name):
+                return super()._open(name, mode)
+        # One GET, read at once (S3File would send two HEADs first and fetch on the first read).
+        key = self._normalize_name(clean_name(name))
         with _as_os_error("read", name):
-            file = super()._open(name, mode)
-            if "r" in mode:
-                file.file  # noqa: B018 - fetch now (see the module's docstring)
-            return file
+            body = self.bucket.Object(key).get()["Body"].read()
+        return File(io.BytesIO(body), name=name)
 
     def _save(self, name: str, content: Any) -> str:
         with _as_os_error("write", name):

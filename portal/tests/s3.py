@@ -9,6 +9,7 @@ go over real sockets, so timeouts, retries and connection errors are the real on
 
 from __future__ import annotations
 
+import logging
 import socket
 import uuid
 from collections.abc import Iterator
@@ -36,6 +37,7 @@ class FakeS3:
         self.endpoint = ""
 
     def start(self) -> None:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per request on stderr
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
