@@ -267,12 +267,9 @@ def test_a_replaced_id_card_leaves_only_the_new_object(
 
 
 @pytest.mark.parametrize("down", ["dead_s3_storage", "silent_s3_storage"])
-def test_storage_down_on_upload_is_an_error_under_the_field_and_no_row(
-    request, patient_client, sari_child, down, django_capture_on_commit_callbacks
-):
+def test_storage_down_on_upload_is_an_error_under_the_field_and_no_row(request, patient_client, sari_child, down):
     request.getfixturevalue(down)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = post_document(patient_client, sari_child, "ktp.jpg", image_bytes("JPEG"))
+    response = post_document(patient_client, sari_child, "ktp.jpg", image_bytes("JPEG"))
     assert response.status_code == 200
     assert [e.code for e in response.context["upload_form"].errors.as_data()["file"]] == ["upload_store_failed"]
     assert 'id="error_1_id_doc-file"' in response.content.decode()

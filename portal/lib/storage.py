@@ -77,10 +77,11 @@ class PrivateS3Storage(S3Storage):
         if "r" not in mode:
             with _as_os_error("open", name):
                 return super()._open(name, mode)
-        # One GET, read at once (S3File would send two HEADs first and fetch on the first read).
+        # One GET, read at once (S3File would send two HEADs first and fetch on the first read),
+        # through this thread's own client (`connection` is per thread; boto3 resources are not thread-safe).
         key = self._normalize_name(clean_name(name))
         with _as_os_error("read", name):
-            body = self.bucket.Object(key).get()["Body"].read()
+            body = self.connection.meta.client.get_object(Bucket=self.bucket_name, Key=key)["Body"].read()
         return File(io.BytesIO(body), name=name)
 
     def _save(self, name: str, content: Any) -> str:
