@@ -38,7 +38,9 @@ def _as_os_error(action: str, name: str) -> Iterator[None]:
     try:
         yield
     except ClientError as exc:
-        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+        # The object is missing (a HEAD's 404 has no body, hence no code but "404"); a missing
+        # bucket (NoSuchBucket, also a 404) is a misconfigured store, not a missing file.
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
             raise FileNotFoundError(f"not in the bucket: {name}") from exc
         raise StorageUnavailable(f"S3 {action} of {name} refused: {exc}") from exc
     except (BotoCoreError, Boto3Error) as exc:
@@ -67,7 +69,7 @@ class PrivateS3Storage(S3Storage):
                 retries={"total_max_attempts": self.attempts, "mode": "standard"},
             )
         )
-        # A 5 MB file is one PUT: no thread pool per upload; downloads retried as often as calls.
+        # A file of at most 5 MB is one PUT (multipart starts at 8 MB): no thread pool per upload.
         self.transfer_config = TransferConfig(use_threads=False, num_download_attempts=self.attempts)
 
     def url(self, name: str | None, parameters: Any = None, expire: Any = None, http_method: Any = None) -> str:

@@ -57,6 +57,14 @@ def test_a_missing_object_is_file_not_found_as_on_disk(s3_storage):
     storage.delete("identity/2026/12/gone.jpg")  # deleting what is not there is no error
 
 
+def test_a_missing_bucket_is_a_broken_store_not_a_missing_file(s3_storage):
+    storage = make_storage(s3_storage.storage_settings(bucket_name="antrean-no-such-bucket"))
+    with pytest.raises(StorageUnavailable):
+        storage.open("identity/2026/12/a.jpg")
+    with pytest.raises(StorageUnavailable):
+        storage.save("identity/2026/12/a.jpg", ContentFile(b"bytes"))
+
+
 def test_a_dead_store_is_an_os_error_like_a_full_disk(dead_s3_storage, settings):
     storage = make_storage(settings.STORAGES["default"])
     for attempt in (
