@@ -38,6 +38,11 @@ def active_facilities() -> list[Facility]:
     return cached[1]
 
 
+def active_facility(pk) -> Facility | None:
+    """One active facility by primary key, from the list kept in this process (no query most of the time)."""
+    return next((f for f in active_facilities() if f.pk == pk), None)
+
+
 def forget_facilities(**_kwargs) -> None:
     """Signal receiver (facilities.apps): a saved or deleted facility is seen at once by this process."""
     _ACTIVE_CACHE.clear()
@@ -57,6 +62,7 @@ def site_facility() -> Facility | None:
 __all__ = [
     "FacilityRole",
     "active_facilities",
+    "active_facility",
     "bookable_facilities",
     "facilities_for",
     "is_multi_facility",

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "portal.middleware.SessionMiddleware",  # Django's, with a 503 when the database is lost
     "portal.middleware.DefaultLanguageMiddleware",
     "portal.middleware.UnreadableRequestMiddleware",  # before anything reads the body or query
+    "visitday.display.middleware.UnchangedPollMiddleware",  # a TV's unchanged poll: no session, no account
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from facilities.models import Facility, default_facility
-from facilities.selectors import active_facilities, is_multi_facility, site_facility
+from facilities.selectors import active_facility, is_multi_facility, site_facility
 from families.models import Patient
 from guarantors.models import GuarantorKind, GuarantorType
 from portal.lib.dates import long_date
@@ -99,7 +99,7 @@ def resolve_state(request: HttpRequest, wizard: Wizard, upto: str) -> State:
     data, needed = wizard.data, STEPS[: STEPS.index(upto)]
     state = State(wizard=wizard, cfg=BookingSettings.current(data.get("facility")))
     if "facility" in needed:
-        state.facility = next((f for f in active_facilities() if f.pk == data.get("facility")), None)
+        state.facility = active_facility(data.get("facility"))
         if state.facility is None:
             return _stale(state, "facility")
     if "member" in needed:

@@ -23,7 +23,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from facilities.models import Facility, FacilityRole
-from facilities.selectors import active_facilities, facilities_for
+from facilities.selectors import active_facility, facilities_for
 
 # Kept in step with the migration that makes the group (no model permission: display pages only).
 SCREEN_GROUP = "Layar Antrean"
@@ -78,7 +78,7 @@ def _recently_allowed(request: HttpRequest, facility_id: int) -> Facility | None
     until = (request.session.get(SESSION_ALLOWED) or {}).get(str(facility_id), 0)
     if until < time.time():
         return None
-    return next((f for f in active_facilities() if f.pk == facility_id), None)
+    return active_facility(facility_id)
 
 
 def _allowed(request: HttpRequest, facility_id: int) -> Facility:

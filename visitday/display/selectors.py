@@ -1,7 +1,7 @@
 """What the waiting-room display shows, and the cheap version number that tells a screen nothing changed.
 
 A screen polls every 1.5 s and most polls find nothing new. `display_snapshot` answers them from
-a per-process snapshot of the state (its ETag is a hash of the JSON): younger than MIN_AGE it
+a per-process snapshot of the state (its ETag is a keyed hash of the JSON): younger than MIN_AGE it
 is used as it is, otherwise one query of index probes (the newest call of the facility, the
 newest ticket, the newest booking event) tells whether anything may have changed, and only then
 is `display_state` built again (a dozen queries). The marks also change every REFRESH_SECONDS,
@@ -12,7 +12,6 @@ reaches the screens within that time anyway.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -20,8 +19,10 @@ from dataclasses import dataclass
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from facilities.models import Facility
+from facilities.selectors import active_facility
 from queueing.models import BookingEvent
 from visitday import voice
 from visitday.models import Call, Loket, PlaceKind, Ticket, TicketLine, TicketStatus
@@ -122,10 +123,46 @@ def display_snapshot(facility: Facility, scope: Scope) -> Snapshot:
         snapshot.made = now
         return snapshot
     body = json.dumps(display_state(facility, scope), separators=(",", ":")).encode()
-    etag = '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest()[:20] + '"'
+    etag = _etag(facility.pk, scope, body)
     if len(_SNAPSHOTS) >= MAX_SNAPSHOTS:
         _SNAPSHOTS.clear()
     snapshot = _SNAPSHOTS[key] = Snapshot(marks=marks, made=now, etag=etag, body=body)
+    return snapshot
+
+
+def _etag(facility_id: int, scope: Scope, body: bytes) -> str:
+    """A keyed hash (SECRET_KEY) of the facility, the scope and the state.
+
+    Keyed, so that only a browser that was sent the state by the checked view can present it:
+    `unchanged_snapshot` answers such a browser's unchanged poll before any session is read.
+    """
+    value = f"{facility_id}|{scope.key}|".encode() + body
+    return '"' + salted_hmac("visitday.display.etag", value, algorithm="sha256").hexdigest()[:32] + '"'
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether a request's If-None-Match header names this ETag (the one rule for the display's 304s)."""
+    return any(constant_time_compare(tag.strip(), etag) for tag in if_none_match.split(","))
+
+
+def unchanged_snapshot(facility_id: int, query, if_none_match: str) -> Snapshot | None:
+    """The current snapshot when the poll's ETag is still its ETag; None when the full view must answer.
+
+    Called before the session is read (visitday.display.middleware). A poll that presents an ETag
+    this process did not hand out goes on to the checked view, so a stranger's guess costs no
+    query. One whose snapshot is older than MIN_AGE pays the marks query, as any screen would.
+    """
+    scope = scope_from_query(query)
+    snapshot = _SNAPSHOTS.get((facility_id, scope.key))
+    if snapshot is None or not etag_matches(if_none_match, snapshot.etag):
+        return None
+    if time.monotonic() - snapshot.made >= MIN_AGE:
+        facility = active_facility(facility_id)
+        if facility is None:
+            return None
+        snapshot = display_snapshot(facility, scope)
+        if not etag_matches(if_none_match, snapshot.etag):
+            return None
     return snapshot
 
 

@@ -3,7 +3,8 @@
 Polling rather than server-sent events: a screen holding an SSE stream open ties up one of
 gunicorn's threads for as long as it is on (all day), so ten TVs would take ten of the threads
 patients and clerks need; a poll is a short request, and an unchanged one is answered with a
-304 from a snapshot shared by all screens, at most one query (figures in README, `make bench BENCH_ARGS=display`).
+304 from a snapshot shared by all screens, before any session is read (visitday.display.middleware;
+figures in README, `make bench BENCH_ARGS=display`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,20 @@ POLL_MILLISECONDS = 1500  # new calls show within 2 s: one poll interval plus th
 
 
 def _matches(request: HttpRequest, etag: str) -> bool:
-    return etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
+    return selectors.etag_matches(request.headers.get("If-None-Match", ""), etag)
+
+
+def poll_response(request: HttpRequest, snapshot: selectors.Snapshot) -> HttpResponse:
+    """A poll's answer: 304 when the screen already has this state, else the JSON."""
+    if _matches(request, snapshot.etag):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(snapshot.body, content_type="application/json")
+    response["ETag"] = snapshot.etag
+    # Always asked again (no-cache), never kept by a proxy (private); set here so the signed-in
+    # no-store default does not stop the browser from sending If-None-Match.
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @require_GET
@@ -68,16 +82,7 @@ def display_data(request: HttpRequest, facility_id: int) -> HttpResponse:
     """The screen's state as JSON; 304 when nothing it shows has changed since its last poll."""
     facility = request.display_facility
     scope = selectors.scope_from_query(request.GET)
-    snapshot = selectors.display_snapshot(facility, scope)
-    if _matches(request, snapshot.etag):
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(snapshot.body, content_type="application/json")
-    response["ETag"] = snapshot.etag
-    # Always asked again (no-cache), never kept by a proxy (private); set here so the signed-in
-    # no-store default does not stop the browser from sending If-None-Match.
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return poll_response(request, selectors.display_snapshot(facility, scope))
 
 
 @display_view

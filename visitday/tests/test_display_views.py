@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from conftest import make_account
@@ -131,10 +132,53 @@ def test_an_unchanged_poll_costs_a_handful_of_queries(
     nurse_services.clinic_call_next(day_quota=floor[2], actor=nurse)
     etag = screen_client.get(data_url(facility))["ETag"]
     screen_client.get(data_url(facility), HTTP_IF_NONE_MATCH=etag)  # warm: the facilities list is kept 5 s
-    # The session, then at most the marks query: the user and the facility were checked at the
-    # first poll (again every few minutes), the state is shared by every screen.
-    with django_assert_max_num_queries(2):
+    # At most the marks query (MIN_AGE is 0 here): no session, no account, the state is shared by
+    # every screen and answered before the session is read (visitday.display.middleware).
+    with django_assert_max_num_queries(1):
         assert screen_client.get(data_url(facility), HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_within_min_age_an_unchanged_poll_costs_no_query(
+    screen_client, facility, floor, monkeypatch, django_assert_num_queries
+):
+    from visitday.display import selectors
+
+    etag = screen_client.get(data_url(facility))["ETag"]
+    monkeypatch.setattr(selectors, "MIN_AGE", 60)
+    with django_assert_num_queries(0):
+        assert screen_client.get(data_url(facility), HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_an_unchanged_poll_needs_no_session_but_only_an_etag_the_checked_view_gave(
+    screen_client, facility, floor, nurse
+):
+    etag = screen_client.get(data_url(facility))["ETag"]
+    stranger = Client()
+    # The ETag the screen was given answers "unchanged" to whoever presents it, and says nothing more.
+    unchanged = stranger.get(data_url(facility), HTTP_IF_NONE_MATCH=etag)
+    assert unchanged.status_code == 304 and unchanged.content == b"" and "sessionid" not in unchanged.cookies
+    # A made-up ETag, or the same state's ETag under another URL, meets the full check.
+    for tag in ('"0000"', '"' + "0" * 32 + '"', "*", etag.upper()):
+        response = stranger.get(data_url(facility), HTTP_IF_NONE_MATCH=tag)
+        assert response.status_code == 302 and "/akun/masuk/" in response["Location"], tag
+    assert stranger.get(data_url(facility, "?tempat=loket"), HTTP_IF_NONE_MATCH=etag).status_code == 302
+    other = Facility.objects.create(name="Puskesmas Sokaraja")
+    assert stranger.get(data_url(other), HTTP_IF_NONE_MATCH=etag).status_code == 302
+    # Once something changed, the old ETag is refused to the stranger and the screen gets the new state.
+    nurse_services.clinic_call_next(day_quota=floor[2], actor=nurse)
+    assert stranger.get(data_url(facility), HTTP_IF_NONE_MATCH=etag).status_code == 302
+    assert screen_client.get(data_url(facility), HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_the_same_state_has_another_etag_under_another_facility_or_scope():
+    from django.http import QueryDict
+
+    from visitday.display.selectors import _etag
+
+    everything, counters = scope_from_query(QueryDict("")), scope_from_query(QueryDict("tempat=loket"))
+    body = b'{"recent":[]}'
+    assert _etag(1, everything, body) == _etag(1, everything, body)
+    assert len({_etag(1, everything, body), _etag(2, everything, body), _etag(1, counters, body)}) == 3
 
 
 def test_a_screen_may_show_only_some_places(screen_client, facility, floor, nurse):
