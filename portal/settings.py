@@ -238,11 +238,16 @@ UPLOAD_BUSY_WAIT_SECONDS = env.float("UPLOAD_BUSY_WAIT_SECONDS", default=5.0)
 
 # --- E-mail ---------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+if EMAIL_CONFIG.get("EMAIL_BACKEND") == "django.core.mail.backends.smtp.EmailBackend":
+    # The same SMTP client with a total deadline per send (portal/lib/smtp.py).
+    EMAIL_CONFIG["EMAIL_BACKEND"] = "portal.lib.smtp.DeadlineEmailBackend"
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Antrean <noreply@antrean.local>")
-# Seconds before a silent mail server is given up on: e-mail is sent during the request (until a
-# worker exists), so a hanging server must not hold the person's page for ever.
+# Seconds a mail server may stay silent on one read or write (EMAIL_TIMEOUT), and for one whole
+# send (EMAIL_TOTAL_TIMEOUT: connect, STARTTLS, login, the messages, QUIT), after which the
+# attempt fails and is retried later: a server trickling its answers cannot hold a sender.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_TOTAL_TIMEOUT = env.float("EMAIL_TOTAL_TIMEOUT", default=30.0)
 # WhatsApp through Fonnte's HTTP API (notifications/fonnte.py): WHATSAPP_URL e.g. https://api.fonnte.com
 # and the device token. Empty URL with DEBUG on: a fake gateway on loopback takes the messages.
 WHATSAPP_URL = env("WHATSAPP_URL", default="")

@@ -47,7 +47,7 @@ class FakeSmtpServer:
 
 
 def use_smtp(settings, port: int, timeout: int = 5) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "portal.lib.smtp.DeadlineEmailBackend"  # what settings make of an smtp:// EMAIL_URL
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, timeout
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
