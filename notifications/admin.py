@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Message, MessageStatus
@@ -30,8 +30,17 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected failed messages again"))
     def send_again(self, request, queryset):
-        ids = list(queryset.filter(status=MessageStatus.FAILED).values_list("pk", flat=True))
+        failed = queryset.filter(status=MessageStatus.FAILED)
+        # A message whose text is forgotten (an account link, or past the retention period) would
+        # go out blank: the person asks for a new link instead.
+        ids = list(failed.exclude(body="").values_list("pk", flat=True))
         Message.objects.filter(pk__in=ids).update(status=MessageStatus.PENDING, attempts=0, last_error="")
         for message_id in ids:
             message_enqueue(message_id)
         self.message_user(request, _("%(count)d message(s) queued again.") % {"count": len(ids)})
+        if blank := failed.filter(body="").count():
+            self.message_user(
+                request,
+                _("%(count)d message(s) not sent again: their text was forgotten.") % {"count": blank},
+                messages.WARNING,
+            )

@@ -45,6 +45,9 @@ class Message(models.Model):
     recipient = EncryptedCharField(_("recipient"), max_length=254)  # address or number: personal data
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
+    # Set for account e-mails (a confirmation or password-reset link): their text is blanked as soon
+    # as they are sent or have failed for good, as a link read from the table could be used.
+    forget_when_done = models.BooleanField(_("text forgotten once finished"), default=False)
     status = models.CharField(
         _("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING, db_index=True
     )

@@ -1,11 +1,12 @@
-"""One way to tell an account holder something: `notify`, on the channels the account chose.
+"""One way to tell an account holder something: `notify`, on the channels the account chose;
+and `queue_email` for the account's own e-mails (confirmation and reset links, security notices).
 
-`notify` renders the message now (in the language of whoever caused it) and writes one Message
-row per channel inside the caller's transaction; once that commits, the durable worker is asked
-to deliver it. Delivery (`message_deliver`) runs in the worker, never in a request or a
-transaction: it claims the row, makes one attempt within a total deadline, and records the
-outcome; a temporary failure is retried with growing pauses, a permanent one is kept as failed
-with its reason. A sweep (`messages_resume`) picks up anything whose worker call was lost.
+Both render the message now (in the language of whoever caused it) and write Message rows inside
+the caller's transaction; once that commits, the durable worker is asked to deliver them.
+Delivery (`message_deliver`) runs in the worker, never in a request or a transaction: it claims
+the row, makes one attempt within a total deadline, and records the outcome; a temporary failure
+is retried with growing pauses, a permanent one is kept as failed with its reason. A sweep
+(`messages_due`) picks up anything whose worker call was lost.
 """
 
 from __future__ import annotations
@@ -62,19 +63,43 @@ def notify(template: str, *, account, context: dict[str, Any] | None = None, key
             account=account, channel=channel, template=template, key=key,
             recipient=recipient, subject=subject[:200], body=body,
         )  # fmt: skip
-        if not key:
-            message.save()  # nothing can collide: one INSERT, no savepoint (the booking rush pays this)
-        else:
-            try:
-                with transaction.atomic():  # a savepoint: a duplicate key leaves the caller's work intact
-                    message.save()
-            except IntegrityError:
-                if Message.objects.filter(key=key, channel=channel).exists():
-                    continue  # already queued by an earlier run, here or on another server
-                raise
-        made.append(message)
-        transaction.on_commit(lambda pk=message.pk: message_enqueue(pk), robust=True)
+        if _queue(message):
+            made.append(message)
     return made
+
+
+def queue_email(template: str, *, to: str, account=None, context: dict[str, Any] | None = None) -> Message:
+    """Queue an account e-mail (a confirmation or password-reset link, a security notice) to `to`.
+
+    It goes by e-mail to the address given whatever channels the account chose: a confirmation
+    link must reach the address it confirms, which may not be the account's yet. Its text is
+    forgotten as soon as it is sent or has failed for good, as the link in it signs in or sets a
+    password for whoever reads it.
+    """
+    subject, body = mail.render(template, dict(context or {}))
+    message = Message(
+        account=account, channel=Channel.EMAIL, template=template, recipient=to,
+        subject=subject[:200], body=body, forget_when_done=True,
+    )  # fmt: skip
+    _queue(message)
+    return message
+
+
+def _queue(message: Message) -> bool:
+    """Save the message in the caller's transaction and nudge the worker once that commits;
+    False if its once-only key was already queued."""
+    if not message.key:
+        message.save()  # nothing can collide: one INSERT, no savepoint (the booking rush pays this)
+    else:
+        try:
+            with transaction.atomic():  # a savepoint: a duplicate key leaves the caller's work intact
+                message.save()
+        except IntegrityError:
+            if Message.objects.filter(key=message.key, channel=message.channel).exists():
+                return False  # already queued by an earlier run, here or on another server
+            raise
+    transaction.on_commit(lambda pk=message.pk: message_enqueue(pk), robust=True)
+    return True
 
 
 def message_enqueue(message_id: int, delay: float = 0) -> None:
@@ -165,6 +190,8 @@ def _finish(message: Message, status: str, *, error: str = "", gateway_id: str =
         fields["next_attempt_at"] = timezone.now() + dt.timedelta(seconds=retry_in)
     if status == MessageStatus.SENT:
         fields.update(sent_at=timezone.now(), gateway_id=gateway_id[:64], last_error="")
+    if message.forget_when_done and status in (MessageStatus.SENT, MessageStatus.FAILED):
+        fields.update(subject="", body="")
     # Only the claim we hold is ours to finish (a lease taken over by another worker is theirs).
     Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING, claimed_at=message.claimed_at).update(**fields)
     if status == MessageStatus.FAILED:
