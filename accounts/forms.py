@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.consent import CONSENT_TEXT, CONSENT_VERSION
 from accounts.models import User
 from accounts.phone import format_mobile, normalize_mobile
+from notifications.services import queue_email
 from portal.lib import mail
 
 PROFILE_FIELDS = [
@@ -150,7 +151,7 @@ class ProfileForm(ProfileFieldsMixin, forms.ModelForm):
 
 
 class EmailPasswordResetForm(PasswordResetForm):
-    """Django's reset form, labelled like the rest of the site, sending through the mail helper."""
+    """Django's reset form, labelled like the rest of the site; the link goes by the durable worker."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,7 +161,8 @@ class EmailPasswordResetForm(PasswordResetForm):
         self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
     ) -> None:
         link = mail.absolute_url("password_reset_confirm", uidb64=context["uid"], token=context["token"])
-        mail.send("registration/password_reset", to=to_email, context={"user": context["user"], "link": link})
+        user = context["user"]
+        queue_email("registration/password_reset", to=to_email, account=user, context={"user": user, "link": link})
 
 
 class EmailAuthenticationForm(AuthenticationForm):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.consent import CONSENT_VERSION
 from accounts.models import RateLimitBucket, User
+from notifications.services import queue_email
 from portal.lib import mail
 
 log = logging.getLogger(__name__)
@@ -103,9 +104,10 @@ def confirmation_token(user: User, email: str | None = None) -> str:
 def send_confirmation_email(*, user: User, email: str | None = None) -> None:
     """E-mail a confirmation link to the account's address, or to the new address given."""
     email = email or user.email
-    mail.send(
+    queue_email(
         "accounts/emails/confirm_email",
         to=email,
+        account=user,
         context={
             "user": user,
             "link": mail.absolute_url("accounts:confirm_email", confirmation_token(user, email)),
@@ -115,8 +117,11 @@ def send_confirmation_email(*, user: User, email: str | None = None) -> None:
 
 
 def _send_notice(*, user: User, template: str, **extra: Any) -> None:
-    mail.send(
-        template, to=user.email, context={"user": user, "reset_link": mail.absolute_url("password_reset"), **extra}
+    queue_email(
+        template,
+        to=user.email,
+        account=user,
+        context={"user": user, "reset_link": mail.absolute_url("password_reset"), **extra},
     )
 
 

@@ -9,6 +9,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from notifications.models import Message
+
 pytestmark = pytest.mark.django_db
 
 LOGIN_URL = reverse("login")
@@ -94,6 +96,21 @@ def test_password_reset_flow_works_once_and_unlocks_the_account(
     assert response.status_code == 302 and response.url == reverse("password_reset_complete")
     assert login(Client(), patient.email, "teh-manis-hangat-7").status_code == 302
     assert Client().get(link, follow=True).context["validlink"] is False
+
+
+def test_the_reset_link_is_not_kept_in_the_database_once_sent(client, patient, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": patient.email})
+
+    link = reset_link()  # it reached the person
+    [message] = Message.objects.all()
+    assert (message.template, message.recipient, message.status) == (
+        "registration/password_reset",
+        patient.email,
+        "sent",
+    )
+    assert (message.subject, message.body) == ("", "")
+    assert not Message.objects.filter(body__contains=link.split("/")[-2]).exists()
 
 
 def test_password_reset_answers_the_same_for_unknown_email(client, patient, django_capture_on_commit_callbacks):

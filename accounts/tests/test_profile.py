@@ -5,6 +5,8 @@ from django.core import mail
 from django.urls import reverse
 
 from conftest import make_account
+from notifications.models import Message
+from notifications.services import channels_set
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +66,17 @@ def test_email_change_waits_for_the_new_address_to_be_confirmed(
     assert to_new.to == ["sari.baru@example.com"] and "/konfirmasi-email/" in to_new.body
     assert to_old.to == ["sari@example.com"] and "sari.baru@example.com" in to_old.body
     assert "/konfirmasi-email/" not in to_old.body
+
+
+def test_the_link_goes_by_email_to_the_new_address_even_for_an_account_told_by_whatsapp_only(
+    patient_client, patient, password, django_capture_on_commit_callbacks
+):
+    channels_set(account=patient, email=False, whatsapp=True)
+
+    change_email(patient_client, patient, password, capture=django_capture_on_commit_callbacks)
+
+    assert sorted(m.to[0] for m in mail.outbox) == ["sari.baru@example.com", "sari@example.com"]
+    assert set(Message.objects.values_list("channel", flat=True)) == {"email"}
 
 
 def test_opening_the_link_moves_the_account_to_the_new_address(
