@@ -73,8 +73,8 @@ def queue_email(template: str, *, to: str, account=None, context: dict[str, Any]
 
     It goes by e-mail to the address given whatever channels the account chose: a confirmation
     link must reach the address it confirms, which may not be the account's yet. Its text is
-    forgotten as soon as it is sent or has failed for good, as the link in it signs in or sets a
-    password for whoever reads it.
+    forgotten as soon as it is sent or has failed for good: a link in it could confirm an address
+    or set a password for whoever reads the table.
     """
     subject, body = mail.render(template, dict(context or {}))
     message = Message(
