@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.consent import CONSENT_TEXT, CONSENT_VERSION
 from accounts.models import User
 from accounts.phone import format_mobile, normalize_mobile
-from notifications.services import queue_email
 from portal.lib import mail
 
 PROFILE_FIELDS = [
@@ -162,7 +161,7 @@ class EmailPasswordResetForm(PasswordResetForm):
     ) -> None:
         link = mail.absolute_url("password_reset_confirm", uidb64=context["uid"], token=context["token"])
         user = context["user"]
-        queue_email("registration/password_reset", to=to_email, account=user, context={"user": user, "link": link})
+        mail.queue("registration/password_reset", to=to_email, account=user, context={"user": user, "link": link})
 
 
 class EmailAuthenticationForm(AuthenticationForm):

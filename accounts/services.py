@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from accounts.consent import CONSENT_VERSION
 from accounts.models import RateLimitBucket, User
-from notifications.services import queue_email
 from portal.lib import mail
 
 log = logging.getLogger(__name__)
@@ -104,7 +103,7 @@ def confirmation_token(user: User, email: str | None = None) -> str:
 def send_confirmation_email(*, user: User, email: str | None = None) -> None:
     """E-mail a confirmation link to the account's address, or to the new address given."""
     email = email or user.email
-    queue_email(
+    mail.queue(
         "accounts/emails/confirm_email",
         to=email,
         account=user,
@@ -117,7 +116,7 @@ def send_confirmation_email(*, user: User, email: str | None = None) -> None:
 
 
 def _send_notice(*, user: User, template: str, **extra: Any) -> None:
-    queue_email(
+    mail.queue(
         template,
         to=user.email,
         account=user,

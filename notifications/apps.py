@@ -9,3 +9,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications import tasks  # noqa: F401 - registers the recurring sweep
+        from notifications.services import queue_email
+        from portal.lib import mail
+
+        mail.connect_queue(queue_email)  # accounts asks for its e-mails through portal.lib.mail.queue

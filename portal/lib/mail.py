@@ -8,15 +8,18 @@ header of whoever triggered the e-mail.
 
 Only the durable worker sends: notifications.services queues each e-mail as a row (`notify`,
 `queue_email`) and its worker hands it to the mail server with `send_rendered`, so no request
-ever waits for a mail server.
+ever waits for a mail server. Accounts sits below notifications (STYLE.md: it imports no app but
+facilities), so it asks for its e-mails through `queue`, a hook declared here and connected by
+the notifications app when Django starts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -49,3 +52,19 @@ def failure_reason(exc: BaseException) -> str:
     return " ".join(
         str(part) for part in (type(exc).__name__, getattr(exc, "smtp_code", ""), getattr(exc, "strerror", "")) if part
     )
+
+
+_queue_email: Callable[..., Any] | None = None
+
+
+def connect_queue(queue_email: Callable[..., Any]) -> None:
+    """Called once by notifications.apps: the function that keeps an e-mail for the worker."""
+    global _queue_email  # noqa: PLW0603 - one hook, set when the app registry is ready
+    _queue_email = queue_email
+
+
+def queue(template: str, *, to: str, account: Any = None, context: dict[str, Any] | None = None) -> Any:
+    """Keep an account e-mail (a link, a security notice) for the worker to send to `to` after the commit."""
+    if _queue_email is None:
+        raise ImproperlyConfigured("the notifications app is not installed: nothing can send e-mail")
+    return _queue_email(template, to=to, account=account, context=context)
