@@ -48,5 +48,6 @@ def notify_holders(link: AccountPatient) -> int:
                 "new_account": link.account.full_name,
                 "review_url": mail.absolute_url("families:link_review", review_token(link, holder.pk)),
             },
+            forget_when_done=True,  # the review link can end the new account's access
         )
     return len(holders)

@@ -51,8 +51,14 @@ def whatsapp_number(phone: str) -> str:
     return "".join(ch for ch in phone if ch.isdigit())
 
 
-def notify(template: str, *, account, context: dict[str, Any] | None = None, key: str = "") -> list[Message]:
-    """Queue `template` for `account` on each of its channels; with a `key`, once per key ever."""
+def notify(
+    template: str, *, account, context: dict[str, Any] | None = None, key: str = "", forget_when_done: bool = False
+) -> list[Message]:
+    """Queue `template` for `account` on each of its channels; with a `key`, once per key ever.
+
+    `forget_when_done`: the text carries a link that acts for its reader (a review link): it is
+    blanked once sent or failed for good, not after the retention period.
+    """
     channels = channels_for(account)
     if not channels:
         return []
@@ -61,7 +67,7 @@ def notify(template: str, *, account, context: dict[str, Any] | None = None, key
     for channel, recipient in channels:
         message = Message(
             account=account, channel=channel, template=template, key=key,
-            recipient=recipient, subject=subject[:200], body=body,
+            recipient=recipient, subject=subject[:200], body=body, forget_when_done=forget_when_done,
         )  # fmt: skip
         if _queue(message):
             made.append(message)

@@ -101,6 +101,11 @@ def test_a_link_by_mrn_and_birth_date_is_unverified_and_the_holder_is_emailed(cl
     assert [m.to for m in mail.outbox] == [[patient.email]]
     body = mail.outbox[0].body
     assert "/keluarga/tautan/" in body and adi.full_name in body and adi.nik not in body
+    # The review link acts for its reader: once sent, its text is no longer kept.
+    from notifications.models import Message
+
+    [kept] = Message.objects.filter(template="families/emails/new_link")
+    assert kept.status == "sent" and kept.subject == kept.body == "" and kept.forget_when_done
     log = LinkLog.objects.get(account=maya, action=LinkAction.CREATED)
     assert log.note == services.MRN_LINK_NOTE
 
