@@ -40,13 +40,16 @@ def _fast_password_hasher(request, settings) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_facility_caches():
-    """Facilities and their booking settings are cached per process for seconds: each test starts from its own."""
+    """Facilities, their booking settings, the wizard's open days and clinics and the clinics' document
+    rules are cached per process for seconds: each test starts from its own."""
     from facilities.selectors import forget_facilities
+    from guarantors.services import forget_clinic_rules
     from queueing.models import _SETTINGS_CACHE
+    from queueing.selectors import forget_schedules
 
-    forget_facilities(), _SETTINGS_CACHE.clear()
+    forget_facilities(), _SETTINGS_CACHE.clear(), forget_schedules(), forget_clinic_rules()
     yield
-    forget_facilities(), _SETTINGS_CACHE.clear()
+    forget_facilities(), _SETTINGS_CACHE.clear(), forget_schedules(), forget_clinic_rules()
 
 
 @pytest.fixture(autouse=True)

@@ -34,6 +34,7 @@ other apps call these, not the models or the VClaim client.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -42,7 +43,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
@@ -81,14 +82,35 @@ def _as_type(guarantor_type: GuarantorType | str) -> GuarantorType:
     return GuarantorType.objects.get(code=guarantor_type)
 
 
-def _clinic_rules(guarantor_type: GuarantorType, clinic_code: str | None) -> QuerySet[ClinicDocumentRule]:
+RULES_TTL = 5.0
+_RULES_CACHE: dict[str, tuple[float, dict[str, list[ClinicDocumentRule]]]] = {}
+
+
+def _active_rules() -> dict[str, list[ClinicDocumentRule]]:
+    """Every active clinic document rule by clinic code, rules for every guarantor first; kept in
+    this process for a few seconds. Read by the confirm page, the result page, slips and
+    reminders; changed by an administrator now and then: saving or deleting one clears this
+    process's copy at once (guarantors.apps), the other processes' within RULES_TTL."""
+    cached = _RULES_CACHE.get("rules")
+    if cached is None or cached[0] < time.monotonic():
+        by_clinic: dict[str, list[ClinicDocumentRule]] = {}
+        rules = ClinicDocumentRule.objects.filter(is_active=True).order_by(
+            F("guarantor_type").asc(nulls_first=True), "pk"
+        )
+        for rule in rules:
+            by_clinic.setdefault(rule.clinic_code, []).append(rule)
+        cached = _RULES_CACHE["rules"] = (time.monotonic() + RULES_TTL, by_clinic)
+    return cached[1]
+
+
+def forget_clinic_rules(**_kwargs) -> None:
+    _RULES_CACHE.clear()
+
+
+def _clinic_rules(guarantor_type: GuarantorType, clinic_code: str | None) -> list[ClinicDocumentRule]:
     if not clinic_code:
-        return ClinicDocumentRule.objects.none()
-    return (
-        ClinicDocumentRule.objects.filter(clinic_code=clinic_code, is_active=True)
-        .filter(Q(guarantor_type=guarantor_type) | Q(guarantor_type__isnull=True))
-        .order_by(F("guarantor_type").asc(nulls_first=True), "pk")
-    )  # rules for every guarantor first
+        return []
+    return [r for r in _active_rules().get(clinic_code, []) if r.guarantor_type_id in (None, guarantor_type.pk)]
 
 
 def required_documents(guarantor_type: GuarantorType | str, clinic_code: str | None = None) -> list[str]:
@@ -101,7 +123,7 @@ def required_documents(guarantor_type: GuarantorType | str, clinic_code: str | N
 
 def letter_upload_needed(guarantor_type: GuarantorType | str, clinic_code: str | None = None) -> bool:
     gtype = _as_type(guarantor_type)
-    return gtype.needs_letter_upload or _clinic_rules(gtype, clinic_code).filter(needs_letter_upload=True).exists()
+    return gtype.needs_letter_upload or any(rule.needs_letter_upload for rule in _clinic_rules(gtype, clinic_code))
 
 
 # --- the VClaim client and its cache -------------------------------------------------------

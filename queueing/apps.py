@@ -12,7 +12,7 @@ class QueueingConfig(AppConfig):
 
         from families.panels import register_dashboard_panel
         from families.signals import patient_merged
-        from queueing.selectors import dashboard_panel_context, forget_guarantors
+        from queueing.selectors import dashboard_panel_context, forget_guarantors, forget_schedules
         from queueing.services import on_patient_merged
 
         for signal in (post_save, post_delete):
@@ -21,6 +21,13 @@ class QueueingConfig(AppConfig):
                 sender="guarantors.GuarantorType",
                 dispatch_uid=f"queueing.forget_guarantors.{signal is post_save}",
             )
+            # The wizard's open days and clinics (selectors._SCHEDULES_CACHE) follow these rows.
+            for model in ("Schedule", "ScheduleException", "Clinic", "Doctor"):
+                signal.connect(
+                    forget_schedules,
+                    sender=f"queueing.{model}",
+                    dispatch_uid=f"queueing.forget_schedules.{model}.{signal is post_save}",
+                )
 
         patient_merged.connect(on_patient_merged, dispatch_uid="queueing.repoint_bookings")
         # Background tasks (portal/lib/tasks.py): every migrate restarts the recurring chains.

@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, When
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +40,12 @@ class MemberForm(forms.Form):
     def __init__(self, account, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["patient"].queryset = selectors.bookable_patients(account)
+
+    def members(self) -> list[Patient]:
+        """The account's patients for the page, read once: the radio list shows the same rows."""
+        patients = list(self.fields["patient"].queryset)
+        self.fields["patient"].choices = [(str(p.pk), p.full_name) for p in patients]
+        return patients
 
     def clean_patient(self) -> Patient:
         patient = self.cleaned_data["patient"]
@@ -169,11 +174,6 @@ class GuarantorForm(GuarantorFieldsForm):
         return form
 
 
-class ClinicChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Clinic) -> str:
-        return obj.name
-
-
 class FacilityForm(forms.Form):
     """Seed 002 step 1: the puskesmas or hospital (only asked when the deployment has several)."""
 
@@ -191,22 +191,20 @@ class FacilityForm(forms.Form):
 
 
 class ClinicForm(forms.Form):
-    clinic = ClinicChoiceField(
-        label=_("Clinic"),
-        queryset=Clinic.objects.none(),
-        widget=forms.RadioSelect,
-        empty_label=None,
-        error_messages={"invalid_choice": _("This clinic has no practice on this date.")},
-    )
+    """The clinics practising on the chosen date (`selectors.open_clinics`): no query to show or check them."""
 
-    def __init__(self, date: dt.date, *args, facility_id: int, first: Clinic | None = None, **kwargs) -> None:
+    clinic = forms.ChoiceField(label=_("Clinic"), widget=forms.RadioSelect)
+
+    def __init__(self, clinics: list[Clinic], *args, first: Clinic | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        clinics = selectors.clinics_on(date, facility_id=facility_id)
         if first is not None:  # the BPJS referral's clinic heads the list
-            clinics = clinics.annotate(referral_first=Case(When(pk=first.pk, then=0), default=1)).order_by(
-                "referral_first", *clinics.query.order_by or ["sort_order", "name"]
-            )
-        self.fields["clinic"].queryset = clinics
+            clinics = sorted(clinics, key=lambda c: c.pk != first.pk)
+        self.clinics = {str(c.pk): c for c in clinics}
+        self.fields["clinic"].choices = [(key, c.name) for key, c in self.clinics.items()]
+        self.fields["clinic"].error_messages["invalid_choice"] = _("This clinic has no practice on this date.")
+
+    def clean_clinic(self) -> Clinic:
+        return self.clinics[self.cleaned_data["clinic"]]
 
 
 def offer_label(offer: selectors.Offer) -> str:

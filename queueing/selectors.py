@@ -100,27 +100,69 @@ def schedules_covered(schedules: list[Schedule], exceptions: list[ScheduleExcept
 
 
 def open_dates(*, cfg: BookingSettings, now: dt.datetime | None = None) -> list[dt.date]:
-    """Window dates on which at least one schedule of the settings' facility runs and is not closed (two queries)."""
+    """Window dates on which at least one schedule of the settings' facility runs and is not closed.
+
+    The window is worked out from the clock on every call (a new day opens on time); the schedules
+    and exceptions it is checked against come from `_open_date_inputs` (two queries, kept briefly).
+    """
     dates = window_dates(cfg=cfg, now=now)
     if not dates:
         return []
-    schedules = list(
-        bookable_schedules()
-        .filter(clinic__facility_id=cfg.facility_id)
-        .select_related("clinic")
-        .only("id", "weekday", "clinic_id", "doctor_id", "clinic__facility_id")
-    )
-    by_weekday: dict[int, list[Schedule]] = defaultdict(list)
-    for schedule in schedules:
-        by_weekday[schedule.weekday].append(schedule)
-    exceptions: dict[dt.date, list[ScheduleException]] = defaultdict(list)
-    for exc in ScheduleException.objects.filter(date__range=(dates[0], dates[-1])):
-        exceptions[exc.date].append(exc)
+    by_weekday, exceptions = _open_date_inputs(cfg.facility_id, dates[0], dates[-1])
     return [
         d
         for d in dates
-        if len(schedules_covered(by_weekday[d.weekday()], exceptions[d])) < len(by_weekday[d.weekday()])
+        if len(schedules_covered(by_weekday.get(d.weekday(), []), exceptions.get(d, [])))
+        < len(by_weekday.get(d.weekday(), []))
     ]
+
+
+# The wizard's reference data (which days and clinics are open), read on every step page and
+# changed by an administrator now and then: kept in this process for a few seconds, cleared at
+# once in this process when a schedule, exception, clinic or doctor is saved (queueing.apps),
+# within SCHEDULES_TTL in the others. Places left are never kept: they are read live, and
+# booking_create checks everything again inside its own statement.
+SCHEDULES_TTL = 5.0
+_SCHEDULES_CACHE: dict[tuple, tuple[float, object]] = {}
+
+
+def _kept(key: tuple, compute):
+    now = time.monotonic()
+    cached = _SCHEDULES_CACHE.get(key)
+    if cached is None or cached[0] < now:
+        if len(_SCHEDULES_CACHE) > 256:  # dates and facilities: a handful; drop the expired ones
+            for old in [k for k, (until, _v) in _SCHEDULES_CACHE.items() if until < now]:
+                _SCHEDULES_CACHE.pop(old, None)
+        cached = _SCHEDULES_CACHE[key] = (now + SCHEDULES_TTL, compute())
+    return cached[1]
+
+
+def forget_schedules(**_kwargs) -> None:
+    """Signal receiver (queueing.apps): a saved schedule, exception, clinic or doctor is seen at once here."""
+    _SCHEDULES_CACHE.clear()
+
+
+def _open_date_inputs(
+    facility_id: int | None, first: dt.date, last: dt.date
+) -> tuple[dict[int, list[Schedule]], dict[dt.date, list[ScheduleException]]]:
+    """The facility's bookable schedules by weekday and the exceptions between two dates (two queries, kept)."""
+
+    def load():
+        schedules = (
+            bookable_schedules()
+            .filter(clinic__facility_id=facility_id)
+            .select_related("clinic")
+            .only("id", "weekday", "clinic_id", "doctor_id", "clinic__facility_id")
+        )
+        by_weekday: dict[int, list[Schedule]] = defaultdict(list)
+        for schedule in schedules:
+            by_weekday[schedule.weekday].append(schedule)
+        exceptions: dict[dt.date, list[ScheduleException]] = defaultdict(list)
+        for exc in ScheduleException.objects.filter(date__range=(first, last)):
+            exceptions[exc.date].append(exc)
+        return dict(by_weekday), dict(exceptions)
+
+    return _kept(("open_dates", facility_id, first, last), load)
 
 
 def clinics_on(date: dt.date, *, facility_id: int | None = None) -> QuerySet[Clinic]:
@@ -133,6 +175,17 @@ def clinics_on(date: dt.date, *, facility_id: int | None = None) -> QuerySet[Cli
     )
     clinics = Clinic.objects.filter(active=True).filter(Exists(open_schedules))
     return clinics if facility_id is None else clinics.filter(facility_id=facility_id)
+
+
+def open_clinics(date: dt.date, *, facility_id: int | None) -> list[Clinic]:
+    """`clinics_on` in display order, kept for a few seconds: the wizard's clinic list and its
+    checks of the chosen clinic, on every step after the clinic, without a query. Read-only."""
+    return _kept(("clinics", date, facility_id), lambda: list(clinics_on(date, facility_id=facility_id)))
+
+
+def open_clinic(date: dt.date, clinic_id, *, facility_id: int | None) -> Clinic | None:
+    """The clinic with this id if it practises on `date` (from `open_clinics`)."""
+    return next((c for c in open_clinics(date, facility_id=facility_id) if str(c.pk) == str(clinic_id)), None)
 
 
 def offers_on(date: dt.date, *, clinic: Clinic | None = None) -> QuerySet[Schedule]:

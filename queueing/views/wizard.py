@@ -114,13 +114,11 @@ def resolve_state(request: HttpRequest, wizard: Wizard, upto: str) -> State:
         except ValidationError as exc:
             return _stale(state, "date", exc.messages[0])
     if "guarantor" in needed:
-        state.guarantor = selectors.bookable_guarantors().filter(pk=data.get("guarantor")).first()
+        state.guarantor = selectors.active_guarantors().get(str(data.get("guarantor")))
         if state.guarantor is None:
             return _stale(state, "guarantor")
     if "clinic" in needed:
-        state.clinic = (
-            selectors.clinics_on(state.date, facility_id=state.cfg.facility_id).filter(pk=data.get("clinic")).first()
-        )
+        state.clinic = selectors.open_clinic(state.date, data.get("clinic"), facility_id=state.cfg.facility_id)
         if state.clinic is None:
             return _stale(state, "clinic", _("This clinic has no practice on this date."))
     if "doctor" in needed:
@@ -264,7 +262,7 @@ def wizard_member(request: HttpRequest, state: State) -> HttpResponse:
     here = request.get_full_path()
     members = [
         {"patient": p, "missing": selectors.member_missing_fields(p), "edit_url": member_complete_url(p, here)}
-        for p in form.fields["patient"].queryset
+        for p in form.members()
     ]
     return render_step(request, state, "member", form, members=members)
 
@@ -311,8 +309,7 @@ def wizard_guarantor(request: HttpRequest, state: State) -> HttpResponse:
 def _chosen_clinic(state: State) -> Clinic | None:
     """The clinic when the person comes back from a later step: then the referral's clinic is checked too."""
     clinic_id = state.wizard.data.get("clinic")
-    clinics = selectors.clinics_on(state.date, facility_id=state.cfg.facility_id)
-    return clinics.filter(pk=clinic_id).first() if clinic_id else None
+    return selectors.open_clinic(state.date, clinic_id, facility_id=state.cfg.facility_id) if clinic_id else None
 
 
 def _guarantor_values(state: State) -> dict[str, str]:
@@ -344,7 +341,7 @@ def _guarantor_types_context() -> dict[str, Any]:
 
     The clinic's extra papers are added on the confirm page, once the clinic is known.
     """
-    types = list(selectors.bookable_guarantors())
+    types = list(selectors.active_guarantors().values())
     meta = {
         g.code: {
             "card": g.needs_card_number,
@@ -400,15 +397,11 @@ def _save_guarantor(request: HttpRequest, state: State, form: GuarantorForm) -> 
 @wizard_view("clinic")
 def wizard_clinic(request: HttpRequest, state: State) -> HttpResponse:
     referral_clinic = _referral_clinic(state)
-    clinics = selectors.clinics_on(state.date, facility_id=state.cfg.facility_id)
-    practising = referral_clinic is not None and clinics.filter(pk=referral_clinic.pk).exists()
+    clinics = selectors.open_clinics(state.date, facility_id=state.cfg.facility_id)
+    practising = referral_clinic is not None and any(c.pk == referral_clinic.pk for c in clinics)
     chosen = state.wizard.data.get("clinic") or (referral_clinic.pk if practising else None)
     form = ClinicForm(
-        state.date,
-        request.POST or None,
-        initial={"clinic": chosen},
-        facility_id=state.cfg.facility_id,
-        first=referral_clinic if practising else None,
+        clinics, request.POST or None, initial={"clinic": chosen}, first=referral_clinic if practising else None
     )
     if request.method == "POST" and form.is_valid():
         state.wizard.save_step("clinic", {"clinic": form.cleaned_data["clinic"].pk})
@@ -445,7 +438,7 @@ def _referral_clinic_dates(state: State, clinic: Clinic) -> list[dt.date]:
         day
         for day in selectors.open_dates(cfg=state.cfg)
         if (last is None or day <= last)
-        and selectors.clinics_on(day, facility_id=clinic.facility_id).filter(pk=clinic.pk).exists()
+        and selectors.open_clinic(day, clinic.pk, facility_id=clinic.facility_id) is not None
     ]
 
 

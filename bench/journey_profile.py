@@ -1,0 +1,240 @@
+"""Where the time of a signed-in booking journey goes, page by page, in process.
+
+`python -m bench journey_profile` (or `make bench BENCH_ARGS=journey_profile`). The same data as
+`bench booking` in a throwaway database; one account signs in through the login form, then walks
+BENCH_PROFILE_JOURNEYS journeys exactly as the `browser` phase of `bench booking` does (dashboard,
+start, every step's page and answer, the confirm page, confirm, the result page, my bookings),
+straight into the WSGI handler: no HTTP, no gunicorn, no concurrency, one request at a time.
+
+Prints, per page: the median wall time, the mean CPU time of this process and of its PostgreSQL
+backend, and the SQL statements; then the whole journey's sums. With BENCH_PROFILE_PYINSTRUMENT=1
+a pyinstrument profile of the journeys follows (where the Python time goes: templates, forms,
+middleware, the ORM). The per-account confirm limit is off here (QUEUEING_CONFIRM_LIMIT=0): it is
+a cache round trip, measured by `bench booking`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from bench import booking as bench
+from bench.booking_load import PASSWORD, _cpu_seconds
+
+JOURNEYS = int(os.environ.get("BENCH_PROFILE_JOURNEYS", "40"))
+PER_ACCOUNT = 4  # journeys per account, as in `bench booking` (families of 12: its three journey phases)
+
+
+class _Browser:
+    """A cookie jar talking to the WSGI app directly; notes each request's statements."""
+
+    def __init__(self, app) -> None:
+        self.app, self.cookies = app, {}
+
+    def request(self, method: str, url: str, data: dict | None = None) -> tuple[int, str, str]:
+        parts = urlsplit(url)
+        body = b""
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": parts.path,
+            "QUERY_STRING": parts.query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.errors": sys.stderr,
+            "HTTP_COOKIE": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
+        if data is not None:
+            body = urlencode({"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **data}).encode()
+            environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ["wsgi.input"] = io.BytesIO(body)
+        answer = {}
+
+        def start_response(status, headers, exc_info=None):
+            answer["status"], answer["headers"] = int(status.split()[0]), headers
+
+        page = b"".join(self.app(environ, start_response)).decode()
+        location = ""
+        for name, value in answer["headers"]:
+            if name.lower() == "set-cookie":
+                key, _sep, rest = value.strip().partition("=")
+                self.cookies[key] = rest.split(";", 1)[0]
+            elif name.lower() == "location":
+                location = value
+            elif name == "X-Bench-Queries":
+                self.last_queries = int(value)
+        return answer["status"], location, page
+
+
+def _journey(browser: _Browser, plan: dict, patient: str, hit) -> None:
+    day = plan["days"]["browser"]
+    hit("dashboard", "GET", "/beranda/")
+    _status, url, _ = hit("start", "GET", "/antrian/ambil/")
+    for step, answer in (
+        ("member", {"patient": patient}),
+        ("date", {"date": day["date"]}),
+        ("guarantor", {"guarantor_type": plan["guarantor"]}),
+        ("clinic", {"clinic": plan["clinic"]}),
+        ("doctor", {"schedule": day["schedule"]}),
+    ):
+        hit(f"{step} page", "GET", url)
+        status, url, body = hit(f"{step} POST", "POST", url, answer)
+        assert status == 302, (step, status, body[:300])
+    status, _location, page = hit("confirm page", "GET", url)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    status, location, _ = hit("confirm POST", "POST", url, {"token": token})
+    assert status == 302 and "?baru=1" in location, (status, location)
+    hit("result", "GET", location)
+    hit("my bookings", "GET", "/antrian/")
+
+
+def main() -> None:
+    """Data in a throwaway database, then the walk in a fresh process that loads the bench's settings."""
+    from django.db import connections
+
+    connections.close_all()
+    env = bench.production_env(
+        BENCH_TAG="j",
+        BENCH_SERIAL="0",
+        BENCH_BOOKING_RUSH="4",
+        BENCH_BOOKING_CLIENTS=str(2 * JOURNEYS // PER_ACCOUNT + 2),
+        BENCH_BOOKING_JOURNEYS=str(PER_ACCOUNT),
+        QUEUEING_CONFIRM_LIMIT="0",
+    )
+    env["DATABASE_URL"], drop = bench._bench_database()
+    plan_file = Path(tempfile.mkstemp(prefix="bench-journey-", suffix=".json")[1])
+    try:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            env=env,
+            cwd=bench.BASE_DIR,
+            check=True,
+            timeout=600,
+        )
+        plan_file.write_text(bench._python("import bench.booking as b; b.setup_data()", env))
+        subprocess.run(
+            [sys.executable, "-c", "import bench.journey_profile as p; p.run()"],
+            cwd=bench.BASE_DIR,
+            env=dict(env, BENCH_PLAN=str(plan_file)),
+            check=True,
+            timeout=900,
+        )
+    finally:
+        plan_file.unlink(missing_ok=True)
+        drop()
+
+
+def run() -> None:
+    from django.conf import settings
+    from django.db import connection
+
+    app = bench.make_app()
+    plan = json.loads(Path(os.environ["BENCH_PLAN"]).read_text())
+    walks = [
+        (email, patient)
+        for email, patients in zip(plan["accounts"], plan["browser_patients"])
+        for patient in patients[:PER_ACCOUNT]
+    ]
+    signed_in: dict[str, _Browser] = {}
+
+    def browser_for(email: str) -> _Browser:
+        """One browser per account, signed in through the login form once (not measured)."""
+        if email not in signed_in:
+            browser = signed_in[email] = _Browser(app)
+            browser.request("GET", "/akun/masuk/")
+            status, _l, _p = browser.request("POST", "/akun/masuk/", {"username": email, "password": PASSWORD})
+            assert status == 302, status
+        return signed_in[email]
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()" if connection.vendor == "postgresql" else "SELECT 0")
+        backend = cursor.fetchone()[0]
+
+    def backend_cpu() -> float:
+        return _cpu_seconds(Path(f"/proc/{backend}/stat").read_text())[1] if backend else 0.0
+
+    pages: dict[str, list[tuple[float, float, float, int]]] = {}
+
+    def walk(email: str, patient: str, measure: bool) -> None:
+        browser = browser_for(email)
+
+        def hit(page: str, method: str, url: str, data: dict | None = None):
+            if not measure:
+                return browser.request(method, url, data)
+            wall, cpu, db = time.perf_counter(), time.process_time(), backend_cpu()
+            answer = browser.request(method, url, data)
+            pages.setdefault(page, []).append(
+                (time.perf_counter() - wall, time.process_time() - cpu, backend_cpu() - db, browser.last_queries)
+            )
+            return answer
+
+        _journey(browser, plan, patient, hit)
+
+    walk(*walks.pop(), measure=False)  # warm: templates compiled, statements prepared
+    if os.environ.get("BENCH_PROFILE_SQL"):  # each page's statements, for one journey
+        email, patient = walks.pop()
+        browser = browser_for(email)
+
+        def show(page: str, method: str, url: str, data: dict | None = None):
+            statements = []
+
+            def note(execute, sql, params, many, context):
+                statements.append(" ".join(sql.split())[:240])
+                return execute(sql, params, many, context)
+
+            with connection.execute_wrapper(note):
+                answer = browser.request(method, url, data)
+            print(f"{page}:")
+            for sql in statements:
+                print(f"    {sql}")
+            return answer
+
+        _journey(browser, plan, patient, show)
+    for email, patient in walks[:JOURNEYS]:
+        browser_for(email)
+        walk(email, patient, measure=True)
+    print(
+        f"{connection.vendor}, {settings.SESSION_ENGINE.rsplit('.', 1)[1]} sessions, {JOURNEYS} signed-in "
+        "journeys one request at a time (wall: median; CPU: mean of this process + its database backend):"
+    )
+    totals = [0.0, 0.0, 0.0, 0.0]
+    for page, hits in pages.items():
+        cpu, db = (statistics.fmean(h[index] * 1000 for h in hits) for index in (1, 2))
+        wall, queries = statistics.median(h[0] * 1000 for h in hits), statistics.median(h[3] for h in hits)
+        print(f"  {page:14s} wall {wall:6.2f} ms · CPU {cpu:6.2f} ms + database {db:5.2f} ms · {queries:.0f} queries")
+        for index, value in enumerate((wall, cpu, db, queries)):
+            totals[index] += value
+    print(
+        f"  whole journey: {len(pages)} requests, {totals[3]:.0f} queries, wall {totals[0]:.0f} ms, "
+        f"CPU {totals[1]:.0f} ms + database {totals[2]:.1f} ms"
+    )
+    if os.environ.get("BENCH_PROFILE_PYINSTRUMENT"):
+        from pyinstrument import Profiler
+
+        rest = walks[JOURNEYS:]
+        for email, _patient in rest:
+            browser_for(email)
+        profiler = Profiler(interval=0.001)
+        profiler.start()
+        for email, patient in rest:
+            walk(email, patient, measure=False)
+        profiler.stop()
+        if os.environ["BENCH_PROFILE_PYINSTRUMENT"] == "flat":  # the functions that spend the most time themselves
+            from pyinstrument.renderers import ConsoleRenderer
+
+            text = profiler.output(ConsoleRenderer(flat=True, time="percent_of_total"))
+            print("\n".join(text.splitlines()[:80]))
+        else:
+            print(profiler.output_text(unicode=False, color=False, show_all=False))
