@@ -234,7 +234,7 @@ def run() -> None:
         if os.environ["BENCH_PROFILE_PYINSTRUMENT"] == "flat":  # the functions that spend the most time themselves
             from pyinstrument.renderers import ConsoleRenderer
 
-            text = profiler.output(ConsoleRenderer(flat=True, time="percent_of_total"))
+            text = profiler.output(ConsoleRenderer(flat=True, show_all=True, time="percent_of_total"))
             print("\n".join(text.splitlines()[:80]))
         else:
             print(profiler.output_text(unicode=False, color=False, show_all=False))

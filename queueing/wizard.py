@@ -42,6 +42,9 @@ CLEARS = {
 # clinic for a short while, so an outage makes the person wait once, not at every step.
 CHECK_INPUTS = ("patient", "date", "guarantor", "card_number", "referral_number")
 UNVERIFIED_REUSE_SECONDS = 120
+# Set once every answer is in, and never cleared: only such a wizard can have made a booking
+# (the confirm POST needs every answer), so only such a wizard costs the steps a query to ask.
+COMPLETE_KEY = "complete"
 
 
 class Wizard:
@@ -59,8 +62,10 @@ class Wizard:
             wizards.pop(min(wizards, key=lambda k: wizards[k].get("t", 0)))
         wid = uuid.uuid4().hex
         wizards[wid] = {"t": time.time(), **prefill}
+        wizard = cls(session, wid, wizards[wid])
+        wizard._note_complete()
         session[SESSION_KEY] = wizards
-        return cls(session, wid, wizards[wid])
+        return wizard
 
     @classmethod
     def load(cls, session: SessionBase, wid: str) -> Wizard | None:
@@ -72,6 +77,14 @@ class Wizard:
             if keys[0] not in self.data:
                 return step
         return "confirm"
+
+    def may_have_booked(self) -> bool:
+        """Whether this wizard ever had every answer, i.e. whether its token may have made a booking."""
+        return bool(self.data.get(COMPLETE_KEY)) or self.first_missing_step() == "confirm"
+
+    def _note_complete(self) -> None:
+        if self.first_missing_step() == "confirm":
+            self.data[COMPLETE_KEY] = True
 
     def reachable(self, step: str) -> bool:
         return STEPS.index(step) <= STEPS.index(self.first_missing_step())
@@ -117,6 +130,7 @@ class Wizard:
         return entry if recent and entry["check"].get("status") == "unverified" else None
 
     def _store(self) -> None:
+        self._note_complete()
         wizards = dict(self.session.get(SESSION_KEY, {}))
         wizards[self.id] = self.data
         self.session[SESSION_KEY] = wizards

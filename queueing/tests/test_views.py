@@ -108,6 +108,22 @@ def test_a_finished_wizard_is_not_reopened(patient_client, member, child, umum, 
     assert Booking.objects.count() == 1
 
 
+def test_a_finished_wizard_missing_an_answer_later_is_still_not_reopened(
+    patient_client, member, child, umum, gigi_tomorrow, tomorrow
+):
+    """The steps ask for the wizard's booking only once it had every answer; that mark stays."""
+    url = walk(patient_client, member, tomorrow, gigi_tomorrow, umum)
+    confirm(patient_client, url)
+    booking = Booking.objects.get()
+    session = patient_client.session
+    wid = re.search(r"/ambil/([0-9a-f]{32})/", url).group(1)
+    del session["queueing_wizards"][wid]["schedule"]  # as a stale answer is forgotten
+    session.save()
+    response = patient_client.post(url.replace("/konfirmasi/", "/anggota/"), {"patient": child.pk})
+    assert response["Location"] == reverse("queueing:booking_detail", args=[booking.code])
+    assert Booking.objects.count() == 1
+
+
 def test_two_tabs_keep_separate_wizards(patient_client, member, child, umum, gigi_tomorrow, tomorrow):
     first = walk(patient_client, member, tomorrow, gigi_tomorrow, umum)
     second = walk(patient_client, child, tomorrow, gigi_tomorrow, umum)
@@ -334,13 +350,15 @@ def test_verification_mode_result_says_waiting(patient_client, member, umum, gig
 # --- query counts: no N+1 ------------------------------------------------------------------------------
 
 
+# The budgets below hold with cold per-process caches (open days and clinics, guarantor types,
+# facilities, settings: kept for seconds); with warm ones the step pages cost 1-4 fewer.
 @pytest.mark.parametrize("count", [1, 9])
 def test_my_bookings_page_query_count_does_not_grow(
     patient_client, patient, gigi_tomorrow, tomorrow, book, django_assert_max_num_queries, count
 ):
     for i in range(count):
         book(make_member(patient, f"Anak {i}", relationship="child"), gigi_tomorrow, tomorrow)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         assert patient_client.get(reverse("queueing:booking_list")).status_code == 200
 
 
@@ -352,14 +370,14 @@ def test_doctor_and_clinic_steps_query_count_does_not_grow(
         make_schedule(f"P{i}", f"dr. Umum {i}", weekdays=[tomorrow.weekday()])
         make_schedule("P0", f"dr. Lain {i}", weekdays=[tomorrow.weekday()], start="13:00", end="15:00")
     url = wizard_url(patient_client.post(start(patient_client), {"patient": member.pk}))
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         assert patient_client.get(url).status_code == 200  # date step
     url = wizard_url(patient_client.post(url, {"date": tomorrow.isoformat()}))
     url = wizard_url(patient_client.post(url, {"guarantor_type": umum.code}))
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         assert patient_client.get(url).status_code == 200  # clinic step
     url = wizard_url(patient_client.post(url, {"clinic": Clinic.objects.get(code="P0").pk}))
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = patient_client.get(url)  # doctor step
     assert len(response.context["offers"]) == count + 1
 
@@ -369,7 +387,7 @@ def test_member_step_query_count_does_not_grow(patient_client, patient, cfg, dja
     for i in range(count):
         make_member(patient, f"Anggota {i}", relationship="other")
     url = start(patient_client)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(5):
         assert patient_client.get(url).status_code == 200
 
 

@@ -154,8 +154,12 @@ def wizard_view(step: str):
             wizard = Wizard.load(request.session, wid)
             if wizard is None:
                 return lost_wizard(request, wid)
-            done = Booking.objects.filter(confirm_token=wizard.token, account=request.user).only("code").first()
-            if done:  # a finished wizard is not reopened: its token already made this booking
+            # A finished wizard is not reopened: its token already made this booking. Asked only of a
+            # wizard that ever had every answer: one still being filled in cannot have booked.
+            done = wizard.may_have_booked() and (
+                Booking.objects.filter(confirm_token=wizard.token, account=request.user).only("code").first()
+            )
+            if done:
                 return redirect("queueing:booking_detail", code=done.code)
             if not wizard.reachable(step):
                 return redirect(f"queueing:wizard_{wizard.first_missing_step()}", wid=wid)
