@@ -226,8 +226,13 @@ def setup_data() -> None:
     users = User.objects.bulk_create(
         [User(email=f"bench-{tag}-r{i}@example.com", full_name=f"Rush {i}", **profile) for i in range(rush_accounts)]
         + [User(email=f"bench-{tag}-w{i}@example.com", full_name=f"Wizard {i}", **profile) for i in range(CLIENTS)]
+        # browser_login's own accounts: a fourth, fifth... confirm of one account within a minute
+        # would meet the per-account confirm limit (10 a minute) and measure its 429 page instead.
+        + [User(email=f"bench-{tag}-l{i}@example.com", full_name=f"Login {i}", **profile) for i in range(CLIENTS)]
     )
-    sizes = [FAMILY] * rush_accounts + [JOURNEYS * 3] * CLIENTS  # wizard, browser, browser_login
+    # Families of JOURNEYS * 3 members for the wizard, browser and login accounts alike (the dashboard
+    # lists them all): the login accounts use a third of theirs.
+    sizes = [FAMILY] * rush_accounts + [JOURNEYS * 3] * (2 * CLIENTS)
     patients = Patient.objects.bulk_create(
         [
             Patient(
@@ -294,16 +299,20 @@ def setup_data() -> None:
         session_key, wizard_ids = _signed_in_session(user, answers)
         cookie, token = _csrf_pair()
         rush.append({"session": session_key, "csrf_cookie": cookie, "csrf_token": token, "wizards": wizard_ids})
+    wizard_families = families[rush_accounts : rush_accounts + CLIENTS]
     print(
         json.dumps(
             {
                 "rush": rush,
-                "accounts": [u.email for u in users[rush_accounts:]],
-                "patients": [[str(p.pk) for p in family[:JOURNEYS]] for family in families[rush_accounts:]],
+                "accounts": [u.email for u in users[rush_accounts : rush_accounts + CLIENTS]],
+                "login_accounts": [u.email for u in users[rush_accounts + CLIENTS :]],
+                "patients": [[str(p.pk) for p in family[:JOURNEYS]] for family in wizard_families],
                 "browser_patients": [
-                    [str(p.pk) for p in family[JOURNEYS : 2 * JOURNEYS]] for family in families[rush_accounts:]
+                    [str(p.pk) for p in family[JOURNEYS : 2 * JOURNEYS]] for family in wizard_families
                 ],
-                "login_patients": [[str(p.pk) for p in family[2 * JOURNEYS :]] for family in families[rush_accounts:]],
+                "login_patients": [
+                    [str(p.pk) for p in family[:JOURNEYS]] for family in families[rush_accounts + CLIENTS :]
+                ],
                 "guarantor": umum.code,
                 "clinic": clinic.pk,
                 "days": {

@@ -277,7 +277,7 @@ def client_process(index: int, plan: dict, port: int, barrier, results) -> None:
             phase.run("wizard", _journeys(client, plan, plan["patients"][i]))
             for name, patients, email in (
                 ("browser", plan["browser_patients"][i], ""),
-                ("browser_login", plan["login_patients"][i], plan["accounts"][i]),
+                ("browser_login", plan["login_patients"][i], plan["login_accounts"][i]),
             ):
                 phase.record[f"{name}_pages"] = pages = []
                 phase.run(name, _browser(port, client, plan, patients, pages, email))
