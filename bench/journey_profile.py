@@ -1,23 +1,30 @@
 """Where the time of a signed-in booking journey goes, page by page, in process.
 
 `python -m bench journey_profile` (or `make bench BENCH_ARGS=journey_profile`). The same data as
-`bench booking` in a throwaway database; one account signs in through the login form, then walks
-BENCH_PROFILE_JOURNEYS journeys exactly as the `browser` phase of `bench booking` does (dashboard,
-start, every step's page and answer, the confirm page, confirm, the result page, my bookings),
-straight into the WSGI handler: no HTTP, no gunicorn, no concurrency, one request at a time.
+`bench booking` in a throwaway database; its accounts sign in through the login form (not
+measured), then walk BENCH_PROFILE_JOURNEYS journeys (four per account) exactly as the `browser`
+phase of `bench booking` does (dashboard, start, every step's page and answer, the confirm page,
+confirm, the result page, my bookings), straight into the WSGI handler: no HTTP, no gunicorn, no
+concurrency, one request at a time.
 
 Prints, per page: the median wall time, the mean CPU time of this process and of its PostgreSQL
-backend, and the SQL statements; then the whole journey's sums. With BENCH_PROFILE_PYINSTRUMENT=1
-a pyinstrument profile of the journeys follows (where the Python time goes: templates, forms,
-middleware, the ORM). The per-account confirm limit is off here (QUEUEING_CONFIRM_LIMIT=0): it is
-a cache round trip, measured by `bench booking`.
+backend, and the SQL statements; then the whole journey's sums. Then, optionally, on further
+journeys:
+- BENCH_PROFILE_PYINSTRUMENT=tree (or flat): a pyinstrument profile (templates, forms, middleware,
+  the ORM; "flat" lists the functions by their own time);
+- BENCH_PROFILE_PAGE="guarantor page" (a page's name as printed): a cProfile of that page alone,
+  sorted by BENCH_PROFILE_SORT (default cumulative).
+BENCH_PROFILE_SQL=1 prints each page's statements first. The per-account confirm limit is off
+here (QUEUEING_CONFIRM_LIMIT=0): it is a cache round trip, measured by `bench booking`.
 """
 
 from __future__ import annotations
 
+import cProfile
 import io
 import json
 import os
+import pstats
 import re
 import statistics
 import subprocess
@@ -166,12 +173,20 @@ def run() -> None:
         return _cpu_seconds(Path(f"/proc/{backend}/stat").read_text())[1] if backend else 0.0
 
     pages: dict[str, list[tuple[float, float, float, int]]] = {}
+    only = os.environ.get("BENCH_PROFILE_PAGE")  # e.g. "guarantor page": cProfile that page alone
+    page_profile = cProfile.Profile() if only else None
 
     def walk(email: str, patient: str, measure: bool) -> None:
         browser = browser_for(email)
 
         def hit(page: str, method: str, url: str, data: dict | None = None):
             if not measure:
+                if page == only:
+                    page_profile.enable()
+                    try:
+                        return browser.request(method, url, data)
+                    finally:
+                        page_profile.disable()
                 return browser.request(method, url, data)
             wall, cpu, db = time.perf_counter(), time.process_time(), backend_cpu()
             answer = browser.request(method, url, data)
@@ -220,7 +235,12 @@ def run() -> None:
         f"  whole journey: {len(pages)} requests, {totals[3]:.0f} queries, wall {totals[0]:.0f} ms, "
         f"CPU {totals[1]:.0f} ms + database {totals[2]:.1f} ms"
     )
-    if os.environ.get("BENCH_PROFILE_PYINSTRUMENT"):
+    if only:
+        for email, patient in walks[JOURNEYS:]:
+            walk(email, patient, measure=False)
+        stats = pstats.Stats(page_profile)
+        stats.sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(60)
+    elif os.environ.get("BENCH_PROFILE_PYINSTRUMENT"):
         from pyinstrument import Profiler
 
         rest = walks[JOURNEYS:]
