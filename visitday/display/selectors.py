@@ -56,6 +56,11 @@ class Scope:
         return self.clinics is None or clinic_id in self.clinics
 
 
+def _is_id(text: str) -> bool:
+    # ASCII digits only: "²" passes str.isdigit() but not int(), and a huge number is no id.
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def scope_from_query(query) -> Scope:
     """`?loket=1&loket=2&poli=3`: those places only; `?tempat=loket` / `?tempat=poli`: one kind only.
 
@@ -63,7 +68,7 @@ def scope_from_query(query) -> Scope:
     """
 
     def ids(name: str) -> frozenset[int] | None:
-        values = {int(v) for v in query.getlist(name) for v in v.split(",") if v.strip().isdigit()}
+        values = {int(v) for v in query.getlist(name) for v in v.split(",") if _is_id(v.strip())}
         return frozenset(values) if values else None
 
     lokets, clinics = ids("loket"), ids("poli")
