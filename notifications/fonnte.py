@@ -18,9 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-# The total-deadline machinery is the VClaim client's (one owner for "a call may take N seconds
-# in all"): a socket timeout alone bounds each read, not the call.
-from guarantors.bpjs import BpjsError, Deadline, deadline_opener
+from portal.lib.deadline import Deadline, deadline_opener
 
 
 class WhatsAppError(Exception):
@@ -58,7 +56,7 @@ class FonnteClient:
                     raw = response.read(64 * 1024)
         except urllib.error.HTTPError as exc:
             raise WhatsAppUnavailable(f"gateway answered HTTP {exc.code}") from None
-        except (OSError, ValueError, BpjsError) as exc:  # refused, reset, timed out, deadline passed
+        except (OSError, ValueError) as exc:  # refused, reset, timed out, deadline passed (DeadlineExceeded)
             raise WhatsAppUnavailable(f"gateway not reached: {type(exc).__name__}") from None
         if deadline.expired:  # the sockets were shut mid-body: a truncated answer
             raise WhatsAppUnavailable(f"no complete answer within {self.timeout:g} s")

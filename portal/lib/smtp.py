@@ -1,10 +1,11 @@
 """Django's SMTP backend with a total deadline for each send, not only a timeout per socket read.
 
 EMAIL_TIMEOUT bounds each read and write, so a mail server that trickles its answers a byte at a
-time (or a TLS handshake that stalls between records) could hold the worker for minutes. Here one
+time could hold the worker for minutes (a STARTTLS handshake is bounded by the time left instead,
+as the socket being wrapped cannot be watched during it). Here one
 `send_messages` call (connect, STARTTLS, login, every message, QUIT) gets EMAIL_TOTAL_TIMEOUT
 seconds: when they are up, the connection's socket is shut (the same `Deadline` the BPJS and
-WhatsApp clients use), the blocked read returns at once, and the send raises EmailDeadlineExceeded,
+WhatsApp clients use, portal/lib/deadline.py), the blocked read returns at once, and the send raises EmailDeadlineExceeded,
 which the worker records and retries like any other temporary failure. Settings pick this backend
 wherever EMAIL_URL names SMTP.
 """
@@ -17,7 +18,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail.backends.smtp import EmailBackend
 
-from guarantors.bpjs import BpjsError, Deadline
+from portal.lib.deadline import Deadline
 
 
 class EmailDeadlineExceeded(smtplib.SMTPException):
@@ -37,6 +38,9 @@ class _Watched:
         return sock
 
     def starttls(self, *args, **kwargs):
+        # Wrapping detaches the watched socket before the handshake, so the handshake is bounded
+        # by the socket timeout instead: at most the time left.
+        self.sock.settimeout(min(self.timeout, self.deadline.remaining()))
         reply = super().starttls(*args, **kwargs)
         self.deadline.watch(self.sock)  # the TLS socket took over the descriptor
         return reply
@@ -55,16 +59,20 @@ class DeadlineEmailBackend(EmailBackend):
 
     @property
     def connection_class(self):
+        if self._deadline is None:  # open() called on its own (a kept connection): Django's plain classes
+            return super().connection_class
         cls = _WatchedSMTPSSL if self.use_ssl else _WatchedSMTP
-        return partial(cls, deadline=self._deadline or Deadline(settings.EMAIL_TOTAL_TIMEOUT))
+        return partial(cls, deadline=self._deadline)
 
     def send_messages(self, email_messages):
         seconds = settings.EMAIL_TOTAL_TIMEOUT
-        with Deadline(seconds) as deadline:
+        # Django's lock is re-entrant: held here, one backend shared by two threads sends one
+        # batch at a time, each under its own deadline.
+        with self._lock, Deadline(seconds) as deadline:
             self._deadline = deadline
             try:
                 return super().send_messages(email_messages)
-            except (OSError, smtplib.SMTPException, BpjsError) as exc:
+            except (OSError, smtplib.SMTPException) as exc:  # DeadlineExceeded is an OSError
                 if deadline.expired:
                     raise EmailDeadlineExceeded(f"no complete answer within {seconds:g} s") from exc
                 raise
