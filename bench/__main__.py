@@ -20,6 +20,7 @@ BENCHMARKS = [
     "outbox",
     "report",
     "display",
+    "scale",
 ]
 
 

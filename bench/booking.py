@@ -314,6 +314,7 @@ def setup_data() -> None:
                     [str(p.pk) for p in family[:JOURNEYS]] for family in families[rush_accounts + CLIENTS :]
                 ],
                 "guarantor": umum.code,
+                "facility": clinic.facility_id,
                 "clinic": clinic.pk,
                 "days": {
                     "rush": {"date": rush_day.isoformat(), "schedule": rush_schedule.pk},

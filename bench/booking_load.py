@@ -108,6 +108,10 @@ class Client:
             assert status == 302, status
         hit("dashboard", "GET", "/beranda/")
         status, url, _ = hit("start", "GET", "/antrian/ambil/")
+        if url.endswith("/fasilitas/"):  # asked first only when the deployment has several facilities
+            hit("facility page", "GET", url)
+            status, url, body = hit("facility POST", "POST", url, {"facility": plan["facility"]})
+            assert status == 302, ("facility", status, body[:300])
         for step, answer in (
             ("member", {"patient": patient}),
             ("date", {"date": day["date"]}),
