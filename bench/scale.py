@@ -117,28 +117,20 @@ def _coprime(n: int) -> int:
     return next(p for p in (7919, 7927, 7933, 7937) if math.gcd(p, n) == 1)
 
 
-def load() -> None:
-    """Facilities, clinics, doctors, schedules (ORM: a few rows), then accounts, patients, records,
-    links, day quotas and bookings (set-based SQL), then ANALYZE. One JSON line on stdout."""
+def structure() -> tuple[list, list]:
+    """Facilities, clinics, doctors and their schedules (the ORM: a few rows), made once: the
+    empty database gets them too, so that both journeys ask the same steps (the facility step)."""
     import datetime as dt
 
-    import django
-
-    django.setup()
-    from django.contrib.auth.hashers import make_password
-    from django.db import connection, transaction
-
-    from accounts.models import User
     from facilities.models import Facility, default_facility
-    from families.models import AccountPatient, Patient, PatientRecord
-    from guarantors.models import GuarantorType
-    from queueing.models import Booking, Clinic, DayQuota, Doctor, Schedule
+    from queueing.models import Clinic, Doctor, Schedule
 
-    started = time.perf_counter()
     facilities = [default_facility()] + [
-        Facility.objects.create(name=f"Puskesmas Bench {i}", sort_order=i) for i in range(1, FACILITIES)
+        Facility.objects.get_or_create(name=f"Puskesmas Bench {i}", defaults={"sort_order": i})[0]
+        for i in range(1, FACILITIES)
     ]
-    umum = GuarantorType.objects.get_or_create(code="umum", defaults={"name": "Umum"})[0]
+    if Clinic.objects.filter(code="S00").exists():
+        return facilities, list(Schedule.objects.filter(clinic__code__regex=r"^S[0-9]{2}$").order_by("pk"))
     schedules = []
     for f, facility in enumerate(facilities):
         for c in range(CLINICS):
@@ -157,6 +149,36 @@ def load() -> None:
                         minutes_per_patient=3,
                     )
                 )
+    return facilities, schedules
+
+
+def setup_structure() -> None:
+    import django
+
+    django.setup()
+    structure()
+    print("{}")
+
+
+def load() -> None:
+    """The structure (above), then accounts, patients, records, links, day quotas and bookings
+    (set-based SQL), then ANALYZE. One JSON line on stdout."""
+    import datetime as dt
+
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection, transaction
+
+    from accounts.models import User
+    from families.models import AccountPatient, Patient, PatientRecord
+    from guarantors.models import GuarantorType
+    from queueing.models import Booking, Clinic, DayQuota
+
+    started = time.perf_counter()
+    facilities, schedules = structure()
+    umum = GuarantorType.objects.get_or_create(code="umum", defaults={"name": "Umum"})[0]
     today = facilities[0].local_today()
     first_day = today - dt.timedelta(days=DAYS - AHEAD)
     sessions = len(schedules) // 7 * DAYS
@@ -460,17 +482,18 @@ def _clerk(env: dict, port: int, serial: int) -> dict:
     }
     results = {}
     for name, (method, path, data, expect) in pages.items():
-        times, queries, sizes = [], 0, []
+        times, queries, sizes, failed = [], 0, [], []
         for _n in range(REPEATS):
             body = {"csrfmiddlewaretoken": token, **data} if data else None
             started = time.perf_counter()
             status, _location, page = client.request(method, path, body)
             times.append((time.perf_counter() - started) * 1000)
-            if status != expect:
-                raise RuntimeError(f"{name}: status {status}")
+            if status != expect:  # a 503 is the statement timeout (10 s): noted, not fatal
+                failed.append(status)
             queries, sizes = client.last_queries, [*sizes, len(page)]
-        results[name] = (statistics.median(times), _p95(times), queries, f"{max(sizes) // 1024} KB")
-    lookups, posts = [], []
+        note = f"{len(failed)} x status {sorted(set(failed))}" if failed else f"{max(sizes) // 1024} KB"
+        results[name] = (statistics.median(times), _p95(times), queries, note)
+    lookups, posts, failed_posts = [], [], 0
     for code in plan["codes"]:
         started = time.perf_counter()
         status, _l, _p = client.request("GET", f"{desk}check-in/?{urlencode({'kode': code})}")
@@ -479,12 +502,12 @@ def _clerk(env: dict, port: int, serial: int) -> dict:
         started = time.perf_counter()
         status, location, _p = client.request("POST", f"{desk}check-in/", {"csrfmiddlewaretoken": token, "code": code})
         posts.append((time.perf_counter() - started) * 1000)
-        if status != 302:
-            raise RuntimeError(f"check-in of {code}: status {status}")
+        failed_posts += status != 302
         post_queries = client.last_queries
     if lookups:
         results["check-in lookup"] = (statistics.median(lookups), _p95(lookups), lookup_queries, "")
-        results["check-in POST"] = (statistics.median(posts), _p95(posts), post_queries, "")
+        note = f"{failed_posts} failed" if failed_posts else ""
+        results["check-in POST"] = (statistics.median(posts), _p95(posts), post_queries, note)
     client.close()
     return results
 
@@ -495,26 +518,27 @@ def _measure(env: dict, label: str, serial: int) -> dict:
     try:
         load_before = os.getloadavg()[0]
         journeys = _journeys(env, port, serial)
+        print(
+            f"  {label}: load average {load_before:.2f} -> {os.getloadavg()[0]:.2f}; {journeys['journeys']} "
+            f"journeys by {CLIENTS} phones at once: journey median {journeys['journey_median']:.0f} ms, p95 "
+            f"{journeys['journey_p95']:.0f} ms; any page p95 {journeys['page_p95']:.0f} ms",
+            flush=True,
+        )
+        print(
+            "    pages (median/p95 ms, queries): "
+            + "; ".join(f"{n} {m:.0f}/{p:.0f} {q}q" for n, (m, p, q) in journeys["pages"].items()),
+            flush=True,
+        )
+        load_before = os.getloadavg()[0]
         clerk = _clerk(env, port, serial)
-        load_after = os.getloadavg()[0]
+        print(f"    clerk's pages (load average {load_before:.2f} -> {os.getloadavg()[0]:.2f}):")
+        for name, (median, p95, queries, note) in clerk.items():
+            verdict = "ok" if p95 < TARGET_MS and "fail" not in note and "status" not in note else "NOT MET"
+            print(f"    {name:38s} median {median:6.0f} ms  p95 {p95:6.0f} ms  {queries:3d} queries  {note}  {verdict}")
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(
-        f"  {label}: load average {load_before:.2f} -> {load_after:.2f}; {journeys['journeys']} journeys by "
-        f"{CLIENTS} phones at once: journey median {journeys['journey_median']:.0f} ms, p95 "
-        f"{journeys['journey_p95']:.0f} ms; any page p95 {journeys['page_p95']:.0f} ms",
-        flush=True,
-    )
-    print(
-        "    pages (median/p95 ms, queries): "
-        + "; ".join(f"{n} {m:.0f}/{p:.0f} {q}q" for n, (m, p, q) in journeys["pages"].items()),
-        flush=True,
-    )
-    for name, (median, p95, queries, note) in clerk.items():
-        verdict = "ok" if p95 < TARGET_MS else f"OVER {TARGET_MS} ms"
-        print(f"    {name:38s} median {median:6.0f} ms  p95 {p95:6.0f} ms  {queries:3d} queries {note:>7s}  {verdict}")
-    return {"journeys": journeys, "clerk": clerk, "load": (load_before, load_after)}
+    return {"journeys": journeys, "clerk": clerk}
 
 
 def main() -> None:
@@ -539,7 +563,8 @@ def main() -> None:
             f"{REPEATS} times each",
             flush=True,
         )
-        empty = _measure(env, "empty database", 1)
+        booking._python("import bench.scale as s; s.setup_structure()", env)
+        empty = _measure(env, "empty database (the facilities, clinics and schedules only)", 1)
         load_env = dict(env, DB_STATEMENT_TIMEOUT_MS="0")  # loading a million rows takes longer than a request may
         started = time.perf_counter()
         counts = json.loads(booking._python("import bench.scale as s; s.load()", load_env))
