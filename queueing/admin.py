@@ -43,6 +43,7 @@ from queueing.admin_lists import (
     EstimatedCountPaginator,
     ExamDateFilter,
     FacilityFilter,
+    FacilityRelatedFilter,
     GuarantorCheckFilter,
     NikMismatchFilter,
     OversizedIdGuard,
@@ -296,8 +297,8 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
     list_display_links = ["queue_column"]
     list_filter = [
         ExamDateFilter,
-        ("clinic", admin.RelatedOnlyFieldListFilter),
-        ("doctor", admin.RelatedOnlyFieldListFilter),
+        ("clinic", FacilityRelatedFilter),
+        ("doctor", FacilityRelatedFilter),
         "status",
         GuarantorCheckFilter,
         NikMismatchFilter,

@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from facilities.scope import facility_choices
 from guarantors.models import GuarantorKind
 from portal.lib.dates import short_date
 from queueing.desk.views.access import counter_facilities, counter_facility
@@ -91,6 +92,20 @@ class FacilityFilter(admin.SimpleListFilter):
         if value and value.isdigit() and len(value) < 10:
             return queryset.filter(clinic__facility_id=int(value))
         return queryset
+
+
+class FacilityRelatedFilter(admin.RelatedFieldListFilter):
+    """The clinics (or doctors) of the user's facilities, from their own small table.
+
+    Django's RelatedOnlyFieldListFilter asks SELECT DISTINCT clinic_id over every booking the
+    user may see: some 300 ms each for the clinic and the doctor at 1,000,000 bookings (issue 16),
+    on every page of the list. A clinic without bookings is listed too; choosing it shows none.
+    """
+
+    def field_choices(self, field, request: HttpRequest, model_admin) -> list[tuple[int, str]]:
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        related = facility_choices(field.related_model._default_manager.all(), request.user, "facility")
+        return [(obj.pk, str(obj)) for obj in related.order_by(*ordering)]
 
 
 def _date_or_none(value: str | None) -> dt.date | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
@@ -26,6 +26,7 @@ from queueing.models import CODE_ALPHABET, CODE_LENGTH, Booking, BookingSettings
 
 _CODE_RE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 PATIENT_SEARCH_LIMIT = 25
+SEARCH_CANDIDATES = 500  # name matches checked against the clerk's facilities (patient_search)
 
 
 def normalize_code(raw: str | None) -> str | None:
@@ -84,12 +85,25 @@ def patient_query(term: str, *, family_card: bool = True, facility_ids: list[int
 
 
 def patient_search(term: str, user, limit: int = PATIENT_SEARCH_LIMIT) -> list[Patient]:
-    """Patients of the clerk's facilities matching `term` (records prefetched for `mrn_at`)."""
+    """Patients of the clerk's facilities matching `term` (records prefetched for `mrn_at`), by name.
+
+    With 500,000 patients a common name ("budi") matches some 20,000 (issue 16). The facility
+    check costs an index probe per row, so it runs on the first SEARCH_CANDIDATES matches in
+    name order only (found through the trigram index and sorted); all of them are checked only
+    when those leave the page short and there are more. Sorting by UPPER(full_name) (the same
+    order in a linguistic collation) keeps PostgreSQL from walking the name's btree from "A"
+    until it reaches the B's, which it would otherwise expect to be quicker.
+    """
     query = patient_query(term, facility_ids=staff_facility_ids(user))
     if query is None:
         return []
-    found = patients_for_staff(user).filter(query).prefetch_related("records")
-    return list(found.order_by("full_name", "birth_date")[:limit])
+    order = (Upper("full_name"), "full_name", "birth_date")
+    matching = Patient.objects.filter(query).order_by(*order)
+    visible = patients_for_staff(user).prefetch_related("records").order_by(*order)
+    found = list(visible.filter(pk__in=matching.values("pk")[:SEARCH_CANDIDATES])[:limit])
+    if len(found) < limit and matching[SEARCH_CANDIDATES:].exists():
+        found = list(visible.filter(query)[:limit])  # most of the first matches are other facilities' patients
+    return found
 
 
 def patient_elsewhere_by_nik(term: str, user) -> Patient | None:
