@@ -453,7 +453,9 @@ def _readable_bookings(account) -> Q:
     """Who may read a booking (issue 10 §1): an online booking belongs to the account that made it;
     one made at the counter, the kiosk or through Mobile JKN belongs to the patient, read by the
     accounts holding the patient through a verified link (families.selectors owns "verified")."""
-    verified = family_selectors.verified_patients(account).values("pk")
+    # The family's few ids now, not a subquery: PostgreSQL then combines the account's index and the
+    # patient's index; an OR with a subquery read every booking (0.9 s at 1,000,000, issue 16).
+    verified = list(family_selectors.verified_patients(account).values_list("pk", flat=True))
     return Q(account=account, channel=BookingChannel.ONLINE) | (
         Q(patient__in=verified) & ~Q(channel=BookingChannel.ONLINE)
     )
