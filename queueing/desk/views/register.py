@@ -18,7 +18,7 @@ from queueing.desk.forms import (
     is_puskesmas,
 )
 from queueing.desk.views.access import VIEW, counter_facility, desk_view
-from queueing.models import Booking
+from queueing.models import Booking, BookingChannel, BookingStatus
 
 # Headers in the clerk's language: the file is opened by people in a spreadsheet, not by a program.
 _CSV_COLUMNS = (
@@ -48,8 +48,11 @@ def register(request: HttpRequest) -> HttpResponse:
         day = form.cleaned_data["date"] or day
         clinic = form.cleaned_data["clinic"]
     bookings = desk_selectors.daily_register(day, clinic.pk if clinic else None, facility=facility, user=request.user)
+    # Each label translated once: get_status_display() rebuilds the choices on every call, a
+    # tenth of the page's time on a day of 450 rows (issue 16).
+    labels = {"status": _labels(BookingStatus.choices), "channel": _labels(BookingChannel.choices)}
     if request.GET.get("format") == "csv":
-        return _register_csv(bookings, day, clinic, facility)
+        return _register_csv(bookings, day, clinic, facility, labels)
     return render(
         request,
         "queueing/desk/register.html",
@@ -62,11 +65,17 @@ def register(request: HttpRequest) -> HttpResponse:
             "pcare": is_puskesmas(facility),
             "printed_at": facility.local_now(),
             "csv_query": urlencode({**request.GET.dict(), "format": "csv"}),
+            "status_labels": labels["status"],
+            "channel_labels": labels["channel"],
         },
     )
 
 
-def _register_csv(bookings: list[Booking], day: dt.date, clinic, facility) -> HttpResponse:
+def _labels(choices: list[tuple[str, str]]) -> dict[str, str]:
+    return {value: str(label) for value, label in choices}
+
+
+def _register_csv(bookings: list[Booking], day: dt.date, clinic, facility, labels: dict) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     suffix = f"-{clinic.code.lower()}" if clinic else ""
     response["Content-Disposition"] = f'attachment; filename="register-{day:%Y-%m-%d}{suffix}.csv"'
@@ -88,9 +97,9 @@ def _register_csv(bookings: list[Booking], day: dt.date, clinic, facility) -> Ht
                     b.patient.full_name,
                     format_mrn(b.patient_mrn),
                     b.guarantor.name,
-                    b.get_status_display(),
+                    labels["status"][b.status],
                     facility.local_now(b.registered_at).strftime("%Y-%m-%d %H:%M"),
-                    b.get_channel_display(),
+                    labels["channel"][b.channel],
                     *pcare_cells,
                 )
             ]
