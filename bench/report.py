@@ -19,6 +19,8 @@ import os
 import statistics
 import time
 
+from bench import databases
+
 DEFAULT_BOOKINGS = 1_000_000
 DEFAULT_DAYS = 365
 FIRST_DAY = dt.date(2026, 1, 1)
@@ -69,32 +71,6 @@ def _loaded(bookings: int, days: int) -> bool:
 def _step(label: str, started: float) -> float:
     print(f"  {label}: {time.perf_counter() - started:.1f} s", flush=True)
     return time.perf_counter()
-
-
-def _insert_select(model, expressions: dict[str, str], source: str, params: list | None = None) -> int:
-    """INSERT INTO model's table SELECT ... FROM source: SQL for the given columns, field defaults for the rest."""
-    from django.db import connection
-
-    columns, values, args = [], [], []
-    for field in model._meta.concrete_fields:
-        columns.append(f'"{field.column}"')
-        if field.column in expressions:
-            values.append(expressions[field.column])
-        elif field.has_default() or not field.null:
-            values.append("%s")
-            args.append(field.get_db_prep_save(field.get_default(), connection))
-        else:
-            values.append("NULL")
-    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}"
-    with connection.cursor() as cursor:
-        # A bulk load of rows consistent by construction: skip the per-row foreign-key triggers (a
-        # superuser's session setting, as pg_restore does); unique and check constraints still hold.
-        cursor.execute("SET session_replication_role = replica")
-        try:
-            cursor.execute(sql, args + list(params or []))
-        finally:
-            cursor.execute("SET session_replication_role = DEFAULT")
-        return cursor.rowcount
 
 
 def _places() -> tuple[list[int], list[int], int]:
@@ -149,7 +125,7 @@ def load(bookings: int, days: int) -> None:
     _empty()
     clinic_ids, guarantor_ids, account_id = _places()
     mark = _step("facilities, clinics, schedules", mark)
-    _insert_select(
+    databases.insert_select(
         Patient,
         {
             "id": "md5('p' || g)::uuid",
@@ -165,7 +141,7 @@ def load(bookings: int, days: int) -> None:
         [PATIENTS - 1],
     )
     mark = _step(f"{PATIENTS:,} patients", mark)
-    _insert_select(
+    databases.insert_select(
         DayQuota,
         {
             "id": "nextval(pg_get_serial_sequence('queueing_dayquota', 'id'))",
@@ -202,7 +178,7 @@ def load(bookings: int, days: int) -> None:
         " FROM generate_series(0, %s::bigint) g)"
         " x JOIN bench_dq dq ON dq.rn = x.g / %s"
     )
-    _insert_select(
+    databases.insert_select(
         Booking,
         {
             "id": "md5('b' || g)::uuid",
@@ -229,7 +205,7 @@ def load(bookings: int, days: int) -> None:
         [per_day_quota, bookings - 1, per_day_quota],
     )
     mark = _step("bookings", mark)
-    _insert_select(
+    databases.insert_select(
         TaskTime,
         {
             "id": "nextval(pg_get_serial_sequence('queueing_tasktime', 'id'))",

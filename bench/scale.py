@@ -66,30 +66,6 @@ SEARCHES = {"common": "budi", "rare": RARE_SURNAME.lower(), "none": "zulkarnaen"
 # --- loading, in a subprocess pointed at the bench database ------------------------------------------
 
 
-def _insert_select(cursor, model, exprs: dict[str, str], source: str, params: tuple = ()) -> int:
-    """INSERT INTO model's table SELECT ... FROM `source`: the columns named in `exprs` from SQL
-    expressions, every other column its field's default (as the ORM would write it)."""
-    from django.db import connection
-
-    columns, values, defaults = [], [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key and field.column not in exprs and field.get_default() is None:
-            continue  # an identity column: the database numbers the rows
-        columns.append(connection.ops.quote_name(field.column))
-        if field.column in exprs:
-            values.append(exprs[field.column])
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            values.append("now()")  # what save() would stamp
-        else:
-            values.append("%s")
-            defaults.append(field.get_db_prep_save(field.get_default(), connection))
-    cursor.execute(
-        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}",
-        (*defaults, *params),
-    )
-    return cursor.rowcount
-
-
 def _sql_array(words: list[str]) -> str:
     return "ARRAY[" + ", ".join("'" + w.replace("'", "''") + "'" for w in words) + "]"
 
@@ -188,8 +164,7 @@ def load() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit = off")
         now = "now()"
-        counts["accounts"] = _insert_select(
-            cursor,
+        counts["accounts"] = databases.insert_select(
             User,
             {
                 "email": "'scale-' || g || '@example.com'",
@@ -205,8 +180,7 @@ def load() -> None:
             f"{_pick(_FIRST, 'f')} || ' ' || coalesce(nullif({_pick(_MIDDLE, 'm')}, '') || ' ', '') || "
             f"CASE WHEN mod(g, 10000) = 0 THEN '{RARE_SURNAME}' ELSE {_pick(_LAST, 'l')} END"
         )
-        counts["patients"] = _insert_select(
-            cursor,
+        counts["patients"] = databases.insert_select(
             Patient,
             {
                 "id": "md5('scale-patient-' || g)::uuid",
@@ -226,8 +200,7 @@ def load() -> None:
         # Each patient's record where they first came (facility g mod 3), a fifth also at the next one.
         ids = [f.pk for f in facilities]
         facility_of = f"(ARRAY{ids})[1 + mod(g, {len(ids)})]"
-        counts["records"] = _insert_select(
-            cursor,
+        counts["records"] = databases.insert_select(
             PatientRecord,
             {
                 "patient_id": "md5('scale-patient-' || g)::uuid",
@@ -237,8 +210,7 @@ def load() -> None:
             "generate_series(1, %s) AS g",
             (PATIENTS,),
         )
-        counts["records"] += _insert_select(
-            cursor,
+        counts["records"] += databases.insert_select(
             PatientRecord,
             {
                 "patient_id": "md5('scale-patient-' || g)::uuid",
@@ -251,8 +223,7 @@ def load() -> None:
         cursor.execute(f"SELECT min(id) FROM {User._meta.db_table} WHERE email LIKE 'scale-%%'")
         first_account = cursor.fetchone()[0]
         account_of = f"{first_account} + mod(g, {accounts})"  # five patients per account
-        counts["links"] = _insert_select(
-            cursor,
+        counts["links"] = databases.insert_select(
             AccountPatient,
             {
                 "account_id": account_of,
@@ -274,8 +245,7 @@ def load() -> None:
             f"ON extract(isodow FROM d) - 1 = s.weekday",
             (first_day, first_day + dt.timedelta(days=DAYS - 1)),
         )
-        counts["day_quotas"] = _insert_select(
-            cursor,
+        counts["day_quotas"] = databases.insert_select(
             DayQuota,
             {"schedule_id": "schedule_id", "date": "date", "quota": str(per_session)},
             "scale_session",
@@ -325,7 +295,7 @@ def load() -> None:
         # the named ones are written in as literals here (dates and counts, nothing typed by anyone).
         literals = {"today": f"date '{today.isoformat()}'", "bookings": str(BOOKINGS)}
         exprs = {k: v % literals if "%(" in v else v for k, v in exprs.items()}
-        counts["bookings"] = _insert_select(cursor, Booking, exprs, source % literals)
+        counts["bookings"] = databases.insert_select(Booking, exprs, source % literals)
         # The counters the booking services keep: places taken and the last number handed out.
         cursor.execute(
             f"UPDATE {DayQuota._meta.db_table} q SET active_count = b.active, last_number = b.last "
