@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import template
+from django.template.loader import render_to_string
 
 from cashier import selectors
 from cashier.receipts import rupiah as _rupiah
@@ -38,10 +39,16 @@ def paid_booking_ids(bookings: Iterable) -> set:
     return selectors.paid_booking_ids([getattr(item, "booking", item) for item in bookings])
 
 
-@register.inclusion_tag("cashier/_paid_badge.html")
-def paid_badge(booking, paid_ids) -> dict:
-    """A green "Paid at the cashier" badge when the booking's fee is paid or waived (not voided)."""
-    return {"paid": booking is not None and booking.pk in (paid_ids or ())}
+@register.simple_tag
+def paid_badge(booking, paid_ids) -> str:
+    """A green "Paid at the cashier" badge when the booking's fee is paid or waived (not voided).
+
+    The badge's template is rendered only for a paid booking: the day's register shows hundreds of
+    rows, and an inclusion tag rendered a template for each of them (issue 16).
+    """
+    if booking is None or booking.pk not in (paid_ids or ()):
+        return ""
+    return render_to_string("cashier/_paid_badge.html", {"paid": True})
 
 
 @register.filter

@@ -212,6 +212,24 @@ def counter_offers(
 # --- the register book (SOP 003) -------------------------------------------------------------
 
 
+REGISTER_FIELDS = (
+    "date",
+    "label",
+    "number",
+    "status",
+    "channel",
+    "registered_at",
+    "visit_kind",
+    "care_kind",
+    "complaint",
+    "patient__full_name",
+    "guarantor__name",
+    "clinic__name",
+    "clinic__facility",
+    "doctor__name",
+)
+
+
 def daily_register(
     date: dt.date, clinic_id: int | None = None, *, user, facility: Facility | None = None
 ) -> list[Booking]:
@@ -221,11 +239,12 @@ def daily_register(
     qs = (
         selectors.bookings_for_staff(user)
         .filter(date=date, number__isnull=False, clinic__facility=facility)
-        .select_related("patient", "guarantor", "clinic", "doctor", "day_quota__schedule")
+        .select_related("patient", "guarantor", "clinic", "doctor")
         .prefetch_related("patient__records")  # each row's MRN at this facility
-        # A busy day has hundreds of rows: not decrypting identity numbers nor parsing BPJS answers
-        # that the register never shows keeps it under 300 ms (issue 16).
-        .defer("guarantor_check", "patient__nik", "patient__kk_number", "patient__bpjs_number")
+        # Only the columns the register shows (page and CSV): a busy day has hundreds of rows, and
+        # building whole patients (identity numbers decrypted), BPJS answers and schedules for each
+        # took most of the page's time (issue 16). A column missing here costs a query per row.
+        .only(*REGISTER_FIELDS)
         .order_by("clinic__sort_order", "clinic__name", "day_quota__schedule__start_time", "doctor__name", "number")
     )
     if clinic_id:
