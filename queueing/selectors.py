@@ -455,7 +455,13 @@ def _readable_bookings(account) -> Q:
     accounts holding the patient through a verified link (families.selectors owns "verified")."""
     # The family's few ids now, not a subquery: PostgreSQL then combines the account's index and the
     # patient's index; an OR with a subquery read every booking (0.9 s at 1,000,000, issue 16).
-    verified = list(family_selectors.verified_patients(account).values_list("pk", flat=True))
+    # Read once per account object, i.e. per request (as Django keeps a user's permissions): a
+    # page asks twice (its bookings and the other queues), and links do not change while it renders.
+    verified = getattr(account, "_verified_patient_ids", None)
+    if verified is None:
+        verified = account._verified_patient_ids = list(
+            family_selectors.verified_patients(account).values_list("pk", flat=True)
+        )
     return Q(account=account, channel=BookingChannel.ONLINE) | (
         Q(patient__in=verified) & ~Q(channel=BookingChannel.ONLINE)
     )
