@@ -408,18 +408,20 @@ def forget_guarantors(**_kwargs) -> None:
     _GUARANTORS_CACHE.clear()
 
 
-def bookable_patients(account) -> QuerySet[Patient]:
+def bookable_patients(account, *, checks: bool = True) -> QuerySet[Patient]:
     """The patients this account may book for (its family links), with what the checks need.
 
     Patients, not links: families.selectors.members_for gives the account's links themselves.
+    `checks=False` leaves out the two subqueries the checks read (`member_missing_fields`,
+    `readable_bpjs_number`): for the wizard's steps that only name the member, where building them
+    cost more than the rest of the query.
     """
-    return (
-        Patient.objects.filter(account_links__account=account)
-        .order_by("full_name")
-        .annotate(
-            has_id_document=Exists(IdentityDocument.objects.filter(patient=OuterRef("pk"), kind__in=ID_DOCUMENT_KINDS)),
-            link_verified=Exists(family_selectors.verified_patients(account).filter(pk=OuterRef("pk"))),
-        )
+    patients = Patient.objects.filter(account_links__account=account).order_by("full_name")
+    if not checks:
+        return patients
+    return patients.annotate(
+        has_id_document=Exists(IdentityDocument.objects.filter(patient=OuterRef("pk"), kind__in=ID_DOCUMENT_KINDS)),
+        link_verified=Exists(family_selectors.verified_patients(account).filter(pk=OuterRef("pk"))),
     )
 
 

@@ -103,7 +103,8 @@ def resolve_state(request: HttpRequest, wizard: Wizard, upto: str) -> State:
         if state.facility is None:
             return _stale(state, "facility")
     if "member" in needed:
-        members = selectors.bookable_patients(request.user)
+        # Only the guarantor step reads the member's BPJS number, through a verified link.
+        members = selectors.bookable_patients(request.user, checks=upto == "guarantor")
         state.patient = members.filter(pk=_uuid_or_none(data.get("patient"))).first()
         if state.patient is None:
             return _stale(state, "patient")
