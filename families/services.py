@@ -40,7 +40,7 @@ from families.models import (
     Relationship,
 )
 from families.signals import patient_merged
-from portal.lib.uploads import CleanUpload, store_failed
+from portal.lib.uploads import CleanUpload, discard_private, store_failed, store_private
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -502,16 +502,13 @@ def _merged_values(kept: Patient, removed: Patient) -> dict[str, Any]:
 # --- Identity documents -------------------------------------------------------------------
 
 
-def _delete_file(name: str) -> None:
-    """Delete a stored file; a storage that fails (disk or S3: OSError) leaves an orphan, logged, not an error page."""
-    try:
-        default_storage.delete(name)
-    except OSError:
-        log.exception("could not delete an identity document file")
-
-
 def _delete_file_on_commit(name: str) -> None:
-    transaction.on_commit(lambda: _delete_file(name))
+    transaction.on_commit(lambda: discard_private(default_storage, name))
+
+
+def _check_upload(access: selectors.MemberAccess | None, kind: str, document: IdentityDocument | None) -> None:
+    if access is not None and not access.may_upload(kind, {kind} if document else set()):
+        raise _field_error("kind", DOCUMENT_PRESENT, "document_present")
 
 
 def document_store(
@@ -520,32 +517,32 @@ def document_store(
     """Store a checked file as the patient's current `kind` document; a replaced file is deleted after commit.
 
     Through an account's `link`: an unverified link only adds a missing kind (flagged for the clerk).
+    The file is written before the transaction (no row lock held while a disk or S3 takes it) and
+    deleted again if the row is refused or fails.
     """
-    old_name = new_name = None
     access = selectors.MemberAccess(link) if link is not None else None
+    _check_upload(access, kind, IdentityDocument.objects.filter(patient=patient, kind=kind).first())
+    try:
+        new_name = store_private(IdentityDocument(patient=patient, kind=kind).file, upload.as_file(kind))
+    except OSError as exc:  # the disk or the shared bucket did not take the file; no row either
+        log.warning("identity document not stored: %s", exc)
+        raise ValidationError({"file": store_failed()}) from exc
     try:
         with transaction.atomic():
             # Serialise uploads for one patient, so two first uploads cannot both insert.
             list(Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).values_list("pk", flat=True))
             document = IdentityDocument.objects.filter(patient=patient, kind=kind).first()
-            if access is not None and not access.may_upload(kind, {kind} if document else set()):
-                raise _field_error("kind", DOCUMENT_PRESENT, "document_present")
+            _check_upload(access, kind, document)  # again under the lock: another upload may have come first
             if access is not None and not access.verified:
                 Patient.objects.filter(pk=patient.pk).update(unverified_changes=True)
             old_name = document.file.name if document else None
             document = document or IdentityDocument(patient=patient, kind=kind)
-            content = upload.as_file(kind)
-            document.file.save(content.name, content, save=False)
-            new_name = document.file.name
+            document.file = new_name
             document.content_type, document.size = upload.content_type, upload.size
             document.uploaded_by, document.uploaded_at = actor, timezone.now()
             document.save()
-    except Exception as exc:
-        if new_name:
-            _delete_file(new_name)  # the row rolled back: leave no orphan file behind
-        if isinstance(exc, OSError):  # the disk or the shared bucket did not take the file; no row either
-            log.warning("identity document not stored: %s", exc)
-            raise ValidationError({"file": store_failed()}) from exc
+    except Exception:
+        discard_private(default_storage, new_name)  # the row rolled back: leave no orphan file behind
         raise
     if old_name:
         _delete_file_on_commit(old_name)

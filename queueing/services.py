@@ -30,7 +30,7 @@ from guarantors import services as guarantor_services
 from guarantors.models import DocumentKind, GuarantorKind, GuarantorType
 from notifications.services import notify
 from portal.lib import mail
-from portal.lib.uploads import CleanUpload, store_failed
+from portal.lib.uploads import CleanUpload, discard_private, store_failed, store_private
 from queueing import booking_write, counters, selectors, task_times, transitions
 from queueing.jkn import outbox
 from queueing.models import (
@@ -323,19 +323,15 @@ def booking_document_add(*, booking: Booking, kind: str, upload: CleanUpload, ac
     document = BookingDocument(
         booking=booking, kind=kind, content_type=upload.content_type, size=upload.size, uploaded_by=actor
     )
-    content = upload.as_file("document")
     try:
-        document.file.save(content.name, content, save=False)
+        name = store_private(document.file, upload.as_file("document"))
     except OSError as exc:  # the disk or the shared bucket did not take the file: no row either
         log.warning("booking letter not stored: %s", exc)
         raise store_failed() from exc
     try:
         document.save(force_insert=True)
     except Exception:
-        try:
-            document.file.delete(save=False)
-        except OSError:
-            log.exception("could not delete the file of a booking letter whose row failed")
+        discard_private(document.file.storage, name)
         raise
     return document
 

@@ -5,7 +5,9 @@
   (portal/lib/private_files.py), so `url()` raises instead of presigning a link someone could share;
 - it sends no ACL: privacy is the bucket's (private, public access blocked; see README), and new
   AWS buckets refuse every ACL header but one ("ACLs disabled");
-- a dead or hanging store costs seconds, not minutes: short connect/read timeouts, one retry;
+- a dead or hanging store costs seconds, not minutes: short connect/read timeouts, one retry, and a
+  read is given up after a total time (a body trickled a byte at a time); a write's socket
+  operations are each bounded by the timeout (botocore has no total deadline for a PUT);
 - its failures are OSError (StorageUnavailable), like a full or unmounted disk under
   FileSystemStorage, so callers handle both backends with one `except OSError`; a missing object
   is FileNotFoundError, as on disk;
@@ -16,6 +18,7 @@
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -45,6 +48,28 @@ def _as_os_error(action: str, name: str) -> Iterator[None]:
         raise StorageUnavailable(f"S3 {action} of {name} refused: {exc}") from exc
     except (BotoCoreError, Boto3Error) as exc:
         raise StorageUnavailable(f"S3 {action} of {name} failed: {exc}") from exc
+
+
+def _read_within(answer: dict[str, Any], seconds: float, name: str) -> bytes:
+    """A GetObject answer's bytes, given up after `seconds` in all, however slowly the store sends.
+
+    botocore's StreamingBody.read(n) waits until it has n bytes, each socket read bounded by the
+    read timeout, so a body trickled a byte at a time would hold the thread for as long as the
+    store likes; urllib3's read1 returns after one socket read, so the time is checked between them.
+    """
+    body, until, chunks, size = answer["Body"], time.monotonic() + seconds, [], 0
+    raw = body._raw_stream  # noqa: SLF001 - the urllib3 response under botocore's StreamingBody
+    try:
+        while chunk := raw.read1(64 * 1024):
+            chunks.append(chunk)
+            size += len(chunk)
+            if time.monotonic() > until:
+                raise StorageUnavailable(f"S3 read of {name} not complete within {seconds:g} s")
+    finally:
+        body.close()
+    if answer.get("ContentLength") not in (None, size):  # what StreamingBody.read would have checked
+        raise StorageUnavailable(f"S3 read of {name} ended after {size} of {answer['ContentLength']} bytes")
+    return b"".join(chunks)
 
 
 class PrivateS3Storage(S3Storage):
@@ -83,8 +108,15 @@ class PrivateS3Storage(S3Storage):
         # through this thread's own client (`connection` is per thread; boto3 resources are not thread-safe).
         key = self._normalize_name(clean_name(name))
         with _as_os_error("read", name):
-            body = self.connection.meta.client.get_object(Bucket=self.bucket_name, Key=key)["Body"].read()
-        return File(io.BytesIO(body), name=name)
+            answer = self.connection.meta.client.get_object(Bucket=self.bucket_name, Key=key)
+            data = _read_within(answer, self.timeout * (self.attempts + 2), name)
+        return File(io.BytesIO(data), name=name)
+
+    @property
+    def bucket(self) -> Any:
+        # boto3 resources are not thread-safe and S3Storage keeps one Bucket for every thread:
+        # each thread's own connection makes its own (no network call), for saves and deletes too.
+        return self.connection.Bucket(self.bucket_name)
 
     def _save(self, name: str, content: Any) -> str:
         with _as_os_error("write", name):

@@ -17,6 +17,7 @@ gets a "busy, try again" error under its field instead of queueing without bound
 from __future__ import annotations
 
 import io
+import logging
 import secrets
 import threading
 from collections.abc import Iterator
@@ -32,6 +33,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # Long side after re-encoding: plenty to read an ID card or a letter, small to keep for years.
@@ -112,6 +115,32 @@ def private_path(folder: str, filename: str) -> str:
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     suffix = f".{extension}" if extension in EXTENSIONS.values() else ""
     return f"{folder}/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{suffix}"
+
+
+def store_private(field_file, content) -> str:
+    """Write `content` under the field's random name, before any transaction; the name kept.
+
+    Called outside the database transaction that then writes the row, so no row lock is held while
+    a disk or a shared bucket takes the file (seconds, on a slow S3). The name is chosen first, so
+    a write that failed after the store had kept the object (a timeout on S3) is deleted again:
+    no ID photo stays in the bucket without a row. Raises OSError when the store did not take it.
+    """
+    name = field_file.field.generate_filename(field_file.instance, content.name)
+    try:
+        stored = field_file.storage.save(name, content, max_length=field_file.field.max_length)
+    except OSError:
+        discard_private(field_file.storage, name)
+        raise
+    setattr(field_file.instance, field_file.field.attname, stored)  # as FieldFile.save leaves it
+    return stored
+
+
+def discard_private(storage, name: str) -> None:
+    """Delete a stored upload that no row keeps; a store that fails leaves an orphan, logged, not an error page."""
+    try:
+        storage.delete(name)
+    except OSError:
+        log.exception("could not delete an upload that no row keeps")
 
 
 def store_failed() -> ValidationError:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -123,3 +125,36 @@ def silent_s3_storage(settings) -> Iterator[str]:
         endpoint = f"http://127.0.0.1:{sock.getsockname()[1]}"
         _use(settings, storage_options(endpoint, "antrean-private", timeout=0.5))
         yield endpoint
+
+
+@pytest.fixture
+def trickling_s3_storage(settings) -> Iterator[str]:
+    """Private storage on an S3 endpoint that answers a GET at once, then sends its 10,000-byte body
+    one byte every 50 ms (over eight minutes): every socket read succeeds; 0.5 s timeout."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", "10000")
+            self.end_headers()
+            for _ in range(10000):
+                try:
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                except OSError:
+                    return  # the client gave up: what the test wants
+                time.sleep(0.05)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    _use(settings, storage_options(endpoint, "antrean-private", timeout=0.5))
+    yield endpoint
+    server.shutdown()
+    server.server_close()

@@ -8,6 +8,8 @@ queueing/tests/test_guarantor_flow.py.
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import pytest
 from django.core.files.base import ContentFile
@@ -81,6 +83,34 @@ def test_a_store_that_never_answers_is_given_up_on(silent_s3_storage, settings):
     storage = make_storage(settings.STORAGES["default"])
     with pytest.raises(StorageUnavailable):
         storage.save("identity/2026/12/a.jpg", ContentFile(b"bytes"))
+
+
+def test_a_store_that_trickles_a_file_is_given_up_on_in_total(trickling_s3_storage, settings):
+    storage = make_storage(settings.STORAGES["default"])
+    started = time.monotonic()
+    with pytest.raises(StorageUnavailable, match="not complete within 2 s"):
+        storage.open("identity/2026/12/slow.jpg")  # 0.5 s timeout x (2 attempts + 2)
+    # The whole body would take over eight minutes and no single read waits 0.5 s: only the total
+    # bound ends this (a generous margin: the behaviour, not a speed).
+    assert time.monotonic() - started < 30
+
+
+def test_each_thread_saves_and_deletes_through_its_own_bucket(s3_storage):
+    storage = make_storage(s3_storage.storage_settings())
+    seen = {}
+
+    def work(n: int) -> None:
+        seen[n] = storage.bucket
+        name = storage.save(f"identity/2026/12/t{n}.jpg", ContentFile(b"bytes %d" % n))
+        storage.delete(name)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # boto3 resources are not thread-safe: no two threads shared one (S3Storage keeps one for all).
+    assert len({id(bucket.meta.client) for bucket in seen.values()}) == 4 and s3_storage.keys() == []
 
 
 def test_a_dead_store_is_given_up_on_after_short_timeouts_and_one_retry(dead_s3_storage, settings):
