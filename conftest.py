@@ -39,17 +39,34 @@ def _fast_password_hasher(request, settings) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_facility_caches():
+def _fresh_facility_caches(monkeypatch):
     """Facilities, their booking settings, the wizard's open days and clinics and the clinics' document
-    rules are cached per process for seconds: each test starts from its own."""
+    rules are cached per process for seconds: each test starts from its own.
+
+    Within a test they last until a save clears them: a test on a loaded CI machine can take more
+    than the 5 s they last in production, and a query budget must not depend on the machine's speed.
+    """
+    import facilities.selectors
+    import guarantors.services
+    import queueing.models
+    import queueing.selectors
+
+    for module, name in (
+        (facilities.selectors, "FACILITIES_TTL"),
+        (guarantors.services, "RULES_TTL"),
+        (queueing.models, "SETTINGS_TTL"),
+        (queueing.selectors, "SCHEDULES_TTL"),
+        (queueing.selectors, "GUARANTORS_TTL"),
+    ):
+        monkeypatch.setattr(module, name, 3600.0)
     from facilities.selectors import forget_facilities
     from guarantors.services import forget_clinic_rules
     from queueing.models import _SETTINGS_CACHE
-    from queueing.selectors import forget_schedules
+    from queueing.selectors import forget_guarantors, forget_schedules
 
-    forget_facilities(), _SETTINGS_CACHE.clear(), forget_schedules(), forget_clinic_rules()
+    forget_facilities(), _SETTINGS_CACHE.clear(), forget_schedules(), forget_clinic_rules(), forget_guarantors()
     yield
-    forget_facilities(), _SETTINGS_CACHE.clear(), forget_schedules(), forget_clinic_rules()
+    forget_facilities(), _SETTINGS_CACHE.clear(), forget_schedules(), forget_clinic_rules(), forget_guarantors()
 
 
 @pytest.fixture(autouse=True)

@@ -131,7 +131,8 @@ def _kept(key: tuple, compute):
     cached = _SCHEDULES_CACHE.get(key)
     if cached is None or cached[0] < now:
         if len(_SCHEDULES_CACHE) > 256:  # dates and facilities: a handful; drop the expired ones
-            for old in [k for k, (until, _v) in _SCHEDULES_CACHE.items() if until < now]:
+            # list() copies in one step: another thread may insert while we look.
+            for old in [k for k, (until, _v) in list(_SCHEDULES_CACHE.items()) if until < now]:
                 _SCHEDULES_CACHE.pop(old, None)
         cached = _SCHEDULES_CACHE[key] = (now + SCHEDULES_TTL, compute())
     return cached[1]
