@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.contrib.admin.utils import unquote
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
+from django.db.models.lookups import IsNull
 from django.http import Http404
 
 from facilities.models import Facility, FacilityMembership, FacilityRole, default_facility
@@ -84,10 +85,28 @@ def facility_condition(model, ids: list[int], *paths: str) -> Q:
     query = Q()
     for path in paths:
         if _multi_valued(model, path):
-            query |= Exists(model._default_manager.filter(pk=OuterRef("pk"), **{f"{path}__in": ids}))
+            first, _sep, rest = path.partition(LOOKUP_SEP)
+            field = model._meta.get_field(first)
+            if field.one_to_many and rest:  # a reverse foreign key (a patient's bookings): probe that table
+                query |= related_exists(field, **{f"{rest}__in": ids})
+            else:
+                query |= Exists(model._default_manager.filter(pk=OuterRef("pk"), **{f"{path}__in": ids}))
         else:
             query |= Q(**{f"{path}__in": ids})
     return query
+
+
+def related_exists(field, **conditions) -> Exists:
+    """EXISTS (a row of the reverse foreign key `field` pointing at the outer row, with `conditions`).
+
+    The related table is probed by its foreign-key index, without joining the outer table again.
+    `outer pk IS NOT NULL` (always true) keeps PostgreSQL from planning the probe as a "hashed
+    SubPlan": expecting thousands of candidate rows (a common name), it would otherwise hash all of
+    a facility's 200,000 medical records on every page, although the page's LIMIT stops after a
+    few hundred probes (issue 16: 400 ms of a 540 ms count).
+    """
+    related = field.related_model._base_manager.filter(**{field.field.name: OuterRef("pk")}, **conditions)
+    return Exists(related.filter(IsNull(OuterRef("pk"), False)))
 
 
 def is_health_office(user) -> bool:

@@ -35,6 +35,7 @@ from families.validators import (
     validate_nik,
 )
 from guarantors.validators import validate_card_number
+from portal.lib.admin_paging import CappedCountAdmin
 from portal.lib.dates import parse_date
 
 
@@ -191,7 +192,7 @@ class IdentityDocumentInline(admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(FacilityScopedAdmin, admin.ModelAdmin):
+class PatientAdmin(FacilityScopedAdmin, CappedCountAdmin, admin.ModelAdmin):
     def scope_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return patients_for_staff(request.user, queryset)  # patients of the clerk's facilities
 
@@ -214,7 +215,6 @@ class PatientAdmin(FacilityScopedAdmin, admin.ModelAdmin):
     inlines = (PatientRecordInline, AccountPatientInline, IdentityDocumentInline)
     actions = ("give_mrn",)
     ordering = ("full_name",)
-    show_full_result_count = False  # a COUNT(*) over 500,000 rows on every search page is wasted work
     fieldsets = (
         (
             None,

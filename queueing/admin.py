@@ -36,6 +36,7 @@ from facilities.selectors import is_multi_facility
 from families import services as family_services
 from families.models import AccessWhat, Patient
 from families.validators import format_mrn
+from portal.lib.admin_paging import CappedCountAdmin
 from portal.lib.dates import short_date
 from portal.lib.private_files import serve_private_file
 from queueing import selectors, services, task_times, transitions
@@ -289,7 +290,7 @@ class BookingDocumentInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
+class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, CappedCountAdmin, admin.ModelAdmin):
     facility_paths = selectors.BOOKING_FACILITY_PATHS  # a clerk sees only their facilities' bookings
     # Status first and few, narrow columns: the list must fit a 1366x768 counter screen beside the
     # admin's menu (the code, date, time and channel sit under the number; the filters fold away).
@@ -309,9 +310,8 @@ class BookingAdmin(FacilityScopedAdmin, OversizedIdGuard, admin.ModelAdmin):
     list_select_related = ["clinic", "doctor", "patient", "guarantor"]
     search_fields = ["code"]  # shows the search box; get_search_results decides what a term means
     search_help_text = _("Booking code, name, medical record number or NIK.")
-    show_full_result_count = False  # no COUNT(*) over the whole table on every page
     list_per_page = 100
-    paginator = EstimatedCountPaginator
+    paginator = EstimatedCountPaginator  # counts at most CappedCountAdmin.count_cap rows
     # Clinic by id, not by its sort order: the (date, clinic, status) index then serves "any date" pages.
     ordering = ["-date", "clinic_id", "number"]
     actions = ["verify_bookings", "reject_bookings", "mark_no_show", "print_slips_thermal", "print_slips_a6"]

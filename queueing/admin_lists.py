@@ -7,7 +7,6 @@ import datetime as dt
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ERROR_FLAG, SEARCH_VAR
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from facilities.scope import facility_choices
 from guarantors.models import GuarantorKind
+from portal.lib.admin_paging import CappedCountPaginator
 from portal.lib.dates import short_date
 from queueing.desk.views.access import counter_facilities, counter_facility
 from queueing.models import Booking
@@ -151,8 +151,9 @@ class NikMismatchFilter(admin.SimpleListFilter):
         return queryset
 
 
-class EstimatedCountPaginator(Paginator):
-    """Over the whole (unfiltered) table, PostgreSQL's row estimate instead of a COUNT(*) of every booking.
+class EstimatedCountPaginator(CappedCountPaginator):
+    """Over the whole (unfiltered) table, PostgreSQL's row estimate instead of a COUNT(*) of every booking;
+    a filtered or searched list counts up to the cap (a common name's bookings over every date).
 
     The list opens filtered to today, where counting is cheap; "any date" without another filter
     would otherwise count hundreds of thousands of rows for the page links alone.

@@ -17,6 +17,7 @@ from django.utils import translation
 from PIL import Image
 
 from families.models import AccessWhat, IdentityDocument, PatientAccessLog
+from queueing.admin import BookingAdmin
 from queueing.desk import services as desk_services
 from queueing.desk.services import CounterEntry
 from queueing.models import Booking, BookingDocument, BookingMode, BookingStatus, DayQuota, ScheduleException
@@ -438,3 +439,22 @@ def test_changing_a_schedule_quota_reaches_opened_days(admin_client_, gigi_tomor
 def test_schedule_exception_list_is_read_only_for_clerks(clerk_client, today):
     assert clerk_client.get(reverse("admin:queueing_scheduleexception_changelist")).status_code == 200
     assert clerk_client.get(reverse("admin:queueing_scheduleexception_add")).status_code == 403
+
+
+def test_a_common_name_over_every_date_counts_up_to_the_cap(clerk_client, patient, gigi_today, book_today, monkeypatch):
+    monkeypatch.setattr(BookingAdmin, "count_cap", 2)  # issue 16: 1,000 in service
+    monkeypatch.setattr(BookingAdmin, "list_per_page", 1)
+    budis = [
+        book_today(make_member(patient, f"Budi {n}", relationship="other"), gigi_today)
+        for n in ("Santoso", "Wibowo", "Lestari")
+    ]
+    book_today(make_member(patient, "Siti Rahayu", relationship="other"), gigi_today)
+    response = clerk_client.get(ALL_DATES, {"q": "budi"})
+    changelist = response.context["cl"]
+    assert changelist.paginator.capped and changelist.result_count == 2
+    shown = [*changelist.result_list, *clerk_client.get(ALL_DATES, {"q": "budi", "p": 2}).context["cl"].result_list]
+    assert len(shown) == 2 and set(shown) < set(budis)  # two pages of the counted rows, no Siti
+    assert "Lebih dari 2 " in response.content.decode()  # "... found: refine the search", in Indonesian
+    two = clerk_client.get(ALL_DATES, {"q": "budi wibowo"})
+    assert not two.context["cl"].paginator.capped and list(two.context["cl"].result_list) == [budis[1]]
+    assert "Lebih dari" not in two.content.decode()
