@@ -209,6 +209,9 @@ class PatientAdmin(FacilityScopedAdmin, CappedCountAdmin, admin.ModelAdmin):
         "updated_at",
     )
     list_filter = ("nik_mismatch", "link_disputed", "unverified_changes", "sex")
+    # A clerk looks for one person: 50 rows is more than a screen, and each listed row is rendered
+    # and written to the access log (UU PDP), so a common name costs half of Django's default 100.
+    list_per_page = 50
     search_fields = ("full_name",)
     search_help_text = _("Medical record number, NIK, name, or date of birth (dd/mm/yyyy).")
     readonly_fields = ("id", "created_at", "updated_at")
