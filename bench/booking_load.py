@@ -94,7 +94,6 @@ class Client:
         """One booking exactly as a phone's browser makes it: (sign in,) dashboard, start, each
         step's page and answer, the confirm page, confirm, the result page, my bookings. Every
         request is noted in `pages` as (page, seconds, SQL queries)."""
-        day = plan["days"]["browser"]
 
         def hit(page: str, method: str, path: str, data: dict | None = None) -> tuple[int, str, str]:
             start = time.perf_counter()
@@ -106,23 +105,7 @@ class Client:
             hit("sign-in page", "GET", "/akun/masuk/")
             status, location, _ = hit("sign-in POST", "POST", "/akun/masuk/", {"username": email, "password": PASSWORD})
             assert status == 302, status
-        hit("dashboard", "GET", "/beranda/")
-        status, url, _ = hit("start", "GET", "/antrian/ambil/")
-        if url.endswith("/fasilitas/"):  # asked first only when the deployment has several facilities
-            hit("facility page", "GET", url)
-            status, url, body = hit("facility POST", "POST", url, {"facility": plan["facility"]})
-            assert status == 302, ("facility", status, body[:300])
-        for step, answer in (
-            ("member", {"patient": patient}),
-            ("date", {"date": day["date"]}),
-            ("guarantor", {"guarantor_type": plan["guarantor"]}),
-            ("clinic", {"clinic": plan["clinic"]}),
-            ("doctor", {"schedule": day["schedule"]}),
-        ):
-            hit(f"{step} page", "GET", url)
-            status, url, body = hit(f"{step} POST", "POST", url, answer)
-            assert status == 302, (step, status, body[:300])
-        status, _location, page = hit("confirm page", "GET", url)
+        url, page = walk_to_confirm(hit, plan, patient)
         form = {
             name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
             for name in ("csrfmiddlewaretoken", "token")
@@ -138,6 +121,30 @@ class Client:
         start = time.perf_counter()
         status, location, _body = self.request("POST", url, form)
         return status == 302 and "?baru=1" in location, time.perf_counter() - start, status
+
+
+def walk_to_confirm(hit, plan: dict, patient: str) -> tuple[str, str]:
+    """A phone's walk from the dashboard to the confirm page, each request through `hit(page, method,
+    path, data)` -> (status, location, body); returns the confirm page's URL and HTML."""
+    day = plan["days"]["browser"]
+    hit("dashboard", "GET", "/beranda/")
+    _status, url, _ = hit("start", "GET", "/antrian/ambil/")
+    if url.endswith("/fasilitas/"):  # asked first only when the deployment has several facilities
+        hit("facility page", "GET", url)
+        status, url, body = hit("facility POST", "POST", url, {"facility": plan["facility"]})
+        assert status == 302, ("facility", status, body[:300])
+    for step, answer in (
+        ("member", {"patient": patient}),
+        ("date", {"date": day["date"]}),
+        ("guarantor", {"guarantor_type": plan["guarantor"]}),
+        ("clinic", {"clinic": plan["clinic"]}),
+        ("doctor", {"schedule": day["schedule"]}),
+    ):
+        hit(f"{step} page", "GET", url)
+        status, url, body = hit(f"{step} POST", "POST", url, answer)
+        assert status == 302, (step, status, body[:300])
+    _status, _location, page = hit("confirm page", "GET", url)
+    return url, page
 
 
 def _timed(record: list, ok: bool, start: float, status: int) -> None:

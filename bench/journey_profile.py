@@ -35,7 +35,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from bench import booking as bench
-from bench.booking_load import PASSWORD, _cpu_seconds
+from bench.booking_load import PASSWORD, _cpu_seconds, walk_to_confirm
 
 JOURNEYS = int(os.environ.get("BENCH_PROFILE_JOURNEYS", "40"))
 PER_ACCOUNT = 4  # journeys per account, as in `bench booking` (families of 12: its three journey phases)
@@ -86,20 +86,7 @@ class _Browser:
 
 
 def _journey(browser: _Browser, plan: dict, patient: str, hit) -> None:
-    day = plan["days"]["browser"]
-    hit("dashboard", "GET", "/beranda/")
-    _status, url, _ = hit("start", "GET", "/antrian/ambil/")
-    for step, answer in (
-        ("member", {"patient": patient}),
-        ("date", {"date": day["date"]}),
-        ("guarantor", {"guarantor_type": plan["guarantor"]}),
-        ("clinic", {"clinic": plan["clinic"]}),
-        ("doctor", {"schedule": day["schedule"]}),
-    ):
-        hit(f"{step} page", "GET", url)
-        status, url, body = hit(f"{step} POST", "POST", url, answer)
-        assert status == 302, (step, status, body[:300])
-    status, _location, page = hit("confirm page", "GET", url)
+    url, page = walk_to_confirm(hit, plan, patient)
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     status, location, _ = hit("confirm POST", "POST", url, {"token": token})
     assert status == 302 and "?baru=1" in location, (status, location)
