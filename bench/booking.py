@@ -60,6 +60,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench import databases
@@ -403,6 +405,24 @@ def _free_port() -> int:
 def _bench_database() -> tuple[str, callable]:
     """A fresh database URL for the bench and a function that removes it again."""
     return databases.throwaway("bench_booking")
+
+
+@contextmanager
+def planned_database(env: dict, prefix: str) -> Iterator[tuple[Path, dict]]:
+    """A throwaway database (env["DATABASE_URL"] set to it), migrated and filled by `setup_data`;
+    yields the plan and the file holding it for a fresh process; both are removed afterwards."""
+    env["DATABASE_URL"], drop = _bench_database()
+    plan_file = Path(tempfile.mkstemp(prefix=prefix, suffix=".json")[1])
+    try:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=BASE_DIR, check=True, timeout=600
+        )
+        plan = json.loads(_python("import bench.booking as b; b.setup_data()", env))
+        plan_file.write_text(json.dumps(plan))
+        yield plan_file, plan
+    finally:
+        plan_file.unlink(missing_ok=True)
+        drop()
 
 
 def _python(code: str, env: dict) -> str:

@@ -24,7 +24,6 @@ import pstats
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -127,33 +126,13 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
-    env = dict(
-        os.environ,
-        DEBUG="False",
-        SECRET_KEY="bench-only-" + "x" * 50,
-        ALLOWED_HOSTS="127.0.0.1",
-        LOG_LEVEL="ERROR",
-        EMAIL_URL="dummymail://",
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        CONN_MAX_AGE="600",
-        SESSION_COOKIE_AGE="3600",
+    env = bench.production_env(  # its throwaway keys too: without them the settings refuse to start
         BENCH_TAG="p",
         BENCH_SERIAL="0",
         BENCH_BOOKING_RUSH=str(2 * REQUESTS + 4),
         BENCH_BOOKING_CLIENTS="1",
     )
-    env["DATABASE_URL"], drop = bench._bench_database()
-    plan_file = Path(tempfile.mkstemp(prefix="bench-profile-", suffix=".json")[1])
-    try:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            env=env,
-            cwd=bench.BASE_DIR,
-            check=True,
-            timeout=600,
-        )
-        plan = json.loads(bench._python("import bench.booking as b; b.setup_data()", env))
-        plan_file.write_text(json.dumps(plan))
+    with bench.planned_database(env, "bench-profile-") as (plan_file, plan):
         subprocess.run(
             [sys.executable, "-c", "import bench.booking_profile as p; p.run()"],
             cwd=bench.BASE_DIR,
@@ -164,9 +143,6 @@ def main() -> None:
         if env.get("SESSION_ENGINE", "").endswith(".cache"):
             plan_file.write_text(json.dumps([family["session"] for family in plan["rush"]]))
             bench._python("import bench.booking as b; b.forget_sessions()", dict(env, BENCH_SESSIONS=str(plan_file)))
-    finally:
-        plan_file.unlink(missing_ok=True)
-        drop()
 
 
 def run() -> None:

@@ -29,7 +29,6 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -107,17 +106,7 @@ def main() -> None:
         BENCH_BOOKING_JOURNEYS=str(PER_ACCOUNT),
         QUEUEING_CONFIRM_LIMIT="0",
     )
-    env["DATABASE_URL"], drop = bench._bench_database()
-    plan_file = Path(tempfile.mkstemp(prefix="bench-journey-", suffix=".json")[1])
-    try:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            env=env,
-            cwd=bench.BASE_DIR,
-            check=True,
-            timeout=600,
-        )
-        plan_file.write_text(bench._python("import bench.booking as b; b.setup_data()", env))
+    with bench.planned_database(env, "bench-journey-") as (plan_file, _plan):
         subprocess.run(
             [sys.executable, "-c", "import bench.journey_profile as p; p.run()"],
             cwd=bench.BASE_DIR,
@@ -125,9 +114,6 @@ def main() -> None:
             check=True,
             timeout=900,
         )
-    finally:
-        plan_file.unlink(missing_ok=True)
-        drop()
 
 
 def run() -> None:
