@@ -8,13 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from guarantors import services as guarantor_services
+from portal.lib.boost import follow
 from queueing import selectors, services
 from queueing.forms import ConfirmForm
 from queueing.models import Booking
@@ -71,19 +72,19 @@ def wizard_confirm(request: HttpRequest, wid: str) -> HttpResponse:
                 # The wizard stays in the session (the oldest are dropped): a repeated POST finds
                 # its booking by the token, and not saving the session spares the rush's hottest
                 # request a second transaction.
-                return _booked(booking)
+                return _booked(request, booking)
     return _confirm_page(request, wid, form=form)
 
 
-def _booked(booking: Booking) -> HttpResponse:
-    return HttpResponseRedirect(f"{reverse('queueing:booking_detail', args=[booking.code])}?baru=1")
+def _booked(request: HttpRequest, booking: Booking) -> HttpResponse:
+    return follow(request, f"{reverse('queueing:booking_detail', args=[booking.code])}?baru=1")
 
 
 def _over_limit(request: HttpRequest, wid: str) -> HttpResponse:
     """429, unless this wizard already booked: a double click over the limit still gets its booking."""
     done = Booking.objects.filter(confirm_token=wid, account=request.user).only("code").first()
     if done:
-        return _booked(done)
+        return _booked(request, done)
     allowed, window = rate_limit.confirm_limit()
     response = render(
         request,

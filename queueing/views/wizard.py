@@ -26,6 +26,7 @@ from facilities.models import Facility, default_facility
 from facilities.selectors import active_facility, is_multi_facility, site_facility
 from families.models import Patient
 from guarantors.models import GuarantorKind, GuarantorType
+from portal.lib.boost import follow
 from portal.lib.dates import long_date
 from queueing import selectors, services
 from queueing.forms import ClinicForm, DateForm, DoctorForm, FacilityForm, GuarantorForm, MemberForm
@@ -209,8 +210,9 @@ def render_step(request: HttpRequest, state: State, step: str, form, **extra: An
     return render(request, f"queueing/wizard_{step}.html", context)
 
 
-def _next(state: State) -> HttpResponse:
-    return redirect(f"queueing:wizard_{state.wizard.first_missing_step()}", wid=state.wizard.id)
+def _next(request: HttpRequest, state: State) -> HttpResponse:
+    """On to the first step still unanswered (in this response when the form was boosted)."""
+    return follow(request, f"queueing:wizard_{state.wizard.first_missing_step()}", wid=state.wizard.id)
 
 
 # --- wizard steps ------------------------------------------------------------------------------
@@ -242,7 +244,7 @@ def booking_start(request: HttpRequest) -> HttpResponse:
     if not is_multi_facility():  # one facility: never a choice, the wizard starts at the member as before
         prefill["facility"] = (site_facility() or default_facility()).pk
     wizard = Wizard.start(request.session, **prefill)
-    return redirect(f"queueing:wizard_{wizard.first_missing_step()}", wid=wizard.id)
+    return follow(request, f"queueing:wizard_{wizard.first_missing_step()}", wid=wizard.id)
 
 
 @wizard_view("facility")
@@ -250,11 +252,11 @@ def wizard_facility(request: HttpRequest, state: State) -> HttpResponse:
     """Seed 002 step 1: "Pemohon memilih Nama Puskesmas" (only shown with several facilities)."""
     if not is_multi_facility():
         state.wizard.save_step("facility", {"facility": (site_facility() or default_facility()).pk})
-        return _next(state)
+        return _next(request, state)
     form = FacilityForm(request.POST or None, initial={"facility": state.wizard.data.get("facility")})
     if request.method == "POST" and form.is_valid():
         state.wizard.save_step("facility", {"facility": form.cleaned_data["facility"].pk})
-        return _next(state)
+        return _next(request, state)
     return render_step(request, state, "facility", form)
 
 
@@ -263,7 +265,7 @@ def wizard_member(request: HttpRequest, state: State) -> HttpResponse:
     form = MemberForm(request.user, request.POST or None, initial={"patient": state.wizard.data.get("patient")})
     if request.method == "POST" and form.is_valid():
         state.wizard.save_step("member", {"patient": str(form.cleaned_data["patient"].pk)})
-        return _next(state)
+        return _next(request, state)
     here = request.get_full_path()
     members = [
         {"patient": p, "missing": selectors.member_missing_fields(p), "edit_url": member_complete_url(p, here)}
@@ -278,7 +280,7 @@ def wizard_date(request: HttpRequest, state: State) -> HttpResponse:
     form = DateForm(dates, request.POST or None, initial={"date": state.wizard.data.get("date")})
     if request.method == "POST" and form.is_valid():
         state.wizard.save_step("date", {"date": form.cleaned_data["date"].isoformat()})
-        return _next(state)
+        return _next(request, state)
     return render_step(request, state, "date", form, dates=dates)
 
 
@@ -376,7 +378,7 @@ def _save_guarantor(request: HttpRequest, state: State, form: GuarantorForm) -> 
         if bpjs is not None:
             wizard.put("pending_switch", {"from": gtype.pk, "card": form.jpkmkt_participant.card_number})
             messages.info(request, _("BPJS Kesehatan is now the guarantor. Enter the number of your referral letter."))
-            return redirect("queueing:wizard_guarantor", wid=wizard.id)
+            return follow(request, "queueing:wizard_guarantor", wid=wizard.id)
     pending = wizard.data.get("pending_switch")
     # The consent holds while BPJS Kesehatan stays the guarantor (e.g. a corrected referral number).
     earlier = pending["from"] if pending else wizard.data.get("switched_from")
@@ -396,7 +398,7 @@ def _save_guarantor(request: HttpRequest, state: State, form: GuarantorForm) -> 
         wizard.remember_check(form.eligibility.as_json(), verified=form.eligibility.is_verified, clinic_id=clinic)
     elif gtype.kind == GuarantorKind.JPKMKT:
         wizard.remember_check(form.jpkmkt_note(), verified=False, clinic_id=None)
-    return _next(state)
+    return _next(request, state)
 
 
 @wizard_view("clinic")
@@ -410,7 +412,7 @@ def wizard_clinic(request: HttpRequest, state: State) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         state.wizard.save_step("clinic", {"clinic": form.cleaned_data["clinic"].pk})
-        return _next(state)
+        return _next(request, state)
     other_dates = [] if practising or referral_clinic is None else _referral_clinic_dates(state, referral_clinic)
     return render_step(
         request,
@@ -455,7 +457,7 @@ def wizard_doctor(request: HttpRequest, state: State) -> HttpResponse:
         state.wizard.save_step("doctor", {"schedule": form.cleaned_data["schedule"].schedule.pk})
         if eligibility(state) is None:  # the clinic is known now: BPJS checks the referral's clinic
             return back_to_guarantor(request, state)
-        return _next(state)
+        return _next(request, state)
     return render_step(request, state, "doctor", form, offers=offers)
 
 
@@ -493,4 +495,4 @@ def eligibility(state: State) -> dict[str, Any] | None:
 
 def back_to_guarantor(request: HttpRequest, state: State) -> HttpResponse:
     messages.error(request, _("BPJS did not accept the card or referral for this booking. Please check it below."))
-    return redirect("queueing:wizard_guarantor", wid=state.wizard.id)
+    return follow(request, "queueing:wizard_guarantor", wid=state.wizard.id)
