@@ -312,6 +312,9 @@ def setup_data() -> None:
                 "browser_patients": [
                     [str(p.pk) for p in family[JOURNEYS : 2 * JOURNEYS]] for family in wizard_families
                 ],
+                "nojs_patients": [
+                    [str(p.pk) for p in family[2 * JOURNEYS : 3 * JOURNEYS]] for family in wizard_families
+                ],
                 "login_patients": [
                     [str(p.pk) for p in family[:JOURNEYS]] for family in families[rush_accounts + CLIENTS :]
                 ],

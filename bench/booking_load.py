@@ -20,9 +20,10 @@ CLIENT_PROCESSES = int(os.environ.get("BENCH_BOOKING_CLIENT_PROCESSES", "2"))
 BARE = int(os.environ.get("BENCH_BOOKING_BARE", "150"))  # bare requests per client
 SECONDS = float(os.environ.get("BENCH_BOOKING_SECONDS", "60"))
 PASSWORD = "bench-booking-2026"
-PHASES = ("rush", "wizard", "browser", "browser_login", "bare", "bare_auth")
-# Phases whose unit is a whole journey walked as a browser does (every GET after a redirect).
-JOURNEY_PHASES = ("browser", "browser_login")
+PHASES = ("rush", "wizard", "browser", "browser_login", "browser_nojs", "bare", "bare_auth")
+# Phases whose unit is a whole journey walked as a browser does: with JavaScript each answer gets
+# the next page in place (boosted forms); browser_nojs, a phone without it, follows every redirect.
+JOURNEY_PHASES = ("browser", "browser_login", "browser_nojs")
 
 
 # --- HTTP clients ------------------------------------------------------------------------------------
@@ -36,8 +37,13 @@ class Client:
         self.cookies: dict[str, str] = dict(cookies or {})
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
-    def request(self, method: str, path: str, data: dict | None = None) -> tuple[int, str, str]:
+    def request(
+        self, method: str, path: str, data: dict | None = None, boost: bool = False
+    ) -> tuple[int, str, str]:
+        """(status, where to go next, body): the Location of a redirect, or the X-Boost-Url of a boosted answer."""
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if boost:
+            headers["X-Boost"] = "1"  # what static/js/boost.js sends
         body = None
         if data is not None:
             data = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **data}
@@ -59,7 +65,7 @@ class Client:
             if name.lower() == "set-cookie":
                 key, _sep, rest = value.partition("=")
                 self.cookies[key] = rest.split(";", 1)[0]
-        return response.status, response.getheader("Location") or "", payload
+        return response.status, response.getheader("Location") or response.getheader("X-Boost-Url") or "", payload
 
     def close(self) -> None:
         self.conn.close()
@@ -90,14 +96,14 @@ class Client:
         }
         return url, form
 
-    def browse(self, plan: dict, patient: str, pages: list, *, email: str = "") -> bool:
+    def browse(self, plan: dict, patient: str, pages: list, *, email: str = "", boosted: bool = True) -> bool:
         """One booking exactly as a phone's browser makes it: (sign in,) dashboard, start, each
-        step's page and answer, the confirm page, confirm, the result page, my bookings. Every
-        request is noted in `pages` as (page, seconds, SQL queries)."""
+        step's answer (and, without JavaScript, each step's page after the redirect), confirm, the
+        result page, my bookings. Every request is noted in `pages` as (page, seconds, SQL queries)."""
 
-        def hit(page: str, method: str, path: str, data: dict | None = None) -> tuple[int, str, str]:
+        def hit(page: str, method: str, path: str, data: dict | None = None, boost: bool = False):
             start = time.perf_counter()
-            answer = self.request(method, path, data)
+            answer = self.request(method, path, data, boost)
             pages.append((page, time.perf_counter() - start, self.last_queries))
             return answer
 
@@ -105,15 +111,15 @@ class Client:
             hit("sign-in page", "GET", "/akun/masuk/")
             status, location, _ = hit("sign-in POST", "POST", "/akun/masuk/", {"username": email, "password": PASSWORD})
             assert status == 302, status
-        url, page = walk_to_confirm(hit, plan, patient)
+        url, page = walk_to_confirm(hit, plan, patient, boosted=boosted)
         form = {
             name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
             for name in ("csrfmiddlewaretoken", "token")
         }
-        status, location, _ = hit("confirm POST", "POST", url, form)
-        if status != 302 or "?baru=1" not in location:
+        status, location, _ = hit("confirm POST", "POST", url, form, boosted)
+        if status != (200 if boosted else 302) or "?baru=1" not in location:
             return False
-        result_status, _l, _b = hit("result", "GET", location)
+        result_status = 200 if boosted else hit("result", "GET", location)[0]  # boosted: shown in place
         list_status, _l, _b = hit("my bookings", "GET", "/antrian/")
         return result_status == 200 and list_status == 200
 
@@ -123,16 +129,25 @@ class Client:
         return status == 302 and "?baru=1" in location, time.perf_counter() - start, status
 
 
-def walk_to_confirm(hit, plan: dict, patient: str) -> tuple[str, str]:
+def walk_to_confirm(hit, plan: dict, patient: str, *, boosted: bool = False) -> tuple[str, str]:
     """A phone's walk from the dashboard to the confirm page, each request through `hit(page, method,
-    path, data)` -> (status, location, body); returns the confirm page's URL and HTML."""
+    path, data, boost)` -> (status, next URL, body); returns the confirm page's URL and HTML.
+
+    Boosted (static/js/boost.js, a phone with JavaScript), each answer gets the next page in its
+    own response; otherwise each answer redirects and the browser then asks for the next page."""
     day = plan["days"]["browser"]
     hit("dashboard", "GET", "/beranda/")
-    _status, url, _ = hit("start", "GET", "/antrian/ambil/")
+    status, url, page = hit("start", "GET", "/antrian/ambil/", None, boosted)
+
+    def answer_step(step: str, url: str, answer: dict, page: str) -> tuple[str, str]:
+        if not boosted:
+            page = hit(f"{step} page", "GET", url)[2]
+        status, url, body = hit(f"{step} POST", "POST", url, answer, boosted)
+        assert status == (200 if boosted else 302), (step, status, body[:300])
+        return url, body
+
     if url.endswith("/fasilitas/"):  # asked first only when the deployment has several facilities
-        hit("facility page", "GET", url)
-        status, url, body = hit("facility POST", "POST", url, {"facility": plan["facility"]})
-        assert status == 302, ("facility", status, body[:300])
+        url, page = answer_step("facility", url, {"facility": plan["facility"]}, page)
     for step, answer in (
         ("member", {"patient": patient}),
         ("date", {"date": day["date"]}),
@@ -140,10 +155,9 @@ def walk_to_confirm(hit, plan: dict, patient: str) -> tuple[str, str]:
         ("clinic", {"clinic": plan["clinic"]}),
         ("doctor", {"schedule": day["schedule"]}),
     ):
-        hit(f"{step} page", "GET", url)
-        status, url, body = hit(f"{step} POST", "POST", url, answer)
-        assert status == 302, (step, status, body[:300])
-    _status, _location, page = hit("confirm page", "GET", url)
+        url, page = answer_step(step, url, answer, page)
+    if not boosted:
+        page = hit("confirm page", "GET", url)[2]
     return url, page
 
 
@@ -242,7 +256,9 @@ def _journeys(client: Client, plan: dict, patients: list[str]):
     return work
 
 
-def _browser(port: int, client: Client, plan: dict, patients: list[str], pages: list, email: str = ""):
+def _browser(
+    port: int, client: Client, plan: dict, patients: list[str], pages: list, email: str = "", boosted: bool = True
+):
     """Whole journeys; with `email`, each in a fresh browser that signs in first."""
 
     def work(record: list, late) -> None:
@@ -251,7 +267,7 @@ def _browser(port: int, client: Client, plan: dict, patients: list[str], pages: 
                 return
             browser = Client(port) if email else client
             start = time.perf_counter()
-            ok = browser.browse(plan, patient, pages, email=email)
+            ok = browser.browse(plan, patient, pages, email=email, boosted=boosted)
             _timed(record, ok, start, 302)
             if email:
                 browser.close()
@@ -286,12 +302,13 @@ def client_process(index: int, plan: dict, port: int, barrier, results) -> None:
             client.login(plan["accounts"][i])
             phase.run("rush", _rush(port, plan["rush"][i::CLIENTS]))
             phase.run("wizard", _journeys(client, plan, plan["patients"][i]))
-            for name, patients, email in (
-                ("browser", plan["browser_patients"][i], ""),
-                ("browser_login", plan["login_patients"][i], plan["login_accounts"][i]),
+            for name, patients, email, boosted in (
+                ("browser", plan["browser_patients"][i], "", True),
+                ("browser_login", plan["login_patients"][i], plan["login_accounts"][i], True),
+                ("browser_nojs", plan["nojs_patients"][i], "", False),
             ):
                 phase.record[f"{name}_pages"] = pages = []
-                phase.run(name, _browser(port, client, plan, patients, pages, email))
+                phase.run(name, _browser(port, client, plan, patients, pages, email, boosted))
             phase.run("bare", _bare(Client(port), "/bench/bare/"))
             phase.run("bare_auth", _bare(client, "/bench/bare-auth/"))
             phase.mark()

@@ -12,7 +12,7 @@ backend, and the SQL statements; then the whole journey's sums. Then, optionally
 journeys:
 - BENCH_PROFILE_PYINSTRUMENT=tree (or flat): a pyinstrument profile (templates, forms, middleware,
   the ORM; "flat" lists the functions by their own time);
-- BENCH_PROFILE_PAGE="guarantor page" (a page's name as printed): a cProfile of that page alone,
+- BENCH_PROFILE_PAGE="guarantor POST" (a page's name as printed): a cProfile of that page alone,
   sorted by BENCH_PROFILE_SORT (default cumulative).
 BENCH_PROFILE_SQL=1 prints each page's statements first. The per-account confirm limit is off
 here (QUEUEING_CONFIRM_LIMIT=0): it is a cache round trip, measured by `bench booking`.
@@ -37,6 +37,8 @@ from bench import booking as bench
 from bench.booking_load import PASSWORD, _cpu_seconds, walk_to_confirm
 
 JOURNEYS = int(os.environ.get("BENCH_PROFILE_JOURNEYS", "40"))
+# A phone with JavaScript (boosted steps, the `browser` phase); BENCH_PROFILE_NOJS=1: without (`browser_nojs`).
+BOOSTED = os.environ.get("BENCH_PROFILE_NOJS", "") != "1"
 PER_ACCOUNT = 4  # journeys per account, as in `bench booking` (families of 12: its three journey phases)
 
 
@@ -46,7 +48,7 @@ class _Browser:
     def __init__(self, app) -> None:
         self.app, self.cookies = app, {}
 
-    def request(self, method: str, url: str, data: dict | None = None) -> tuple[int, str, str]:
+    def request(self, method: str, url: str, data: dict | None = None, boost: bool = False) -> tuple[int, str, str]:
         parts = urlsplit(url)
         body = b""
         environ = {
@@ -61,6 +63,8 @@ class _Browser:
             "wsgi.errors": sys.stderr,
             "HTTP_COOKIE": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
         }
+        if boost:
+            environ["HTTP_X_BOOST"] = "1"  # a phone with JavaScript (static/js/boost.js)
         if data is not None:
             body = urlencode({"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **data}).encode()
             environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
@@ -77,7 +81,7 @@ class _Browser:
             if name.lower() == "set-cookie":
                 key, _sep, rest = value.strip().partition("=")
                 self.cookies[key] = rest.split(";", 1)[0]
-            elif name.lower() == "location":
+            elif name.lower() in ("location", "x-boost-url"):
                 location = value
             elif name == "X-Bench-Queries":
                 self.last_queries = int(value)
@@ -85,11 +89,12 @@ class _Browser:
 
 
 def _journey(browser: _Browser, plan: dict, patient: str, hit) -> None:
-    url, page = walk_to_confirm(hit, plan, patient)
+    url, page = walk_to_confirm(hit, plan, patient, boosted=BOOSTED)
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
-    status, location, _ = hit("confirm POST", "POST", url, {"token": token})
-    assert status == 302 and "?baru=1" in location, (status, location)
-    hit("result", "GET", location)
+    status, location, _ = hit("confirm POST", "POST", url, {"token": token}, BOOSTED)
+    assert status == (200 if BOOSTED else 302) and "?baru=1" in location, (status, location)
+    if not BOOSTED:  # boosted, the result page came with the confirm POST
+        hit("result", "GET", location)
     hit("my bookings", "GET", "/antrian/")
 
 
@@ -146,23 +151,23 @@ def run() -> None:
         return _cpu_seconds(Path(f"/proc/{backend}/stat").read_text())[1] if backend else 0.0
 
     pages: dict[str, list[tuple[float, float, float, int]]] = {}
-    only = os.environ.get("BENCH_PROFILE_PAGE")  # e.g. "guarantor page": cProfile that page alone
+    only = os.environ.get("BENCH_PROFILE_PAGE")  # e.g. "guarantor POST": cProfile that page alone
     page_profile = cProfile.Profile() if only else None
 
     def walk(email: str, patient: str, measure: bool) -> None:
         browser = browser_for(email)
 
-        def hit(page: str, method: str, url: str, data: dict | None = None):
+        def hit(page: str, method: str, url: str, data: dict | None = None, boost: bool = False):
             if not measure:
                 if page == only:
                     page_profile.enable()
                     try:
-                        return browser.request(method, url, data)
+                        return browser.request(method, url, data, boost)
                     finally:
                         page_profile.disable()
-                return browser.request(method, url, data)
+                return browser.request(method, url, data, boost)
             wall, cpu, db = time.perf_counter(), time.process_time(), backend_cpu()
-            answer = browser.request(method, url, data)
+            answer = browser.request(method, url, data, boost)
             pages.setdefault(page, []).append(
                 (time.perf_counter() - wall, time.process_time() - cpu, backend_cpu() - db, browser.last_queries)
             )

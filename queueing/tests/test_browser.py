@@ -74,3 +74,71 @@ def test_patient_books_from_the_dashboard_to_the_result_page_and_prints_the_slip
     page.emulate_media(media="print")
     assert page.evaluate("() => getComputedStyle(document.querySelector('.no-print')).display") == "none"
     assert Booking.objects.count() == 1
+
+
+def _umum_day(name: str):
+    BookingSettings.load()
+    account = make_account(f"{name.split()[0].lower()}@example.com", name)
+    member = make_member(account, name)
+    ensure_types(GuarantorType)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    schedule = next(s for s in make_schedule("GIGI", "drg. Rina Kusumawati") if s.weekday == tomorrow.weekday())
+    return account, member, tomorrow, schedule
+
+
+def _answer_every_step(page, member, tomorrow, schedule) -> None:
+    page.check(f"input[name=patient][value='{member.pk}']")
+    next_step(page, "tanggal")
+    page.select_option("#id_date", tomorrow.isoformat())
+    next_step(page, "penjamin")
+    page.check("input[name=guarantor_type][value='umum']")
+    page.click("#next-button")
+    page.wait_for_url("**/poli/")
+    page.check(f"input[name=clinic][value='{schedule.clinic_id}']")
+    next_step(page, "dokter")
+    page.check(f"input[name=schedule][value='{schedule.pk}']")
+    next_step(page, "konfirmasi")
+
+
+def test_each_step_is_one_request_and_back_returns_to_the_step_before(page):
+    account, member, tomorrow, schedule = _umum_day("Dewi Lestari")
+    browser_login(page, account.email, PASSWORD)
+    seen = []
+    page.on("response", lambda r: "/antrian/" in r.url and seen.append((r.request.resource_type, r.status)))
+    page.click("#book-queue")
+    page.wait_for_url("**/anggota/")
+    _answer_every_step(page, member, tomorrow, schedule)
+    # The start and five answers: six requests, each answered with the next page itself (no redirect)
+    assert seen == [("fetch", 200)] * 6
+
+    page.go_back()  # the doctor step again, fresh from the server (the browser keeps no copy)
+    page.wait_for_url("**/dokter/")
+    page.locator(f"input[name=schedule][value='{schedule.pk}']").wait_for()
+    assert "drg. Rina Kusumawati" in page.inner_text("main")
+    page.check(f"input[name=schedule][value='{schedule.pk}']")
+    next_step(page, "konfirmasi")
+    page.click("#confirm-button")
+    page.wait_for_url("**/?baru=1")
+    assert page.inner_text("#queue-label") == "GIGI-001"
+    assert Booking.objects.get().patient == member
+
+
+def test_without_javascript_the_steps_post_and_redirect_as_before(browser, live_server):
+    account, member, tomorrow, schedule = _umum_day("Wulan Sari")
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 412, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.base_url = live_server.url
+    try:
+        browser_login(page, account.email, PASSWORD)
+        seen = []
+        page.on("response", lambda r: "/antrian/" in r.url and seen.append((r.request.resource_type, r.status)))
+        page.click("#book-queue")
+        page.wait_for_url("**/anggota/")
+        _answer_every_step(page, member, tomorrow, schedule)
+        assert {kind for kind, _status in seen} == {"document"} and seen.count(("document", 302)) == 6
+        page.click("#confirm-button")
+        page.wait_for_url("**/?baru=1")
+        assert page.inner_text("#queue-label") == "GIGI-001"
+    finally:
+        context.close()
