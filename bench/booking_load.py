@@ -137,17 +137,17 @@ def walk_to_confirm(hit, plan: dict, patient: str, *, boosted: bool = False) -> 
     own response; otherwise each answer redirects and the browser then asks for the next page."""
     day = plan["days"]["browser"]
     hit("dashboard", "GET", "/beranda/")
-    status, url, page = hit("start", "GET", "/antrian/ambil/", None, boosted)
+    _status, url, page = hit("start", "GET", "/antrian/ambil/", None, boosted)
 
-    def answer_step(step: str, url: str, answer: dict, page: str) -> tuple[str, str]:
+    def answer_step(step: str, url: str, answer: dict) -> tuple[str, str]:
         if not boosted:
-            page = hit(f"{step} page", "GET", url)[2]
+            hit(f"{step} page", "GET", url)
         status, url, body = hit(f"{step} POST", "POST", url, answer, boosted)
         assert status == (200 if boosted else 302), (step, status, body[:300])
         return url, body
 
     if url.endswith("/fasilitas/"):  # asked first only when the deployment has several facilities
-        url, page = answer_step("facility", url, {"facility": plan["facility"]}, page)
+        url, page = answer_step("facility", url, {"facility": plan["facility"]})
     for step, answer in (
         ("member", {"patient": patient}),
         ("date", {"date": day["date"]}),
@@ -155,7 +155,7 @@ def walk_to_confirm(hit, plan: dict, patient: str, *, boosted: bool = False) -> 
         ("clinic", {"clinic": plan["clinic"]}),
         ("doctor", {"schedule": day["schedule"]}),
     ):
-        url, page = answer_step(step, url, answer, page)
+        url, page = answer_step(step, url, answer)
     if not boosted:
         page = hit("confirm page", "GET", url)[2]
     return url, page
