@@ -37,9 +37,7 @@ class Client:
         self.cookies: dict[str, str] = dict(cookies or {})
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
-    def request(
-        self, method: str, path: str, data: dict | None = None, boost: bool = False
-    ) -> tuple[int, str, str]:
+    def request(self, method: str, path: str, data: dict | None = None, boost: bool = False) -> tuple[int, str, str]:
         """(status, where to go next, body): the Location of a redirect, or the X-Boost-Url of a boosted answer."""
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         if boost:
