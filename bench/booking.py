@@ -22,12 +22,14 @@ Phases, each with BENCH_BOOKING_CLIENTS concurrent clients (threads in client pr
   connection, as a browser whose keep-alive connection closed while it waited for midnight.
 - wizard: the whole journey per booking after a real sign-in through the login form (CSRF,
   django-axes): start, five steps, confirm page, confirm, my bookings.
-- browser: the same journey exactly as a phone's browser makes it, already signed in (sessions
-  last 30 days): dashboard, start, every step's page (the GET after each redirect) and answer,
-  the confirm page, confirm, the result page, my bookings. Reports journeys per second, CPU per
+- browser: the same journey exactly as a phone's browser with JavaScript makes it, already signed
+  in (sessions last 30 days): dashboard, start, every step's answer (boosted: static/js/boost.js
+  gets the next page in the answer's own response), confirm (with the result page), my bookings. Reports journeys per second, CPU per
   journey (server and database), requests and SQL queries per journey (each response of the
   bench app says its query count) and every page's median and p95 latency.
 - browser_login: the same, each journey in a fresh browser that signs in first (Argon2, axes).
+- browser_nojs: the journey of a phone without JavaScript: every answer redirects and the browser
+  then asks for the next step's page, the confirm page and the result page.
 - bare: a csrf-exempt view that only increments a counter row and inserts a row, the ceiling
   for any numbered insert through Django on this machine;
 - bare+: the same view signed in with a CSRF-checked form POST, i.e. what every booking request
@@ -233,7 +235,7 @@ def setup_data() -> None:
         + [User(email=f"bench-{tag}-l{i}@example.com", full_name=f"Login {i}", **profile) for i in range(CLIENTS)]
     )
     # Families of JOURNEYS * 3 members for the wizard, browser and login accounts alike (the dashboard
-    # lists them all): the login accounts use a third of theirs.
+    # lists them all): the login accounts use two thirds of theirs (browser_login, browser_nojs).
     sizes = [FAMILY] * rush_accounts + [JOURNEYS * 3] * (2 * CLIENTS)
     patients = Patient.objects.bulk_create(
         [
@@ -313,7 +315,7 @@ def setup_data() -> None:
                     [str(p.pk) for p in family[JOURNEYS : 2 * JOURNEYS]] for family in wizard_families
                 ],
                 "nojs_patients": [
-                    [str(p.pk) for p in family[2 * JOURNEYS : 3 * JOURNEYS]] for family in wizard_families
+                    [str(p.pk) for p in family[JOURNEYS : 2 * JOURNEYS]] for family in families[rush_accounts + CLIENTS :]
                 ],
                 "login_patients": [
                     [str(p.pk) for p in family[:JOURNEYS]] for family in families[rush_accounts + CLIENTS :]
