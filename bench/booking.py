@@ -24,9 +24,10 @@ Phases, each with BENCH_BOOKING_CLIENTS concurrent clients (threads in client pr
   django-axes): start, five steps, confirm page, confirm, my bookings.
 - browser: the same journey exactly as a phone's browser with JavaScript makes it, already signed
   in (sessions last 30 days): dashboard, start, every step's answer (boosted: static/js/boost.js
-  gets the next page in the answer's own response), confirm (with the result page), my bookings. Reports journeys per second, CPU per
-  journey (server and database), requests and SQL queries per journey (each response of the
-  bench app says its query count) and every page's median and p95 latency.
+  gets the next page in the answer's own response), confirm (with the result page), my bookings.
+  Reports journeys per second, CPU per journey (server and database), requests and SQL queries
+  per journey (each response of the bench app says its query count) and every page's median and
+  p95 latency.
 - browser_login: the same, each journey in a fresh browser that signs in first (Argon2, axes).
 - browser_nojs: the journey of a phone without JavaScript: every answer redirects and the browser
   then asks for the next step's page, the confirm page and the result page.
@@ -315,7 +316,8 @@ def setup_data() -> None:
                     [str(p.pk) for p in family[JOURNEYS : 2 * JOURNEYS]] for family in wizard_families
                 ],
                 "nojs_patients": [
-                    [str(p.pk) for p in family[JOURNEYS : 2 * JOURNEYS]] for family in families[rush_accounts + CLIENTS :]
+                    [str(p.pk) for p in family[JOURNEYS : 2 * JOURNEYS]]
+                    for family in families[rush_accounts + CLIENTS :]
                 ],
                 "login_patients": [
                     [str(p.pk) for p in family[:JOURNEYS]] for family in families[rush_accounts + CLIENTS :]
