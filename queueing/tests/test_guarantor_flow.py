@@ -966,3 +966,19 @@ def test_the_clinic_step_says_when_the_referrals_clinic_has_no_session_that_day(
     assert response.context["referral_clinic_dates"]
     assert all(day.weekday() != tomorrow.weekday() for day in response.context["referral_clinic_dates"])
     assert reverse("queueing:wizard_date", kwargs={"wid": response.context["wizard"].id}) in page
+
+
+def test_a_boosted_doctor_answer_bpjs_refuses_gets_the_guarantor_step_in_place_with_its_note(
+    patient_client, budi_member, types, dalam, tomorrow, bpjs_live
+):
+    url = to_guarantor_step(patient_client, budi_member, tomorrow)
+    fields = {"guarantor_type": "bpjs-kesehatan", "card_number": CARD_BUDI, "referral_number": REFERRAL_OTHER_CLINIC}
+    url = follow(patient_client.post(url, fields))
+    url = follow(patient_client.post(url, {"clinic": dalam.clinic_id}))
+    response = patient_client.post(url, {"schedule": dalam.pk}, HTTP_X_BOOST="1")
+    assert response.status_code == 200 and response["X-Boost-Url"].endswith("/penjamin/")
+    note = '<div class="alert alert-danger" role="alert">'
+    page = response.content.decode()
+    assert note in page and 'id="error_1_id_referral_number"' in page  # the note, and the refusal under the field
+    again = patient_client.get(response["X-Boost-Url"]).content.decode()
+    assert note not in again  # the note was shown once, on the page given in place
