@@ -85,6 +85,18 @@ def verified_patients(account: User) -> QuerySet[Patient]:
     return Patient.objects.filter(account_links__account=account, account_links__verified_at__isnull=False)
 
 
+def family_patient_ids(account: User) -> tuple[list, list]:
+    """The ids of the account's patients, and of those among them it may read (as verified_patients):
+    one query, kept on the account object, i.e. for the request (as Django keeps a user's
+    permissions). Pages that ask several times get the same few ids; a link made in a request
+    is seen by the next one."""
+    ids = getattr(account, "_family_patient_ids", None)
+    if ids is None:
+        links = list(AccountPatient.objects.filter(account=account).values_list("patient_id", "verified_at"))
+        ids = account._family_patient_ids = ([p for p, _at in links], [p for p, at in links if at is not None])
+    return ids
+
+
 def verified_holders(patient: Patient, *, exclude_account: User | None = None) -> QuerySet[AccountPatient]:
     """Verified links of other accounts to this patient: who is told of, and may approve, a new link."""
     links = AccountPatient.objects.filter(patient=patient, verified_at__isnull=False, account__is_active=True)
