@@ -81,8 +81,8 @@ class _Browser:
             if name.lower() == "set-cookie":
                 key, _sep, rest = value.strip().partition("=")
                 self.cookies[key] = rest.split(";", 1)[0]
-            elif name.lower() in ("location", "x-boost-url"):
-                location = value
+            elif name.lower() == "location" or (name.lower() == "x-boost-url" and not location):
+                location = value  # a redirect's Location; else where a boosted answer's page is
             elif name == "X-Bench-Queries":
                 self.last_queries = int(value)
         return answer["status"], location, page

@@ -10,6 +10,7 @@ into the history). Without the script the same views redirect as before.
 from __future__ import annotations
 
 import copy
+import logging
 from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -17,8 +18,13 @@ from django.shortcuts import resolve_url
 from django.urls import get_script_prefix, resolve
 from django.utils.datastructures import MultiValueDict
 
+logger = logging.getLogger(__name__)
+
 HEADER = "X-Boost"
 URL_HEADER = "X-Boost-Url"
+MAX_DEPTH = 3  # a page given in place may itself send on (a stale answer); never in a loop
+# What the CSRF middleware learns while a page renders its {% csrf_token %}: the outer response sets the cookie.
+CSRF_KEYS = ("CSRF_COOKIE", "CSRF_COOKIE_NEEDS_UPDATE")
 
 
 def is_boosted(request: HttpRequest) -> bool:
@@ -26,16 +32,26 @@ def is_boosted(request: HttpRequest) -> bool:
 
 
 def follow(request: HttpRequest, to: str, *args, **kwargs) -> HttpResponse:
-    """Where a view sends the browser next: a redirect, or for a boosted request that page itself."""
+    """Where a view sends the browser next: a redirect, or for a boosted request that page itself.
+
+    If the page cannot be given in place (it fails, or it sends on too often), the redirect is
+    answered instead and the browser asks for the page itself, as without the script.
+    """
     url = resolve_url(to, *args, **kwargs)
-    if not is_boosted(request):
+    depth = getattr(request, "_boost_depth", 0)
+    if not is_boosted(request) or depth >= MAX_DEPTH:
         return HttpResponseRedirect(url)
-    response = render_get(request, url)
-    response.setdefault(URL_HEADER, url)  # a page that itself followed on names where it ended
+    try:
+        response = render_get(request, url, depth + 1)
+    except Exception:  # noqa: BLE001 - the answer was saved; the page is asked for again by the browser
+        logger.warning("boosted page %s could not be given in place; redirecting", url, exc_info=True)
+        return HttpResponseRedirect(url)
+    if not response.has_header("Location"):
+        response.setdefault(URL_HEADER, url)  # a page that itself followed on names where it ended
     return response
 
 
-def render_get(request: HttpRequest, url: str) -> HttpResponse:
+def render_get(request: HttpRequest, url: str, depth: int = 1) -> HttpResponse:
     """The response a GET of `url` gets, within this request: same user, session, messages and CSRF cookie."""
     parts = urlsplit(url)
     path, prefix = parts.path, get_script_prefix()
@@ -48,4 +64,9 @@ def render_get(request: HttpRequest, url: str) -> HttpResponse:
     get.POST = QueryDict()
     get._files = MultiValueDict()
     get.resolver_match = match
-    return match.func(get, *match.args, **match.kwargs)
+    get._boost_depth = depth
+    response = match.func(get, *match.args, **match.kwargs)
+    for key in CSRF_KEYS:
+        if key in get.META:
+            request.META[key] = get.META[key]
+    return response

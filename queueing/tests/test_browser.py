@@ -142,3 +142,22 @@ def test_without_javascript_the_steps_post_and_redirect_as_before(browser, live_
         assert page.inner_text("#queue-label") == "GIGI-001"
     finally:
         context.close()
+
+
+def test_a_refused_answer_adds_no_step_to_back_and_focus_goes_to_the_field(page):
+    account, member, tomorrow, schedule = _umum_day("Ratna Dewi")
+    browser_login(page, account.email, PASSWORD)
+    page.click("#book-queue")
+    page.wait_for_url("**/anggota/")
+    page.check(f"input[name=patient][value='{member.pk}']")
+    next_step(page, "tanggal")
+    assert page.evaluate("document.activeElement.tagName") == "H1"  # a screen reader hears the new step
+    page.select_option("#id_date", tomorrow.isoformat())
+    next_step(page, "penjamin")
+    page.click("#next-button")  # no guarantor chosen: refused, in place
+    page.locator("#error_1_id_guarantor_type").wait_for()
+    # Focus moves once the page is in place and its address noted (the same address: replaced, not added)
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'guarantor_type'")
+    page.go_back()  # one step back is the date step, not the refused guarantor page again
+    page.wait_for_url("**/tanggal/")
+    page.locator("#id_date").wait_for()

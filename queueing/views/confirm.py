@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -54,7 +54,7 @@ def wizard_confirm(request: HttpRequest, wid: str) -> HttpResponse:
     if wizard is None:
         return lost_wizard(request, wid)
     if wizard.first_missing_step() != "confirm":
-        return redirect(f"queueing:wizard_{wizard.first_missing_step()}", wid=wid)
+        return follow(request, f"queueing:wizard_{wizard.first_missing_step()}", wid=wid)
     form = ConfirmForm(request.POST, request.FILES)
     if form.is_valid():
         if form.cleaned_data["token"] != wizard.token:
@@ -114,7 +114,7 @@ def _check_now(request: HttpRequest, wizard: Wizard) -> dict[str, Any] | HttpRes
     if state.problems:
         for problem in state.problems:
             messages.warning(request, problem)
-        return redirect(f"queueing:wizard_{wizard.first_missing_step()}", wid=wizard.id)
+        return follow(request, f"queueing:wizard_{wizard.first_missing_step()}", wid=wizard.id)
     return eligibility(state) or back_to_guarantor(request, state)
 
 

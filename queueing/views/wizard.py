@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -152,7 +152,7 @@ def wizard_view(step: str):
         @login_required
         def wrapped(request: HttpRequest, wid: str, **kwargs: Any) -> HttpResponse:
             if _gate_problems(request.user):
-                return redirect("queueing:booking_start")
+                return follow(request, "queueing:booking_start")
             wizard = Wizard.load(request.session, wid)
             if wizard is None:
                 return lost_wizard(request, wid)
@@ -162,14 +162,14 @@ def wizard_view(step: str):
                 Booking.objects.filter(confirm_token=wizard.token, account=request.user).only("code").first()
             )
             if done:
-                return redirect("queueing:booking_detail", code=done.code)
+                return follow(request, "queueing:booking_detail", code=done.code)
             if not wizard.reachable(step):
-                return redirect(f"queueing:wizard_{wizard.first_missing_step()}", wid=wid)
+                return follow(request, f"queueing:wizard_{wizard.first_missing_step()}", wid=wid)
             state = resolve_state(request, wizard, step)
             if state.problems:
                 for problem in state.problems:
                     messages.warning(request, problem)
-                return redirect(f"queueing:wizard_{wizard.first_missing_step()}", wid=wid)
+                return follow(request, f"queueing:wizard_{wizard.first_missing_step()}", wid=wid)
             return view(request, state, **kwargs)
 
         wrapped.__name__ = view.__name__
@@ -185,9 +185,9 @@ def lost_wizard(request: HttpRequest, wid: str) -> HttpResponse:
     except ValidationError:  # not a UUID
         booking = None
     if booking:
-        return redirect("queueing:booking_detail", code=booking.code)
+        return follow(request, "queueing:booking_detail", code=booking.code)
     messages.info(request, _("That booking form has expired. Start again."))
-    return redirect("queueing:booking_start")
+    return follow(request, "queueing:booking_start")
 
 
 def visible_steps() -> tuple[str, ...]:
