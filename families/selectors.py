@@ -88,13 +88,18 @@ def verified_patients(account: User) -> QuerySet[Patient]:
 def family_patient_ids(account: User) -> tuple[list, list]:
     """The ids of the account's patients, and of those among them it may read (as verified_patients):
     one query, kept on the account object, i.e. for the request (as Django keeps a user's
-    permissions). Pages that ask several times get the same few ids; a link made in a request
-    is seen by the next one."""
+    permissions). Pages that ask several times get the same few ids; the services that change
+    the account's links forget them (forget_family_patient_ids)."""
     ids = getattr(account, "_family_patient_ids", None)
     if ids is None:
         links = list(AccountPatient.objects.filter(account=account).values_list("patient_id", "verified_at"))
         ids = account._family_patient_ids = ([p for p, _at in links], [p for p, at in links if at is not None])
     return ids
+
+
+def forget_family_patient_ids(account: User) -> None:
+    """After the account's links changed: the next family_patient_ids reads them again."""
+    account.__dict__.pop("_family_patient_ids", None)
 
 
 def verified_holders(patient: Patient, *, exclude_account: User | None = None) -> QuerySet[AccountPatient]:

@@ -253,6 +253,7 @@ def member_add_new(
             _log_link(link, LinkAction.CREATED, actor=account, note="new patient")
     except IntegrityError as exc:
         raise _explain_conflict(account, relationship, nik, None) from exc
+    selectors.forget_family_patient_ids(account)
     return link
 
 
@@ -294,6 +295,7 @@ def member_link_existing(
             link_mail.notify_holders(link)
     except IntegrityError as exc:
         raise _explain_conflict(account, relationship, fill.get("nik", ""), patient_id) from exc
+    selectors.forget_family_patient_ids(account)
     return link
 
 
@@ -349,6 +351,7 @@ def member_unlink(*, account: User, link: AccountPatient) -> None:
         deleted, _rows = AccountPatient.objects.filter(pk=link.pk, account=account).delete()
         if deleted:
             _log_link(link, LinkAction.REMOVED, actor=account)
+    selectors.forget_family_patient_ids(account)
 
 
 # --- MRN check and merge (SOP 000 H) ---------------------------------------------------------
@@ -408,6 +411,7 @@ def member_attach_mrn(
             moved = AccountPatient.objects.get(account=account, patient=kept)
             AccountPatient.objects.filter(pk=moved.pk).update(verified_at=None, verified_by=None)
             link_mail.notify_holders(moved)
+    selectors.forget_family_patient_ids(account)
     return kept
 
 

@@ -205,6 +205,14 @@ def test_unlink_keeps_the_patient_and_logs(patient, sari_child):
     assert LinkLog.objects.filter(patient=sari_child).first().action == LinkAction.REMOVED
 
 
+def test_the_familys_ids_kept_for_the_request_follow_a_link_removed_in_it(patient, sari_child):
+    from families import selectors
+
+    assert sari_child.pk in selectors.family_patient_ids(patient)[0]  # read once, kept on the account
+    services.member_unlink(account=patient, link=AccountPatient.objects.get(patient=sari_child))
+    assert sari_child.pk not in selectors.family_patient_ids(patient)[0]
+
+
 def test_holder_cannot_unlink_themselves(patient, sari_self):
     with pytest.raises(ValidationError) as info:
         services.member_unlink(account=patient, link=AccountPatient.objects.get(patient=sari_self))

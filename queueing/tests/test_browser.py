@@ -100,14 +100,20 @@ def _answer_every_step(page, member, tomorrow, schedule) -> None:
     next_step(page, "konfirmasi")
 
 
-def test_each_step_is_one_request_and_back_returns_to_the_step_before(page):
-    account, member, tomorrow, schedule = _umum_day("Dewi Lestari")
+def _book_to_the_confirm_page(page, name: str) -> tuple[list, object, object]:
+    """Sign in, then from the dashboard to the confirm page; each booking request as (kind, status)."""
+    account, member, tomorrow, schedule = _umum_day(name)
     browser_login(page, account.email, PASSWORD)
     seen = []
     page.on("response", lambda r: "/antrian/" in r.url and seen.append((r.request.resource_type, r.status)))
     page.click("#book-queue")
     page.wait_for_url("**/anggota/")
     _answer_every_step(page, member, tomorrow, schedule)
+    return seen, member, schedule
+
+
+def test_each_step_is_one_request_and_back_returns_to_the_step_before(page):
+    seen, member, schedule = _book_to_the_confirm_page(page, "Dewi Lestari")
     # The start and five answers: six requests, each answered with the next page itself (no redirect)
     assert seen == [("fetch", 200)] * 6
 
@@ -124,18 +130,12 @@ def test_each_step_is_one_request_and_back_returns_to_the_step_before(page):
 
 
 def test_without_javascript_the_steps_post_and_redirect_as_before(browser, live_server):
-    account, member, tomorrow, schedule = _umum_day("Wulan Sari")
     context = browser.new_context(java_script_enabled=False, viewport={"width": 412, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.base_url = live_server.url
     try:
-        browser_login(page, account.email, PASSWORD)
-        seen = []
-        page.on("response", lambda r: "/antrian/" in r.url and seen.append((r.request.resource_type, r.status)))
-        page.click("#book-queue")
-        page.wait_for_url("**/anggota/")
-        _answer_every_step(page, member, tomorrow, schedule)
+        seen, _member, _schedule = _book_to_the_confirm_page(page, "Wulan Sari")
         assert {kind for kind, _status in seen} == {"document"} and seen.count(("document", 302)) == 6
         page.click("#confirm-button")
         page.wait_for_url("**/?baru=1")
