@@ -982,3 +982,43 @@ def test_a_boosted_doctor_answer_bpjs_refuses_gets_the_guarantor_step_in_place_w
     assert note in page and 'id="error_1_id_referral_number"' in page  # the note, and the refusal under the field
     again = patient_client.get(response["X-Boost-Url"]).content.decode()
     assert note not in again  # the note was shown once, on the page given in place
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_a_letter_chosen_on_the_confirm_page_goes_with_the_boosted_confirm(page, tmp_path):
+    """The confirm form is sent by boost.js as multipart (the file included) and books in one request."""
+    from portal.tests.browser import browser_login
+
+    ensure_types(GuarantorType)
+    BookingSettings.load()
+    account = make_account("wati@example.com", "Wati Rahayu")
+    member = budi(account)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    schedule = next(s for s in make_schedule("DALAM", "dr. Bambang, Sp.PD") if s.weekday == tomorrow.weekday())
+    letter = tmp_path / "surat jaminan.png"
+    letter.write_bytes(png_bytes())
+    browser_login(page, account.email, PASSWORD)
+    page.goto(f"{page.base_url}{reverse('queueing:booking_start')}")
+    for field, value, step in (
+        ("patient", str(member.pk), "tanggal"),
+        ("date", tomorrow.isoformat(), "penjamin"),
+        ("guarantor_type", "taspen", "poli"),
+        ("clinic", str(schedule.clinic_id), "dokter"),
+        ("schedule", str(schedule.pk), "konfirmasi"),
+    ):
+        if field == "date":
+            page.select_option("#id_date", value)
+        else:
+            page.check(f"input[name={field}][value='{value}']")
+        page.click("#next-button" if field == "guarantor_type" else "main form button[type=submit]")
+        page.wait_for_url(f"**/{step}/")
+    page.set_input_files("#id_document", str(letter))
+    posts = []
+    page.on("request", lambda r: r.method == "POST" and posts.append(r.resource_type))
+    page.click("#confirm-button")
+    page.wait_for_url("**/?baru=1")
+    assert posts == ["fetch"]  # one boosted request carried the answer and the file
+    document = BookingDocument.objects.get(booking=Booking.objects.get())
+    assert document.content_type == "image/png"
+    assert reverse("queueing:booking_document", args=[document.booking.code, document.pk]) in page.content()
