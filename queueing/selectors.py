@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 import uuid
 import weakref
@@ -270,6 +271,8 @@ class _Reader:
     sql: str
     patient: list[tuple]  # (attname, column expression, converters) per Patient column
     schedule: list[tuple]
+    clinic: list[tuple]  # the schedule's clinic and doctor: the confirmation names them without a query
+    doctor: list[tuple]
 
 
 PREPARED_NAME = "queueing_booking_inputs"
@@ -293,6 +296,8 @@ def _build_reader(db) -> _Reader:
         [f"p.{quote(f.column)}" for f in Patient._meta.concrete_fields]
         + [has_document]
         + [f"s.{quote(f.column)}" for f in Schedule._meta.concrete_fields]
+        + [f"c.{quote(f.column)}" for f in Clinic._meta.concrete_fields]
+        + [f"d.{quote(f.column)}" for f in Doctor._meta.concrete_fields]
         + list(_OFFER_COLUMNS)
     )
     sql = (
@@ -304,7 +309,13 @@ def _build_reader(db) -> _Reader:
         f"LEFT JOIN {Doctor._meta.db_table} d ON d.id = s.doctor_id "
         f"WHERE p.id = %s"
     )
-    return _Reader(sql, _converters(db, Patient, "p"), _converters(db, Schedule, "s"))
+    return _Reader(
+        sql,
+        _converters(db, Patient, "p"),
+        _converters(db, Schedule, "s"),
+        _converters(db, Clinic, "c"),
+        _converters(db, Doctor, "d"),
+    )
 
 
 def _read(db, cursor, reader: _Reader, params: list) -> tuple | None:
@@ -364,10 +375,13 @@ def booking_inputs(account, patient_id, schedule_id: int, date: dt.date) -> tupl
     if row[split] is not None:
         member.has_id_document = bool(row[split])
     rest = row[split + 1 :]
-    q_id, quota, taken, closed, prefix, clinic_active, doctor_active, facility_id = rest[len(reader.schedule) :]
+    ends = list(itertools.accumulate(len(part) for part in (reader.schedule, reader.clinic, reader.doctor)))
+    q_id, quota, taken, closed, prefix, clinic_active, doctor_active, facility_id = rest[ends[-1] :]
     if q_id is None:
         return member, offer_for(schedule_id, date)
-    schedule = _instance(db, Schedule, reader.schedule, rest[: len(reader.schedule)])
+    schedule = _instance(db, Schedule, reader.schedule, rest[: ends[0]])
+    schedule.clinic = _instance(db, Clinic, reader.clinic, rest[ends[0] : ends[1]])
+    schedule.doctor = _instance(db, Doctor, reader.doctor, rest[ends[1] : ends[2]])
     bookable = (
         schedule.active
         and bool(clinic_active)

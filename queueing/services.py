@@ -268,6 +268,9 @@ def booking_place(
         channel=channel,
         bpjs_visit_kind=bpjs_visit_kind,
     )
+    for name in ("clinic", "doctor"):  # as the offer read them: the confirmation names them without a query
+        if Schedule._meta.get_field(name).is_cached(schedule):
+            setattr(booking, name, getattr(schedule, name))
     event = BookingEvent(
         booking=booking,
         to_status=BookingStatus.VERIFIED if instant else BookingStatus.REQUESTED,

@@ -396,12 +396,12 @@ def test_confirm_post_stays_lean(
 ):
     book(make_member(patient, "Lain", relationship="child"), gigi_tomorrow, tomorrow)  # the day's counter exists
     url = walk(patient_client, member, tomorrow, gigi_tomorrow, umum)
-    # session, user, member and offer in one read, then the write: one round trip on PostgreSQL
-    # (two inserts and two updates elsewhere), in a savepoint inside the test's transaction; then
-    # the confirmation message (notifications.notify): the clinic and doctor rows its text names
-    # and one INSERT of its row (the account row already says which channels; the worker's task
-    # row follows the commit, outside this count).
-    with django_assert_max_num_queries(9 if connection.vendor == "postgresql" else 12):
+    # session, user, member and offer (with the clinic and doctor the confirmation names) in one
+    # read, then the write: one round trip on PostgreSQL (two inserts and two updates elsewhere),
+    # in a savepoint inside the test's transaction; then one INSERT of the confirmation message
+    # (notifications.notify: the account row already says which channels; the worker's task row
+    # follows the commit, outside this count).
+    with django_assert_max_num_queries(7 if connection.vendor == "postgresql" else 11):
         assert confirm(patient_client, url).status_code == 302
     assert Booking.objects.get(patient=member).label == "GIGI-002"
 
