@@ -127,3 +127,21 @@ def test_when_the_next_page_fails_the_answer_is_kept_and_the_browser_is_sent_the
     assert response.status_code == 302 and response["Location"] == url and "X-Boost-Url" not in response
     monkeypatch.setattr(confirm_views, "_confirm_page", real)
     assert "confirm-button" in patient_client.get(url).content.decode()  # the doctor answer was saved
+
+
+def test_a_boosted_request_shows_nothing_to_an_anonymous_visitor_or_another_account(
+    patient_client, other_patient, member, umum, gigi_tomorrow, tomorrow
+):
+    url = walk(patient_client, member, tomorrow, gigi_tomorrow, umum)  # Sari's wizard, at its confirm page
+    client = Client()
+    anonymous = client.post(url, {"token": "x"}, **BOOST)
+    assert anonymous.status_code == 302 and "/akun/masuk/" in anonymous["Location"]
+    assert "X-Boost-Url" not in anonymous
+
+    client.force_login(other_patient)
+    response = client.post(url.replace("/konfirmasi/", "/dokter/"), {"schedule": gigi_tomorrow.pk}, **BOOST)
+    page = response.content.decode()
+    assert member.full_name not in page and member.nik not in page
+    assert response.status_code == 200 and "/antrian/ambil/" in response["X-Boost-Url"]
+    assert response["X-Boost-Url"] not in url  # a wizard of the other account's own, not Sari's
+    assert not Booking.objects.exists()
